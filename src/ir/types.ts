@@ -1,0 +1,132 @@
+// The intermediate representation: a validated spec, normalized and sorted, with every derived
+// name (TS identifiers, group/queue/topic names, file paths) computed exactly once. Everything
+// after this stage (plan, render) only reads it.
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type Broker = "kafka" | "rabbitmq";
+
+export type StringFormat = "uuid" | "email" | "url" | "datetime" | "date";
+
+/** Annotations any schema node may carry. */
+export interface IRTypeBase {
+  /** `type: [x, "null"]` in JSON Schema. */
+  nullable: boolean;
+  description?: string;
+  default?: JsonValue;
+}
+
+export type IRType = IRTypeBase &
+  (
+    | { kind: "string"; format?: StringFormat; minLength?: number; maxLength?: number; pattern?: string }
+    | { kind: "number"; integer: boolean; minimum?: number; maximum?: number }
+    | { kind: "boolean" }
+    | { kind: "null" }
+    | { kind: "enum"; values: Array<string | number | boolean | null> }
+    | { kind: "const"; value: JsonValue }
+    | { kind: "array"; items: IRType; minItems?: number; maxItems?: number }
+    /** Open object: unknown fields are accepted and kept (forward compatibility). */
+    | { kind: "object"; fields: IRField[] }
+    /** A named type from `types:`; `typeName` is its TS type, `schemaName` its zod schema const. */
+    | { kind: "ref"; name: string; typeName: string; schemaName: string }
+    | { kind: "union"; options: IRType[] }
+    | { kind: "unknown" }
+  );
+
+export interface IRField {
+  /** As written in the spec (validated: [A-Za-z_][A-Za-z0-9_]*), so also a safe TS property name. */
+  name: string;
+  optional: boolean;
+  type: IRType;
+}
+
+export interface IRNamedType {
+  name: string; // PascalCase, as in the spec
+  typeName: string; // TS type name (same as name)
+  schemaName: string; // zod schema const, e.g. lineItemSchema
+  description?: string;
+  fields: IRField[];
+}
+
+export interface IRVersion {
+  version: number;
+  typeName: string; // OrderCreatedV1
+  schemaName: string; // orderCreatedV1Schema
+  fields: IRField[];
+}
+
+export interface IREvent {
+  type: string; // order.created
+  typeName: string; // OrderCreated (TS type of the latest version's data)
+  ident: string; // orderCreated
+  description?: string;
+  /** Field used as the Kafka message key; a required scalar field of every version. */
+  key?: string;
+  /** Kafka topic (defaults to the event type). Also present for RabbitMQ, where it is unused. */
+  topic: string;
+  latest: number;
+  versions: IRVersion[]; // sorted ascending
+}
+
+export interface IRFilter {
+  /** Dot path into the event, e.g. "data.channel". */
+  path: string;
+  /** The event matches when the value at path equals one of these. */
+  values: JsonValue[];
+}
+
+export interface IRRetry {
+  attempts: number; // deliveries in total, the first included
+  delayMs: number;
+  backoff: "exponential" | "fixed";
+  maxDelayMs: number;
+  mode: "non-blocking" | "blocking";
+  /** delaysMs[k-1] = wait before attempt k+1, for k = 1..attempts-1. */
+  delaysMs: number[];
+}
+
+export interface IRConsumer {
+  name: string; // send-confirmation
+  ident: string; // sendConfirmation
+  typeName: string; // SendConfirmation
+  description?: string;
+  /** `<service>.<name>`: Kafka group id and RabbitMQ queue. */
+  group: string;
+  on: string[]; // sorted event types
+  emits: string[]; // sorted event types
+  /** Kafka topics of its `on` events, sorted and distinct. */
+  topics: string[];
+  filter: IRFilter[];
+  concurrency: number;
+  timeoutMs: number;
+  retry: IRRetry;
+  /** `<group>.retry-<k>` for k = 1..attempts-1 (empty when blocking or attempts = 1 on Kafka). */
+  retryQueues: string[];
+  deadLetter: boolean;
+  deadLetterQueue: string; // `<group>.dlq`
+  idempotency: "none" | "memory" | "redis" | "postgres";
+  /** Project-relative paths, computed once. */
+  files: {
+    generated: string; // src/generated/consumers/<name>.ts
+    handler: string; // src/handlers/<name>.ts
+    test: string; // test/<name>.test.ts
+  };
+}
+
+export interface IR {
+  specVersion: 1;
+  service: string;
+  description?: string;
+  broker: Broker;
+  /** CloudEvents source: "/<service>". */
+  source: string;
+  kafka: { brokers: string[]; partitions: number; replicationFactor: number };
+  rabbitmq: { url: string; exchange: string; queueType: "quorum" | "classic"; prefetch: number };
+  types: IRNamedType[]; // sorted by name
+  events: IREvent[]; // sorted by type
+  consumers: IRConsumer[]; // sorted by name
+  /** Kafka: every event topic, sorted and distinct. */
+  topics: string[];
+  /** Which idempotency stores any consumer uses (decides runtime files and dependencies). */
+  idempotencyStores: Array<"memory" | "redis" | "postgres">;
+}

@@ -1,0 +1,148 @@
+// The contract between the generated definitions, the broker-neutral consumer pipeline and the
+// transports (memory, Kafka, RabbitMQ). Transports own the wire format; the pipeline owns the
+// decisions (validate, dedupe, handle, retry or dead-letter).
+import type { ZodType } from "zod";
+
+export type Broker = "kafka" | "rabbitmq";
+
+export interface RetryPolicy {
+  attempts: number; // deliveries in total, the first included
+  delayMs: number;
+  backoff: "exponential" | "fixed";
+  maxDelayMs: number;
+  mode: "non-blocking" | "blocking";
+  /** delaysMs[k-1] = wait before attempt k+1. */
+  delaysMs: number[];
+}
+
+export interface EventDef {
+  type: string;
+  latest: number;
+  /** Zod schema of every version's payload, by version number. */
+  versions: Record<number, ZodType>;
+  /** Payload field used as the Kafka message key. */
+  key?: string;
+  topic: string;
+}
+
+export interface FilterDef {
+  path: string; // dot path into the event, e.g. "data.channel"
+  values: unknown[];
+}
+
+export interface ConsumerDef {
+  name: string;
+  /** `<service>.<name>`: Kafka group id, RabbitMQ queue. */
+  group: string;
+  on: string[];
+  emits: string[];
+  /** Kafka topics holding its events. */
+  topics: string[];
+  filter: FilterDef[];
+  concurrency: number;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** `<group>.retry-<k>`: holds events waiting for attempt k+1. */
+  retryQueues: string[];
+  deadLetter: boolean;
+  deadLetterQueue: string;
+  idempotency: "none" | "memory" | "redis" | "postgres";
+}
+
+export interface ServiceDef {
+  service: string;
+  source: string; // CloudEvents source, "/<service>"
+  broker: Broker;
+  kafka: { brokers: string[]; partitions: number; replicationFactor: number };
+  rabbitmq: { url: string; exchange: string; queueType: "quorum" | "classic"; prefetch: number };
+  events: Record<string, EventDef>;
+  consumers: Record<string, ConsumerDef>;
+}
+
+/** CloudEvents 1.0 context attributes as evgen sends them. */
+export interface CloudEventAttributes {
+  id: string;
+  type: string;
+  source: string;
+  specversion: "1.0";
+  time: string; // RFC 3339
+  dataversion: string; // "1", "2", ...
+  datacontenttype: "application/json";
+  traceparent?: string;
+}
+
+/** A message handed to a transport: attributes become headers, body is the JSON payload. */
+export interface OutgoingMessage {
+  attributes: CloudEventAttributes;
+  /** Kafka topic; RabbitMQ routes by attributes.type on the service exchange instead. */
+  topic: string;
+  key?: string;
+  body: Buffer;
+}
+
+/** A message as a transport received it, before any validation. */
+export interface Delivery {
+  /** CloudEvents attributes found in the headers (names without prefix), possibly incomplete. */
+  attributes: Record<string, string>;
+  body: Buffer;
+  key?: string;
+  /** 1 for the first delivery; from x-evgen-attempt + 1 on a retry copy. */
+  attempt: number;
+  /** Where it came from, for logs: "orders[2]@1734" or "shop.mailer.retry-1". */
+  origin: string;
+}
+
+export type FailureKind = "error" | "timeout" | "invalid" | "non-retryable";
+
+export interface Failure {
+  kind: FailureKind;
+  message: string; // ≤ 1 KiB
+  attempt: number; // attempts made so far
+  consumer: string; // consumer name
+  failedAt: string; // RFC 3339
+}
+
+/** What the pipeline decided; the transport carries it out before committing / acking. */
+export type Disposition =
+  | { action: "ack"; outcome: "handled" | "skipped" | "duplicate" }
+  /** Schedule attempt `failure.attempt + 1` after delayMs (retry-<attempt> queue, or in place when blocking). */
+  | { action: "retry"; failure: Failure; delayMs: number }
+  | { action: "dead-letter"; failure: Failure }
+  /** deadLetter: false and attempts exhausted: logged loudly, then acknowledged. */
+  | { action: "drop"; failure: Failure };
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<Disposition>;
+
+export interface Subscription {
+  /** Stop fetching, let in-flight deliveries finish, commit/ack, release the consumer. */
+  stop(): Promise<void>;
+}
+
+export interface Transport {
+  readonly kind: "memory" | "kafka" | "rabbitmq";
+  /** Connect and declare/provision everything the service needs (idempotent). */
+  connect(): Promise<void>;
+  /** Resolves once the broker confirmed every message; rejects if any was not accepted. */
+  publish(messages: OutgoingMessage[]): Promise<void>;
+  subscribe(consumer: ConsumerDef, handle: DeliveryHandler): Promise<Subscription>;
+  /** True while the broker connection is up. */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Failure header names shared by every transport (contract §4). */
+export const FAILURE_HEADERS = {
+  attempt: "x-evgen-attempt",
+  error: "x-evgen-error",
+  kind: "x-evgen-error-kind",
+  consumer: "x-evgen-consumer",
+  failedAt: "x-evgen-failed-at",
+  dueAt: "x-evgen-due-at",
+} as const;
