@@ -122,7 +122,8 @@ export interface IR {
   source: string;
   kafka: { brokers: string[]; partitions: number; replicationFactor: number };
   rabbitmq: { url: string; exchange: string; queueType: "quorum" | "classic"; prefetch: number };
-  types: IRNamedType[]; // sorted by name
+  /** Dependencies first (so schemas can be declared in order), otherwise by name. */
+  types: IRNamedType[];
   events: IREvent[]; // sorted by type
   consumers: IRConsumer[]; // sorted by name
   /** Kafka: every event topic, sorted and distinct. */
