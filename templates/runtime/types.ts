@@ -135,6 +135,8 @@ export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  /** A logger adding these fields to every line (pino's child); optional for hand-made loggers. */
+  child?(bindings: Record<string, unknown>): Logger;
 }
 
 /** Failure header names shared by every transport (contract §4). */

@@ -1,0 +1,225 @@
+// Configuration comes from the environment only, parsed with zod at start. Every problem is
+// reported at once; values of variables that may hold secrets are never echoed.
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import type { ServiceDef } from "./types.js";
+
+export type KafkaSaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
+
+export interface Config {
+  port: number;
+  /** Names of the consumers this process runs. */
+  consumers: string[];
+  transport: "broker" | "memory";
+  kafka: {
+    brokers: string[];
+    ssl: boolean;
+    sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+  };
+  amqp: { url: string; caFile?: string };
+  redisUrl?: string;
+  databaseUrl?: string;
+  logLevel: LogLevel;
+  apiToken?: string;
+  httpBodyLimit: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p}`).join("\n")}`,
+    );
+  }
+}
+
+/** Variables whose values are safe to repeat in an error message. */
+const ECHOED = new Set([
+  "PORT",
+  "EVGEN_CONSUMERS",
+  "EVGEN_TRANSPORT",
+  "KAFKA_BROKERS",
+  "KAFKA_SASL_MECHANISM",
+  "KAFKA_SSL",
+  "AMQP_CA_FILE",
+  "LOG_LEVEL",
+  "HTTP_BODY_LIMIT",
+  "SHUTDOWN_TIMEOUT",
+]);
+
+const wholeNumber = (min: number, max: number, fallback: number, unit = "") =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number${unit}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (text) => {
+      try {
+        return protocols.includes(new URL(text).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+  );
+
+function envSchema(service: ServiceDef) {
+  const known = Object.keys(service.consumers);
+  return z.object({
+    PORT: wholeNumber(0, 65535, 3000),
+    EVGEN_CONSUMERS: z
+      .string()
+      .transform(list)
+      .check((ctx) => {
+        if (ctx.value.length === 0)
+          ctx.issues.push({
+            code: "custom",
+            input: ctx.value,
+            message: "must name at least one consumer",
+          });
+        const unknown = ctx.value.filter((name) => !known.includes(name));
+        if (unknown.length > 0) {
+          ctx.issues.push({
+            code: "custom",
+            input: ctx.value,
+            message: `unknown consumer${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")} (known: ${known.join(", ") || "none"})`,
+          });
+        }
+      })
+      .optional(),
+    EVGEN_TRANSPORT: z.enum(["broker", "memory"], "must be broker or memory").default("broker"),
+    KAFKA_BROKERS: z
+      .string()
+      .transform(list)
+      .pipe(
+        z
+          .array(z.string().regex(/^[^\s:]+:\d+$/, "must be a comma-separated list of host:port"))
+          .min(1),
+      )
+      .optional(),
+    KAFKA_SASL_MECHANISM: z
+      .string()
+      .transform((text) => text.toLowerCase())
+      .pipe(
+        z.enum(
+          ["plain", "scram-sha-256", "scram-sha-512"],
+          "must be plain, scram-sha-256 or scram-sha-512",
+        ),
+      )
+      .optional(),
+    KAFKA_SASL_USERNAME: z.string().optional(),
+    KAFKA_SASL_PASSWORD: z.string().optional(),
+    KAFKA_SSL: z
+      .enum(["true", "false", "1", "0"], "must be true or false")
+      .transform((text) => text === "true" || text === "1")
+      .default(false),
+    AMQP_URL: url(["amqp:", "amqps:"]).optional(),
+    AMQP_CA_FILE: z.string().refine(existsSync, "file not found").optional(),
+    REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+    EVGEN_API_TOKEN: z.string().optional(),
+    HTTP_BODY_LIMIT: wholeNumber(1, 1024 ** 3, 1024 * 1024, " of bytes"),
+    SHUTDOWN_TIMEOUT: wholeNumber(1, 24 * 60 * 60 * 1000, 15_000, " of milliseconds"),
+  });
+}
+
+/** Requirements between variables, checked on the raw values so they are reported with the rest. */
+function crossProblems(
+  service: ServiceDef,
+  env: Record<string, string>,
+  running: string[],
+): string[] {
+  const problems: string[] = [];
+  if (env.KAFKA_SASL_MECHANISM && service.broker === "kafka") {
+    for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]) {
+      if (!env[name]) problems.push(`${name}: required when KAFKA_SASL_MECHANISM is set`);
+    }
+  }
+  // The in-memory transport (npm run dev) falls back to the memory store instead.
+  if (env.EVGEN_TRANSPORT === "memory") return problems;
+  for (const [store, name] of [
+    ["redis", "REDIS_URL"],
+    ["postgres", "DATABASE_URL"],
+  ] as const) {
+    const users = running.filter((consumer) => service.consumers[consumer]?.idempotency === store);
+    if (users.length > 0 && !env[name]) {
+      problems.push(
+        `${name}: required: consumer${users.length === 1 ? "" : "s"} ${users.join(", ")} use${users.length === 1 ? "s" : ""} idempotency ${store}`,
+      );
+    }
+  }
+  return problems;
+}
+
+export interface LoadConfigOptions {
+  /** For a process that only publishes: the consumers' store URLs are not required. */
+  publisherOnly?: boolean;
+}
+
+export function loadConfig(
+  service: ServiceDef,
+  env: Record<string, string | undefined>,
+  options: LoadConfigOptions = {},
+): Config {
+  // An empty variable (common in .env files) means "not set".
+  const set = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
+  const parsed = envSchema(service).safeParse(set);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const value = set[name];
+        return `${name}: ${issue.message}${ECHOED.has(name) && value !== undefined ? ` (got "${value}")` : ""}`;
+      });
+  const all = Object.keys(service.consumers);
+  const running = set.EVGEN_CONSUMERS
+    ? [...new Set(list(set.EVGEN_CONSUMERS))].filter((c) => all.includes(c))
+    : all;
+  problems.push(...crossProblems(service, set, options.publisherOnly ? [] : running));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+
+  const v = parsed.data;
+  const sasl =
+    v.KAFKA_SASL_MECHANISM && v.KAFKA_SASL_USERNAME && v.KAFKA_SASL_PASSWORD
+      ? {
+          mechanism: v.KAFKA_SASL_MECHANISM,
+          username: v.KAFKA_SASL_USERNAME,
+          password: v.KAFKA_SASL_PASSWORD,
+        }
+      : undefined;
+  return {
+    port: v.PORT,
+    consumers: running,
+    transport: v.EVGEN_TRANSPORT,
+    kafka: {
+      brokers: v.KAFKA_BROKERS ?? service.kafka.brokers,
+      ssl: v.KAFKA_SSL,
+      ...(sasl ? { sasl } : {}),
+    },
+    amqp: {
+      url: v.AMQP_URL ?? service.rabbitmq.url,
+      ...(v.AMQP_CA_FILE ? { caFile: v.AMQP_CA_FILE } : {}),
+    },
+    ...(v.REDIS_URL ? { redisUrl: v.REDIS_URL } : {}),
+    ...(v.DATABASE_URL ? { databaseUrl: v.DATABASE_URL } : {}),
+    logLevel: v.LOG_LEVEL,
+    ...(v.EVGEN_API_TOKEN ? { apiToken: v.EVGEN_API_TOKEN } : {}),
+    httpBodyLimit: v.HTTP_BODY_LIMIT,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
+  };
+}

@@ -1,0 +1,140 @@
+// A test harness for handlers: the service's consumers on the in-memory transport with instant
+// retries. Publish, wait until idle, then assert what was handled, published and dead-lettered.
+import type { ConsumerHandlers, EvgenEvent, PublishOptions } from "./handlers.js";
+import { createMemoryStore } from "./idempotency.js";
+import { silentLogger } from "./logger.js";
+import { createMemoryTransport, type MemoryTransport } from "./memory.js";
+import { createPipeline } from "./pipeline.js";
+import { createPublisher } from "./publisher.js";
+import type { Failure, Logger, ServiceDef, Subscription } from "./types.js";
+
+export interface HarnessOptions {
+  service: ServiceDef;
+  /** Handlers by consumer name; only these consumers run. */
+  handlers: Partial<Record<string, ConsumerHandlers>>;
+  /** Multiplies retry delays (default 0: retries at once). */
+  timeScale?: number;
+  log?: Logger;
+}
+
+export interface HandledEvent {
+  consumer: string;
+  event: EvgenEvent;
+  attempt: number;
+}
+
+/** An event as published: attributes and payload (decoded from the message). */
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  dataversion: number;
+  data: unknown;
+  key?: string;
+  traceparent?: string;
+}
+
+export interface DeadLetteredEvent {
+  consumer: string;
+  /** The CloudEvents attributes the event arrived with. */
+  attributes: Record<string, string>;
+  /** The payload as JSON, or the raw text when it is not JSON. */
+  data: unknown;
+  failure: Failure;
+}
+
+export interface Harness<Payloads> {
+  publish<T extends keyof Payloads & string>(
+    type: T,
+    data: Payloads[T],
+    opts?: PublishOptions,
+  ): Promise<string>;
+  /** Resolves once every event, retry and follow-up event has been dealt with. */
+  idle(): Promise<void>;
+  handled(consumer?: string): HandledEvent[];
+  published(type?: string): PublishedEvent[];
+  deadLettered(consumer?: string): DeadLetteredEvent[];
+  /** The underlying transport, e.g. to inject a malformed message. */
+  transport: MemoryTransport;
+  close(): Promise<void>;
+}
+
+function parseBody(body: Buffer): unknown {
+  const text = body.toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function createHarness<Payloads = Record<string, unknown>>(
+  options: HarnessOptions,
+): Harness<Payloads> {
+  const { service } = options;
+  const log = options.log ?? silentLogger;
+  const transport = createMemoryTransport({ service, log, timeScale: options.timeScale ?? 0 });
+  const publisher = createPublisher<Record<string, unknown>>(service, transport);
+  const idempotency = createMemoryStore();
+  const handledLog: HandledEvent[] = [];
+
+  const pipelines = Object.entries(options.handlers).map(([name, handlers]) => {
+    const consumer = service.consumers[name];
+    if (!consumer) throw new Error(`unknown consumer "${name}"`);
+    const handle = createPipeline({
+      service,
+      consumer,
+      handlers: handlers ?? {},
+      publisher,
+      ...(consumer.idempotency === "none" ? {} : { idempotency }),
+      log,
+      onHandled: (event, attempt) => handledLog.push({ consumer: name, event, attempt }),
+    });
+    return { consumer, handle };
+  });
+  const subscribed: Promise<Subscription[]> = Promise.all(
+    pipelines.map(({ consumer, handle }) => transport.subscribe(consumer, handle)),
+  );
+
+  return {
+    async publish(type, data, opts) {
+      await subscribed;
+      return publisher.publish(type, data as unknown, opts);
+    },
+    async idle() {
+      await subscribed;
+      await transport.idle();
+    },
+    handled: (consumer) =>
+      handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
+    published: (type) =>
+      transport
+        .published()
+        .filter((m) => type === undefined || m.attributes.type === type)
+        .map(({ attributes: a, key, body }) => ({
+          id: a.id,
+          type: a.type,
+          source: a.source,
+          time: a.time,
+          dataversion: Number(a.dataversion),
+          data: parseBody(body),
+          ...(key === undefined ? {} : { key }),
+          ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
+        })),
+    deadLettered: (consumer) =>
+      transport.deadLetters(consumer).map((d) => ({
+        consumer: d.consumer,
+        attributes: d.attributes,
+        data: parseBody(d.body),
+        failure: d.failure,
+      })),
+    transport,
+    async close() {
+      for (const subscription of await subscribed) await subscription.stop();
+      await publisher.close();
+      await transport.close();
+      await idempotency.close();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// HTTP ingress on node:http: POST /events/<type> publishes an event; /healthz, /readyz and
+// /metrics serve orchestrators and Prometheus.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
+import { InvalidPayloadError, UnknownEventTypeError, errorMessage } from "./errors.js";
+import { isValidTraceparent, type Publisher } from "./publisher.js";
+import type { Logger, ServiceDef } from "./types.js";
+
+export interface HttpOptions {
+  service: ServiceDef;
+  publisher: Publisher<Record<string, unknown>>;
+  /** /readyz answers 200 only while this is true (the broker connection is up). */
+  isReady: () => boolean;
+  registry: Registry;
+  log: Logger;
+  /** When set, POST /events/* requires `Authorization: Bearer <apiToken>`. */
+  apiToken?: string;
+  bodyLimit: number;
+}
+
+const EVENTS_PATH = "/events/";
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Compares digests so that neither the content nor the length of the token leaks through timing. */
+function sameToken(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function authorized(req: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const match = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "");
+  return match !== null && sameToken(match[1]!, token);
+}
+
+/** Reads the body up to `limit` bytes; undefined when it is larger. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"] ?? 0) > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Keep reading into the void so the client gets the 413 instead of a reset connection.
+        req.removeAllListeners("data");
+        req.resume();
+        resolve(undefined);
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export function createHttpServer(options: HttpOptions): Server {
+  const { service, publisher, log } = options;
+
+  async function publishEvent(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: string,
+  ): Promise<void> {
+    if (!authorized(req, options.apiToken)) {
+      send(res, 401, { error: "unauthorized" }, { "www-authenticate": "Bearer" });
+      return;
+    }
+    if (!service.events[type]) {
+      send(res, 404, { error: `unknown event type "${type}"` });
+      return;
+    }
+    const body = await readBody(req, options.bodyLimit);
+    if (body === undefined) {
+      send(
+        res,
+        413,
+        { error: `body larger than ${options.bodyLimit} bytes` },
+        { connection: "close" },
+      );
+      return;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      send(res, 400, {
+        error: "body is not valid JSON",
+        issues: [{ path: "", message: errorMessage(error) }],
+      });
+      return;
+    }
+    const traceparent = req.headers.traceparent?.toString();
+    try {
+      const id = await publisher.publish(
+        type,
+        data,
+        isValidTraceparent(traceparent) ? { traceparent } : {},
+      );
+      send(res, 202, { id });
+    } catch (error) {
+      if (error instanceof InvalidPayloadError) {
+        send(res, 400, { error: `invalid ${type} payload`, issues: error.issues });
+      } else if (error instanceof UnknownEventTypeError) {
+        send(res, 404, { error: error.message });
+      } else {
+        log.error({ err: errorMessage(error), eventType: type }, "publishing an HTTP event failed");
+        send(res, 503, { error: "the event could not be published, try again" });
+      }
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const method = req.method ?? "GET";
+    const only = (allowed: string): boolean => {
+      if (method === allowed) return true;
+      send(res, 405, { error: "method not allowed" }, { allow: allowed });
+      return false;
+    };
+    if (path.startsWith(EVENTS_PATH)) {
+      if (only("POST")) await publishEvent(req, res, path.slice(EVENTS_PATH.length));
+    } else if (path === "/healthz") {
+      if (only("GET")) send(res, 200, { status: "ok" });
+    } else if (path === "/readyz") {
+      const ready = options.isReady();
+      if (only("GET")) send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+    } else if (path === "/metrics") {
+      if (only("GET")) {
+        const text = await options.registry.metrics();
+        res.writeHead(200, { "content-type": options.registry.contentType });
+        res.end(text);
+      }
+    } else {
+      send(res, 404, { error: "not found" });
+    }
+  }
+
+  return createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log.error({ err: errorMessage(error), url: req.url }, "HTTP request failed");
+      if (!res.headersSent) send(res, 500, { error: "internal error" });
+      else res.destroy();
+    });
+  });
+}

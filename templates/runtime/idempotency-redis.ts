@@ -1,0 +1,37 @@
+// Idempotency in Redis: one key per handled event, set with NX and a TTL, so the store forgets
+// on its own and several replicas of a consumer share what they handled.
+import { Redis } from "ioredis";
+import type { IdempotencyStore, ProcessedRef } from "./idempotency.js";
+import type { Logger } from "./types.js";
+
+export interface RedisStoreOptions {
+  url: string;
+  /** How long a handled event is remembered (default 7 days). */
+  ttlMs?: number;
+  /** Key prefix (default "evgen:processed"); the consumer group adds service and consumer. */
+  prefix?: string;
+  log?: Logger;
+}
+
+export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
+  const ttlMs = options.ttlMs ?? 7 * 24 * 60 * 60 * 1000;
+  const prefix = options.prefix ?? "evgen:processed";
+  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // ioredis reconnects by itself; report the loss instead of printing an unhandled error event.
+  redis.on("error", (error: Error) =>
+    options.log?.warn({ err: error.message }, "Redis connection error"),
+  );
+  const keyOf = (ref: ProcessedRef) => `${prefix}:${ref.consumer}:${ref.source}:${ref.id}`;
+
+  return {
+    async seen(ref) {
+      return (await redis.exists(keyOf(ref))) === 1;
+    },
+    async mark(ref) {
+      await redis.set(keyOf(ref), new Date().toISOString(), "PX", ttlMs, "NX");
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,273 @@
+// The broker-neutral consumer pipeline: one delivery in, one decision out. It decodes and
+// validates the event, applies the filter and idempotency, runs the handler under a timeout and
+// decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
+// the transport carries the decision out.
+import { isDeepStrictEqual } from "node:util";
+import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
+import type { ConsumerHandlers, EvgenEvent, RuntimeContext } from "./handlers.js";
+import type { IdempotencyStore } from "./idempotency.js";
+import { childLogger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
+import type { Publisher } from "./publisher.js";
+import type {
+  ConsumerDef,
+  Delivery,
+  DeliveryHandler,
+  Disposition,
+  FailureKind,
+  Logger,
+  ServiceDef,
+} from "./types.js";
+
+export interface PipelineOptions {
+  service: ServiceDef;
+  consumer: ConsumerDef;
+  /** A handler for every type in `consumer.on`. */
+  handlers: ConsumerHandlers;
+  /** Used by `ctx.publish`. */
+  publisher: Publisher<Record<string, unknown>>;
+  /** Omitted when the consumer's idempotency is "none". */
+  idempotency?: IdempotencyStore;
+  log: Logger;
+  metrics?: Metrics;
+  /** Called after a handler succeeded (the test harness records handled events with it). */
+  onHandled?(event: EvgenEvent, attempt: number): void;
+}
+
+const REQUIRED_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
+
+type Decoded = { ok: true; event: EvgenEvent } | { ok: false; problem: string };
+
+class HandlerTimeoutError extends Error {
+  override name = "HandlerTimeoutError";
+}
+
+export function createPipeline(options: PipelineOptions): DeliveryHandler {
+  const { service, consumer, handlers, publisher, idempotency, log, metrics } = options;
+  const missing = consumer.on.filter((type) => typeof handlers[type] !== "function");
+  if (missing.length > 0) {
+    throw new Error(`consumer ${consumer.name} has no handler for ${missing.join(", ")}`);
+  }
+
+  function decode(delivery: Delivery): Decoded {
+    const attrs = delivery.attributes;
+    const absent = REQUIRED_ATTRIBUTES.filter((name) => !attrs[name]);
+    if (absent.length > 0)
+      return { ok: false, problem: `missing CloudEvents attribute(s): ${absent.join(", ")}` };
+    if (attrs.specversion !== "1.0")
+      return { ok: false, problem: `unsupported specversion "${attrs.specversion}"` };
+    if (Number.isNaN(Date.parse(attrs.time!)))
+      return { ok: false, problem: `invalid time "${attrs.time}"` };
+
+    const type = attrs.type!;
+    const def = service.events[type];
+    if (!def) return { ok: false, problem: `unknown event type "${type}"` };
+    const version = Number(attrs.dataversion);
+    const schema = Number.isInteger(version) ? def.versions[version] : undefined;
+    if (!schema) {
+      const known = Object.keys(def.versions).join(", ");
+      return {
+        ok: false,
+        problem: `unknown dataversion "${attrs.dataversion}" of ${type} (known: ${known})`,
+      };
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(delivery.body.toString("utf8"));
+    } catch (error) {
+      return { ok: false, problem: `body is not JSON: ${errorMessage(error)}` };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map(
+        (i) => `${i.path.map(String).join(".") || "(payload)"}: ${i.message}`,
+      );
+      return {
+        ok: false,
+        problem: `payload does not match ${type} v${version}: ${issues.join("; ")}`,
+      };
+    }
+    return {
+      ok: true,
+      event: {
+        id: attrs.id!,
+        type,
+        source: attrs.source!,
+        specversion: "1.0",
+        time: attrs.time!,
+        dataversion: version,
+        data: parsed.data,
+        ...(attrs.traceparent ? { traceparent: attrs.traceparent } : {}),
+        ...(delivery.key === undefined ? {} : { key: delivery.key }),
+      },
+    };
+  }
+
+  function fail(
+    type: string,
+    kind: FailureKind,
+    message: string,
+    delivery: Delivery,
+    eventLog: Logger,
+  ): Disposition {
+    const attempt = delivery.attempt;
+    const failure = {
+      kind,
+      message: truncateUtf8(message),
+      attempt,
+      consumer: consumer.name,
+      failedAt: new Date().toISOString(),
+    };
+    metrics?.failed(type, consumer.name, kind);
+    const retryable = kind === "error" || kind === "timeout";
+    if (retryable && attempt < consumer.retry.attempts) {
+      const delays = consumer.retry.delaysMs;
+      const delayMs = delays[attempt - 1] ?? delays[delays.length - 1] ?? 0;
+      metrics?.retried(type, consumer.name);
+      eventLog.warn({ failure, delayMs }, "handler failed, retrying");
+      return { action: "retry", failure, delayMs };
+    }
+    if (consumer.deadLetter) {
+      metrics?.deadLettered(type, consumer.name, kind);
+      eventLog.error({ failure, origin: delivery.origin }, "event sent to the dead letter");
+      return { action: "dead-letter", failure };
+    }
+    metrics?.dropped(type, consumer.name, kind);
+    eventLog.error(
+      { failure, origin: delivery.origin },
+      "event dropped: the consumer has no dead letter",
+    );
+    return { action: "drop", failure };
+  }
+
+  function matchesFilter(event: EvgenEvent): boolean {
+    return consumer.filter.every((f) => {
+      const actual = f.path.split(".").reduce<unknown>((node, part) => {
+        return node !== null && typeof node === "object"
+          ? (node as Record<string, unknown>)[part]
+          : undefined;
+      }, event);
+      return f.values.some((value) => isDeepStrictEqual(value, actual));
+    });
+  }
+
+  /** Runs the handler; resolves when it finished, rejects with its error or on timeout. */
+  async function runHandler(event: EvgenEvent, attempt: number, eventLog: Logger): Promise<void> {
+    const controller = new AbortController();
+    const ctx: RuntimeContext = {
+      async publish(type, data, opts) {
+        if (!consumer.emits.includes(type)) {
+          throw new NonRetryableError(
+            `consumer ${consumer.name} does not emit ${type} (add it to its emits)`,
+          );
+        }
+        return publisher.publish(type, data, {
+          ...opts,
+          traceparent: opts?.traceparent ?? event.traceparent,
+        });
+      },
+      attempt,
+      log: eventLog,
+      signal: controller.signal,
+      consumer: consumer.name,
+    };
+    const handling = Promise.resolve().then(() => handlers[event.type]!(event, ctx));
+    if (!(consumer.timeoutMs > 0)) return handling;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new HandlerTimeoutError(
+          `handler did not finish within ${consumer.timeoutMs} ms`,
+        );
+        controller.abort(error);
+        reject(error);
+      }, consumer.timeoutMs);
+    });
+    try {
+      await Promise.race([handling, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function handle(delivery: Delivery): Promise<Disposition> {
+    const type = delivery.attributes.type;
+    // A shared Kafka topic carries other consumers' events: not ours to judge.
+    if (type && !consumer.on.includes(type)) {
+      metrics?.skipped(type, consumer.name, "unhandled-type");
+      return { action: "ack", outcome: "skipped" };
+    }
+    const eventLog = childLogger(log, {
+      consumer: consumer.name,
+      eventId: delivery.attributes.id,
+      eventType: type,
+      attempt: delivery.attempt,
+    });
+    const decoded = decode(delivery);
+    if (!decoded.ok) return fail(type || "unknown", "invalid", decoded.problem, delivery, eventLog);
+    const event = decoded.event;
+    if (!matchesFilter(event)) {
+      metrics?.skipped(event.type, consumer.name, "filter");
+      return { action: "ack", outcome: "skipped" };
+    }
+
+    const ref = { consumer: consumer.group, source: event.source, id: event.id };
+    try {
+      if (idempotency && (await idempotency.seen(ref))) {
+        metrics?.skipped(event.type, consumer.name, "duplicate");
+        eventLog.info({}, "duplicate event skipped");
+        return { action: "ack", outcome: "duplicate" };
+      }
+    } catch (error) {
+      return fail(
+        event.type,
+        "error",
+        `idempotency store: ${errorMessage(error)}`,
+        delivery,
+        eventLog,
+      );
+    }
+
+    const started = performance.now();
+    try {
+      await runHandler(event, delivery.attempt, eventLog);
+    } catch (error) {
+      metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+      const kind: FailureKind =
+        error instanceof HandlerTimeoutError
+          ? "timeout"
+          : error instanceof NonRetryableError
+            ? "non-retryable"
+            : "error";
+      return fail(event.type, kind, errorMessage(error), delivery, eventLog);
+    }
+    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+    metrics?.handled(event.type, consumer.name);
+    options.onHandled?.(event, delivery.attempt);
+    eventLog.debug({}, "event handled");
+    if (idempotency) {
+      // The handler's work is done: a failed mark must not undo it by retrying.
+      await idempotency.mark(ref).catch((error: unknown) => {
+        eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
+      });
+    }
+    return { action: "ack", outcome: "handled" };
+  }
+
+  return async (delivery) => {
+    try {
+      return await handle(delivery);
+    } catch (error) {
+      // Only a bug gets here; the delivery still gets a decision instead of stalling the consumer.
+      log.error({ err: errorMessage(error), origin: delivery.origin }, "pipeline failed");
+      return fail(
+        delivery.attributes.type || "unknown",
+        "error",
+        errorMessage(error),
+        delivery,
+        log,
+      );
+    }
+  };
+}

@@ -1,0 +1,128 @@
+// Publishing: validate against the latest version's schema, build the CloudEvents attributes and
+// hand the message to the transport; resolve with the event id once the broker confirmed it.
+import { randomUUID } from "node:crypto";
+import { InvalidPayloadError, UnknownEventTypeError, type PayloadIssue } from "./errors.js";
+import type { PublishOptions } from "./handlers.js";
+import type { Metrics } from "./metrics.js";
+import type { OutgoingMessage, ServiceDef, Transport } from "./types.js";
+
+/** One event of a batch: its type, payload and publish options. */
+export type PublishItem<Payloads> = {
+  [T in keyof Payloads & string]: { type: T; data: Payloads[T] } & PublishOptions;
+}[keyof Payloads & string];
+
+export interface Publisher<Payloads> {
+  /** Resolves with the event id once the broker confirmed it; rejects with InvalidPayloadError. */
+  publish<T extends keyof Payloads & string>(
+    type: T,
+    data: Payloads[T],
+    opts?: PublishOptions,
+  ): Promise<string>;
+  /** Validates every item first (nothing is published if one is invalid), then publishes all. */
+  publishBatch(items: Array<PublishItem<Payloads>>): Promise<string[]>;
+  /** Waits for publishes in flight; closes the transport when the publisher owns it. */
+  close(): Promise<void>;
+}
+
+export interface PublisherOptions {
+  metrics?: Metrics;
+  /** Close the transport with the publisher (a publisher used on its own). */
+  ownsTransport?: boolean;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** A W3C trace context header value that may be propagated (malformed ones are dropped). */
+export function isValidTraceparent(value: string | undefined): value is string {
+  return value !== undefined && TRACEPARENT.test(value) && !value.startsWith("ff");
+}
+
+function issuesOf(error: {
+  issues: Array<{ path: PropertyKey[]; message: string }>;
+}): PayloadIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+}
+
+/** Validates a payload and turns it into a message; throws InvalidPayloadError / UnknownEventTypeError. */
+export function encodeEvent(
+  service: ServiceDef,
+  type: string,
+  data: unknown,
+  opts: PublishOptions = {},
+): OutgoingMessage {
+  const def = service.events[type];
+  if (!def) throw new UnknownEventTypeError(type);
+  const schema = def.versions[def.latest];
+  if (!schema) throw new Error(`event ${type} has no schema for its latest version ${def.latest}`);
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new InvalidPayloadError(type, issuesOf(parsed.error));
+
+  const payload = parsed.data as Record<string, unknown>;
+  const keyField = def.key === undefined ? undefined : payload[def.key];
+  const key =
+    opts.key ?? (keyField === undefined || keyField === null ? undefined : String(keyField));
+  return {
+    attributes: {
+      id: opts.id ?? randomUUID(),
+      type,
+      source: service.source,
+      specversion: "1.0",
+      time: new Date().toISOString(),
+      dataversion: String(def.latest),
+      datacontenttype: "application/json",
+      ...(isValidTraceparent(opts.traceparent) ? { traceparent: opts.traceparent } : {}),
+    },
+    topic: def.topic,
+    ...(key === undefined ? {} : { key }),
+    body: Buffer.from(JSON.stringify(payload)),
+  };
+}
+
+export function createPublisher<Payloads>(
+  service: ServiceDef,
+  transport: Transport,
+  options: PublisherOptions = {},
+): Publisher<Payloads> {
+  let connecting: Promise<void> | undefined;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  // Connect once, on first use; a failed connect is retried by the next publish.
+  const connected = () =>
+    (connecting ??= transport.connect().catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
+    }));
+
+  async function send(messages: OutgoingMessage[]): Promise<string[]> {
+    if (closed) throw new Error("publisher is closed");
+    const sending = connected().then(() => transport.publish(messages));
+    inFlight.add(sending);
+    try {
+      await sending;
+    } finally {
+      inFlight.delete(sending);
+    }
+    for (const message of messages) options.metrics?.published(message.attributes.type);
+    return messages.map((message) => message.attributes.id);
+  }
+
+  return {
+    async publish(type, data, opts) {
+      const [id] = await send([encodeEvent(service, type, data, opts)]);
+      return id!;
+    },
+    async publishBatch(items) {
+      if (items.length === 0) return [];
+      return send(items.map(({ type, data, ...opts }) => encodeEvent(service, type, data, opts)));
+    },
+    async close() {
+      closed = true;
+      await Promise.allSettled(inFlight);
+      if (options.ownsTransport) await transport.close();
+    },
+  };
+}

@@ -1,0 +1,212 @@
+// Runs a service: configuration, logger, metrics, transport, idempotency stores, publisher, HTTP
+// ingress and one pipeline + subscription per consumer, with a graceful, bounded shutdown.
+import type { AddressInfo } from "node:net";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { errorMessage } from "./errors.js";
+import type { ConsumerHandlers } from "./handlers.js";
+import { createHttpServer } from "./http.js";
+import { createMemoryStore, type IdempotencyStore } from "./idempotency.js";
+import { createLogger } from "./logger.js";
+import { createMetrics, type ServiceMetrics } from "./metrics.js";
+import { createPipeline } from "./pipeline.js";
+import { createPublisher, type Publisher } from "./publisher.js";
+import type { Logger, ServiceDef, Subscription, Transport } from "./types.js";
+
+/** Factories of the stores backed by a server, passed in only when a consumer uses them. */
+export interface StoreFactories {
+  redis?: (options: { url: string; log: Logger }) => IdempotencyStore;
+  postgres?: (options: { connectionString: string; log: Logger }) => IdempotencyStore;
+}
+
+export interface ServiceOptions {
+  service: ServiceDef;
+  /** Handlers by consumer name. */
+  handlers: Record<string, ConsumerHandlers>;
+  createTransport: (config: Config, log: Logger) => Transport;
+  stores?: StoreFactories;
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface ServiceHandle {
+  config: Config;
+  /** The port the HTTP server listens on (useful with PORT=0). */
+  port: number;
+  log: Logger;
+  metrics: ServiceMetrics;
+  transport: Transport;
+  publisher: Publisher<Record<string, unknown>>;
+  /** Stops HTTP, lets in-flight handlers finish, closes everything. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+type StoreKind = "memory" | "redis" | "postgres";
+
+function openStore(
+  kind: StoreKind,
+  config: Config,
+  stores: StoreFactories,
+  log: Logger,
+): IdempotencyStore {
+  if (kind === "redis" && config.redisUrl) {
+    if (!stores.redis)
+      throw new Error("a consumer uses idempotency redis but no redis store factory was given");
+    return stores.redis({ url: config.redisUrl, log });
+  }
+  if (kind === "postgres" && config.databaseUrl) {
+    if (!stores.postgres)
+      throw new Error(
+        "a consumer uses idempotency postgres but no postgres store factory was given",
+      );
+    return stores.postgres({ connectionString: config.databaseUrl, log });
+  }
+  // loadConfig only lets a URL be missing on the in-memory transport (npm run dev).
+  if (kind !== "memory")
+    log.info({ store: kind }, `no URL for the ${kind} idempotency store: using memory`);
+  return createMemoryStore();
+}
+
+/** Starts the service in this process; throws ConfigError or any startup error (after cleaning up). */
+export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
+  const { service } = options;
+  const config = loadConfig(service, options.env ?? process.env);
+  const log = createLogger({ level: config.logLevel, name: service.service });
+  const metrics = createMetrics();
+  // Undone in reverse order on stop, or when startup fails halfway.
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse().splice(0)) {
+      await cleanup().catch((error: unknown) =>
+        log.error({ err: errorMessage(error) }, "shutdown step failed"),
+      );
+    }
+  };
+
+  try {
+    const transport = options.createTransport(config, log);
+    cleanups.push(() => transport.close());
+    await transport.connect();
+
+    const stores = new Map<StoreKind, IdempotencyStore>();
+    for (const name of config.consumers) {
+      const kind = service.consumers[name]!.idempotency;
+      if (kind === "none" || stores.has(kind)) continue;
+      const store = openStore(kind, config, options.stores ?? {}, log);
+      cleanups.push(() => store.close());
+      stores.set(kind, store);
+    }
+
+    const publisher = createPublisher<Record<string, unknown>>(service, transport, { metrics });
+    cleanups.push(() => publisher.close());
+
+    const subscriptions: Subscription[] = [];
+    cleanups.push(async () => {
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    });
+    for (const name of config.consumers) {
+      const consumer = service.consumers[name]!;
+      const handlers = options.handlers[name];
+      if (!handlers) throw new Error(`no handlers given for consumer ${name}`);
+      const handle = createPipeline({
+        service,
+        consumer,
+        handlers,
+        publisher,
+        ...(consumer.idempotency === "none"
+          ? {}
+          : { idempotency: stores.get(consumer.idempotency)! }),
+        log,
+        metrics,
+      });
+      subscriptions.push(await transport.subscribe(consumer, handle));
+    }
+
+    const server = createHttpServer({
+      service,
+      publisher,
+      isReady: () => transport.isReady(),
+      registry: metrics.registry,
+      log,
+      ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+      bodyLimit: config.httpBodyLimit,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, () => resolve());
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    log.info({ port, consumers: config.consumers, transport: transport.kind }, "service started");
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      port,
+      log,
+      metrics,
+      transport,
+      publisher,
+      stop: () =>
+        (stopping ??= cleanUp().then(() => {
+          log.info({}, "service stopped");
+        })),
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/**
+ * The entry point of a service process: like startService, plus exit codes. A configuration
+ * problem prints its message and exits 1; SIGTERM/SIGINT stop the service and exit 0, or 1 when
+ * stopping takes longer than SHUTDOWN_TIMEOUT (a second signal exits at once).
+ */
+export async function runService(options: ServiceOptions): Promise<ServiceHandle> {
+  let handle: ServiceHandle;
+  try {
+    handle = await startService(options);
+  } catch (error) {
+    console.error(
+      error instanceof ConfigError ? error.message : `Could not start: ${errorMessage(error)}`,
+    );
+    process.exit(1);
+  }
+  const { log, config } = handle;
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      log.error({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    shuttingDown = true;
+    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "shutting down");
+    setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out");
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    handle.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: errorMessage(error) }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return {
+    ...handle,
+    stop: () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      return handle.stop();
+    },
+  };
+}

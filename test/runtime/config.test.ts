@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../templates/runtime/config.js";
+import { shopService } from "./fixtures.js";
+
+const service = shopService({
+  mailer: { on: ["order.created"], idempotency: "redis" },
+  audit: { on: ["notification.sent"], idempotency: "postgres" },
+  texter: { on: ["order.created"] },
+});
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(service, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the defaults and the spec's broker settings", () => {
+    const config = loadConfig(service, {
+      REDIS_URL: "redis://127.0.0.1:6379",
+      DATABASE_URL: "postgres://db/x",
+    });
+    expect(config).toEqual({
+      port: 3000,
+      consumers: ["mailer", "audit", "texter"],
+      transport: "broker",
+      kafka: { brokers: ["127.0.0.1:9092"], ssl: false },
+      amqp: { url: "amqp://guest:guest@127.0.0.1:5672" },
+      redisUrl: "redis://127.0.0.1:6379",
+      databaseUrl: "postgres://db/x",
+      logLevel: "info",
+      httpBodyLimit: 1048576,
+      shutdownTimeoutMs: 15000,
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig(service, {
+      PORT: "8080",
+      EVGEN_CONSUMERS: "texter, mailer",
+      EVGEN_TRANSPORT: "broker",
+      KAFKA_BROKERS: "k1:9092,k2:9093",
+      KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+      KAFKA_SASL_USERNAME: "svc",
+      KAFKA_SASL_PASSWORD: "s3cret",
+      KAFKA_SSL: "true",
+      AMQP_URL: "amqps://u:p@mq:5671/vh",
+      REDIS_URL: "rediss://cache:6380",
+      LOG_LEVEL: "debug",
+      EVGEN_API_TOKEN: "tok",
+      HTTP_BODY_LIMIT: "2048",
+      SHUTDOWN_TIMEOUT: "500",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      consumers: ["texter", "mailer"],
+      kafka: {
+        brokers: ["k1:9092", "k2:9093"],
+        ssl: true,
+        sasl: { mechanism: "scram-sha-512", username: "svc", password: "s3cret" },
+      },
+      amqp: { url: "amqps://u:p@mq:5671/vh" },
+      redisUrl: "rediss://cache:6380",
+      logLevel: "debug",
+      apiToken: "tok",
+      httpBodyLimit: 2048,
+      shutdownTimeoutMs: 500,
+    });
+  });
+
+  it("reports every problem at once, one line per variable", () => {
+    const problems = problemsOf({
+      PORT: "eighty",
+      EVGEN_CONSUMERS: "mailer,ghost",
+      EVGEN_TRANSPORT: "carrier-pigeon",
+      KAFKA_BROKERS: "no-port",
+      KAFKA_SASL_MECHANISM: "gssapi",
+      KAFKA_SSL: "maybe",
+      LOG_LEVEL: "loud",
+      HTTP_BODY_LIMIT: "0",
+      SHUTDOWN_TIMEOUT: "-1",
+    });
+    expect(problems).toEqual([
+      'PORT: must be a whole number (got "eighty")',
+      'EVGEN_CONSUMERS: unknown consumer ghost (known: mailer, audit, texter) (got "mailer,ghost")',
+      'EVGEN_TRANSPORT: must be broker or memory (got "carrier-pigeon")',
+      'KAFKA_BROKERS: must be a comma-separated list of host:port (got "no-port")',
+      'KAFKA_SASL_MECHANISM: must be plain, scram-sha-256 or scram-sha-512 (got "gssapi")',
+      'KAFKA_SSL: must be true or false (got "maybe")',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'HTTP_BODY_LIMIT: must be at least 1 (got "0")',
+      'SHUTDOWN_TIMEOUT: must be a whole number of milliseconds (got "-1")',
+      "KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set",
+      "KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set",
+      "REDIS_URL: required: consumer mailer uses idempotency redis",
+    ]);
+  });
+
+  it("requires store URLs only for the consumers that run, and not on the memory transport", () => {
+    expect(loadConfig(service, { EVGEN_CONSUMERS: "texter" }).consumers).toEqual(["texter"]);
+    expect(problemsOf({ EVGEN_CONSUMERS: "audit" })).toEqual([
+      "DATABASE_URL: required: consumer audit uses idempotency postgres",
+    ]);
+    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory" }).transport).toBe("memory");
+    expect(loadConfig(service, {}, { publisherOnly: true }).transport).toBe("broker");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(
+      loadConfig(service, { PORT: "", EVGEN_CONSUMERS: "", EVGEN_TRANSPORT: "memory" }).port,
+    ).toBe(3000);
+  });
+
+  it("never repeats a value that may be a secret", () => {
+    const error = (() => {
+      try {
+        return loadConfig(service, {
+          EVGEN_TRANSPORT: "memory",
+          AMQP_URL: "http://user:hunter2@mq",
+          REDIS_URL: "tcp://:hunter2@cache",
+          DATABASE_URL: "mysql://root:hunter2@db",
+        });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })() as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain("AMQP_URL: must be a URL starting with amqp:// or amqps://");
+    expect(error.message).toContain("REDIS_URL: must be a URL starting with redis:// or rediss://");
+    expect(error.message).toContain(
+      "DATABASE_URL: must be a URL starting with postgres:// or postgresql://",
+    );
+    expect(error.message).not.toContain("hunter2");
+    expect(error.message.split("\n")[0]).toBe("Invalid configuration (3 problems):");
+  });
+});

@@ -1,0 +1,144 @@
+// Hand-written service definitions for runtime tests: what the generator would emit for a small
+// shop, with consumers assembled per test.
+import { z } from "zod";
+import type { ConsumerDef, Logger, ServiceDef } from "../../templates/runtime/types.js";
+
+export const orderCreatedV1 = z.looseObject({
+  orderId: z.uuid(),
+  userId: z.string(),
+  total: z.number().min(0),
+  currency: z.enum(["EUR", "USD"]).default("EUR"),
+  channel: z.enum(["email", "sms"]).optional(),
+});
+export const orderShippedV1 = z.looseObject({ orderId: z.uuid(), carrier: z.string() });
+export const orderShippedV2 = z.looseObject({
+  orderId: z.uuid(),
+  carrier: z.string(),
+  trackingUrl: z.url().optional(),
+});
+export const notificationSentV1 = z.looseObject({ orderId: z.uuid(), channel: z.string() });
+
+/** What producers pass (defaults may be omitted). */
+export interface Payloads {
+  "order.created": z.input<typeof orderCreatedV1>;
+  "order.shipped": z.input<typeof orderShippedV2>;
+  "notification.sent": z.input<typeof notificationSentV1>;
+}
+
+/** What handlers receive, by version. */
+export interface Versions {
+  "order.created": { 1: z.output<typeof orderCreatedV1> };
+  "order.shipped": { 1: z.output<typeof orderShippedV1>; 2: z.output<typeof orderShippedV2> };
+  "notification.sent": { 1: z.output<typeof notificationSentV1> };
+}
+
+const events: ServiceDef["events"] = {
+  "order.created": {
+    type: "order.created",
+    latest: 1,
+    versions: { 1: orderCreatedV1 },
+    key: "orderId",
+    topic: "orders",
+  },
+  "order.shipped": {
+    type: "order.shipped",
+    latest: 2,
+    versions: { 1: orderShippedV1, 2: orderShippedV2 },
+    key: "orderId",
+    topic: "orders",
+  },
+  "notification.sent": {
+    type: "notification.sent",
+    latest: 1,
+    versions: { 1: notificationSentV1 },
+    topic: "notification.sent",
+  },
+};
+
+export type ConsumerSpec = Partial<Omit<ConsumerDef, "name" | "retry">> & {
+  on: string[];
+  retry?: Partial<ConsumerDef["retry"]>;
+};
+
+export function consumerDef(service: string, name: string, spec: ConsumerSpec): ConsumerDef {
+  const group = `${service}.${name}`;
+  const delaysMs = spec.retry?.delaysMs ?? [20, 40];
+  const attempts = spec.retry?.attempts ?? delaysMs.length + 1;
+  return {
+    name,
+    group,
+    emits: [],
+    topics: [...new Set(spec.on.map((type) => events[type]!.topic))].sort(),
+    filter: [],
+    concurrency: 1,
+    timeoutMs: 2000,
+    retryQueues: Array.from({ length: attempts - 1 }, (_, k) => `${group}.retry-${k + 1}`),
+    deadLetter: true,
+    deadLetterQueue: `${group}.dlq`,
+    idempotency: "none",
+    ...spec,
+    retry: {
+      attempts,
+      delayMs: delaysMs[0] ?? 0,
+      backoff: "exponential",
+      maxDelayMs: 60_000,
+      mode: "non-blocking",
+      delaysMs,
+      ...spec.retry,
+    },
+  };
+}
+
+/** The shop service with the given consumers. */
+export function shopService(
+  consumers: Record<string, ConsumerSpec> = {},
+  service = "shop",
+): ServiceDef {
+  return {
+    service,
+    source: `/${service}`,
+    broker: "kafka",
+    kafka: { brokers: ["127.0.0.1:9092"], partitions: 3, replicationFactor: 1 },
+    rabbitmq: {
+      url: "amqp://guest:guest@127.0.0.1:5672",
+      exchange: `${service}.events`,
+      queueType: "quorum",
+      prefetch: 50,
+    },
+    events,
+    consumers: Object.fromEntries(
+      Object.entries(consumers).map(([name, spec]) => [name, consumerDef(service, name, spec)]),
+    ),
+  };
+}
+
+export const ORDER_ID = "6f1c1b0e-8a0e-4c53-9a4e-1d2f3a4b5c6d";
+
+export function order(
+  overrides: Partial<Payloads["order.created"]> = {},
+): Payloads["order.created"] {
+  return { orderId: ORDER_ID, userId: "u-1", total: 42.5, ...overrides };
+}
+
+export interface LogLine {
+  level: "debug" | "info" | "warn" | "error";
+  obj: Record<string, unknown>;
+  msg?: string;
+}
+
+/** A logger that keeps its lines for assertions. */
+export function recordingLogger(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const make = (bindings: Record<string, unknown>): Logger => {
+    const write = (level: LogLine["level"]) => (obj: object, msg?: string) =>
+      lines.push({ level, obj: { ...bindings, ...obj }, ...(msg === undefined ? {} : { msg }) });
+    return {
+      debug: write("debug"),
+      info: write("info"),
+      warn: write("warn"),
+      error: write("error"),
+      child: (more) => make({ ...bindings, ...more }),
+    };
+  };
+  return { log: make({}), lines };
+}

@@ -1,0 +1,176 @@
+// HTTP ingress of a running service (in-process, memory transport): publishing over HTTP, the
+// error statuses, health, readiness and metrics.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
+import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
+import type { EvgenEvent } from "../../templates/runtime/handlers.js";
+import { ORDER_ID, order, shopService } from "./fixtures.js";
+
+const TOKEN = "test-token-0123456789";
+const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const service = shopService({
+  mailer: { on: ["order.created"] },
+  picky: { on: ["order.created"], retry: { attempts: 2, delaysMs: [1] } },
+});
+
+let handle: ServiceHandle;
+let memory: MemoryTransport;
+let brokerUp = true;
+const received: EvgenEvent[] = [];
+let base: string;
+
+beforeAll(async () => {
+  handle = await startService({
+    service,
+    env: {
+      PORT: "0",
+      EVGEN_TRANSPORT: "memory",
+      EVGEN_API_TOKEN: TOKEN,
+      HTTP_BODY_LIMIT: "2048",
+      LOG_LEVEL: "silent",
+    },
+    createTransport: (_config, log) => {
+      memory = createMemoryTransport({ service, log, timeScale: 0 });
+      return { ...memory, isReady: () => brokerUp && memory.isReady() };
+    },
+    handlers: {
+      mailer: { "order.created": (event) => void received.push(event) },
+      picky: {
+        "order.created": () => {
+          throw new Error("never happy");
+        },
+      },
+    },
+  });
+  base = `http://127.0.0.1:${handle.port}`;
+});
+
+afterAll(() => handle?.stop());
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+function post(path: string, body: string, headers: Record<string, string> = auth) {
+  return fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+}
+
+describe("HTTP ingress", () => {
+  it("publishes a POSTed event: 202 with its id, handled with the request's traceparent", async () => {
+    const res = await post("/events/order.created", JSON.stringify(order()), {
+      ...auth,
+      traceparent: TRACEPARENT,
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await memory.idle();
+
+    expect(received.find((e) => e.id === id)).toMatchObject({
+      type: "order.created",
+      source: "/shop",
+      data: { orderId: ORDER_ID, currency: "EUR" },
+      traceparent: TRACEPARENT,
+    });
+  });
+
+  it("answers 400 with the issues for a payload failing its schema", async () => {
+    const res = await post(
+      "/events/order.created",
+      JSON.stringify({ orderId: "nope", userId: "u", total: -3 }),
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: Array<{ path: string; message: string }> };
+    expect(body.issues.map((i) => i.path).sort()).toEqual(["orderId", "total"]);
+  });
+
+  it("answers 400 for a body that is not JSON", async () => {
+    const res = await post("/events/order.created", "{oops");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "body is not valid JSON" });
+  });
+
+  it("answers 401 without the bearer token or with a wrong one, and publishes nothing", async () => {
+    const before = memory.published().length;
+    expect((await post("/events/order.created", JSON.stringify(order()), {})).status).toBe(401);
+    const wrong = await post("/events/order.created", JSON.stringify(order()), {
+      authorization: `Bearer ${TOKEN}x`,
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toBe("Bearer");
+    expect(memory.published().length).toBe(before);
+  });
+
+  it("answers 404 for an unknown event type", async () => {
+    const res = await post("/events/order.exploded", "{}");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'unknown event type "order.exploded"' });
+  });
+
+  it("answers 413 for a body over the limit, announced or streamed", async () => {
+    const big = JSON.stringify({ ...order(), padding: "x".repeat(4096) });
+    expect((await post("/events/order.created", big)).status).toBe(413);
+
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 8; i++) controller.enqueue(new TextEncoder().encode("x".repeat(512)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${base}/events/order.created`, {
+      method: "POST",
+      headers: auth,
+      body: chunks,
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+  });
+
+  it("serves /healthz, and /readyz only while the transport is ready", async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    brokerUp = false;
+    try {
+      const res = await fetch(`${base}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: "not ready" });
+    } finally {
+      brokerUp = true;
+    }
+  });
+
+  it("counts what happened in /metrics", async () => {
+    await memory.idle();
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}.]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1]);
+
+    const published = memory
+      .published()
+      .filter((m) => m.attributes.type === "order.created").length;
+    expect(published).toBeGreaterThan(0);
+    expect(value('evgen_events_published_total{type="order.created"}')).toBe(published);
+    expect(value('evgen_events_handled_total{type="order.created",consumer="mailer"}')).toBe(
+      published,
+    );
+    expect(
+      value('evgen_events_failed_total{type="order.created",consumer="picky",kind="error"}'),
+    ).toBe(2 * published);
+    expect(value('evgen_events_retried_total{type="order.created",consumer="picky"}')).toBe(
+      published,
+    );
+    expect(
+      value('evgen_events_dead_lettered_total{type="order.created",consumer="picky",kind="error"}'),
+    ).toBe(published);
+    expect(
+      value('evgen_handler_duration_seconds_count{type="order.created",consumer="mailer"}'),
+    ).toBe(published);
+  });
+
+  it("rejects other methods with 405", async () => {
+    const res = await fetch(`${base}/events/order.created`, { headers: auth });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+});

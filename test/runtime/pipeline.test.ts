@@ -1,0 +1,159 @@
+// The pipeline's decisions for single deliveries, as a transport receives them.
+import { describe, expect, it } from "vitest";
+import { NonRetryableError } from "../../templates/runtime/errors.js";
+import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import { createMemoryTransport } from "../../templates/runtime/memory.js";
+import { createMetrics } from "../../templates/runtime/metrics.js";
+import { createPipeline } from "../../templates/runtime/pipeline.js";
+import { createPublisher } from "../../templates/runtime/publisher.js";
+import type { Delivery } from "../../templates/runtime/types.js";
+import { ORDER_ID, order, recordingLogger, shopService, type ConsumerSpec } from "./fixtures.js";
+
+function pipelineFor(spec: ConsumerSpec, handlers: ConsumerHandlers) {
+  const service = shopService({ worker: spec });
+  const { log, lines } = recordingLogger();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const transport = createMemoryTransport({ service, log });
+  const handle = createPipeline({
+    service,
+    consumer: service.consumers.worker!,
+    handlers,
+    publisher: createPublisher(service, transport),
+    log,
+    metrics,
+  });
+  return { handle, lines, metrics };
+}
+
+function delivery(
+  overrides: Partial<Delivery> = {},
+  attributes: Record<string, string> = {},
+): Delivery {
+  return {
+    attributes: {
+      id: "e-1",
+      type: "order.created",
+      source: "/shop",
+      specversion: "1.0",
+      time: "2025-01-01T00:00:00.000Z",
+      dataversion: "1",
+      ...attributes,
+    },
+    body: Buffer.from(JSON.stringify(order())),
+    attempt: 1,
+    origin: "orders[0]@7",
+    ...overrides,
+  };
+}
+
+const failing = (error: unknown): ConsumerHandlers => ({
+  "order.created": () => {
+    throw error;
+  },
+});
+
+describe("pipeline decisions", () => {
+  it("retries with the delay configured for the attempt, then dead-letters", async () => {
+    const { handle } = pipelineFor(
+      { on: ["order.created"], retry: { delaysMs: [100, 200, 400] } },
+      failing(new Error("no")),
+    );
+    const decisions = await Promise.all(
+      [1, 2, 3, 4].map((attempt) => handle(delivery({ attempt }))),
+    );
+    expect(decisions.map((d) => (d.action === "retry" ? d.delayMs : d.action))).toEqual([
+      100,
+      200,
+      400,
+      "dead-letter",
+    ]);
+    expect(decisions[3]).toMatchObject({
+      failure: { attempt: 4, kind: "error", consumer: "worker" },
+    });
+  });
+
+  it("acknowledges events of a type the consumer does not handle (shared topic) as skipped", async () => {
+    const { handle, metrics } = pipelineFor(
+      { on: ["order.created"] },
+      failing(new Error("must not run")),
+    );
+    const decision = await handle(
+      delivery({ body: Buffer.from("not even json") }, { type: "order.shipped" }),
+    );
+    expect(decision).toEqual({ action: "ack", outcome: "skipped" });
+    expect(await metrics.registry.getSingleMetricAsString("evgen_events_skipped_total")).toContain(
+      'evgen_events_skipped_total{type="order.shipped",consumer="worker",reason="unhandled-type"} 1',
+    );
+  });
+
+  it("accepts every declared version of an event and tells the handler which one arrived", async () => {
+    const versions: number[] = [];
+    const { handle } = pipelineFor(
+      { on: ["order.shipped"] },
+      { "order.shipped": (event) => void versions.push(event.dataversion) },
+    );
+    const body = Buffer.from(JSON.stringify({ orderId: ORDER_ID, carrier: "dhl" }));
+    for (const dataversion of ["1", "2"]) {
+      expect(await handle(delivery({ body }, { type: "order.shipped", dataversion }))).toEqual({
+        action: "ack",
+        outcome: "handled",
+      });
+    }
+    expect(versions).toEqual([1, 2]);
+  });
+
+  it("keeps fields the schema does not know (forward compatibility)", async () => {
+    let data: unknown;
+    const { handle } = pipelineFor(
+      { on: ["order.created"] },
+      { "order.created": (event) => void (data = event.data) },
+    );
+    await handle(delivery({ body: Buffer.from(JSON.stringify({ ...order(), giftWrap: true })) }));
+    expect(data).toMatchObject({ giftWrap: true });
+  });
+
+  it("truncates failure messages to 1 KiB of UTF-8", async () => {
+    const { handle } = pipelineFor(
+      { on: ["order.created"], retry: { attempts: 1, delaysMs: [] } },
+      failing(new NonRetryableError("é".repeat(2000))),
+    );
+    const decision = await handle(delivery());
+    if (decision.action !== "dead-letter") throw new Error(`unexpected ${decision.action}`);
+    expect(Buffer.byteLength(decision.failure.message)).toBeLessThanOrEqual(1024);
+    expect(decision.failure.message).toMatch(/^NonRetryableError: é+…$/);
+  });
+
+  it("never throws, even when a handler throws something that is not an Error", async () => {
+    const { handle } = pipelineFor(
+      { on: ["order.created"], retry: { attempts: 1, delaysMs: [] } },
+      failing(undefined),
+    );
+    expect(await handle(delivery())).toMatchObject({
+      action: "dead-letter",
+      failure: { kind: "error", message: "undefined" },
+    });
+  });
+
+  it("logs with the event id, type, consumer and attempt", async () => {
+    const { handle, lines } = pipelineFor(
+      { on: ["order.created"] },
+      {
+        "order.created": (_event, ctx) => ctx.log.info({ step: "sending" }, "hello"),
+      },
+    );
+    await handle(delivery({ attempt: 2 }));
+    expect(lines.find((l) => l.msg === "hello")?.obj).toEqual({
+      consumer: "worker",
+      eventId: "e-1",
+      eventType: "order.created",
+      attempt: 2,
+      step: "sending",
+    });
+  });
+
+  it("refuses to start without a handler for every event of the consumer", () => {
+    expect(() =>
+      pipelineFor({ on: ["order.created", "order.shipped"] }, failing(new Error())),
+    ).toThrow("consumer worker has no handler for order.shipped");
+  });
+});
