@@ -13,6 +13,8 @@ export interface IRTypeBase {
   /** `type: [x, "null"]` in JSON Schema. */
   nullable: boolean;
   description?: string;
+  /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
+  doc?: string;
   default?: JsonValue;
 }
 
@@ -45,6 +47,8 @@ export interface IRNamedType {
   typeName: string; // TS type name (same as name)
   schemaName: string; // zod schema const, e.g. lineItemSchema
   description?: string;
+  /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
+  doc?: string;
   fields: IRField[];
 }
 
@@ -60,6 +64,8 @@ export interface IREvent {
   typeName: string; // OrderCreated (TS type of the latest version's data)
   ident: string; // orderCreated
   description?: string;
+  /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
+  doc?: string;
   /** Field used as the Kafka message key; a required scalar field of every version. */
   key?: string;
   /** Kafka topic (defaults to the event type). Also present for RabbitMQ, where it is unused. */
@@ -90,6 +96,8 @@ export interface IRConsumer {
   ident: string; // sendConfirmation
   typeName: string; // SendConfirmation
   description?: string;
+  /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
+  doc?: string;
   /** `<service>.<name>`: Kafka group id and RabbitMQ queue. */
   group: string;
   on: string[]; // sorted event types
@@ -117,6 +125,8 @@ export interface IR {
   specVersion: 1;
   service: string;
   description?: string;
+  /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
+  doc?: string;
   broker: Broker;
   /** CloudEvents source: "/<service>". */
   source: string;

@@ -1,0 +1,137 @@
+// Validated spec -> IR: normalized, sorted, every derived name computed here and only here.
+import type { ConsumerSpec } from "../validate/schema/consumer.js";
+import type { EventSpec } from "../validate/schema/event.js";
+import type { Spec } from "../validate/schema/spec.js";
+import { retryDelays } from "./delays.js";
+import { toIRFields } from "./field-type.js";
+import {
+  camelCase,
+  consumerGroup,
+  consumerIdent,
+  deadLetterQueueName,
+  defaultExchange,
+  docComment,
+  pascalCase,
+  retryQueueName,
+  schemaNameOf,
+  versionTypeName,
+} from "./names.js";
+import { dependencyOrder } from "./type-order.js";
+import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry } from "./types.js";
+
+export function buildIR(spec: Spec): IR {
+  const events = sortedEntries(spec.events).map(([type, event]) => buildEvent(type, event));
+  const topicOf = new Map(events.map((e) => [e.type, e.topic]));
+  const consumers = sortedEntries(spec.consumers).map(([name, consumer]) =>
+    buildConsumer(spec, name, consumer, topicOf),
+  );
+  const stores = new Set(consumers.map((c) => c.idempotency).filter((s) => s !== "none"));
+  return {
+    specVersion: 1,
+    service: spec.service,
+    ...described(spec.description),
+    broker: spec.broker,
+    source: `/${spec.service}`,
+    kafka: { brokers: [...spec.kafka.brokers], ...spec.kafka.topicDefaults },
+    rabbitmq: {
+      url: spec.rabbitmq.url,
+      exchange: spec.rabbitmq.exchange ?? defaultExchange(spec.service),
+      queueType: spec.rabbitmq.queueType,
+      prefetch: spec.rabbitmq.prefetch,
+    },
+    types: buildNamedTypes(spec.types),
+    events,
+    consumers,
+    topics: distinctSorted(events.map((e) => e.topic)),
+    idempotencyStores: [...stores].sort(),
+  };
+}
+
+function buildNamedTypes(types: Spec["types"]): IRNamedType[] {
+  const fieldsByName = new Map(Object.entries(types).map(([name, fields]) => [name, toIRFields(fields)]));
+  return dependencyOrder(fieldsByName).map((name) => ({
+    name,
+    typeName: name,
+    schemaName: schemaNameOf(name),
+    fields: fieldsByName.get(name)!,
+  }));
+}
+
+function buildEvent(type: string, event: EventSpec): IREvent {
+  const typeName = pascalCase(type);
+  const versions = Object.entries(event.versions ?? { 1: event.schema ?? {} })
+    .map(([version, fields]) => ({ version: Number(version), fields }))
+    .sort((a, b) => a.version - b.version)
+    .map(({ version, fields }) => {
+      const name = versionTypeName(typeName, version);
+      return { version, typeName: name, schemaName: schemaNameOf(name), fields: toIRFields(fields) };
+    });
+  return {
+    type,
+    typeName,
+    ident: camelCase(type),
+    ...described(event.description),
+    ...(event.key !== undefined ? { key: event.key } : {}),
+    topic: event.topic ?? type,
+    latest: versions.at(-1)!.version,
+    versions,
+  };
+}
+
+function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf: Map<string, string>): IRConsumer {
+  const group = consumerGroup(spec.service, name);
+  const on = [...consumer.on].sort();
+  const { delay, maxDelay, mode = "non-blocking", ...rest } = consumer.retry;
+  const policy = { ...rest, mode };
+  const retry: IRRetry = {
+    ...policy,
+    delayMs: delay,
+    maxDelayMs: maxDelay,
+    delaysMs: retryDelays({ ...policy, delayMs: delay, maxDelayMs: maxDelay }),
+  };
+  const waitsInPlace = spec.broker === "kafka" && retry.mode === "blocking";
+  return {
+    name,
+    ident: consumerIdent(name),
+    typeName: pascalCase(name),
+    ...described(consumer.description),
+    group,
+    on,
+    emits: [...consumer.emits].sort(),
+    topics: distinctSorted(on.map((type) => topicOf.get(type) ?? type)),
+    filter: buildFilter(consumer.filter),
+    concurrency: consumer.concurrency,
+    timeoutMs: consumer.timeout,
+    retry,
+    retryQueues: waitsInPlace ? [] : retry.delaysMs.map((_, i) => retryQueueName(group, i + 1)),
+    deadLetter: consumer.deadLetter,
+    deadLetterQueue: deadLetterQueueName(group),
+    idempotency: consumer.idempotency,
+    files: {
+      generated: `src/generated/consumers/${name}.ts`,
+      handler: `src/handlers/${name}.ts`,
+      test: `test/${name}.test.ts`,
+    },
+  };
+}
+
+/** Envelope attributes travel as strings, so `dataversion: 2` is compared as "2". */
+function buildFilter(filter: ConsumerSpec["filter"]): IRFilter[] {
+  return sortedEntries(filter).map(([path, value]) => {
+    const values = Array.isArray(value) ? value : [value];
+    const isData = path === "data" || path.startsWith("data.");
+    return { path, values: isData ? values : values.map((v) => (typeof v === "number" ? String(v) : v)) };
+  });
+}
+
+function described(description: string | undefined): { description?: string; doc?: string } {
+  return description === undefined ? {} : { description, doc: docComment(description) };
+}
+
+function sortedEntries<T>(record: Record<string, T>): Array<[string, T]> {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function distinctSorted(values: string[]): string[] {
+  return [...new Set(values)].sort();
+}

@@ -1,0 +1,66 @@
+// Every name evgen derives from the spec: TS identifiers, consumer groups, retry and dead-letter
+// queues. Validation uses the same functions to find collisions before they reach generated code.
+
+/** "order.created" -> "OrderCreated", "send-confirmation" -> "SendConfirmation". */
+export function pascalCase(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join("");
+}
+
+export function camelCase(text: string): string {
+  return lowerFirst(pascalCase(text));
+}
+
+function lowerFirst(text: string): string {
+  return text.slice(0, 1).toLowerCase() + text.slice(1);
+}
+
+/** The zod schema const of a TS type: LineItem -> lineItemSchema. */
+export function schemaNameOf(typeName: string): string {
+  return `${lowerFirst(typeName)}Schema`;
+}
+
+export function versionTypeName(eventTypeName: string, version: number): string {
+  return `${eventTypeName}V${version}`;
+}
+
+// Words that cannot name a variable or an import binding in an ES module.
+const RESERVED = new Set(
+  (
+    "await break case catch class const continue debugger default delete do else enum export extends false " +
+    "finally for function if implements import in instanceof interface let new null package private protected " +
+    "public return static super switch this throw true try typeof var void while with yield arguments eval"
+  ).split(" "),
+);
+
+/** A consumer's identifier; a reserved word gets a "Consumer" suffix (new -> newConsumer). */
+export function consumerIdent(name: string): string {
+  const ident = camelCase(name);
+  return RESERVED.has(ident) ? `${ident}Consumer` : ident;
+}
+
+/** Kafka consumer group and RabbitMQ queue of a consumer. */
+export function consumerGroup(service: string, consumer: string): string {
+  return `${service}.${consumer}`;
+}
+
+/** Holds events waiting for attempt k+1. */
+export function retryQueueName(group: string, k: number): string {
+  return `${group}.retry-${k}`;
+}
+
+export function deadLetterQueueName(group: string): string {
+  return `${group}.dlq`;
+}
+
+export function defaultExchange(service: string): string {
+  return `${service}.events`;
+}
+
+/** Description text that cannot end the block comment it is printed in. */
+export function docComment(text: string): string {
+  return text.replaceAll("*/", "*\\/");
+}

@@ -1,0 +1,40 @@
+// The name rules of contract §1. Anything here reaches generated code or the broker, so each
+// pattern is also what makes the name safe to print there.
+
+export const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
+export const CONSUMER_NAME = /^[a-z][a-z0-9-]*$/;
+/** Two or more dot-separated segments. */
+export const EVENT_TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+/** PascalCase. */
+export const TYPE_NAME = /^[A-Z][A-Za-z0-9]*$/;
+/** A field name, optionally followed by "?" (optional field). */
+export const FIELD_KEY = /^[A-Za-z_][A-Za-z0-9_]*\??$/;
+export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const VERSION_KEY = /^[1-9][0-9]*$/;
+export const DURATION = /^(\d+)(ms|s|m|h)$/;
+/** A built-in or named type, optionally a list of it. */
+export const SHORTHAND = /^[A-Za-z][A-Za-z0-9]*(\[\])?$/;
+export const KAFKA_TOPIC = /^[A-Za-z0-9._-]+$/;
+export const BROKER_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
+export const EXCHANGE_NAME = /^[A-Za-z0-9._:-]+$/;
+
+export const KAFKA_TOPIC_MAX = 249;
+export const RABBITMQ_NAME_MAX_BYTES = 255;
+/** Node.js timers cannot wait longer than this (a longer timer fires at once). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+export const SHORTHAND_TYPES = [
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "uuid",
+  "email",
+  "url",
+  "datetime",
+  "date",
+] as const;
+export type ShorthandType = (typeof SHORTHAND_TYPES)[number];
+
+/** CloudEvents attributes a filter may test besides `data.<field>`. */
+export const ENVELOPE_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;

@@ -1,0 +1,52 @@
+import * as z from "zod";
+import { BROKER_ADDRESS, EXCHANGE_NAME, RABBITMQ_NAME_MAX_BYTES } from "../patterns.js";
+import { matching } from "./common.js";
+
+export const DEFAULT_KAFKA_BROKERS = ["127.0.0.1:9092"];
+export const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
+
+export const kafkaSection = z
+  .strictObject({
+    brokers: z
+      .array(matching(BROKER_ADDRESS, "a broker address is host:port"))
+      .min(1)
+      .default(DEFAULT_KAFKA_BROKERS)
+      .describe("Bootstrap brokers (host:port). KAFKA_BROKERS (comma-separated) overrides at run time."),
+    topicDefaults: z
+      .strictObject({
+        partitions: z.int().min(1).max(10_000).default(3).describe("Partitions of topics evgen creates. Default 3."),
+        replicationFactor: z
+          .int()
+          .min(1)
+          .max(32_767)
+          .default(1)
+          .describe("Replicas of topics evgen creates. Default 1."),
+      })
+      .prefault({}),
+  })
+  .describe("Read only when broker is kafka.");
+
+export const rabbitmqSection = z
+  .strictObject({
+    url: z
+      .string()
+      .refine(isAmqpUrl, { error: (issue) => `'${String(issue.input)}' is not an amqp:// or amqps:// URL` })
+      .default(DEFAULT_AMQP_URL)
+      .describe("AMQP_URL overrides at run time."),
+    exchange: matching(EXCHANGE_NAME, "exchange names are letters, digits, '.', '_', ':' and '-'")
+      .max(RABBITMQ_NAME_MAX_BYTES, `an exchange name has at most ${RABBITMQ_NAME_MAX_BYTES} characters`)
+      .refine((name) => !name.startsWith("amq."), "exchange names starting with 'amq.' are reserved by RabbitMQ")
+      .optional()
+      .describe("Durable topic exchange for the service's events. Default <service>.events."),
+    queueType: z.enum(["quorum", "classic"]).default("quorum").describe("Default quorum."),
+    prefetch: z.int().min(1).max(65_535).default(50).describe("Unacknowledged deliveries per consumer. Default 50."),
+  })
+  .describe("Read only when broker is rabbitmq.");
+
+function isAmqpUrl(text: string): boolean {
+  try {
+    return ["amqp:", "amqps:"].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,60 @@
+import * as z from "zod";
+import { EVENT_TYPE } from "../patterns.js";
+import { duration, matching } from "./common.js";
+
+const eventType = matching(EVENT_TYPE, "event types are 2+ dot-separated segments of [a-z][a-z0-9-]*");
+const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const retrySchema = z
+  .strictObject({
+    attempts: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(4)
+      .describe("Deliveries in total, the first included; 1 = no retry. Default 4."),
+    delay: duration("1s", "Wait before the first retry."),
+    backoff: z
+      .enum(["exponential", "fixed"])
+      .default("exponential")
+      .describe("exponential: delay * 2^(n-1), capped by maxDelay; fixed: always delay. Default exponential."),
+    maxDelay: duration("5m", "Longest wait between two attempts."),
+    mode: z
+      .enum(["non-blocking", "blocking"])
+      .optional()
+      .describe(
+        "Kafka only. non-blocking: retries wait on retry topics; blocking: retry in place, keeping key order. Default non-blocking.",
+      ),
+  })
+  .describe("How failed deliveries are retried.");
+
+export const consumerSchema = z
+  .strictObject({
+    description: z.string().optional().describe("What the consumer does; shown in generated code and docs."),
+    on: z.array(eventType).min(1).describe("Event types it handles (declared under events)."),
+    emits: z.array(eventType).default([]).describe("Event types its handlers may publish (ctx.publish)."),
+    filter: z
+      .record(z.string(), z.union([filterValue, z.array(filterValue).min(1)]))
+      .default({})
+      .describe(
+        "Dot path (data.<field>... or an envelope attribute such as type) -> value, or a list of values (one of). " +
+          "Non-matching events are acknowledged and counted as skipped.",
+      ),
+    concurrency: z.int().min(1).max(1000).default(1).describe("Handlers in flight at once. Default 1."),
+    timeout: duration("30s", "A handler running longer is a failed attempt."),
+    retry: retrySchema.prefault({}),
+    deadLetter: z
+      .boolean()
+      .default(true)
+      .describe(
+        "true: after the last attempt the event goes to <service>.<consumer>.dlq; false: it is dropped with an error log.",
+      ),
+    idempotency: z
+      .enum(["none", "memory", "redis", "postgres"])
+      .default("memory")
+      .describe("Where handled event ids are remembered (REDIS_URL / DATABASE_URL at run time). Default memory."),
+  })
+  .describe("A consumer: Kafka group / RabbitMQ queue <service>.<name>.");
+
+export type ConsumerSpec = z.output<typeof consumerSchema>;
+export type RetrySpec = ConsumerSpec["retry"];
