@@ -1,0 +1,232 @@
+// One consumer-group member per consumer. Each record goes through the DeliveryHandler, whose
+// disposition is carried out (retry copy, dead-letter copy, or nothing) before its offset is
+// committed, so a crash at any point redelivers instead of losing. Partitions are processed in
+// order, `concurrency` of them at once; retry topics are paused until their next record is due.
+import type { EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
+import { errorMessage } from "./errors.js";
+import { failureHeaders, headerAttributes, headerValue } from "./kafka-headers.js";
+import type { RecordSender } from "./kafka-producer.js";
+import { childLogger } from "./logger.js";
+import {
+  FAILURE_HEADERS,
+  type ConsumerDef,
+  type Delivery,
+  type DeliveryHandler,
+  type Disposition,
+  type Failure,
+  type Logger,
+  type Subscription,
+} from "./types.js";
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  send: RecordSender["send"];
+  log: Logger;
+  /** How long the group waits for a silent member before handing its partitions to others. */
+  sessionTimeoutMs: number;
+}
+
+export interface KafkaSubscription extends Subscription {
+  /** False once the consumer crashed on an error kafkajs does not restart from. */
+  isAlive(): boolean;
+}
+
+// A fetch returns early when records arrive; this bounds how late a resumed retry topic is read.
+const FETCH_WAIT_MS = 1000;
+// Within a long batch, progress is committed at least this often: less to redo after a crash.
+const COMMIT_INTERVAL_MS = 1000;
+
+type BatchControl = Pick<EachBatchPayload, "heartbeat" | "isRunning">;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function toDelivery(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean): Delivery {
+  const attemptsMade = retryCopy ? Number(headerValue(message.headers, FAILURE_HEADERS.attempt)) : 0;
+  return {
+    attributes: headerAttributes(message.headers),
+    body: message.value ?? Buffer.alloc(0),
+    ...(message.key === null ? {} : { key: message.key.toString() }),
+    attempt: Number.isInteger(attemptsMade) && attemptsMade > 0 ? attemptsMade + 1 : 1,
+    origin: `${topic}[${partition}]@${message.offset}`,
+  };
+}
+
+/** The decision for a handler that threw, which the pipeline never does: retry, then give up. */
+function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
+  const failure: Failure = {
+    kind: "error",
+    message: errorMessage(error),
+    attempt,
+    consumer: consumer.name,
+    failedAt: new Date().toISOString(),
+  };
+  if (attempt < consumer.retry.attempts) {
+    return { action: "retry", failure, delayMs: consumer.retry.delaysMs[attempt - 1] ?? consumer.retry.delayMs };
+  }
+  return consumer.deadLetter ? { action: "dead-letter", failure } : { action: "drop", failure };
+}
+
+/** Sleeps in heartbeat-sized slices; false when the consumer stopped meanwhile. */
+async function waitInPlace(ms: number, control: BatchControl, sliceMs: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    if (!control.isRunning()) return false;
+    await sleep(Math.min(left, sliceMs));
+    await control.heartbeat();
+  }
+  return control.isRunning();
+}
+
+export async function subscribeConsumer(
+  options: ConsumerOptions,
+  consumer: ConsumerDef,
+  handle: DeliveryHandler,
+): Promise<KafkaSubscription> {
+  const log = childLogger(options.log, { consumer: consumer.name });
+  const blocking = consumer.retry.mode === "blocking";
+  const retryTopics = new Set(blocking ? [] : consumer.retryQueues);
+  const heartbeatMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 10));
+  const resumeTimers = new Set<NodeJS.Timeout>();
+  let alive = true;
+  let stopping: Promise<void> | undefined;
+
+  const kc = options.kafka.consumer({
+    groupId: consumer.group,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: heartbeatMs,
+    maxWaitTimeInMs: FETCH_WAIT_MS,
+    allowAutoTopicCreation: false,
+    retry: {
+      // Broker outages end in a crash after the fetch retries; always come back.
+      restartOnFailure: async (error) => {
+        log.warn({ err: errorMessage(error) }, "Kafka consumer failed, restarting");
+        return true;
+      },
+    },
+  });
+  kc.on(kc.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    alive = false;
+    log.error({ err: errorMessage(payload.error) }, "Kafka consumer crashed and cannot restart");
+  });
+  kc.on(kc.events.GROUP_JOIN, ({ payload }) => {
+    log.info({ group: payload.groupId, assignment: payload.memberAssignment }, "joined the consumer group");
+  });
+
+  function copy(message: KafkaMessage, from: { topic: string; partition: number }, failure: Failure, dueAt?: number): Message {
+    return { key: message.key, value: message.value, headers: failureHeaders(message, from, failure, dueAt) };
+  }
+
+  async function carryOut(disposition: Disposition, message: KafkaMessage, from: { topic: string; partition: number }) {
+    switch (disposition.action) {
+      case "ack":
+        return;
+      case "drop":
+        log.warn({ origin: `${from.topic}[${from.partition}]@${message.offset}` }, "dropped event committed");
+        return;
+      case "dead-letter":
+        await options.send([{ topic: consumer.deadLetterQueue, message: copy(message, from, disposition.failure) }]);
+        return;
+      case "retry": {
+        const topic = consumer.retryQueues[disposition.failure.attempt - 1];
+        if (!topic) throw new Error(`${consumer.name} has no retry topic for attempt ${disposition.failure.attempt + 1}`);
+        const dueAt = Date.now() + disposition.delayMs;
+        await options.send([{ topic, message: copy(message, from, disposition.failure, dueAt) }]);
+      }
+    }
+  }
+
+  async function decide(delivery: Delivery): Promise<Disposition> {
+    try {
+      return await handle(delivery);
+    } catch (error) {
+      log.error({ err: errorMessage(error), origin: delivery.origin }, "delivery handler threw");
+      return unexpectedFailure(consumer, delivery.attempt, error);
+    }
+  }
+
+  /** False when the consumer stopped before the record's disposition was carried out. */
+  async function processRecord(topic: string, partition: number, message: KafkaMessage, control: BatchControl) {
+    let delivery = toDelivery(topic, partition, message, retryTopics.has(topic));
+    for (;;) {
+      const disposition = await decide(delivery);
+      if (disposition.action === "retry" && blocking) {
+        // In place: later records of this partition (hence of this key) wait behind this one.
+        if (!(await waitInPlace(disposition.delayMs, control, heartbeatMs))) return false;
+        delivery = { ...delivery, attempt: disposition.failure.attempt + 1 };
+        continue;
+      }
+      await carryOut(disposition, message, { topic, partition });
+      return true;
+    }
+  }
+
+  /** Pauses a retry topic partition until its first record is due; true when paused. */
+  function holdUntilDue(payload: EachBatchPayload, message: KafkaMessage): boolean {
+    const wait = Number(headerValue(message.headers, FAILURE_HEADERS.dueAt)) - Date.now();
+    if (!(wait > 0)) return false;
+    const { topic, partition } = payload.batch;
+    payload.pause();
+    const timer = setTimeout(() => {
+      resumeTimers.delete(timer);
+      if (!stopping) kc.resume([{ topic, partitions: [partition] }]);
+    }, wait);
+    resumeTimers.add(timer);
+    return true;
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    let lastDone: string | undefined;
+    let committedAt = Date.now();
+    const commit = async () => {
+      if (lastDone === undefined) return;
+      const offset = (BigInt(lastDone) + 1n).toString();
+      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+      lastDone = undefined;
+      committedAt = Date.now();
+    };
+    // Keeps the membership alive while one slow handler runs longer than a heartbeat interval; a
+    // failure here means a rebalance, which the heartbeat after the record reports.
+    const heartbeats = setInterval(() => payload.heartbeat().catch(() => undefined), heartbeatMs);
+    try {
+      for (const message of batch.messages) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        // Retry copies are in due order, so nothing behind a record that is not due is due either.
+        if (retryTopics.has(topic) && holdUntilDue(payload, message)) break;
+        if (!(await processRecord(topic, partition, message, payload))) break;
+        payload.resolveOffset(message.offset);
+        lastDone = message.offset;
+        if (Date.now() - committedAt >= COMMIT_INTERVAL_MS) await commit();
+        await payload.heartbeat();
+      }
+    } finally {
+      clearInterval(heartbeats);
+      await commit();
+    }
+  }
+
+  await kc.connect();
+  // A new group starts at the beginning: events published before its first start are not skipped.
+  await kc.subscribe({ topics: [...consumer.topics, ...retryTopics], fromBeginning: true });
+  await kc.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: Math.max(1, consumer.concurrency),
+    eachBatch,
+  });
+
+  return {
+    isAlive: () => alive,
+    stop() {
+      stopping ??= (async () => {
+        for (const timer of resumeTimers) clearTimeout(timer);
+        resumeTimers.clear();
+        // disconnect() stops fetching and waits for the batches in flight, which commit as they end.
+        await kc.disconnect();
+      })();
+      return stopping;
+    },
+  };
+}

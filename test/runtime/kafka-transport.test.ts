@@ -1,0 +1,250 @@
+// The Kafka transport against the real broker: wire format, retries through retry topics no
+// earlier than due, dead letters with every failure header, invalid input, blocking mode order
+// and partitions in parallel. Driven by DeliveryHandlers written here and by the real pipeline.
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { NonRetryableError } from "../../templates/runtime/errors.js";
+import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import { createKafkaTransport } from "../../templates/runtime/kafka.js";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { createPipeline } from "../../templates/runtime/pipeline.js";
+import { createPublisher, encodeEvent } from "../../templates/runtime/publisher.js";
+import type { Delivery, Disposition, ServiceDef, Transport } from "../../templates/runtime/types.js";
+import { FAILURE_HEADERS } from "../../templates/runtime/types.js";
+import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
+import { order, type Payloads } from "./fixtures.js";
+import { kafkaService, readTopic, sleep, waitFor } from "./kafka-support.js";
+
+const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+const transports: Transport[] = [];
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((transport) => transport.close()));
+});
+
+function connect(service: ServiceDef, sessionTimeoutMs?: number): Transport {
+  const transport = createKafkaTransport({
+    service,
+    brokers: KAFKA_BROKERS,
+    clientId: service.service,
+    log: silentLogger,
+    ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+  });
+  transports.push(transport);
+  return transport;
+}
+
+/** Subscribes `consumer` through the real pipeline with these handlers. */
+async function runPipeline(service: ServiceDef, transport: Transport, consumer: string, handlers: ConsumerHandlers) {
+  const publisher = createPublisher<Record<string, unknown>>(service, transport);
+  const def = service.consumers[consumer]!;
+  await transport.subscribe(def, createPipeline({ service, consumer: def, handlers, publisher, log: silentLogger }));
+  return createPublisher<Payloads>(service, transport);
+}
+
+const handled: Disposition = { action: "ack", outcome: "handled" };
+
+describe.skipIf(!(await hasKafka()))("Kafka transport", () => {
+  it("delivers an event with its CloudEvents headers, key and body", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"] } });
+    const transport = connect(service);
+    const deliveries: Delivery[] = [];
+    await transport.subscribe(service.consumers.mailer!, async (delivery) => {
+      deliveries.push(delivery);
+      return handled;
+    });
+    const orderId = randomUUID();
+    const message = encodeEvent(service, "order.created", order({ orderId }), { traceparent: TRACEPARENT });
+    await transport.publish([message]);
+
+    await waitFor(() => deliveries.length === 1, 20_000, "the delivery");
+    const topic = service.events["order.created"]!.topic;
+    expect(deliveries[0]).toEqual({
+      attributes: message.attributes,
+      key: orderId,
+      body: message.body,
+      attempt: 1,
+      origin: expect.stringMatching(new RegExp(`^${topic}\\[\\d\\]@0$`)),
+    });
+    const [raw] = await readTopic(topic, 1);
+    expect(raw!.key).toBe(orderId);
+    expect(JSON.parse(raw!.value)).toEqual({ ...order({ orderId }), currency: "EUR" });
+    expect(raw!.headers).toEqual({
+      ce_id: message.attributes.id,
+      ce_type: "order.created",
+      ce_source: service.source,
+      ce_specversion: "1.0",
+      ce_time: message.attributes.time,
+      ce_dataversion: "1",
+      "content-type": "application/json",
+      traceparent: TRACEPARENT,
+    });
+    expect(transport.isReady()).toBe(true);
+  });
+
+  it("retries a failing handler through the retry topics, each attempt no earlier than its delay", async () => {
+    const delaysMs = [400, 800];
+    const service = kafkaService({ mailer: { on: ["order.created"], retry: { delaysMs } } });
+    const transport = connect(service);
+    const attempts: Array<{ attempt: number; at: number }> = [];
+    const publisher = await runPipeline(service, transport, "mailer", {
+      "order.created": (_event, ctx) => {
+        attempts.push({ attempt: ctx.attempt, at: Date.now() });
+        if (ctx.attempt < 3) throw new Error(`flaky ${ctx.attempt}`);
+      },
+    });
+    await publisher.publish("order.created", order({ orderId: randomUUID() }));
+
+    await waitFor(() => attempts.length === 3, 30_000, "three attempts");
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(delaysMs[0]!);
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(delaysMs[1]!);
+    await sleep(1500);
+    expect(attempts).toHaveLength(3);
+  });
+
+  it("dead-letters an always failing event after exactly `attempts` deliveries, with every failure header", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"], retry: { delaysMs: [100, 100] } } });
+    const transport = connect(service);
+    let deliveries = 0;
+    const publisher = await runPipeline(service, transport, "mailer", {
+      "order.created": () => {
+        deliveries++;
+        throw new Error("payment service down");
+      },
+    });
+    const orderId = randomUUID();
+    const id = await publisher.publish("order.created", order({ orderId }), { traceparent: TRACEPARENT });
+
+    const dlq = await readTopic(service.consumers.mailer!.deadLetterQueue, 1, 1500);
+    expect(deliveries).toBe(3);
+    expect(dlq).toHaveLength(1);
+    const copy = dlq[0]!;
+    const topic = service.events["order.created"]!.topic;
+    const [original] = await readTopic(topic, 1);
+    expect(copy.key).toBe(orderId);
+    expect(copy.value).toBe(original!.value);
+    expect(copy.headers).toEqual({
+      ...original!.headers,
+      [FAILURE_HEADERS.attempt]: "3",
+      [FAILURE_HEADERS.error]: "Error: payment service down",
+      [FAILURE_HEADERS.kind]: "error",
+      [FAILURE_HEADERS.consumer]: "mailer",
+      [FAILURE_HEADERS.failedAt]: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      "x-evgen-original-topic": topic,
+      "x-evgen-original-partition": String(original!.partition),
+      "x-evgen-original-offset": original!.offset,
+    });
+    expect(copy.headers.ce_id).toBe(id);
+  });
+
+  it("dead-letters non-JSON, schema-invalid and non-retryable events at once and keeps consuming", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"] } });
+    const transport = connect(service);
+    const seen: string[] = [];
+    const publisher = await runPipeline(service, transport, "mailer", {
+      "order.created": (event) => {
+        const data = event.data as Payloads["order.created"];
+        if (data.userId === "banned") throw new NonRetryableError("user is banned");
+        seen.push(data.userId);
+      },
+    });
+    const orderId = randomUUID();
+    const valid = encodeEvent(service, "order.created", order({ orderId }));
+    await transport.publish([
+      { ...valid, attributes: { ...valid.attributes, id: "not-json" }, body: Buffer.from("{oops") },
+      { ...valid, attributes: { ...valid.attributes, id: "invalid" }, body: Buffer.from('{"orderId":42}') },
+    ]);
+    await publisher.publish("order.created", order({ orderId, userId: "banned" }));
+    await publisher.publish("order.created", order({ orderId, userId: "after" }));
+
+    const dlq = await readTopic(service.consumers.mailer!.deadLetterQueue, 3, 500);
+    const kinds = Object.fromEntries(dlq.map((r) => [r.headers.ce_id, r.headers[FAILURE_HEADERS.kind]]));
+    expect(Object.values(kinds).sort()).toEqual(["invalid", "invalid", "non-retryable"]);
+    expect(kinds["not-json"]).toBe("invalid");
+    expect(kinds.invalid).toBe("invalid");
+    expect(dlq.map((r) => r.headers[FAILURE_HEADERS.attempt])).toEqual(["1", "1", "1"]);
+    expect(dlq.find((r) => r.headers.ce_id === "not-json")!.value).toBe("{oops");
+    await waitFor(() => seen.includes("after"), 20_000, "the event after the bad ones");
+  });
+
+  it("in blocking mode retries in place, keeping the order of a key", async () => {
+    const service = kafkaService({
+      mailer: { on: ["order.created"], retryQueues: [], retry: { mode: "blocking", delaysMs: [300, 300] } },
+    });
+    const transport = connect(service);
+    const done: Array<{ key: string; seq: number; attempt: number }> = [];
+    await transport.subscribe(service.consumers.mailer!, async (delivery) => {
+      const { seq } = JSON.parse(delivery.body.toString()) as { seq: number };
+      if (delivery.key === "a" && seq === 1 && delivery.attempt < 3) {
+        const failure = { kind: "error", message: "busy", attempt: delivery.attempt, consumer: "mailer", failedAt: "" } as const;
+        return { action: "retry", failure, delayMs: 300 };
+      }
+      done.push({ key: delivery.key!, seq, attempt: delivery.attempt });
+      return handled;
+    });
+    const base = encodeEvent(service, "order.created", order());
+    await transport.publish(
+      ["a", "b", "a", "b", "a"].map((key, i) => ({ ...base, key, body: Buffer.from(JSON.stringify({ seq: i + 1 })) })),
+    );
+
+    await waitFor(() => done.length === 5, 20_000, "five events");
+    expect(done.filter((d) => d.key === "a")).toEqual([
+      { key: "a", seq: 1, attempt: 3 },
+      { key: "a", seq: 3, attempt: 1 },
+      { key: "a", seq: 5, attempt: 1 },
+    ]);
+    expect(done.filter((d) => d.key === "b").map((d) => d.seq)).toEqual([2, 4]);
+    expect(await readTopic(service.events["order.created"]!.topic, 5)).toHaveLength(5);
+  });
+
+  it("with concurrency > 1 handles partitions in parallel, each partition in order", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"], concurrency: 3 } });
+    const transport = connect(service);
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const done: Array<{ key: string; seq: number }> = [];
+    await transport.subscribe(service.consumers.mailer!, async (delivery) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await sleep(50);
+      inFlight--;
+      done.push({ key: delivery.key!, seq: (JSON.parse(delivery.body.toString()) as { seq: number }).seq });
+      return handled;
+    });
+    const base = encodeEvent(service, "order.created", order());
+    const messages = Array.from({ length: 48 }, (_, seq) => ({
+      ...base,
+      key: keys[seq % keys.length]!,
+      body: Buffer.from(JSON.stringify({ seq })),
+    }));
+    await transport.publish(messages);
+
+    await waitFor(() => done.length === 48, 30_000, "48 events");
+    expect(maxInFlight).toBeGreaterThan(1);
+    for (const key of keys) {
+      const seqs = done.filter((d) => d.key === key).map((d) => d.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    }
+  });
+
+  it("keeps its group membership while a handler runs longer than the session timeout", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"] } });
+    const transport = connect(service, 6000);
+    const seen: string[] = [];
+    await transport.subscribe(service.consumers.mailer!, async (delivery) => {
+      seen.push(delivery.attributes.id!);
+      if (seen.length === 1) await sleep(9000);
+      return handled;
+    });
+    const orderId = randomUUID();
+    const slow = encodeEvent(service, "order.created", order({ orderId }));
+    const next = encodeEvent(service, "order.created", order({ orderId }));
+    await transport.publish([slow, next]);
+
+    await waitFor(() => seen.length >= 2, 30_000, "both events");
+    await sleep(3000);
+    // A lapsed membership would fail the commit and deliver the slow event again.
+    expect(seen).toEqual([slow.attributes.id, next.attributes.id]);
+  });
+});
