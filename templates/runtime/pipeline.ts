@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from "node:util";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
 import type { ConsumerHandlers, EvgenEvent, RuntimeContext } from "./handlers.js";
 import type { IdempotencyStore } from "./idempotency.js";
-import { childLogger } from "./logger.js";
+import { lazyChildLogger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { Publisher } from "./publisher.js";
 import type {
@@ -154,7 +154,9 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 
   /** Runs the handler; resolves when it finished, rejects with its error or on timeout. */
   async function runHandler(event: EvgenEvent, attempt: number, eventLog: Logger): Promise<void> {
-    const controller = new AbortController();
+    // Most handlers never read ctx.signal: its AbortController is made on first use only.
+    let controller: AbortController | undefined;
+    let timedOut: HandlerTimeoutError | undefined;
     const ctx: RuntimeContext = {
       async publish(type, data, opts) {
         if (!consumer.emits.includes(type)) {
@@ -169,7 +171,11 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       },
       attempt,
       log: eventLog,
-      signal: controller.signal,
+      get signal() {
+        controller ??= new AbortController();
+        if (timedOut && !controller.signal.aborted) controller.abort(timedOut);
+        return controller.signal;
+      },
       consumer: consumer.name,
     };
     const handling = Promise.resolve().then(() => handlers[event.type]!(event, ctx));
@@ -177,11 +183,9 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new HandlerTimeoutError(
-          `handler did not finish within ${consumer.timeoutMs} ms`,
-        );
-        controller.abort(error);
-        reject(error);
+        timedOut = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
+        controller?.abort(timedOut);
+        reject(timedOut);
       }, consumer.timeoutMs);
     });
     try {
@@ -198,12 +202,12 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       metrics?.skipped(type, consumer.name, "unhandled-type");
       return { action: "ack", outcome: "skipped" };
     }
-    const eventLog = childLogger(log, {
+    const eventLog = lazyChildLogger(log, () => ({
       consumer: consumer.name,
       eventId: delivery.attributes.id,
       eventType: type,
       attempt: delivery.attempt,
-    });
+    }));
     const decoded = decode(delivery);
     if (!decoded.ok) return fail(type || "unknown", "invalid", decoded.problem, delivery, eventLog);
     const event = decoded.event;
