@@ -1,0 +1,97 @@
+// What travels on RabbitMQ (contract §4): CloudEvents in binary mode as `cloudEvents_*` headers
+// plus the matching AMQP properties, and the failure headers on retry and dead-letter copies.
+import type { ConsumeMessage, Options } from "amqplib";
+import { FAILURE_HEADERS, type Delivery, type Failure, type OutgoingMessage } from "./types.js";
+
+const CLOUD_EVENTS_PREFIX = "cloudEvents_";
+const HEADER_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
+export const ORIGINAL_QUEUE_HEADER = "x-evgen-original-queue";
+
+/** Persistent, mandatory (an unroutable event is an error, not a silent drop), with CloudEvents headers. */
+export function eventPublishOptions(message: OutgoingMessage, appId: string): Options.Publish {
+  const { attributes } = message;
+  const headers: Record<string, string> = {};
+  for (const name of HEADER_ATTRIBUTES) headers[CLOUD_EVENTS_PREFIX + name] = attributes[name];
+  if (attributes.traceparent) headers.traceparent = attributes.traceparent;
+  const timeMs = Date.parse(attributes.time);
+  return {
+    persistent: true,
+    mandatory: true,
+    contentType: attributes.datacontenttype,
+    messageId: attributes.id,
+    type: attributes.type,
+    timestamp: Number.isFinite(timeMs) ? Math.floor(timeMs / 1000) : undefined, // AMQP: seconds
+    appId,
+    headers,
+  };
+}
+
+export function readDelivery(message: ConsumeMessage, queue: string): Delivery {
+  const headers: Record<string, unknown> = message.properties.headers ?? {};
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(CLOUD_EVENTS_PREFIX) && value != null) {
+      attributes[name.slice(CLOUD_EVENTS_PREFIX.length)] = String(value);
+    }
+  }
+  if (typeof headers.traceparent === "string") attributes.traceparent = headers.traceparent;
+  // A producer that only set the AMQP properties still says which event this is.
+  const { messageId, type, contentType } = message.properties;
+  if (attributes.id === undefined && typeof messageId === "string") attributes.id = messageId;
+  if (attributes.type === undefined && typeof type === "string") attributes.type = type;
+  if (attributes.datacontenttype === undefined && typeof contentType === "string") {
+    attributes.datacontenttype = contentType;
+  }
+  const attemptsMade = Number(headers[FAILURE_HEADERS.attempt]);
+  return {
+    attributes,
+    body: message.content,
+    attempt: Number.isInteger(attemptsMade) && attemptsMade >= 1 ? attemptsMade + 1 : 1,
+    origin: message.fields.redelivered ? `${queue} (redelivered)` : queue,
+  };
+}
+
+/**
+ * A copy of a received message for a wait queue or the dead-letter queue: same body, properties
+ * and headers, with this failure's headers in place of any earlier ones. The broker's own
+ * bookkeeping (x-death, ...) is left out, RabbitMQ writes it afresh; so are the properties that would make the copy behave
+ * differently from the original (its own TTL, a user id the broker checks against the connection).
+ */
+export function failureCopyOptions(
+  message: ConsumeMessage,
+  failure: Failure,
+  queue: string,
+  dueAt?: number,
+): Options.Publish {
+  const { headers = {}, userId, expiration, deliveryMode, clusterId, ...properties } = message.properties;
+  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !isReplacedHeader(name)));
+  return {
+    ...properties,
+    persistent: true,
+    mandatory: true,
+    headers: {
+      ...kept,
+      [FAILURE_HEADERS.attempt]: failure.attempt,
+      [FAILURE_HEADERS.error]: failure.message,
+      [FAILURE_HEADERS.kind]: failure.kind,
+      [FAILURE_HEADERS.consumer]: failure.consumer,
+      [FAILURE_HEADERS.failedAt]: failure.failedAt,
+      [ORIGINAL_QUEUE_HEADER]: queue,
+      ...(dueAt === undefined ? {} : { [FAILURE_HEADERS.dueAt]: dueAt }),
+    },
+  };
+}
+
+const EVGEN_FAILURE_HEADERS = new Set<string>([...Object.values(FAILURE_HEADERS), ORIGINAL_QUEUE_HEADER]);
+
+/** What RabbitMQ itself records about dead-lettering and redelivery: not part of the event. */
+export function isBrokerHeader(name: string): boolean {
+  return (
+    name === "x-death" ||
+    name === "x-delivery-count" ||
+    name.startsWith("x-first-death-") ||
+    name.startsWith("x-last-death-")
+  );
+}
+
+const isReplacedHeader = (name: string) => EVGEN_FAILURE_HEADERS.has(name) || isBrokerHeader(name);

@@ -1,0 +1,129 @@
+// The RabbitMQ transport (contract §4). Publishing and consuming use separate connections: when
+// RabbitMQ blocks a publishing connection (resource alarm), acks from consumers still get through.
+import type { BackoffOptions } from "./rabbitmq-backoff.js";
+import { RabbitConnection } from "./rabbitmq-connection.js";
+import { RabbitSubscription } from "./rabbitmq-consumer.js";
+import { ConfirmPublisher } from "./rabbitmq-publisher.js";
+import { declareServiceTopology } from "./rabbitmq-topology.js";
+import { eventPublishOptions } from "./rabbitmq-wire.js";
+import type {
+  ConsumerDef,
+  DeliveryHandler,
+  Logger,
+  OutgoingMessage,
+  ServiceDef,
+  Subscription,
+  Transport,
+} from "./types.js";
+
+export interface RabbitTransportOptions {
+  service: ServiceDef;
+  /** amqp(s)://user:pass@host:port/vhost */
+  url: string;
+  log: Logger;
+  /** CA certificate(s) for amqps:// with a private certificate authority. */
+  ca?: string | Buffer;
+  /** Unacknowledged deliveries per consumer (default: the spec's rabbitmq.prefetch). */
+  prefetch?: number;
+  /** Unconfirmed published messages in flight at most. */
+  confirmWindow?: number;
+  /** A publish not confirmed within this time rejects (broker unreachable or blocked). */
+  publishTimeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export const DEFAULT_CONFIRM_WINDOW = 500;
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
+
+export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
+  const { service, log, backoff } = opts;
+  const { exchange } = service.rabbitmq;
+  const connection = (role: string) =>
+    new RabbitConnection({ url: opts.url, name: `${service.service} ${role}`, log, ca: opts.ca, backoff });
+  const publishConnection = connection("publisher");
+  const publisher = new ConfirmPublisher(publishConnection, {
+    window: opts.confirmWindow ?? DEFAULT_CONFIRM_WINDOW,
+    timeoutMs: opts.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    log,
+    backoff,
+    setup: (channel) => declareServiceTopology(channel, service),
+  });
+  let connected: Promise<void> | undefined;
+  let consumeConnection: RabbitConnection | undefined;
+  let consumeConnected: Promise<void> | undefined;
+  const subscriptions = new Set<RabbitSubscription>();
+
+  // A failed first connection is not cached: the caller may try again.
+  const connectOnce = (open: () => Promise<void>, forget: () => void) =>
+    open().catch((err: unknown) => {
+      forget();
+      throw err;
+    });
+  const connectPublisher = () =>
+    (connected ??= connectOnce(
+      () => publishConnection.open().then(() => publisher.open()),
+      () => (connected = undefined),
+    ));
+
+  const publishEvent = (message: OutgoingMessage) =>
+    publisher.send({
+      exchange,
+      routingKey: message.attributes.type,
+      content: message.body,
+      options: eventPublishOptions(message, service.service),
+    });
+
+  return {
+    kind: "rabbitmq",
+
+    connect: connectPublisher,
+
+    async publish(messages: OutgoingMessage[]) {
+      if (!connected) throw new Error("RabbitMQ transport: connect() before publish()");
+      await connected;
+      await Promise.all(messages.map(publishEvent));
+    },
+
+    async subscribe(consumer: ConsumerDef, handle: DeliveryHandler): Promise<Subscription> {
+      await connectPublisher(); // retry and dead-letter copies go through the publisher
+      const consumeWith = (consumeConnection ??= connection("consumer"));
+      await (consumeConnected ??= connectOnce(
+        () => consumeWith.open(),
+        () => (consumeConnected = undefined),
+      ));
+      const subscription = new RabbitSubscription({
+        connection: consumeWith,
+        publisher,
+        rabbitmq: service.rabbitmq,
+        consumer,
+        handle,
+        prefetch: opts.prefetch ?? service.rabbitmq.prefetch,
+        log,
+        backoff,
+      });
+      await subscription.start();
+      subscriptions.add(subscription);
+      return {
+        async stop() {
+          await subscription.stop();
+          subscriptions.delete(subscription);
+        },
+      };
+    },
+
+    isReady() {
+      return (
+        publishConnection.isReady() &&
+        publisher.isReady() &&
+        (consumeConnection?.isReady() ?? true) &&
+        [...subscriptions].every((subscription) => subscription.isReady())
+      );
+    },
+
+    async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+      await publisher.close();
+      await Promise.all([publishConnection.close(), consumeConnection?.close()]);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// Kafka dead-letter tools against the real broker: list reads past the replay cursor without
+// moving it; replay sends each dead letter to the consumer's first retry topic without its
+// failure headers, so that consumer alone handles it again, as attempt 1, with the same id.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../templates/runtime/config.js";
+import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/dlq.js";
+import { openKafkaDeadLetters } from "../../templates/runtime/kafka-dlq.js";
+import { createKafkaTransport } from "../../templates/runtime/kafka.js";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { createPipeline } from "../../templates/runtime/pipeline.js";
+import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
+import { FAILURE_HEADERS, type Transport } from "../../templates/runtime/types.js";
+import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
+import { order, type Payloads } from "./fixtures.js";
+import { waitFor } from "../e2e/service-support.js";
+import { kafkaService, readTopic } from "./kafka-support.js";
+
+const service = kafkaService({
+  mailer: { on: ["order.created"], retry: { delaysMs: [50] } },
+  auditor: { on: ["order.created"] },
+  ledger: { on: ["order.created"], retry: { delaysMs: [50], mode: "blocking" }, retryQueues: [] },
+});
+const mailer = service.consumers.mailer!;
+const seen: Array<{ consumer: string; id: string; attempt: number }> = [];
+let mailerBroken = true;
+
+describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
+  let transport: Transport;
+  let publisher: Publisher<Payloads>;
+  let deadLetters: DeadLetters;
+  const ids: string[] = [];
+  const seenBy = (consumer: string, id: string) => seen.filter((s) => s.consumer === consumer && s.id === id);
+
+  beforeAll(async () => {
+    transport = createKafkaTransport({
+      service,
+      brokers: KAFKA_BROKERS,
+      clientId: service.service,
+      log: silentLogger,
+    });
+    await transport.connect();
+    const emitter = createPublisher<Record<string, unknown>>(service, transport);
+    for (const name of ["mailer", "auditor"]) {
+      const consumer = service.consumers[name]!;
+      const handlers = {
+        "order.created": (event: { id: string }, ctx: { attempt: number }) => {
+          seen.push({ consumer: name, id: event.id, attempt: ctx.attempt });
+          if (name === "mailer" && mailerBroken) throw new Error("mail server down");
+        },
+      };
+      const pipeline = createPipeline({ service, consumer, handlers, publisher: emitter, log: silentLogger });
+      await transport.subscribe(consumer, pipeline);
+    }
+    publisher = createPublisher<Payloads>(service, transport);
+    deadLetters = openKafkaDeadLetters(
+      service,
+      loadConfig(service, { KAFKA_BROKERS: KAFKA_BROKERS.join(",") }),
+      silentLogger,
+    );
+    for (let i = 0; i < 3; i++)
+      ids.push(await publisher.publish("order.created", order({ orderId: randomUUID() })));
+    await waitFor(
+      () => ids.every((id) => seenBy("mailer", id).length === 2),
+      30_000,
+      "two attempts at every event",
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await deadLetters?.close();
+    await transport?.close();
+  });
+
+  it("lists the dead letters oldest first with their failure, again and again", async () => {
+    let listed = await deadLetters.list(mailer, 20);
+    await waitFor(
+      async () => (listed = await deadLetters.list(mailer, 20)).total === 3,
+      20_000,
+      "three dead letters",
+    );
+    expect(listed.letters.map((l) => l.id).sort()).toEqual([...ids].sort());
+    const failedAt = listed.letters.map((l) => l.failedAt!);
+    expect(failedAt).toEqual([...failedAt].sort());
+    expect(listed.letters[0]).toEqual({
+      id: expect.any(String),
+      type: "order.created",
+      attempts: 2,
+      kind: "error",
+      error: "Error: mail server down",
+      failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      position: expect.stringMatching(new RegExp(`^${mailer.deadLetterQueue}\\[\\d\\]@\\d+$`)),
+      key: expect.any(String),
+      body: expect.stringContaining('"userId":"u-1"'),
+    });
+    expect(await deadLetters.list(mailer, 2)).toEqual({ total: 3, letters: listed.letters.slice(0, 2) });
+  });
+
+  it("replays to the consumer alone, as attempt 1 with the same id, and moves the cursor", async () => {
+    mailerBroken = false;
+    const first = await deadLetters.replay(mailer, 2);
+    expect(first).toHaveLength(2);
+    const replayedIds = first.map((l) => l.id!);
+    await waitFor(
+      () => replayedIds.every((id) => seenBy("mailer", id).length === 3),
+      30_000,
+      "the replays to be handled",
+    );
+    for (const id of replayedIds) expect(seenBy("mailer", id).map((s) => s.attempt)).toEqual([1, 2, 1]);
+
+    const rest = await deadLetters.list(mailer, 20);
+    expect(rest.total).toBe(1);
+    const [last] = await deadLetters.replay(mailer, 20);
+    expect(last!.id).toBe(rest.letters[0]!.id);
+    await waitFor(() => seenBy("mailer", last!.id!).length === 3, 30_000, "the last replay to be handled");
+    expect(await deadLetters.list(mailer, 20)).toEqual({ total: 0, letters: [] });
+    expect(await deadLetters.replay(mailer, 20)).toEqual([]);
+    // The other consumer of the same event saw each event once, before any replay.
+    for (const id of ids) expect(seenBy("auditor", id)).toHaveLength(1);
+  });
+
+  it("puts the copy on the retry topic without failure headers, with the replay time", async () => {
+    const copies = await readTopic(
+      mailer.retryQueues[0]!,
+      (records) => records.filter((r) => r.headers[REPLAYED_AT_HEADER]).length === 3,
+    );
+    const replayed = copies.filter((r) => r.headers[REPLAYED_AT_HEADER]);
+    expect(replayed.map((r) => r.headers.ce_id).sort()).toEqual([...ids].sort());
+    for (const { headers } of replayed) {
+      for (const name of Object.values(FAILURE_HEADERS)) expect(headers).not.toHaveProperty(name);
+      expect(Date.parse(headers[REPLAYED_AT_HEADER]!)).toBeGreaterThan(Date.now() - 120_000);
+      expect(headers["x-evgen-original-topic"]).toBe(service.events["order.created"]!.topic);
+    }
+  });
+
+  it("refuses to replay for a consumer without a retry topic, and names a missing topic", async () => {
+    await expect(deadLetters.replay(service.consumers.ledger!, 1)).rejects.toThrow(/no retry topic/);
+    const ghost = { ...mailer, deadLetterQueue: `${service.service}.ghost.dlq` };
+    await expect(deadLetters.list(ghost, 1)).rejects.toThrow(`topic ${ghost.deadLetterQueue} does not exist`);
+  });
+});

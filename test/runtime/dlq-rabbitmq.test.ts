@@ -1,0 +1,138 @@
+// RabbitMQ dead-letter tools against the real broker: list peeks without losing or reordering a
+// message (quorum and classic queues); replay moves each dead letter to the consumer's own queue
+// without its failure headers, so that consumer alone handles it again, as attempt 1, same id.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../templates/runtime/config.js";
+import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/dlq.js";
+import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq-dlq.js";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { FAILURE_HEADERS, type ServiceDef } from "../../templates/runtime/types.js";
+import { AMQP_URL, hasRabbit } from "../support/brokers.js";
+import { order } from "./fixtures.js";
+import {
+  openAdmin,
+  rabbitService,
+  runRabbit,
+  textHeaders,
+  type RabbitAdmin,
+  type RabbitRun,
+} from "./rabbitmq-support.js";
+import { waitFor } from "../e2e/service-support.js";
+
+describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
+  describe.each(["quorum", "classic"] as const)("on %s queues", (queueType) => {
+    const service: ServiceDef = rabbitService(
+      { mailer: { on: ["order.created"], retry: { delaysMs: [50] } }, auditor: { on: ["order.created"] } },
+      { queueType },
+    );
+    const mailer = service.consumers.mailer!;
+    const seen: Array<{ consumer: string; id: string; attempt: number }> = [];
+    const seenBy = (consumer: string, id: string) =>
+      seen.filter((s) => s.consumer === consumer && s.id === id);
+    let mailerBroken = true;
+    const handlersOf = (consumer: string) => ({
+      "order.created": (event: { id: string }, ctx: { attempt: number }) => {
+        seen.push({ consumer, id: event.id, attempt: ctx.attempt });
+        if (consumer === "mailer" && mailerBroken) throw new Error("mail server down");
+      },
+    });
+    let auditorRun: RabbitRun;
+    let mailerRun: RabbitRun;
+    let admin: RabbitAdmin;
+    let deadLetters: DeadLetters;
+    const ids: string[] = [];
+
+    beforeAll(async () => {
+      auditorRun = await runRabbit(service, { auditor: handlersOf("auditor") });
+      mailerRun = await runRabbit(service, { mailer: handlersOf("mailer") });
+      admin = await openAdmin();
+      deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+      for (let i = 0; i < 4; i++)
+        ids.push(await auditorRun.publisher.publish("order.created", order({ orderId: randomUUID() })));
+      await waitFor(
+        () => ids.every((id) => seenBy("mailer", id).length === 2),
+        20_000,
+        "two attempts at every event",
+      );
+    }, 60_000);
+
+    afterAll(async () => {
+      await deadLetters?.close();
+      await mailerRun?.close();
+      await auditorRun?.close();
+      await admin?.remove(service);
+      await admin?.close();
+    });
+
+    it("lists the dead letters in order with their failure, losing and reordering nothing", async () => {
+      await waitFor(
+        async () => (await admin.depth(mailer.deadLetterQueue)) === 4,
+        20_000,
+        "four dead letters",
+      );
+      const all = await deadLetters.list(mailer, 20);
+      expect(all.total).toBe(4);
+      expect(all.letters.map((l) => l.id).sort()).toEqual([...ids].sort());
+      expect(all.letters[0]).toEqual({
+        id: expect.any(String),
+        type: "order.created",
+        attempts: 2,
+        kind: "error",
+        error: "Error: mail server down",
+        failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        position: `${mailer.deadLetterQueue} #1`,
+        body: expect.stringContaining('"userId":"u-1"'),
+      });
+      const order = all.letters.map((l) => l.id);
+      expect((await deadLetters.list(mailer, 2)).letters.map((l) => l.id)).toEqual(order.slice(0, 2));
+      expect((await deadLetters.list(mailer, 20)).letters.map((l) => l.id)).toEqual(order);
+      expect(await admin.depth(mailer.deadLetterQueue)).toBe(4);
+    });
+
+    it("copies a replayed event to the consumer's queue without failure headers, with the replay time", async () => {
+      await mailerRun.close();
+      const [replayed] = await deadLetters.replay(mailer, 1);
+      const [copy, ...more] = await admin.drain(mailer.group);
+      expect(more).toEqual([]);
+      const headers = textHeaders(copy!);
+      expect(headers.cloudEvents_id).toBe(replayed!.id);
+      expect(copy!.properties.messageId).toBe(replayed!.id);
+      for (const name of [...Object.values(FAILURE_HEADERS), "x-death"]) {
+        expect(headers).not.toHaveProperty(name);
+      }
+      expect(Date.parse(headers[REPLAYED_AT_HEADER]!)).toBeGreaterThan(Date.now() - 60_000);
+      ids.splice(ids.indexOf(replayed!.id!), 1); // taken by this test
+    });
+
+    it("replays to the consumer alone, as attempt 1 with the same id, and empties the dead letter", async () => {
+      mailerBroken = false;
+      mailerRun = await runRabbit(service, { mailer: handlersOf("mailer") });
+      const first = await deadLetters.replay(mailer, 2);
+      expect(first).toHaveLength(2);
+      expect((await deadLetters.list(mailer, 20)).total).toBe(1);
+      const last = await deadLetters.replay(mailer, 20);
+      expect([...first, ...last].map((l) => l.id).sort()).toEqual([...ids].sort());
+      await waitFor(
+        () => ids.every((id) => seenBy("mailer", id).length === 3),
+        20_000,
+        "the replays to be handled",
+      );
+      for (const id of ids) expect(seenBy("mailer", id).map((s) => s.attempt)).toEqual([1, 2, 1]);
+      for (const id of ids) expect(seenBy("auditor", id)).toHaveLength(1);
+      expect(await deadLetters.list(mailer, 20)).toEqual({ total: 0, letters: [] });
+    });
+  });
+
+  it("names a dead-letter queue that does not exist", async () => {
+    const service = rabbitService({ mailer: { on: ["order.created"] } });
+    const deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+    try {
+      await expect(deadLetters.list(service.consumers.mailer!, 1)).rejects.toThrow(
+        `queue ${service.consumers.mailer!.deadLetterQueue} does not exist`,
+      );
+    } finally {
+      await deadLetters.close();
+    }
+  });
+});

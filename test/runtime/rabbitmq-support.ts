@@ -1,0 +1,195 @@
+// Helpers for the RabbitMQ transport tests: a service whose exchange and queues no other test
+// uses, the service running on the real pipeline, a raw amqplib channel to see exactly what sits
+// in a queue and to clean up, and a TCP proxy that fails like a network.
+import { execFile } from "node:child_process";
+import net from "node:net";
+import { promisify } from "node:util";
+import { connect, type Channel, type ChannelModel, type GetMessage } from "amqplib";
+import { AMQP_URL, uniqueName } from "../support/brokers.js";
+import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { createPipeline } from "../../templates/runtime/pipeline.js";
+import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
+import { createRabbitTransport, type RabbitTransportOptions } from "../../templates/runtime/rabbitmq.js";
+import type { ServiceDef, Subscription, Transport } from "../../templates/runtime/types.js";
+import { shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
+
+export interface RabbitServiceOptions {
+  queueType?: "quorum" | "classic";
+  prefetch?: number;
+  /** Defaults to a unique name (so a unique exchange and unique queue names). */
+  name?: string;
+}
+
+/** The shop service on RabbitMQ. */
+export function rabbitService(
+  consumers: Record<string, ConsumerSpec>,
+  { queueType = "quorum", prefetch = 50, name = uniqueName("rt") }: RabbitServiceOptions = {},
+): ServiceDef {
+  const base = shopService(consumers, name);
+  return {
+    ...base,
+    broker: "rabbitmq",
+    rabbitmq: { url: AMQP_URL, exchange: `${base.service}.events`, queueType, prefetch },
+  };
+}
+
+/** Every queue the transport declares for a service. */
+export function queuesOf(service: ServiceDef): string[] {
+  return Object.values(service.consumers).flatMap((c) => [c.group, ...c.retryQueues, c.deadLetterQueue]);
+}
+
+export interface RabbitAdmin {
+  model: ChannelModel;
+  /** Messages ready in a queue. */
+  depth(queue: string): Promise<number>;
+  /** Takes (and acks) every message ready in a queue. */
+  drain(queue: string): Promise<GetMessage[]>;
+  /** Deletes the service's queues and exchange (and any extra queues). */
+  remove(service: ServiceDef, extraQueues?: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openAdmin(url = AMQP_URL): Promise<RabbitAdmin> {
+  const model = await connect(url);
+  // A failed declaration closes a channel: each operation gets a fresh one.
+  const withChannel = async <T>(work: (ch: Channel) => Promise<T>) => {
+    const ch = await model.createChannel();
+    ch.on("error", () => undefined);
+    try {
+      return await work(ch);
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  };
+  return {
+    model,
+    depth: (queue) => withChannel(async (ch) => (await ch.checkQueue(queue)).messageCount),
+    drain: (queue) =>
+      withChannel(async (ch) => {
+        const messages: GetMessage[] = [];
+        for (let m = await ch.get(queue); m; m = await ch.get(queue)) {
+          ch.ack(m);
+          messages.push(m);
+        }
+        return messages;
+      }),
+    remove: (service, extraQueues = []) =>
+      withChannel(async (ch) => {
+        for (const queue of [...queuesOf(service), ...extraQueues]) await ch.deleteQueue(queue);
+        await ch.deleteExchange(service.rabbitmq.exchange);
+      }),
+    close: () => model.close().catch(() => undefined),
+  };
+}
+
+/** Header values as strings, the way a person reading the dead-letter queue sees them. */
+export function textHeaders(message: GetMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(message.properties.headers ?? {}).map(([name, value]) => [name, String(value)]),
+  );
+}
+
+export interface RabbitRun {
+  transport: Transport;
+  publisher: Publisher<Payloads>;
+  subscriptions: Record<string, Subscription>;
+  close(): Promise<void>;
+}
+
+/**
+ * A service as the generated main would run it: the RabbitMQ transport, the publisher, and one
+ * real pipeline + subscription per consumer that has handlers here.
+ */
+export async function runRabbit(
+  service: ServiceDef,
+  handlers: Record<string, ConsumerHandlers>,
+  { log = silentLogger, ...options }: Partial<Omit<RabbitTransportOptions, "service">> = {},
+): Promise<RabbitRun> {
+  const transport = createRabbitTransport({ service, url: AMQP_URL, log, backoff: FAST_BACKOFF, ...options });
+  const publisher = createPublisher<Payloads>(service, transport);
+  const emitter = createPublisher<Record<string, unknown>>(service, transport); // ctx.publish, untyped
+  await transport.connect();
+  const subscriptions: Record<string, Subscription> = {};
+  for (const [name, consumerHandlers] of Object.entries(handlers)) {
+    const consumer = service.consumers[name]!;
+    const pipeline = createPipeline({ service, consumer, handlers: consumerHandlers, publisher: emitter, log });
+    subscriptions[name] = await transport.subscribe(consumer, pipeline);
+  }
+  return { transport, publisher, subscriptions, close: () => transport.close() };
+}
+
+/** Reconnects quickly in tests; production defaults are slower. */
+export const FAST_BACKOFF = { initialMs: 100, maxMs: 2_000 };
+
+export interface TcpProxy {
+  /** AMQP_URL through the proxy. */
+  url: string;
+  /** Destroys every open connection at once, as a network failure would. */
+  cut(): void;
+  /** Stops forwarding on the open connections without closing them: only heartbeats can tell. */
+  freeze(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of RabbitMQ, to break connections without touching the broker. */
+export async function startTcpProxy(url = AMQP_URL): Promise<TcpProxy> {
+  const target = new URL(url);
+  const sockets = new Set<net.Socket>();
+  const frozen = new WeakSet<net.Socket>();
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: target.hostname, port: Number(target.port || 5672) });
+    track(client);
+    track(upstream);
+    const forward = (from: net.Socket, to: net.Socket) =>
+      from.on("data", (chunk) => {
+        if (!frozen.has(from)) to.write(chunk);
+      });
+    forward(client, upstream);
+    forward(upstream, client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const proxied = new URL(url);
+  proxied.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    url: proxied.toString(),
+    cut: () => sockets.forEach((socket) => socket.destroy()),
+    freeze: () => sockets.forEach((socket) => frozen.add(socket)),
+    close: async () => {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** The broker's command line tool (tests that disrupt the broker run as root on its machine). */
+export const rabbitmqctl = (...args: string[]) => execFileAsync("rabbitmqctl", args, { timeout: 120_000 });
+
+/**
+ * A virtual host of its own, so that closing "all" connections there leaves every other client of
+ * the broker alone; resolves with its AMQP URL. Deleting it deletes its queues and exchanges.
+ */
+export async function addVhost(vhost: string): Promise<string> {
+  await rabbitmqctl("add_vhost", vhost);
+  await rabbitmqctl("set_permissions", "-p", vhost, new URL(AMQP_URL).username || "guest", ".*", ".*", ".*");
+  const url = new URL(AMQP_URL);
+  url.pathname = `/${encodeURIComponent(vhost)}`;
+  return url.toString();
+}
+
+/** Stops the broker application for a moment and starts it again: every client is disconnected. */
+export async function restartBrokerApp(downMs = 2_000): Promise<void> {
+  await rabbitmqctl("stop_app");
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  await rabbitmqctl("start_app");
+  await rabbitmqctl("await_startup");
+}
