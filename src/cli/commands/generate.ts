@@ -1,0 +1,77 @@
+// evgen generate: render the project from the spec and write what changed.
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { displayPath, prepareGeneration, printChanges, printIssues, writablePlan, writePlan } from "../generation.js";
+import type { CliIO } from "../io.js";
+import { parseOptions } from "../options.js";
+import { findSpec } from "../spec-file.js";
+import { plural } from "../style.js";
+
+const optionsSchema = z
+  .object({
+    spec: z.string().min(1).optional(),
+    check: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+    force: z.boolean().default(false),
+  })
+  .refine((options) => !(options.check && options.dryRun), "--check and --dry-run cannot be used together");
+
+type Options = z.infer<typeof optionsSchema>;
+
+async function run(io: CliIO, options: Options): Promise<number> {
+  const specPath = findSpec(io.cwd, options.spec);
+  const generation = await prepareGeneration({
+    root: dirname(specPath),
+    specFile: displayPath(io.cwd, specPath),
+    specText: readFileSync(specPath, "utf8"),
+    force: options.force,
+  });
+
+  if (options.check) {
+    printIssues(io, generation.issues);
+    const { plan } = generation;
+    if (!plan) throw new CliError("the spec has errors");
+    if (plan.changes.length === 0) {
+      io.stderr("up to date\n");
+      return 0;
+    }
+    printChanges(io, plan);
+    io.stderr(`${plural(plan.changes.length, "file")} out of date: run \`evgen generate\`\n`);
+    return 1;
+  }
+
+  const plan = writablePlan(io, generation);
+  if (options.dryRun) {
+    printChanges(io, plan);
+    io.stderr(`dry run: ${plural(plan.changes.length, "file")} would change, nothing written\n`);
+    return 0;
+  }
+  writePlan(io, generation, plan);
+  io.stderr(plan.changes.length === 0 ? "up to date\n" : `${plural(plan.changes.length, "file")} written\n`);
+  return 0;
+}
+
+export function generateCommand(context: CliContext): Command {
+  return new Command("generate")
+    .description("render the project from the spec: src/generated/ is rewritten, your files are kept")
+    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option("--check", "write nothing; exit 1 and list the files when anything would change")
+    .option("--dry-run", "list what would change and write nothing")
+    .option("--force", "overwrite or delete generated files even when edited by hand")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ evgen generate                 write what changed since the last run
+  $ evgen generate --check         in CI: fail when the generated code is out of date
+  $ evgen generate --dry-run       see what would change
+  $ evgen generate --spec services/shop/evgen.yaml`,
+    )
+    .action(async (raw: unknown) => {
+      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+    });
+}

@@ -1,0 +1,97 @@
+// evgen init: write a starting evgen.yaml (blank or from an example) and generate the project.
+import { Command } from "commander";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { z } from "zod";
+import type { CliContext } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { displayPath, prepareGeneration, writablePlan, writePlan } from "../generation.js";
+import type { CliIO } from "../io.js";
+import { BROKERS, EXAMPLES, type Broker } from "../examples.js";
+import { parseOptions } from "../options.js";
+import { SPEC_FILE } from "../spec-file.js";
+import { SERVICE_NAME } from "../../validate/patterns.js";
+
+const optionsSchema = z.object({
+  broker: z.enum(BROKERS, "must be kafka or rabbitmq").optional(),
+  name: z.string().regex(SERVICE_NAME, "must start with a-z and contain only a-z, 0-9 and -").optional(),
+  example: z.enum(EXAMPLES, `must be ${EXAMPLES.join(", ")}`).optional(),
+  yes: z.boolean().default(false),
+});
+
+type Options = z.infer<typeof optionsSchema>;
+
+/** A valid service name from a directory name: "My Shop" -> "my-shop". */
+function serviceNameFrom(directory: string): string {
+  const name = directory
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^[^a-z]+|-+$/g, "");
+  return name || "service";
+}
+
+async function askBroker(io: CliIO): Promise<Broker> {
+  const answer = (await io.ask("Broker (kafka or rabbitmq) [kafka]: ")).trim() || "kafka";
+  const broker = BROKERS.find((candidate) => candidate === answer);
+  if (broker) return broker;
+  throw new UsageError(`unknown broker "${answer}": kafka or rabbitmq`);
+}
+
+async function askName(io: CliIO, fallback: string): Promise<string> {
+  const answer = (await io.ask(`Service name [${fallback}]: `)).trim() || fallback;
+  if (SERVICE_NAME.test(answer)) return answer;
+  throw new UsageError(`invalid service name "${answer}": start with a-z, then a-z, 0-9 and - only`);
+}
+
+async function run(io: CliIO, directory: string, options: Options): Promise<number> {
+  const root = resolve(io.cwd, directory);
+  const specPath = join(root, SPEC_FILE);
+  const shownSpec = displayPath(io.cwd, specPath);
+  if (existsSync(specPath)) {
+    throw new CliError(`${shownSpec} already exists: edit it and run \`evgen generate\``);
+  }
+  const prompt = io.interactive && !options.yes;
+  const broker = options.broker ?? (prompt ? await askBroker(io) : options.yes ? "kafka" : undefined);
+  if (broker === undefined) throw new UsageError("--broker kafka|rabbitmq is required (or --yes for kafka)");
+  const fallbackName = serviceNameFrom(basename(root));
+  const service = options.name ?? (prompt ? await askName(io, fallbackName) : fallbackName);
+
+  const { initialSpec } = await import("../initial-spec.js");
+  const specText = await initialSpec(service, broker, options.example);
+  const generation = await prepareGeneration({ root, specFile: shownSpec, specText, force: false });
+  const plan = writablePlan(io, generation);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(specPath, specText);
+  io.stdout(`create ${SPEC_FILE}\n`);
+  writePlan(io, generation, plan);
+
+  const cd = root === resolve(io.cwd) ? "" : `cd ${displayPath(io.cwd, root)} && `;
+  io.stderr(
+    `\n${service}: a ${broker === "kafka" ? "Kafka" : "RabbitMQ"} service. Next:\n  ${cd}npm install && npm run dev\n`,
+  );
+  return 0;
+}
+
+export function initCommand(context: CliContext): Command {
+  return new Command("init")
+    .description("start a project: write evgen.yaml and generate the service from it")
+    .argument("[dir]", "project directory (created if missing)", ".")
+    .option("--broker <broker>", "kafka or rabbitmq")
+    .option("--name <name>", "service name (default: from the directory name)")
+    .option("--example <example>", "start from an example: orders, notifications or analytics")
+    .option("-y, --yes", "ask nothing: defaults for whatever is not given (kafka)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ evgen init shop --broker kafka
+  $ evgen init --broker rabbitmq --name mailer --example notifications
+  $ evgen init my-service --yes
+
+On a terminal, init asks for what is not given unless --yes; elsewhere --broker (or --yes) is required.
+An existing evgen.yaml is never overwritten.`,
+    )
+    .action(async (directory: string, raw: unknown) => {
+      context.exitCode = await run(context.io, directory, parseOptions(optionsSchema, raw));
+    });
+}

@@ -1,0 +1,50 @@
+// evgen validate: every problem of the spec at once, as text or JSON.
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { CliContext } from "../context.js";
+import { displayPath, errorCount, printIssues } from "../generation.js";
+import type { CliIO } from "../io.js";
+import { parseOptions } from "../options.js";
+import { findSpec } from "../spec-file.js";
+import { plural, styleFor } from "../style.js";
+
+const optionsSchema = z.object({
+  spec: z.string().min(1).optional(),
+  format: z.enum(["text", "json"]).default("text"),
+});
+
+async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+  const specPath = findSpec(io.cwd, options.spec);
+  const { validateSpec } = await import("../../validate/index.js");
+  const file = displayPath(io.cwd, specPath);
+  const result = validateSpec(readFileSync(specPath, "utf8"), file);
+  const issues = result.ok ? result.warnings : result.issues;
+  if (options.format === "json") {
+    io.stdout(`${JSON.stringify({ file, valid: result.ok, issues }, null, 2)}\n`);
+  } else {
+    printIssues(io, issues);
+    const { green, red } = styleFor(io);
+    io.stderr(
+      result.ok ? `${green("valid")} ${file}\n` : `${red("invalid")} ${file}: ${plural(errorCount(issues), "error")}\n`,
+    );
+  }
+  return result.ok ? 0 : 1;
+}
+
+export function validateCommand(context: CliContext): Command {
+  return new Command("validate")
+    .description("check the spec: every error and warning at once, as file:line:col  message")
+    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option("--format <format>", "text or json (json goes to stdout)", "text")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ evgen validate
+  $ evgen validate --spec services/shop/evgen.yaml --format json | jq '.issues[].message'`,
+    )
+    .action(async (raw: unknown) => {
+      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+    });
+}

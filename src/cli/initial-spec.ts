@@ -1,0 +1,43 @@
+// The evgen.yaml that `evgen init` writes: the blank starting spec, or an example adapted to the
+// chosen service name and broker with its comments kept.
+import { isMap, isScalar, parseDocument, type Document } from "yaml";
+import { formatText } from "../format/format.js";
+import { readExampleSpec } from "../render/assets.js";
+import { renderTemplate } from "../render/render.js";
+
+import type { Broker, Example } from "./examples.js";
+
+export { EXAMPLES } from "./examples.js";
+
+export const MODELINE = "# yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json";
+
+/** Keys of each map entry under `section`, e.g. every event's type. */
+function entryKeys(document: Document, section: string): unknown[] {
+  const map = document.get(section);
+  return isMap(map) ? map.items.map((pair) => (isScalar(pair.key) ? pair.key.value : pair.key)) : [];
+}
+
+/** Drops what only the other broker reads, which the spec rejects for this one. */
+function adaptToBroker(document: Document, broker: Broker): void {
+  if (broker === "kafka") {
+    document.delete("rabbitmq");
+    return;
+  }
+  document.delete("kafka");
+  const kafkaOnly = [
+    ...entryKeys(document, "events").map((type) => ["events", type, "topic"]),
+    ...entryKeys(document, "consumers").map((name) => ["consumers", name, "retry", "mode"]),
+  ];
+  for (const path of kafkaOnly) if (document.hasIn(path)) document.deleteIn(path);
+}
+
+export async function initialSpec(service: string, broker: Broker, example: Example | undefined): Promise<string> {
+  if (example === undefined) return renderTemplate(broker, "evgen.yaml.hbs", { service, broker });
+  const document = parseDocument(readExampleSpec(example));
+  document.set("service", service);
+  document.set("broker", broker);
+  adaptToBroker(document, broker);
+  // The yaml library pads flow sequences ("[ a ]"); prettier lays it out as the examples are.
+  const text = await formatText("evgen.yaml", document.toString());
+  return text.startsWith(MODELINE) ? text : `${MODELINE}\n${text}`;
+}

@@ -1,0 +1,35 @@
+// What commands may use of the process: output streams, working directory, and whether a person
+// is at the terminal. main() takes it as a parameter so tests can run in-process.
+import { createInterface } from "node:readline/promises";
+
+export interface CliIO {
+  /** Data: what a script would pipe on (file lists, JSON). */
+  stdout(text: string): void;
+  /** Messages for the person at the terminal: progress, problems, summaries. */
+  stderr(text: string): void;
+  cwd: string;
+  /** Both stdin and stdout are terminals: prompting is allowed. */
+  interactive: boolean;
+  /** Colors on stderr: a terminal, and NO_COLOR unset or empty. */
+  color: boolean;
+  ask(question: string): Promise<string>;
+}
+
+export function processIO(): CliIO {
+  const noColor = (process.env.NO_COLOR ?? "") !== "";
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    color: Boolean(process.stderr.isTTY) && !noColor,
+    async ask(question) {
+      const readline = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await readline.question(question);
+      } finally {
+        readline.close();
+      }
+    },
+  };
+}

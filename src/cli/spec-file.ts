@@ -1,0 +1,21 @@
+// Finding the spec: the --spec option, else the nearest evgen.yaml in the working directory or
+// one of its parents.
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { UsageError } from "./errors.js";
+
+export const SPEC_FILE = "evgen.yaml";
+
+export function findSpec(cwd: string, option: string | undefined): string {
+  if (option !== undefined) {
+    const path = resolve(cwd, option);
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`spec file not found: ${option}`);
+    return path;
+  }
+  for (let directory = resolve(cwd); ; directory = dirname(directory)) {
+    const candidate = join(directory, SPEC_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(directory) === directory) break;
+  }
+  throw new UsageError(`no ${SPEC_FILE} in ${cwd} or any parent directory: run \`evgen init\`, or pass --spec <file>`);
+}

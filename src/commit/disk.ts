@@ -1,0 +1,49 @@
+// The project directory as the commit stage sees it: reads confined to the project and done once,
+// and the writes of a commit carried out only after every check passed.
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, posix } from "node:path";
+import { resolveInside } from "./paths.js";
+
+export class ProjectDir {
+  private readonly contents = new Map<string, string | undefined>();
+
+  constructor(readonly root: string) {}
+
+  /** The file's text, or undefined when it does not exist. */
+  read(path: string): string | undefined {
+    if (!this.contents.has(path)) {
+      let text: string | undefined;
+      try {
+        text = readFileSync(resolveInside(this.root, path), "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      this.contents.set(path, text);
+    }
+    return this.contents.get(path);
+  }
+
+  /** Writes through a temporary file and a rename, so a reader never sees half a file. */
+  write(path: string, content: string): void {
+    const target = resolveInside(this.root, path);
+    mkdirSync(dirname(target), { recursive: true });
+    const temporary = `${target}.evgen-${process.pid}.tmp`;
+    writeFileSync(temporary, content);
+    renameSync(temporary, target);
+    this.contents.set(path, content);
+  }
+
+  /** Deletes the file, then the directories it leaves empty, up to the project directory. */
+  delete(path: string): void {
+    const target = resolveInside(this.root, path);
+    unlinkSync(target);
+    this.contents.set(path, undefined);
+    let directory = posix.dirname(path);
+    while (directory !== ".") {
+      const absolute = resolveInside(this.root, directory);
+      if (readdirSync(absolute).length > 0) break;
+      rmdirSync(absolute);
+      directory = posix.dirname(directory);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// evgen's own files that generation reads: templates, runtime modules and the dependency versions
+// in evgen's package.json, and a fingerprint of them all with evgen's code. They ship with evgen,
+// so reading them is part of the program, not of the user's project; each is read once per process.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** evgen's code: src (tests) or dist (built). */
+const code = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** The package root: src/render (tests) and dist/render (built) are both two levels down. */
+const root = join(code, "..");
+
+const templates = new Map<string, string>();
+
+/** A template: templates/<broker>/<name> where the broker needs its own, else templates/common/<name>. */
+export function readTemplate(broker: string, name: string): string {
+  const key = `${broker}/${name}`;
+  let text = templates.get(key);
+  if (text === undefined) {
+    const own = join(root, "templates", broker, name);
+    text = readFileSync(existsSync(own) ? own : join(root, "templates", "common", name), "utf8");
+    templates.set(key, text);
+  }
+  return text;
+}
+
+/** A runtime module (templates/runtime/<file>), copied into generated projects as it is. */
+export function readRuntimeFile(file: string): string {
+  return readFileSync(join(root, "templates", "runtime", file), "utf8");
+}
+
+/** examples/<name>/evgen.yaml, a starting point for `evgen init --example`. */
+export function readExampleSpec(name: string): string {
+  return readFileSync(join(root, "examples", name, "evgen.yaml"), "utf8");
+}
+
+let runtimeFiles: string[] | undefined;
+
+/** File names in templates/runtime, sorted. */
+export function listRuntimeFiles(): string[] {
+  runtimeFiles ??= readdirSync(join(root, "templates", "runtime")).sort();
+  return runtimeFiles;
+}
+
+export interface EvgenPackage {
+  version: string;
+  /** Every dependency and devDependency of evgen, by name: the versions generated projects pin. */
+  versions: Record<string, string>;
+}
+
+let evgenPackage: EvgenPackage | undefined;
+
+export function readEvgenPackage(): EvgenPackage {
+  if (!evgenPackage) {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      version: string;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    evgenPackage = { version: pkg.version, versions: { ...pkg.devDependencies, ...pkg.dependencies } };
+  }
+  return evgenPackage;
+}
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * A hash of everything of evgen's own that generated files depend on: its code, templates and
+ * package.json (its version and the versions it pins, prettier's among them).
+ */
+export function evgenFingerprint(): string {
+  if (fingerprint === undefined) {
+    const hash = createHash("sha256");
+    for (const file of [...filesUnder(code), ...filesUnder(join(root, "templates"))].sort()) {
+      hash
+        .update(`${relative(root, file)}\0`)
+        .update(readFileSync(file))
+        .update("\0");
+    }
+    fingerprint = hash.update(readFileSync(join(root, "package.json"))).digest("hex");
+  }
+  return fingerprint;
+}

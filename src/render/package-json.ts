@@ -1,0 +1,112 @@
+// The generated package.json is shared with the user: evgen keeps the dependencies and dev
+// dependencies it needs at the versions it was built and tested with (its own package.json),
+// makes the package ESM (the generated code is), adds the scripts it documents where the user has
+// none of that name, and leaves every other key, dependency and script as the user wrote it.
+import type { IR } from "../ir/types.js";
+import type { EvgenPackage } from "./assets.js";
+
+type Json = Record<string, unknown>;
+
+export interface ManagedKeys {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+}
+
+const scripts = {
+  build: "tsc -p tsconfig.build.json",
+  start: "node dist/generated/main.js",
+  dev: "EVGEN_TRANSPORT=memory tsx watch src/generated/main.ts",
+  test: "vitest run",
+  typecheck: "tsc --noEmit",
+  dlq: "node dist/generated/dlq.js",
+  generate: "evgen generate",
+};
+
+function pinned(names: string[], evgen: EvgenPackage): Record<string, string> {
+  const pins: Record<string, string> = {};
+  for (const name of names.sort()) {
+    const version = evgen.versions[name];
+    if (version === undefined) throw new Error(`evgen's package.json does not pin ${name}`);
+    pins[name] = version;
+  }
+  return pins;
+}
+
+export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
+  const kafka = ir.broker === "kafka";
+  const redis = ir.idempotencyStores.includes("redis");
+  const postgres = ir.idempotencyStores.includes("postgres");
+  const dependencies = ["zod", "pino", "prom-client", kafka ? "kafkajs" : "amqplib"];
+  const devDependencies = ["typescript", "@types/node", "vitest", "tsx"];
+  if (!kafka) devDependencies.push("@types/amqplib");
+  if (redis) dependencies.push("ioredis");
+  if (postgres) {
+    dependencies.push("pg");
+    devDependencies.push("@types/pg");
+  }
+  return {
+    dependencies: pinned(dependencies, evgen),
+    devDependencies: pinned(devDependencies, evgen),
+    scripts,
+  };
+}
+
+function sortedKeys(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, record[key]]),
+  );
+}
+
+function objectAt(json: Json, key: string): Record<string, unknown> {
+  const value = json[key];
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
+}
+
+/** What `npm init -y` writes as the test script: a placeholder, not the user's choice. */
+const NPM_PLACEHOLDER_TEST = 'echo "Error: no test specified" && exit 1';
+
+/** The user's scripts, with evgen's added where the user has none of that name. */
+function mergeScripts(user: Record<string, unknown>, managed: Record<string, string>): Json {
+  const merged: Json = { ...managed, ...user };
+  if (user.test === NPM_PLACEHOLDER_TEST) merged.test = managed.test;
+  return merged;
+}
+
+/**
+ * `base` (the user's package.json, or the initial one) with evgen's keys set. evgen itself is
+ * never added as a dependency: how the user installed it (registry, path, tarball) is theirs.
+ */
+export function mergePackageJson(base: Json, managed: ManagedKeys): Json {
+  return {
+    ...base,
+    type: "module",
+    scripts: mergeScripts(objectAt(base, "scripts"), managed.scripts),
+    dependencies: sortedKeys({ ...objectAt(base, "dependencies"), ...managed.dependencies }),
+    devDependencies: sortedKeys({ ...objectAt(base, "devDependencies"), ...managed.devDependencies }),
+  };
+}
+
+/** Thrown when a merge-owned file on disk cannot be read as what it should be. */
+export class ExistingFileError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+export function parseExisting(path: string, text: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ExistingFileError(path, `not valid JSON (${(error as Error).message})`);
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    throw new ExistingFileError(path, "not a JSON object");
+  return json as Record<string, unknown>;
+}

@@ -1,0 +1,65 @@
+// Turns planned files into text: Handlebars templates fed with the view model, runtime modules
+// copied under the generated-file header, and the merged package.json.
+import Handlebars from "handlebars";
+import type { IR } from "../ir/types.js";
+import type { PlannedFile } from "../plan/types.js";
+import { readEvgenPackage, readRuntimeFile, readTemplate, type EvgenPackage } from "./assets.js";
+import { managedKeys, mergePackageJson, parseExisting } from "./package-json.js";
+import { projectView, type ProjectView } from "./view-model.js";
+
+const handlebars = Handlebars.create();
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+function template(broker: string, name: string): HandlebarsTemplateDelegate {
+  const key = `${broker}/${name}`;
+  let render = compiled.get(key);
+  if (!render) {
+    // Output is code, not HTML; strict: a template naming a field the view lacks is a bug.
+    render = handlebars.compile(readTemplate(broker, name), { noEscape: true, strict: true });
+    compiled.set(key, render);
+  }
+  return render;
+}
+
+/** A template with a view of the caller's choosing (the initial spec of `evgen init`). */
+export function renderTemplate(broker: string, name: string, view: object): string {
+  return template(broker, name)(view);
+}
+
+export interface RenderContext {
+  ir: IR;
+  view: ProjectView;
+  evgen: EvgenPackage;
+  /** Current text of merge-owned files, by path. */
+  existing: Readonly<Record<string, string>>;
+}
+
+export function renderContext(ir: IR, header: string, existing: Readonly<Record<string, string>> = {}): RenderContext {
+  return { ir, view: projectView(ir, header), evgen: readEvgenPackage(), existing };
+}
+
+/** The user's package.json (or the initial one) with evgen's dependencies and scripts set. */
+function renderPackageJson(file: PlannedFile, context: RenderContext): string {
+  const current = context.existing[file.path];
+  const base =
+    current === undefined
+      ? (JSON.parse(template(context.ir.broker, "package.json.hbs")(context.view)) as Record<string, unknown>)
+      : parseExisting(file.path, current);
+  return `${JSON.stringify(mergePackageJson(base, managedKeys(context.ir, context.evgen)), null, 2)}\n`;
+}
+
+export function renderFile(file: PlannedFile, context: RenderContext): string {
+  const { source } = file;
+  switch (source.kind) {
+    case "template":
+      return template(context.ir.broker, source.template)(context.view);
+    case "consumer-template": {
+      const consumer = context.view.consumers.find((candidate) => candidate.name === source.consumer);
+      return template(context.ir.broker, source.template)({ ...context.view, consumer });
+    }
+    case "runtime":
+      return `${context.view.header}\n${readRuntimeFile(source.file)}`;
+    case "package-json":
+      return renderPackageJson(file, context);
+  }
+}

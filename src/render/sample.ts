@@ -1,0 +1,75 @@
+// Example payloads for the scaffolded handler tests: the smallest value each schema accepts, so
+// the test a user gets on day one passes. Undefined when no value can be derived (a string
+// pattern the stock example does not match).
+import type { IRField, IRNamedType, IRType, JsonValue } from "../ir/types.js";
+
+const formatSamples = {
+  uuid: "6f1c2a9e-0b7d-4c3e-9a5f-2d8e4b1c7a30",
+  email: "someone@example.com",
+  url: "https://example.com/",
+  datetime: "2024-01-01T12:00:00.000Z",
+  date: "2024-01-01",
+} as const;
+
+type NamedTypes = ReadonlyMap<string, IRNamedType>;
+
+function sampleString(type: Extract<IRType, { kind: "string" }>): string | undefined {
+  const { minLength = 0, maxLength = Infinity } = type;
+  // A formatted value cannot be stretched or cut; a plain one can.
+  const value = type.format ? formatSamples[type.format] : "example".padEnd(minLength, "x").slice(0, maxLength);
+  if (value.length < minLength || value.length > maxLength) return undefined;
+  if (type.pattern !== undefined && !new RegExp(type.pattern).test(value)) return undefined;
+  return value;
+}
+
+function sampleNumber(type: Extract<IRType, { kind: "number" }>): number | undefined {
+  const { minimum = -Infinity, maximum = Infinity } = type;
+  const preferred = Math.min(Math.max(1, minimum), maximum);
+  const value = type.integer ? Math.ceil(preferred) : preferred;
+  return value <= maximum ? value : undefined;
+}
+
+export function sampleFields(fields: IRField[], types: NamedTypes): Record<string, JsonValue> | undefined {
+  const value: Record<string, JsonValue> = {};
+  for (const field of fields) {
+    if (field.optional) continue;
+    const item = sampleValue(field.type, types);
+    if (item === undefined) return undefined;
+    value[field.name] = item;
+  }
+  return value;
+}
+
+export function sampleValue(type: IRType, types: NamedTypes): JsonValue | undefined {
+  if (type.default !== undefined) return type.default;
+  switch (type.kind) {
+    case "string":
+      return sampleString(type);
+    case "number":
+      return sampleNumber(type);
+    case "boolean":
+      return true;
+    case "null":
+    case "unknown":
+      return null;
+    case "enum":
+      return type.values[0] ?? null;
+    case "const":
+      return type.value;
+    case "array": {
+      const count = type.minItems ?? 0;
+      const item = count > 0 ? sampleValue(type.items, types) : null;
+      return item === undefined ? undefined : Array.from({ length: count }, () => item);
+    }
+    case "object":
+      return sampleFields(type.fields, types);
+    case "ref": {
+      const named = types.get(type.name);
+      return named && sampleFields(named.fields, types);
+    }
+    case "union": {
+      const [first] = type.options;
+      return first && sampleValue(first, types);
+    }
+  }
+}

@@ -1,0 +1,260 @@
+// The view models templates print. Everything a template shows is computed here, once: code
+// fragments from the schema printers, every spec string as a JSON literal or a validated
+// identifier, descriptions as escaped comments. Templates only loop and print.
+import { posix } from "node:path";
+import type { IR, IRConsumer, IREvent, IRNamedType, JsonValue } from "../ir/types.js";
+import { jsDoc } from "./comment.js";
+import { envValue, failureText, shellQuote, tableCell } from "./prose.js";
+import { sampleFields } from "./sample.js";
+import { tsObjectType } from "./ts-type.js";
+import { zodObject } from "./zod-schema.js";
+
+export interface SchemaView {
+  typeName: string;
+  schemaName: string;
+  doc: string;
+  /** Object type literal, the interface body. */
+  tsBody: string;
+  zod: string;
+}
+
+export interface EventView {
+  /** As in the spec (validated: lower-case segments and dots). */
+  type: string;
+  typeJson: string;
+  typeName: string;
+  doc: string;
+  latest: number;
+  versions: Array<SchemaView & { version: number }>;
+  latestTypeName: string;
+  keyJson: string;
+  topicJson: string;
+  /** README: "1, 2" and the description as a table cell. */
+  versionList: string;
+  descriptionCell: string;
+}
+
+export interface ConsumerView {
+  name: string;
+  nameJson: string;
+  doc: string;
+  handlersType: string;
+  /** The variable main.ts imports the consumer's handler module as. */
+  handlersVar: string;
+  /** Union of its `on` event types as string literal types. */
+  onUnion: string;
+  /** Union of its `emits` event types, or `never`. */
+  emitsUnion: string;
+  /** Per `on` event: the stub handler's log fields (the event's key, when it has one) and message. */
+  on: Array<{ typeJson: string; logFields: string; logJson: string }>;
+  /** The ConsumerDef of service-def.ts as an object literal. */
+  defLiteral: string;
+  /** Import specifiers of the consumer's module, from its handler file and from src/generated. */
+  moduleFromHandler: string;
+  moduleFromGenerated: string;
+  /** Import specifier of the handler module from src/generated/main.ts and from its test. */
+  handlerFromMain: string;
+  handlerFromTest: string;
+  testingFromTest: string;
+  /** The event its scaffolded test publishes, when an example payload could be derived. */
+  testEvent: { typeJson: string; titleJson: string; dataLiteral: string } | false;
+  /** README table cells. */
+  onList: string;
+  emitsList: string;
+  failureText: string;
+}
+
+export interface ProjectView {
+  header: string;
+  service: string;
+  serviceJson: string;
+  sourceJson: string;
+  descriptionJson: string;
+  /** README: the description as a paragraph. */
+  descriptionText: string;
+  broker: IR["broker"];
+  kafka: boolean;
+  rabbitmq: boolean;
+  kafkaLiteral: string;
+  rabbitmqLiteral: string;
+  /** The variable that points the service at its broker. */
+  brokerEnv: string;
+  /** .env.example values. */
+  kafkaBrokers: string;
+  rabbitmqUrl: string;
+  types: SchemaView[];
+  events: EventView[];
+  consumers: ConsumerView[];
+  example: { type: string; json: string; shellJson: string };
+  redis: boolean;
+  postgres: boolean;
+  /** Any idempotency store beyond memory. */
+  stores: boolean;
+  /** The broker's docker-compose service, and its name in prose. */
+  brokerService: string;
+  brokerName: string;
+}
+
+/** A module's import specifier for another project file (NodeNext: `.js` for `.ts`). */
+function importPath(fromFile: string, toFile: string): string {
+  const relative = posix.relative(posix.dirname(fromFile), toFile).replace(/\.ts$/, ".js");
+  return relative.startsWith(".") ? relative : `./${relative}`;
+}
+
+function literal(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+function namedTypeView(type: IRNamedType): SchemaView {
+  return {
+    typeName: type.typeName,
+    schemaName: type.schemaName,
+    doc: jsDoc(type.doc),
+    tsBody: tsObjectType(type.fields),
+    zod: zodObject(type.fields),
+  };
+}
+
+function eventView(event: IREvent): EventView {
+  const latest = event.versions.find((version) => version.version === event.latest);
+  return {
+    type: event.type,
+    typeJson: JSON.stringify(event.type),
+    typeName: event.typeName,
+    doc: jsDoc(event.doc),
+    latest: event.latest,
+    latestTypeName: latest?.typeName ?? event.typeName,
+    versions: event.versions.map((version) => ({
+      version: version.version,
+      typeName: version.typeName,
+      schemaName: version.schemaName,
+      doc: jsDoc(`${event.type} version ${version.version}${event.doc ? `: ${event.doc}` : ""}`),
+      tsBody: tsObjectType(version.fields),
+      zod: zodObject(version.fields),
+    })),
+    keyJson: event.key === undefined ? "" : JSON.stringify(event.key),
+    topicJson: JSON.stringify(event.topic),
+    versionList: event.versions.map((version) => version.version).join(", "),
+    descriptionCell: tableCell(event.description),
+  };
+}
+
+/** Sets `value` at a dot path below the payload ("data.a.b" sets payload.a.b). */
+function setAtPath(payload: Record<string, JsonValue>, path: string, value: JsonValue): void {
+  const keys = path.split(".").slice(1);
+  const last = keys.pop();
+  if (last === undefined) return;
+  let target = payload;
+  for (const key of keys) {
+    const next = target[key];
+    if (next === null || typeof next !== "object" || Array.isArray(next)) target[key] = {};
+    target = target[key] as Record<string, JsonValue>;
+  }
+  target[last] = value;
+}
+
+type NamedTypes = ReadonlyMap<string, IRNamedType>;
+
+function samplePayload(ir: IR, types: NamedTypes, type: string): Record<string, JsonValue> | undefined {
+  const event = ir.events.find((candidate) => candidate.type === type);
+  const version = event?.versions.find((candidate) => candidate.version === event.latest);
+  return version && sampleFields(version.fields, types);
+}
+
+function testEvent(ir: IR, types: NamedTypes, consumer: IRConsumer): ConsumerView["testEvent"] | undefined {
+  for (const type of consumer.on) {
+    const data = samplePayload(ir, types, type);
+    if (!data) continue;
+    for (const filter of consumer.filter) {
+      if (filter.path.startsWith("data.") && filter.values.length > 0) setAtPath(data, filter.path, filter.values[0]!);
+    }
+    return { typeJson: JSON.stringify(type), titleJson: JSON.stringify(`handles ${type}`), dataLiteral: literal(data) };
+  }
+  return undefined;
+}
+
+function union(types: string[]): string {
+  return types.length === 0 ? "never" : types.map((type) => JSON.stringify(type)).join(" | ");
+}
+
+function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer): ConsumerView {
+  const { files } = consumer;
+  const def = {
+    name: consumer.name,
+    group: consumer.group,
+    on: consumer.on,
+    emits: consumer.emits,
+    topics: consumer.topics,
+    filter: consumer.filter,
+    concurrency: consumer.concurrency,
+    timeoutMs: consumer.timeoutMs,
+    retry: consumer.retry,
+    retryQueues: consumer.retryQueues,
+    deadLetter: consumer.deadLetter,
+    deadLetterQueue: consumer.deadLetterQueue,
+    idempotency: consumer.idempotency,
+  };
+  return {
+    name: consumer.name,
+    nameJson: JSON.stringify(consumer.name),
+    doc: jsDoc(consumer.doc),
+    handlersType: `${consumer.typeName}Handlers`,
+    handlersVar: `${consumer.ident}Handlers`,
+    onUnion: union(consumer.on),
+    emitsUnion: union(consumer.emits),
+    on: consumer.on.map((type) => {
+      const key = ir.events.find((event) => event.type === type)?.key;
+      return {
+        typeJson: JSON.stringify(type),
+        logFields: key === undefined ? "{}" : `{ ${key}: event.data.${key} }`,
+        logJson: JSON.stringify(`${type} received`),
+      };
+    }),
+    defLiteral: literal(def),
+    moduleFromHandler: importPath(files.handler, files.generated),
+    moduleFromGenerated: importPath("src/generated/index.ts", files.generated),
+    handlerFromMain: importPath("src/generated/main.ts", files.handler),
+    handlerFromTest: importPath(files.test, files.handler),
+    testingFromTest: importPath(files.test, "src/generated/testing.ts"),
+    testEvent: testEvent(ir, types, consumer) ?? false,
+    onList: consumer.on.map((type) => `\`${type}\``).join(", "),
+    emitsList: consumer.emits.map((type) => `\`${type}\``).join(", ") || "–",
+    failureText: failureText(consumer),
+  };
+}
+
+/** README: an event to POST, with a payload its schema accepts. */
+function exampleEvent(ir: IR, types: NamedTypes): ProjectView["example"] {
+  const type = ir.events[0]?.type ?? "";
+  const json = JSON.stringify(samplePayload(ir, types, type) ?? {});
+  return { type, json, shellJson: shellQuote(json) };
+}
+
+export function projectView(ir: IR, header: string): ProjectView {
+  const types: NamedTypes = new Map(ir.types.map((type) => [type.name, type]));
+  return {
+    header,
+    service: ir.service,
+    serviceJson: JSON.stringify(ir.service),
+    sourceJson: JSON.stringify(ir.source),
+    descriptionJson: JSON.stringify(ir.description ?? ""),
+    descriptionText: ir.description ?? "",
+    broker: ir.broker,
+    kafka: ir.broker === "kafka",
+    rabbitmq: ir.broker === "rabbitmq",
+    kafkaLiteral: literal(ir.kafka),
+    rabbitmqLiteral: literal(ir.rabbitmq),
+    brokerEnv: ir.broker === "kafka" ? "KAFKA_BROKERS" : "AMQP_URL",
+    kafkaBrokers: envValue(ir.kafka.brokers.join(",")),
+    rabbitmqUrl: envValue(ir.rabbitmq.url),
+    types: ir.types.map(namedTypeView),
+    events: ir.events.map(eventView),
+    consumers: ir.consumers.map((consumer) => consumerView(ir, types, consumer)),
+    example: exampleEvent(ir, types),
+    redis: ir.idempotencyStores.includes("redis"),
+    postgres: ir.idempotencyStores.includes("postgres"),
+    stores: ir.idempotencyStores.some((store) => store !== "memory"),
+    brokerService: ir.broker,
+    brokerName: ir.broker === "kafka" ? "Kafka" : "RabbitMQ",
+  };
+}

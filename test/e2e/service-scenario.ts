@@ -1,0 +1,224 @@
+// The built service as a user runs it (`node dist/generated/main.js`) against a real broker: HTTP
+// ingress with its refusals, handlers, retries, dead letters, /metrics, trace context, and
+// `npm run dlq` replaying to one consumer. Shared by service-kafka and service-rabbitmq.
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DeadLetter } from "../../templates/runtime/dlq.js";
+import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";
+import {
+  metricValue,
+  metrics,
+  postEvent,
+  recorded,
+  waitFor,
+  type RunningService,
+} from "./service-support.js";
+
+const TOKEN = "e2e-secret-token";
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+export function describeService(broker: Broker, available: boolean, brokerEnv: Record<string, string>): void {
+  describe.skipIf(!available)(`the built ${broker} service`, () => {
+    let built: ServiceProject;
+    let service: RunningService;
+
+    const calls = (consumer: string, id: string) =>
+      recorded(built.log).filter((line) => line.consumer === consumer && line.event.id === id);
+    const counter = async (name: string, labels: Record<string, string>) =>
+      metricValue(await metrics(service), name, labels);
+    /** Counters move just after a handler returns: wait for the value, then insist on it. */
+    async function expectCounter(
+      name: string,
+      labels: Record<string, string>,
+      expected: number,
+    ): Promise<void> {
+      await waitFor(
+        async () => (await counter(name, labels)) === expected,
+        10_000,
+        `${name} = ${expected}`,
+      ).catch(() => undefined);
+      expect(await counter(name, labels), `${name} ${JSON.stringify(labels)}`).toBe(expected);
+    }
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      postEvent(service, "order.created", body, { ...AUTH, ...headers });
+    async function accepted(
+      data: Record<string, unknown>,
+      headers: Record<string, string> = {},
+    ): Promise<string> {
+      const res = await post(data, headers);
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    }
+    /** `npm run dlq -- <args>` in the project (-s: npm's banner would mix into stdout). */
+    function dlq(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+      return new Promise((resolve) => {
+        execFile(
+          "npm",
+          ["run", "-s", "dlq", "--", ...args],
+          { cwd: built.project.dir, env: { ...process.env, ...brokerEnv, LOG_LEVEL: "warn" } },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    }
+
+    beforeAll(async () => {
+      built = await buildServiceProject(broker, brokerEnv);
+      service = await built.start({ EVGEN_API_TOKEN: TOKEN });
+    }, 240_000);
+
+    afterAll(async () => {
+      await built?.project.cleanup();
+    });
+
+    it("hands a POSTed event to every consumer of its type, with the id the response gave", async () => {
+      const published = { type: "order.created" };
+      const handled = { type: "order.created", consumer: "auditor" };
+      const before = [
+        await counter("evgen_events_published_total", published),
+        await counter("evgen_events_handled_total", handled),
+      ];
+      const orderId = randomUUID();
+      const id = await accepted({ orderId, userId: "ada" });
+      await waitFor(
+        () => calls("mailer", id).length === 1 && calls("auditor", id).length === 1,
+        30_000,
+        "both consumers",
+      );
+      expect(calls("mailer", id)[0]).toMatchObject({
+        attempt: 1,
+        event: { type: "order.created", data: { orderId, userId: "ada" } },
+      });
+      await expectCounter("evgen_events_published_total", published, before[0]! + 1);
+      await expectCounter("evgen_events_handled_total", handled, before[1]! + 1);
+    });
+
+    it("refuses with 401 without the token, 404 for an unknown type, 400 with the issues, 413 over 1 MiB", async () => {
+      const before = await counter("evgen_events_published_total", { type: "order.created" });
+      const valid = { orderId: randomUUID(), userId: "ada" };
+
+      const missing = await postEvent(service, "order.created", valid);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get("www-authenticate")).toBe("Bearer");
+      expect((await post(valid, { authorization: "Bearer wrong" })).status).toBe(401);
+
+      const unknown = await postEvent(service, "order.deleted", valid, AUTH);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: 'unknown event type "order.deleted"' });
+
+      const invalid = await post({ orderId: "not-a-uuid" });
+      expect(invalid.status).toBe(400);
+      const { issues } = (await invalid.json()) as { issues: Array<{ path: string; message: string }> };
+      expect(issues.map((issue) => issue.path).sort()).toEqual(["orderId", "userId"]);
+      expect((await post("{not json")).status).toBe(400);
+
+      const huge = await post({ ...valid, note: "x".repeat(1024 * 1024) });
+      expect(huge.status).toBe(413);
+
+      expect(await counter("evgen_events_published_total", { type: "order.created" })).toBe(before);
+      expect((await fetch(service.url("/healthz"))).status).toBe(200);
+    });
+
+    it("carries the request's traceparent to the handler and to the event it publishes", async () => {
+      const orderId = randomUUID();
+      const id = await accepted({ orderId, userId: "notify" }, { traceparent: TRACEPARENT });
+      const notified = () =>
+        recorded(built.log).filter(
+          (line) => line.consumer === "notifier" && line.event.data.orderId === orderId,
+        );
+      await waitFor(() => notified().length === 1, 30_000, "the notification");
+      expect(calls("mailer", id)[0]!.event.traceparent).toBe(TRACEPARENT);
+      expect(notified()[0]!.event).toMatchObject({ type: "notification.sent", traceparent: TRACEPARENT });
+      await expectCounter("evgen_events_published_total", { type: "notification.sent" }, 1);
+      await expectCounter(
+        "evgen_events_handled_total",
+        { type: "notification.sent", consumer: "notifier" },
+        1,
+      );
+    });
+
+    it("retries a failing handler after its delay, dead-letters one that keeps failing, and counts both", async () => {
+      const mailer = (labels: Record<string, string> = {}) => ({
+        type: "order.created",
+        consumer: "mailer",
+        ...labels,
+      });
+      const tracked: Array<[string, Record<string, string>, number]> = [
+        ["evgen_events_handled_total", mailer(), 1],
+        ["evgen_events_failed_total", mailer({ kind: "error" }), 5],
+        ["evgen_events_retried_total", mailer(), 4],
+        ["evgen_events_dead_lettered_total", mailer({ kind: "error" }), 1],
+      ];
+      const before = await Promise.all(tracked.map(([name, labels]) => counter(name, labels)));
+      const flaky = await accepted({ orderId: randomUUID(), userId: "flaky" });
+      const doomed = await accepted({ orderId: randomUUID(), userId: "doomed" });
+      await waitFor(
+        () => calls("mailer", flaky).length === 3 && calls("mailer", doomed).length === 3,
+        30_000,
+        "three attempts each",
+      );
+
+      for (const id of [flaky, doomed]) {
+        const attempts = calls("mailer", id);
+        expect(attempts.map((line) => line.attempt)).toEqual([1, 2, 3]);
+        // The spec's delay is 200 ms between attempts.
+        expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(200);
+        expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(200);
+      }
+      // flaky: two failures, two retries, handled; doomed: three failures, two retries, dead-lettered.
+      for (const [index, [name, labels, delta]] of tracked.entries())
+        await expectCounter(name, labels, before[index]! + delta);
+      // The other consumer of the event handled both at once.
+      expect(calls("auditor", flaky)).toHaveLength(1);
+      expect(calls("auditor", doomed)).toHaveLength(1);
+    });
+
+    it("lists a dead letter and, once the handler is fixed, replays it to that consumer alone with its id", async () => {
+      const doomed = await accepted({ orderId: randomUUID(), userId: "doomed" });
+      await waitFor(() => calls("mailer", doomed).length === 3, 30_000, "three attempts");
+      const ours = (text: string) =>
+        text
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as DeadLetter)
+          .filter((letter) => letter.id === doomed);
+      let listed: DeadLetter[] = [];
+      await waitFor(
+        async () =>
+          (listed = ours((await dlq(["list", "mailer", "--json", "--limit", "100"])).stdout)).length === 1,
+        20_000,
+        "the dead letter in the list",
+      );
+      expect(listed[0]).toMatchObject({
+        type: "order.created",
+        attempts: 3,
+        kind: "error",
+        error: "Error: mail server down",
+      });
+
+      writeFileSync(built.fixed, "");
+      const handled = await counter("evgen_events_handled_total", {
+        type: "order.created",
+        consumer: "mailer",
+      });
+      const replay = await dlq(["replay", "mailer"]);
+      expect(replay.stderr).toMatch(/^replayed \d+ dead letters? to mailer\n$/);
+      expect(replay.code).toBe(0);
+      expect(replay.stdout).toContain(doomed);
+
+      await waitFor(() => calls("mailer", doomed).length === 4, 30_000, "the replayed event");
+      expect(calls("mailer", doomed)[3]).toMatchObject({
+        attempt: 1,
+        event: { id: doomed, data: { userId: "doomed" } },
+      });
+      expect(
+        await counter("evgen_events_handled_total", { type: "order.created", consumer: "mailer" }),
+      ).toBeGreaterThan(handled);
+      expect(ours((await dlq(["list", "mailer", "--json", "--limit", "100"])).stdout)).toEqual([]);
+      // Nobody else sees the replay.
+      expect(calls("auditor", doomed)).toHaveLength(1);
+    });
+  });
+}
