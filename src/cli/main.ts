@@ -6,6 +6,8 @@ import { ManifestError } from "../commit/manifest.js";
 import { PathError } from "../commit/paths.js";
 import { readEvgenPackage } from "../render/assets.js";
 import { ExistingFileError } from "../render/package-json.js";
+import { addConsumerCommand } from "./commands/add-consumer.js";
+import { addEventCommand } from "./commands/add-event.js";
 import { generateCommand } from "./commands/generate.js";
 import { initCommand } from "./commands/init.js";
 import { schemaCommand } from "./commands/schema.js";
@@ -33,13 +35,22 @@ function program(context: CliContext): Command {
       `
 Examples:
   $ evgen init shop --broker kafka     start a project
+  $ evgen add-event order.cancelled --field orderId:uuid --key orderId
+  $ evgen add-consumer audit --on order.created
   $ evgen validate                     check evgen.yaml
   $ evgen generate                     regenerate after editing evgen.yaml
   $ evgen generate --check             in CI: fail when the generated code is out of date
 
 Exit codes: 0 ok, 1 invalid spec, out of date or refused, 2 wrong usage.`,
     );
-  for (const command of [initCommand, validateCommand, generateCommand, schemaCommand]) {
+  for (const command of [
+    initCommand,
+    addEventCommand,
+    addConsumerCommand,
+    validateCommand,
+    generateCommand,
+    schemaCommand,
+  ]) {
     root.addCommand(command(context).copyInheritedSettings(root));
   }
   return root;

@@ -67,7 +67,10 @@ function appendEntry(text: string, map: YAMLMap, lines: string[]): string {
   const indent = " ".repeat(first.range[0] - lineStart(text, first.range[0]));
   const at = lineEndAfter(text, lastEnd);
   const before = text.slice(0, at) + (text.slice(0, at).endsWith("\n") ? "" : "\n");
-  return before + lines.map((line) => indent + line + "\n").join("") + text.slice(at);
+  // Entries separated by blank lines get one too.
+  const lastKey = isScalar(last?.key) ? last.key.range?.[0] : undefined;
+  const spaced = lastKey !== undefined && /\n[ \t]*\n[ \t]*$/.test(text.slice(0, lineStart(text, lastKey)));
+  return before + (spaced ? "\n" : "") + lines.map((line) => indent + line + "\n").join("") + text.slice(at);
 }
 
 export interface AddEventOptions {

@@ -321,3 +321,47 @@ describe("evgen validate, schema and usage", () => {
     expect(run.stdout).toContain("--check");
   });
 });
+
+describe("evgen add-event and add-consumer", () => {
+  it("adds an event and a consumer to the spec, keeping what was there, and regenerates", async () => {
+    const dir = await initProject("kafka", ["--example", "orders"]);
+    const original = readFileSync(join(dir, "evgen.yaml"), "utf8");
+
+    const event = await evgen(
+      ["add-event", "order.cancelled", "--field", "orderId:uuid", "--field", "reason?:string", "--key", "orderId"],
+      dir,
+    );
+    expect(event.code, event.stderr).toBe(0);
+    const consumer = await evgen(["add-consumer", "refund", "--on", "order.cancelled", "--emits", "notification.sent"], dir);
+    expect(consumer.code, consumer.stderr).toBe(0);
+    expect(consumer.stdout).toContain("create src/handlers/refund.ts");
+
+    const spec = readFileSync(join(dir, "evgen.yaml"), "utf8");
+    for (const line of original.split("\n")) expect(spec).toContain(line); // comments and layout kept
+    expect(spec).toContain("  order.cancelled:\n    key: orderId\n    schema:\n      orderId: uuid\n      reason?: string\n");
+    expect(readFileSync(join(dir, "src/generated/events.ts"), "utf8")).toContain("export interface OrderCancelledV1");
+    expect((await evgen(["generate", "--check"], dir)).code).toBe(0);
+
+    const version = await evgen(["add-event", "order.cancelled", "--new-version", "--field", "orderId:uuid", "--field", "refund:boolean"], dir);
+    expect(version.code, version.stderr).toBe(0);
+    expect(readFileSync(join(dir, "src/generated/events.ts"), "utf8")).toContain("export interface OrderCancelledV2");
+  });
+
+  it("writes nothing when the edit would make the spec invalid, or the arguments are wrong", async () => {
+    const dir = await initProject();
+    const before = snapshot(dir);
+
+    const unknownEvent = await evgen(["add-consumer", "audit", "--on", "no.such"], dir);
+    expect(unknownEvent.code).toBe(1);
+    expect(unknownEvent.stderr).toMatch(/evgen\.yaml:\d+:\d+ +unknown event 'no\.such'/);
+
+    const badField = await evgen(["add-event", "order.cancelled", "--field", "order id:uuid"], dir);
+    expect(badField.code).toBe(2);
+    expect(badField.stderr).toContain("is not a field name");
+
+    const exists = await evgen(["add-event", "order.created", "--field", "a:string"], dir);
+    expect(exists.code).toBe(2);
+    expect(exists.stderr).toContain("--new-version");
+    expect(snapshot(dir)).toEqual(before);
+  });
+});

@@ -76,7 +76,7 @@ describe("add-consumer", () => {
   it("appends a consumer, keeping everything else", () => {
     const out = addConsumer(orders, { name: "audit-log", on: ["order.created", "order.shipped"], emits: ["notification.sent"] });
     expect(keepsEveryLine(orders, out)).toBe(true);
-    expect(out.endsWith("  audit-log:\n    on: [order.created, order.shipped]\n    emits: [notification.sent]\n")).toBe(true);
+    expect(out.endsWith("\n\n  audit-log:\n    on: [order.created, order.shipped]\n    emits: [notification.sent]\n")).toBe(true);
     valid(out);
   });
 

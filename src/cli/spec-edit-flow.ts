@@ -1,0 +1,38 @@
+// The flow shared by `add-event` and `add-consumer`: edit the spec text, generate from the edited
+// text, and write the spec and the project only if both succeed — a rejected edit writes nothing.
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { EditError } from "../edit/spec-edit.js";
+import { UsageError } from "./errors.js";
+import { displayPath, prepareGeneration, writablePlan, writePlan } from "./generation.js";
+import type { CliIO } from "./io.js";
+import { findSpec } from "./spec-file.js";
+import { plural } from "./style.js";
+
+export async function editSpecAndGenerate(
+  io: CliIO,
+  options: { spec?: string; force?: boolean },
+  edit: (text: string) => string,
+  done: string,
+): Promise<number> {
+  const specPath = findSpec(io.cwd, options.spec);
+  let edited: string;
+  try {
+    edited = edit(readFileSync(specPath, "utf8"));
+  } catch (error) {
+    if (error instanceof EditError) throw new UsageError(error.message);
+    throw error;
+  }
+  const generation = await prepareGeneration({
+    root: dirname(specPath),
+    specFile: displayPath(io.cwd, specPath),
+    specText: edited,
+    force: options.force ?? false,
+  });
+  if (!generation.plan) io.stderr("the spec would be invalid after this change (positions are in the edited spec):\n");
+  const plan = writablePlan(io, generation);
+  writeFileSync(specPath, edited);
+  writePlan(io, generation, plan);
+  io.stderr(`${done}; ${plural(plan.changes.length, "file")} written\n`);
+  return 0;
+}
