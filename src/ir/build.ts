@@ -9,6 +9,7 @@ import {
   consumerGroup,
   consumerIdent,
   deadLetterQueueName,
+  replayTopicName,
   defaultExchange,
   docComment,
   pascalCase,
@@ -106,6 +107,7 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     retryQueues: waitsInPlace ? [] : retry.delaysMs.map((_, i) => retryQueueName(group, i + 1)),
     deadLetter: consumer.deadLetter,
     deadLetterQueue: deadLetterQueueName(group),
+    ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),
     idempotency: consumer.idempotency,
     files: {
       generated: `src/generated/consumers/${name}.ts`,

@@ -56,6 +56,11 @@ export function deadLetterQueueName(group: string): string {
   return `${group}.dlq`;
 }
 
+/** Kafka: where `dlq replay` puts dead letters so that this consumer alone sees them again. */
+export function replayTopicName(group: string): string {
+  return `${group}.replay`;
+}
+
 export function defaultExchange(service: string): string {
   return `${service}.events`;
 }

@@ -112,6 +112,8 @@ export interface IRConsumer {
   retryQueues: string[];
   deadLetter: boolean;
   deadLetterQueue: string; // `<group>.dlq`
+  /** Kafka with a dead letter: `<group>.replay`, read by this consumer alone (dead-letter replay). */
+  replayTopic?: string;
   idempotency: "none" | "memory" | "redis" | "postgres";
   /** Project-relative paths, computed once. */
   files: {

@@ -192,6 +192,7 @@ function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer): Consumer
     retryQueues: consumer.retryQueues,
     deadLetter: consumer.deadLetter,
     deadLetterQueue: consumer.deadLetterQueue,
+    ...(consumer.replayTopic ? { replayTopic: consumer.replayTopic } : {}),
     idempotency: consumer.idempotency,
   };
   return {

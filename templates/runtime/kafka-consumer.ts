@@ -209,7 +209,9 @@ export async function subscribeConsumer(
 
   await kc.connect();
   // A new group starts at the beginning: events published before its first start are not skipped.
-  await kc.subscribe({ topics: [...consumer.topics, ...retryTopics], fromBeginning: true });
+  // The replay topic holds replayed dead letters, due at once, for this consumer alone.
+  const replay = consumer.replayTopic ? [consumer.replayTopic] : [];
+  await kc.subscribe({ topics: [...consumer.topics, ...retryTopics, ...replay], fromBeginning: true });
   await kc.run({
     autoCommit: false,
     eachBatchAutoResolve: false,

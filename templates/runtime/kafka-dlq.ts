@@ -186,12 +186,9 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
     },
 
     async replay(consumer, limit) {
-      const target = consumer.retryQueues[0];
+      const target = consumer.replayTopic;
       if (target === undefined) {
-        throw new Error(
-          `consumer "${consumer.name}" has no retry topic to replay into (retry mode blocking, or attempts: 1); ` +
-            `its dead letters stay in ${consumer.deadLetterQueue}`,
-        );
+        throw new Error(`consumer "${consumer.name}" has no dead letter (deadLetter: false): nothing to replay`);
       }
       await connect();
       const topic = consumer.deadLetterQueue;

@@ -1,5 +1,5 @@
-// Topic provisioning at start: every event topic, and each consumer's retry and dead-letter
-// topics. Safe to run from many instances at once: existing topics are left alone.
+// Topic provisioning at start: every event topic, and each consumer's retry, dead-letter and
+// replay topics. Safe to run from many instances at once: existing topics are left alone.
 import type { Admin } from "kafkajs";
 import type { Logger, ServiceDef } from "./types.js";
 
@@ -8,6 +8,7 @@ export function serviceTopics(service: ServiceDef): string[] {
   for (const consumer of Object.values(service.consumers)) {
     for (const topic of consumer.retryQueues) topics.add(topic);
     topics.add(consumer.deadLetterQueue);
+    if (consumer.replayTopic) topics.add(consumer.replayTopic);
   }
   return [...topics].sort();
 }

@@ -46,6 +46,8 @@ export interface ConsumerDef {
   retryQueues: string[];
   deadLetter: boolean;
   deadLetterQueue: string;
+  /** Kafka with a dead letter: `<group>.replay`, where dead-letter replay puts events for this consumer alone. */
+  replayTopic?: string;
   idempotency: "none" | "memory" | "redis" | "postgres";
 }
 

@@ -68,6 +68,13 @@ describe("buildIR", () => {
       idempotency: "memory",
     });
     expect(defaults.idempotencyStores).toEqual(["memory"]);
+    expect(defaults.consumers[0]!.replayTopic).toBeUndefined(); // RabbitMQ replays into the queue itself
+  });
+
+  it("gives Kafka consumers with a dead letter a replay topic, blocking ones too", () => {
+    const kafka = minimal("kafka", "consumers:\n  mailer: { on: [order.created], retry: { mode: blocking } }\n");
+    expect(kafka.consumers[0]).toMatchObject({ retryQueues: [], replayTopic: "shop.mailer.replay" });
+    expect(consumer("ship").replayTopic).toBeUndefined(); // deadLetter: false
   });
 
   it("derives event names and sorts versions", () => {

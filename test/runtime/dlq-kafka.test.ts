@@ -1,6 +1,7 @@
 // Kafka dead-letter tools against the real broker: list reads past the replay cursor without
-// moving it; replay sends each dead letter to the consumer's first retry topic without its
-// failure headers, so that consumer alone handles it again, as attempt 1, with the same id.
+// moving it; replay sends each dead letter to the consumer's replay topic without its failure
+// headers, so that consumer alone handles it again, as attempt 1, with the same id — in blocking
+// mode too, where the consumer has no retry topics.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../templates/runtime/config.js";
@@ -41,12 +42,12 @@ describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
     });
     await transport.connect();
     const emitter = createPublisher<Record<string, unknown>>(service, transport);
-    for (const name of ["mailer", "auditor"]) {
+    for (const name of ["mailer", "auditor", "ledger"]) {
       const consumer = service.consumers[name]!;
       const handlers = {
         "order.created": (event: { id: string }, ctx: { attempt: number }) => {
           seen.push({ consumer: name, id: event.id, attempt: ctx.attempt });
-          if (name === "mailer" && mailerBroken) throw new Error("mail server down");
+          if (name !== "auditor" && mailerBroken) throw new Error("mail server down");
         },
       };
       const pipeline = createPipeline({ service, consumer, handlers, publisher: emitter, log: silentLogger });
@@ -61,7 +62,7 @@ describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
     for (let i = 0; i < 3; i++)
       ids.push(await publisher.publish("order.created", order({ orderId: randomUUID() })));
     await waitFor(
-      () => ids.every((id) => seenBy("mailer", id).length === 2),
+      () => ids.every((id) => seenBy("mailer", id).length === 2 && seenBy("ledger", id).length === 2),
       30_000,
       "two attempts at every event",
     );
@@ -119,9 +120,9 @@ describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
     for (const id of ids) expect(seenBy("auditor", id)).toHaveLength(1);
   });
 
-  it("puts the copy on the retry topic without failure headers, with the replay time", async () => {
+  it("puts the copy on the replay topic without failure headers, with the replay time", async () => {
     const copies = await readTopic(
-      mailer.retryQueues[0]!,
+      mailer.replayTopic!,
       (records) => records.filter((r) => r.headers[REPLAYED_AT_HEADER]).length === 3,
     );
     const replayed = copies.filter((r) => r.headers[REPLAYED_AT_HEADER]);
@@ -133,8 +134,19 @@ describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
     }
   });
 
-  it("refuses to replay for a consumer without a retry topic, and names a missing topic", async () => {
-    await expect(deadLetters.replay(service.consumers.ledger!, 1)).rejects.toThrow(/no retry topic/);
+  it("replays for a blocking consumer, which has no retry topics, to that consumer alone", async () => {
+    const ledger = service.consumers.ledger!;
+    await waitFor(async () => (await deadLetters.list(ledger, 20)).total === 3, 20_000, "three ledger dead letters");
+    const replayed = await deadLetters.replay(ledger, 20);
+    expect(replayed.map((l) => l.id).sort()).toEqual([...ids].sort());
+    await waitFor(() => ids.every((id) => seenBy("ledger", id).length === 3), 30_000, "the ledger replays");
+    for (const id of ids) expect(seenBy("ledger", id).map((s) => s.attempt)).toEqual([1, 2, 1]);
+    for (const id of ids) expect(seenBy("mailer", id)).toHaveLength(3); // not replayed again to mailer
+  });
+
+  it("refuses to replay for a consumer without a dead letter, and names a missing topic", async () => {
+    const noDeadLetter = { ...mailer, deadLetter: false, replayTopic: undefined };
+    await expect(deadLetters.replay(noDeadLetter, 1)).rejects.toThrow(/no dead letter/);
     const ghost = { ...mailer, deadLetterQueue: `${service.service}.ghost.dlq` };
     await expect(deadLetters.list(ghost, 1)).rejects.toThrow(`topic ${ghost.deadLetterQueue} does not exist`);
   });

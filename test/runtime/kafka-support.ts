@@ -14,7 +14,10 @@ export function kafkaService(consumers: Record<string, ConsumerSpec>, service = 
     kafka: { ...base.kafka, brokers: KAFKA_BROKERS },
     events: Object.fromEntries(Object.entries(base.events).map(([type, e]) => [type, { ...e, topic: own(e.topic) }])),
     consumers: Object.fromEntries(
-      Object.entries(base.consumers).map(([name, c]) => [name, { ...c, topics: c.topics.map(own) }]),
+      Object.entries(base.consumers).map(([name, c]) => [
+        name,
+        { ...c, topics: c.topics.map(own), ...(c.deadLetter ? { replayTopic: `${c.group}.replay` } : {}) },
+      ]),
     ),
   };
 }

@@ -6,6 +6,7 @@ import {
   deadLetterQueueName,
   defaultExchange,
   pascalCase,
+  replayTopicName,
   retryQueueName,
   versionTypeName,
 } from "../../ir/names.js";
@@ -84,6 +85,7 @@ function checkBrokerNames(ctx: CheckContext): void {
     const names = [
       group,
       deadLetterQueueName(group),
+      ...(kafka ? [replayTopicName(group)] : []),
       ...Array.from({ length: retries }, (_, i) => retryQueueName(group, i + 1)),
     ];
     const longest = names.reduce((a, b) => (Buffer.byteLength(b) > Buffer.byteLength(a) ? b : a));
