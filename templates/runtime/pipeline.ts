@@ -51,9 +51,10 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 
   function decode(delivery: Delivery): Decoded {
     const attrs = delivery.attributes;
-    const absent = REQUIRED_ATTRIBUTES.filter((name) => !attrs[name]);
-    if (absent.length > 0)
+    if (!REQUIRED_ATTRIBUTES.every((name) => attrs[name])) {
+      const absent = REQUIRED_ATTRIBUTES.filter((name) => !attrs[name]);
       return { ok: false, problem: `missing CloudEvents attribute(s): ${absent.join(", ")}` };
+    }
     if (attrs.specversion !== "1.0")
       return { ok: false, problem: `unsupported specversion "${attrs.specversion}"` };
     if (Number.isNaN(Date.parse(attrs.time!)))
@@ -178,21 +179,28 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       },
       consumer: consumer.name,
     };
-    const handling = Promise.resolve().then(() => handlers[event.type]!(event, ctx));
-    if (!(consumer.timeoutMs > 0)) return handling;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    const handler = handlers[event.type]!;
+    if (!(consumer.timeoutMs > 0)) return void (await handler(event, ctx));
+    // One promise and one timer per event: this runs for every event, so no Promise.race.
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
         timedOut = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
         controller?.abort(timedOut);
         reject(timedOut);
       }, consumer.timeoutMs);
+      const settle = (error?: unknown, failed = false) => {
+        clearTimeout(timer);
+        if (failed) reject(error);
+        else resolve();
+      };
+      try {
+        const result = handler(event, ctx);
+        if (result && typeof result.then === "function") result.then(() => settle(), (error) => settle(error, true));
+        else settle();
+      } catch (error) {
+        settle(error, true);
+      }
     });
-    try {
-      await Promise.race([handling, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async function handle(delivery: Delivery): Promise<Disposition> {
