@@ -8,6 +8,7 @@ import { readEvgenPackage } from "../render/assets.js";
 import { ExistingFileError } from "../render/package-json.js";
 import { addConsumerCommand } from "./commands/add-consumer.js";
 import { addEventCommand } from "./commands/add-event.js";
+import { compatCommand } from "./commands/compat.js";
 import { generateCommand } from "./commands/generate.js";
 import { initCommand } from "./commands/init.js";
 import { schemaCommand } from "./commands/schema.js";
@@ -40,6 +41,7 @@ Examples:
   $ evgen validate                     check evgen.yaml
   $ evgen generate                     regenerate after editing evgen.yaml
   $ evgen generate --check             in CI: fail when the generated code is out of date
+  $ evgen compat --against main        in CI: fail on breaking changes of events
 
 Exit codes: 0 ok, 1 invalid spec, out of date or refused, 2 wrong usage.`,
     );
@@ -48,6 +50,7 @@ Exit codes: 0 ok, 1 invalid spec, out of date or refused, 2 wrong usage.`,
     addEventCommand,
     addConsumerCommand,
     validateCommand,
+    compatCommand,
     generateCommand,
     schemaCommand,
   ]) {

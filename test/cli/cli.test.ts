@@ -365,3 +365,31 @@ describe("evgen add-event and add-consumer", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 });
+
+describe("evgen compat", () => {
+  it("compares with an older spec file and with a git revision; exit 1 on a breaking change", async () => {
+    const dir = await initProject();
+    writeFileSync(join(dir, "released.yaml"), readFileSync(join(dir, "evgen.yaml"), "utf8"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=ci@example.com", "-c", "user.name=ci", ...args], { cwd: dir });
+    git("init", "-q", ".");
+    git("add", "evgen.yaml");
+    git("commit", "-qm", "released");
+
+    const same = await evgen(["compat", "--against", "released.yaml"], dir);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toContain("compatible with released.yaml");
+
+    const spec = readFileSync(join(dir, "evgen.yaml"), "utf8");
+    writeFileSync(join(dir, "evgen.yaml"), spec.replace("couponCode?: string", "couponCode: string"));
+    for (const against of ["released.yaml", "HEAD"]) {
+      const run = await evgen(["compat", "--against", against, "--format", "json"], dir);
+      expect(run.code, run.stderr).toBe(1);
+      expect(JSON.parse(run.stdout).breaking).toEqual([
+        { event: "order.created", version: 1, message: "field 'couponCode' was made required" },
+      ]);
+    }
+    const missing = await evgen(["compat", "--against", "no-such-rev"], dir);
+    expect(missing.code).toBe(2);
+  });
+});

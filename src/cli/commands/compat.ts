@@ -1,0 +1,93 @@
+// evgen compat: breaking changes of events between the spec and an older one (a file or a git
+// revision); exit 1 when there is any, so CI can stop a release that would break running services.
+import { Command } from "commander";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { z } from "zod";
+import type { CliContext } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { displayPath, printIssues } from "../generation.js";
+import type { CliIO } from "../io.js";
+import { parseOptions } from "../options.js";
+import { findSpec } from "../spec-file.js";
+import { plural, styleFor } from "../style.js";
+
+const optionsSchema = z.object({
+  spec: z.string().min(1).optional(),
+  against: z.string().min(1),
+  format: z.enum(["text", "json"]).default("text"),
+});
+
+/** The older spec's text: a file, else `<rev>:<spec>` from git, run where the spec lives. */
+function readAgainst(io: CliIO, against: string, specPath: string): { text: string; name: string } {
+  const asFile = resolve(io.cwd, against);
+  if (existsSync(asFile)) return { text: readFileSync(asFile, "utf8"), name: displayPath(io.cwd, asFile) };
+  // Passed to git as an argument, never through a shell; a leading "-" would read as an option.
+  if (against.startsWith("-")) {
+    throw new UsageError(`--against ${against}: no such file, and not a git revision`);
+  }
+  try {
+    const text = execFileSync("git", ["show", `${against}:./${basename(specPath)}`], {
+      cwd: dirname(specPath),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return { text, name: `${against}:${basename(specPath)}` };
+  } catch {
+    throw new UsageError(`--against ${against}: no such file, and git has no ${basename(specPath)} at that revision`);
+  }
+}
+
+async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+  const specPath = findSpec(io.cwd, options.spec);
+  const older = readAgainst(io, options.against, specPath);
+  const { validateSpec } = await import("../../validate/index.js");
+  const { buildIR } = await import("../../ir/build.js");
+  const { compareSpecs, formatChange } = await import("../../compat/compare.js");
+
+  const load = (text: string, name: string) => {
+    const result = validateSpec(text, name);
+    if (!result.ok) {
+      printIssues(io, result.issues);
+      throw new CliError(`${name} is not a valid spec`);
+    }
+    return buildIR(result.spec);
+  };
+  const changes = compareSpecs(load(older.text, older.name), load(readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath)));
+
+  if (options.format === "json") {
+    io.stdout(`${JSON.stringify({ against: older.name, breaking: changes }, null, 2)}\n`);
+  } else {
+    for (const change of changes) io.stdout(`${formatChange(change)}\n`);
+    const { green, red } = styleFor(io);
+    io.stderr(
+      changes.length === 0
+        ? `${green("compatible")} with ${older.name}\n`
+        : `${red("breaking")}: ${plural(changes.length, "change")} against ${older.name}\n`,
+    );
+  }
+  return changes.length === 0 ? 0 : 1;
+}
+
+export function compatCommand(context: CliContext): Command {
+  return new Command("compat")
+    .description("list breaking changes of events against an older spec (a file or a git revision); exit 1 when any")
+    .requiredOption("--against <file|git-rev>", "the older spec: a path, or a git revision such as main or HEAD~1")
+    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option("--format <format>", "text or json (json goes to stdout)", "text")
+    .addHelpText(
+      "after",
+      `
+Breaking: an event, or one of its versions, removed; a field of an existing version removed, made
+required, added as required or given another type; a Kafka event moved to another topic or key.
+Compatible: new events, new versions, new optional fields.
+
+Examples:
+  $ evgen compat --against main               in CI, before merging
+  $ evgen compat --against ../released/evgen.yaml --format json`,
+    )
+    .action(async (raw: unknown) => {
+      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+    });
+}
