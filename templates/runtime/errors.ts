@@ -25,6 +25,12 @@ export class InvalidPayloadError extends Error {
 }
 
 /** The event type is not declared in the spec. */
+/**
+ * The broker will not deliver this event however often it is sent (nothing is bound to receive
+ * it): a configuration problem to report, not a reason to retry.
+ */
+export class UndeliverableError extends Error {}
+
 export class UnknownEventTypeError extends Error {
   override name = "UnknownEventTypeError";
   constructor(readonly eventType: string) {

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
-import { InvalidPayloadError, UnknownEventTypeError, errorMessage } from "./errors.js";
+import { InvalidPayloadError, UndeliverableError, UnknownEventTypeError, errorMessage } from "./errors.js";
 import { isValidTraceparent, type Publisher } from "./publisher.js";
 import type { Logger, ServiceDef } from "./types.js";
 
@@ -123,6 +123,9 @@ export function createHttpServer(options: HttpOptions): Server {
         send(res, 400, { error: `invalid ${type} payload`, issues: error.issues });
       } else if (error instanceof UnknownEventTypeError) {
         send(res, 404, { error: error.message });
+      } else if (error instanceof UndeliverableError) {
+        log.error({ err: error.message, eventType: type }, "the broker cannot deliver this event");
+        send(res, 500, { error: error.message });
       } else {
         log.error({ err: errorMessage(error), eventType: type }, "publishing an HTTP event failed");
         send(res, 503, { error: "the event could not be published, try again" });

@@ -4,6 +4,7 @@
 // a mandatory message no queue takes comes back as "return" and fails its caller; messages
 // caught in a lost channel are sent again on the next one, until their deadline rejects them.
 import type { ConfirmChannel, Message, Options } from "amqplib";
+import { UndeliverableError } from "./errors.js";
 import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitChannel } from "./rabbitmq-channel.js";
 import type { RabbitConnection } from "./rabbitmq-connection.js";
@@ -27,7 +28,7 @@ export interface ConfirmPublisherOptions {
   setup(channel: ConfirmChannel): Promise<void>;
 }
 
-export class UnroutableError extends Error {
+export class UnroutableError extends UndeliverableError {
   constructor(
     readonly exchange: string,
     readonly routingKey: string,

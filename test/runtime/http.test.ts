@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
 import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
 import type { EvgenEvent } from "../../templates/runtime/handlers.js";
+import { UndeliverableError } from "../../templates/runtime/errors.js";
 import { ORDER_ID, order, shopService } from "./fixtures.js";
 
 const TOKEN = "test-token-0123456789";
@@ -16,6 +17,7 @@ const service = shopService({
 let handle: ServiceHandle;
 let memory: MemoryTransport;
 let brokerUp = true;
+let publishFailure: Error | undefined;
 const received: EvgenEvent[] = [];
 let base: string;
 
@@ -31,7 +33,11 @@ beforeAll(async () => {
     },
     createTransport: (_config, log) => {
       memory = createMemoryTransport({ service, log, timeScale: 0 });
-      return { ...memory, isReady: () => brokerUp && memory.isReady() };
+      return {
+        ...memory,
+        isReady: () => brokerUp && memory.isReady(),
+        publish: (messages) => (publishFailure ? Promise.reject(publishFailure) : memory.publish(messages)),
+      };
     },
     handlers: {
       mailer: { "order.created": (event) => void received.push(event) },
@@ -125,6 +131,22 @@ describe("HTTP ingress", () => {
       duplex: "half",
     } as RequestInit);
     expect(streamed.status).toBe(413);
+  });
+
+  it("answers 503 when the broker did not confirm, and 500 naming the cause when it never will", async () => {
+    try {
+      publishFailure = new Error("connection lost");
+      const lost = await post("/events/order.created", JSON.stringify(order()));
+      expect(lost.status).toBe(503);
+      expect(await lost.json()).toEqual({ error: "the event could not be published, try again" });
+
+      publishFailure = new UndeliverableError('no queue is bound to routing key "order.created"');
+      const unroutable = await post("/events/order.created", JSON.stringify(order()));
+      expect(unroutable.status).toBe(500);
+      expect(await unroutable.json()).toEqual({ error: 'no queue is bound to routing key "order.created"' });
+    } finally {
+      publishFailure = undefined;
+    }
   });
 
   it("serves /healthz, and /readyz only while the transport is ready", async () => {
