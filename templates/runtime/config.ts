@@ -15,6 +15,8 @@ export interface Config {
   kafka: {
     brokers: string[];
     ssl: boolean;
+    /** How long the group waits for a silent member (a killed process) before reassigning its partitions. */
+    sessionTimeoutMs: number;
     sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
   };
   amqp: { url: string; caFile?: string };
@@ -43,6 +45,7 @@ const ECHOED = new Set([
   "KAFKA_BROKERS",
   "KAFKA_SASL_MECHANISM",
   "KAFKA_SSL",
+  "KAFKA_SESSION_TIMEOUT_MS",
   "AMQP_CA_FILE",
   "LOG_LEVEL",
   "HTTP_BODY_LIMIT",
@@ -121,6 +124,7 @@ function envSchema(service: ServiceDef) {
       .optional(),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
+    KAFKA_SESSION_TIMEOUT_MS: wholeNumber(6_000, 300_000, 30_000, " of milliseconds"),
     KAFKA_SSL: z
       .enum(["true", "false", "1", "0"], "must be true or false")
       .transform((text) => text === "true" || text === "1")
@@ -209,6 +213,7 @@ export function loadConfig(
     kafka: {
       brokers: v.KAFKA_BROKERS ?? service.kafka.brokers,
       ssl: v.KAFKA_SSL,
+      sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
       ...(sasl ? { sasl } : {}),
     },
     amqp: {
