@@ -13,6 +13,13 @@ type QueueType = ServiceDef["rabbitmq"]["queueType"];
  */
 export const DELIVERY_LIMIT = 20;
 
+/**
+ * The dead-letter queue has nowhere to dead-letter to, and `dlq list` returns what it reads, which
+ * counts as a delivery: RabbitMQ 4's default limit of 20 would drop a dead letter after 20 lists.
+ * A limit no one reaches keeps them (-1 would mean "none" on RabbitMQ 4 but drops at once on 3.x).
+ */
+export const DEAD_LETTER_DELIVERY_LIMIT = 1_000_000_000;
+
 export class TopologyConflictError extends Error {
   constructor(
     readonly kind: "queue" | "exchange",
@@ -54,7 +61,11 @@ export async function declareConsumerTopology(
 ): Promise<void> {
   const { group, deadLetterQueue } = consumer;
   await declareExchange(channel, exchange);
-  await declareQueue(channel, deadLetterQueue, queueArguments(queueType, {}));
+  await declareQueue(
+    channel,
+    deadLetterQueue,
+    queueArguments(queueType, queueType === "quorum" ? { "x-delivery-limit": DEAD_LETTER_DELIVERY_LIMIT } : {}),
+  );
   await declareQueue(
     channel,
     group,

@@ -1,0 +1,45 @@
+// The dead-letter queue keeps what it holds however often `dlq list` reads it: reads are
+// deliveries, and a quorum queue's delivery limit (RabbitMQ 4: 20 by default) would drop them.
+import amqp from "amqplib";
+import { afterAll, describe, expect, it } from "vitest";
+import { declareConsumerTopology } from "../../templates/runtime/rabbitmq-topology.js";
+import { AMQP_URL, hasRabbit, uniqueName } from "../support/brokers.js";
+import { shopService } from "./fixtures.js";
+
+const service = shopService({ mailer: { on: ["order.created"] } }, uniqueName("topo"));
+const consumer = service.consumers.mailer!;
+
+describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
+  const connection = amqp.connect(AMQP_URL);
+
+  afterAll(async () => {
+    const conn = await connection;
+    const channel = await conn.createChannel();
+    for (const queue of [consumer.group, consumer.deadLetterQueue, ...consumer.retryQueues]) await channel.deleteQueue(queue);
+    await channel.deleteExchange(service.rabbitmq.exchange);
+    await conn.close();
+  });
+
+  it("keeps a dead letter through more reads than a quorum queue's default delivery limit", async () => {
+    const channel = await (await connection).createChannel();
+    await declareConsumerTopology(channel, { exchange: service.rabbitmq.exchange, queueType: "quorum", consumer });
+    channel.sendToQueue(consumer.deadLetterQueue, Buffer.from("dead letter"), { persistent: true });
+    await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue)).messageCount).toBe(1);
+
+    for (let read = 1; read <= 25; read++) {
+      const message = await channel.get(consumer.deadLetterQueue);
+      expect(message, `read ${read}`).not.toBe(false);
+      if (message) channel.nack(message, false, true);
+    }
+    await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue)).messageCount).toBe(1);
+    await channel.close();
+
+    // RabbitMQ 3 has no default limit, so the reads above pass there either way: the broker's own
+    // equivalence check shows the queue carries an explicit limit, which RabbitMQ 4 honours.
+    const probe = await (await connection).createChannel();
+    probe.on("error", () => undefined);
+    await expect(
+      probe.assertQueue(consumer.deadLetterQueue, { durable: true, arguments: { "x-queue-type": "quorum" } }),
+    ).rejects.toThrow(/inequivalent arg 'x-delivery-limit'.*current is the value '1000000000'/);
+  });
+});
