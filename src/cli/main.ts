@@ -9,7 +9,10 @@ import { ExistingFileError } from "../render/package-json.js";
 import { addConsumerCommand } from "./commands/add-consumer.js";
 import { addEventCommand } from "./commands/add-event.js";
 import { compatCommand } from "./commands/compat.js";
+import { docsCommand } from "./commands/docs.js";
+import { exportCommand } from "./commands/export.js";
 import { generateCommand } from "./commands/generate.js";
+import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
@@ -42,6 +45,9 @@ Examples:
   $ evgen generate                     regenerate after editing evgen.yaml
   $ evgen generate --check             in CI: fail when the generated code is out of date
   $ evgen compat --against main        in CI: fail on breaking changes of events
+  $ evgen docs                         write docs/events.md, the event catalog
+  $ evgen export asyncapi --out asyncapi.yaml
+  $ evgen import asyncapi asyncapi.yaml   an evgen.yaml from an AsyncAPI 3.0 document
 
 Exit codes: 0 ok, 1 invalid spec, out of date or refused, 2 wrong usage.`,
     );
@@ -52,9 +58,15 @@ Exit codes: 0 ok, 1 invalid spec, out of date or refused, 2 wrong usage.`,
     validateCommand,
     compatCommand,
     generateCommand,
+    docsCommand,
+    exportCommand,
+    importCommand,
     schemaCommand,
   ]) {
-    root.addCommand(command(context).copyInheritedSettings(root));
+    const child = command(context).copyInheritedSettings(root);
+    // Subcommands (export asyncapi, import asyncapi) report errors the same way.
+    for (const sub of child.commands) sub.copyInheritedSettings(child);
+    root.addCommand(child);
   }
   return root;
 }

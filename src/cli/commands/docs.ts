@@ -1,0 +1,74 @@
+// evgen docs: the event catalog of the spec, one Markdown page with a Mermaid flowchart.
+import { Command } from "commander";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { z } from "zod";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { displayPath, printIssues } from "../generation.js";
+import type { CliIO } from "../io.js";
+import { parseOptions } from "../options.js";
+import { findSpec } from "../spec-file.js";
+import { styleFor } from "../style.js";
+
+const optionsSchema = z.object({
+  spec: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+});
+
+const PAGE = "events.md";
+
+/** Where the page goes: `-` is stdout, a `.md` path is the page itself, anything else a folder for events.md. */
+function target(io: CliIO, specPath: string, out: string | undefined): string | undefined {
+  if (out === "-") return undefined;
+  if (out === undefined) return join(dirname(specPath), "docs", PAGE);
+  const path = resolve(io.cwd, out);
+  return /\.md$/i.test(out) ? path : join(path, PAGE);
+}
+
+async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+  const specPath = findSpec(io.cwd, options.spec);
+  const { validateSpec } = await import("../../validate/index.js");
+  const { buildIR } = await import("../../ir/build.js");
+  const { renderCatalog } = await import("../../docs/catalog.js");
+  const file = displayPath(io.cwd, specPath);
+  const result = validateSpec(readFileSync(specPath, "utf8"), file);
+  if (!result.ok) {
+    printIssues(io, result.issues);
+    throw new CliError(`${file} is not a valid spec; nothing written`);
+  }
+  printIssues(io, result.warnings);
+  const page = renderCatalog(buildIR(result.spec));
+  const path = target(io, specPath, options.out);
+  if (path === undefined) {
+    io.stdout(page);
+    return 0;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, page);
+  io.stderr(`${styleFor(io).green("wrote")} ${displayPath(io.cwd, path)}\n`);
+  return 0;
+}
+
+export function docsCommand(context: CliContext): Command {
+  return new Command("docs")
+    .description("write the event catalog: events, versions, consumers and a flowchart, in Markdown with Mermaid")
+    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option("--out <dir|file.md|->", "where the page goes: a folder (for events.md), a .md file, or - for stdout (default: docs/events.md next to the spec)")
+    .addHelpText(
+      "after",
+      `
+The page lists every event (description, key, topic, the fields of each version, breaking changes
+between versions), every named type and every consumer (events, filter, retry policy, dead letter,
+idempotency and the broker names it uses), with a Mermaid flowchart from producers to consumers.
+It has no dates, so it only changes when the spec does: commit it and review it like code.
+
+Examples:
+  $ evgen docs                          writes docs/events.md next to evgen.yaml
+  $ evgen docs --out site/catalog       writes site/catalog/events.md
+  $ evgen docs --out - | less`,
+    )
+    .action(async (raw: unknown) => {
+      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+    });
+}

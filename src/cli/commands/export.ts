@@ -1,0 +1,80 @@
+// evgen export asyncapi: the spec as an AsyncAPI 3.0 document (YAML, or JSON for a .json file).
+import { Command } from "commander";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { displayPath, printIssues } from "../generation.js";
+import type { CliIO } from "../io.js";
+import { parseOptions } from "../options.js";
+import { findSpec } from "../spec-file.js";
+import { styleFor } from "../style.js";
+
+const optionsSchema = z.object({
+  spec: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  format: z.enum(["yaml", "json"]).optional(),
+});
+
+async function runAsyncApi(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+  const specPath = findSpec(io.cwd, options.spec);
+  const { validateSpec } = await import("../../validate/index.js");
+  const { buildIR } = await import("../../ir/build.js");
+  const { renderAsyncApi } = await import("../../asyncapi/export.js");
+  const file = displayPath(io.cwd, specPath);
+  const result = validateSpec(readFileSync(specPath, "utf8"), file);
+  if (!result.ok) {
+    printIssues(io, result.issues);
+    throw new CliError(`${file} is not a valid spec; nothing written`);
+  }
+  printIssues(io, result.warnings);
+  const toStdout = options.out === undefined || options.out === "-";
+  const format = options.format ?? (!toStdout && /\.json$/i.test(options.out!) ? "json" : "yaml");
+  const text = renderAsyncApi(buildIR(result.spec), format);
+  if (toStdout) {
+    io.stdout(text);
+    return 0;
+  }
+  const path = resolve(io.cwd, options.out!);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  io.stderr(`${styleFor(io).green("wrote")} ${displayPath(io.cwd, path)}\n`);
+  return 0;
+}
+
+function asyncApiCommand(context: CliContext): Command {
+  return new Command("asyncapi")
+    .description("write the spec as an AsyncAPI 3.0 document")
+    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option("--out <file>", "the document (default: stdout); a .json file gets JSON, anything else YAML")
+    .option("--format <format>", "yaml or json (default: from the --out extension, else yaml)")
+    .addHelpText(
+      "after",
+      `
+Kafka: a channel per topic; RabbitMQ: a channel per routing key on the exchange and one per consumer
+queue. A message per event version (payload as JSON Schema under components/schemas, CloudEvents
+headers, x-evgen-key), a send operation per event and a receive operation per consumer. Server URLs
+carry no credentials.
+
+Examples:
+  $ evgen export asyncapi --out asyncapi.yaml
+  $ evgen export asyncapi --out asyncapi.json
+  $ evgen export asyncapi --format json | jq '.channels | keys'`,
+    )
+    .action(async (raw: unknown) => {
+      context.exitCode = await runAsyncApi(context.io, parseOptions(optionsSchema, raw));
+    });
+}
+
+export function exportCommand(context: CliContext): Command {
+  return new Command("export")
+    .description("write the spec in another format: asyncapi")
+    .addCommand(asyncApiCommand(context))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ evgen export asyncapi --out asyncapi.yaml`,
+    );
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { renderAsyncApi } from "../../src/asyncapi/export.js";
+import { AsyncApiImportError, importAsyncApi, MODELINE } from "../../src/asyncapi/import.js";
+import { typeSignature } from "../../src/ir/compat.js";
+import type { IR } from "../../src/ir/types.js";
+import { asRabbit, EXAMPLES, exampleText, fixtureText, irOf } from "./support.js";
+
+/** What must survive a round trip: events, versions, fields (name, optional, type) and consumers' on/emits. */
+function essentials(ir: IR) {
+  return {
+    broker: ir.broker,
+    events: ir.events.map((e) => ({
+      type: e.type,
+      key: e.key,
+      topic: e.topic,
+      versions: e.versions.map((v) => ({
+        version: v.version,
+        fields: v.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${typeSignature(f.type)}`),
+      })),
+    })),
+    types: ir.types.map((t) => t.name).sort(),
+    consumers: ir.consumers.map((c) => ({ name: c.name, on: c.on, emits: c.emits, retry: c.retry, filter: c.filter })),
+  };
+}
+
+const specs: Array<[string, string]> = [
+  ...EXAMPLES.map((name) => [name, exampleText(name)] as [string, string]),
+  ["all-features (kafka)", fixtureText("all-features.yaml")],
+  ["all-features (rabbitmq)", asRabbit(fixtureText("all-features.yaml"))],
+];
+
+describe("import asyncapi", () => {
+  it.each(specs)("%s: export then import keeps events, versions, fields and consumers", (_, text) => {
+    const before = irOf(text);
+    for (const format of ["yaml", "json"] as const) {
+      const result = importAsyncApi(renderAsyncApi(before, format), { sourceName: "asyncapi.yaml" });
+      expect(result.issues).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect(result.warnings).toEqual([]);
+      expect(result.text.startsWith(`${MODELINE}\n`)).toBe(true);
+      expect(essentials(irOf(result.text))).toEqual(essentials(before));
+    }
+  });
+
+  it("maps a foreign document and warns, with paths, about what it cannot map", () => {
+    const document = {
+      asyncapi: "3.0.0",
+      info: { title: "User Service", version: "2.1.0", license: { name: "MIT" } },
+      servers: { prod: { host: "kafka.example.com:9092", protocol: "kafka", security: [] } },
+      channels: {
+        userSignedUp: {
+          address: "users",
+          messages: { UserSignedUp: { $ref: "#/components/messages/UserSignedUp" } },
+        },
+      },
+      operations: {
+        onUserSignedUp: {
+          action: "receive",
+          channel: { $ref: "#/channels/userSignedUp" },
+          messages: [{ $ref: "#/channels/userSignedUp/messages/UserSignedUp" }],
+        },
+      },
+      components: {
+        messages: {
+          UserSignedUp: {
+            name: "UserSignedUp",
+            correlationId: { location: "$message.header#/id" },
+            payload: {
+              type: "object",
+              required: ["id", "address"],
+              additionalProperties: false,
+              properties: {
+                id: { type: "string", format: "uuid" },
+                "display-name": { type: "string" },
+                age: { type: "integer", minimum: 0, exclusiveMaximum: 200 },
+                address: { $ref: "#/components/schemas/Address" },
+                tags: { type: "array", items: { type: "string" }, uniqueItems: true },
+                status: { type: "string", enum: ["active", "banned"] },
+                nickname: { type: ["string", "null"] },
+              },
+            },
+          },
+        },
+        schemas: {
+          Address: { type: "object", properties: { city: { type: "string" }, zip: { type: "string", format: "postal" } } },
+          Unused: { type: "string" },
+        },
+        securitySchemes: { basic: { type: "userPassword" } },
+      },
+    };
+    const result = importAsyncApi(JSON.stringify(document));
+    expect(result.issues).toEqual([]);
+    expect(result.ok).toBe(true);
+    const ir = irOf(result.text);
+    expect(ir.service).toBe("user-service");
+    expect(ir.kafka.brokers).toEqual(["kafka.example.com:9092"]);
+    expect(ir.events.map((e) => [e.type, e.topic])).toEqual([["user-service.user-signed-up", "users"]]);
+    expect(ir.types.map((t) => t.name)).toEqual(["Address"]);
+    expect(ir.consumers.map((c) => [c.name, c.on])).toEqual([["on-user-signed-up", ["user-service.user-signed-up"]]]);
+    const fields = ir.events[0]!.versions[0]!.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${typeSignature(f.type)}`);
+    expect(fields).toEqual([
+      "id: uuid",
+      "age?: integer",
+      "address: Address",
+      "tags?: string[]",
+      'status?: "active" | "banned"',
+      "nickname?: string | null",
+    ]);
+    const warned = result.warnings.map((w) => w.path);
+    for (const path of [
+      "#/info/license",
+      "#/servers/prod/security",
+      "#/components/messages/UserSignedUp/correlationId",
+      "#/components/messages/UserSignedUp/payload/additionalProperties",
+      "#/components/messages/UserSignedUp/payload/properties/display-name",
+      "#/components/messages/UserSignedUp/payload/properties/age/exclusiveMaximum",
+      "#/components/messages/UserSignedUp/payload/properties/tags/uniqueItems",
+      "#/components/schemas/Address/properties/zip/format",
+      "#/components/schemas/Unused",
+      "#/components/securitySchemes",
+    ]) {
+      expect(warned, path).toContain(path);
+    }
+  });
+
+  it("reports a spec that does not validate instead of producing it", () => {
+    const document = {
+      asyncapi: "3.0.0",
+      info: { title: "shop", version: "1" },
+      components: {
+        messages: {
+          A: { name: "order.created", "x-evgen-key": "orderId", payload: { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"] } },
+        },
+      },
+      operations: {
+        c: { action: "receive", channel: { $ref: "#/channels/x" }, "x-evgen-consumer": { name: "c", retry: { attempts: 0 } } },
+      },
+      channels: { x: { address: "x", messages: { A: { $ref: "#/components/messages/A" } } } },
+    };
+    const result = importAsyncApi(JSON.stringify(document), { broker: "kafka" });
+    expect(result.ok).toBe(false);
+    expect(result.issues.some((issue) => issue.path.startsWith("consumers.c.retry.attempts"))).toBe(true);
+  });
+
+  it("refuses what is not an AsyncAPI 3 document", () => {
+    expect(() => importAsyncApi("asyncapi: 2.6.0\ninfo: { title: x, version: '1' }\n")).toThrow(AsyncApiImportError);
+    expect(() => importAsyncApi("openapi: 3.1.0\n")).toThrow(/asyncapi/);
+    expect(() => importAsyncApi("{ not yaml")).toThrow(AsyncApiImportError);
+  });
+});
