@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../support/brokers.js";
 import { REPO_ROOT, runCli } from "../support/project.js";
+import { waitFor } from "../support/wait.js";
 import {
   RECORDER,
   freePort,
@@ -15,7 +16,6 @@ import {
   postEvent,
   recorded,
   serviceReady,
-  waitFor,
 } from "./service-support.js";
 
 const root = join(REPO_ROOT, "test", ".tmp", uniqueName("dev"));

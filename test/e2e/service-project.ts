@@ -2,36 +2,25 @@
 // the same event), handlers that record every call and fail on request, built once per file.
 import { uniqueName } from "../support/brokers.js";
 import { createProject, type Project } from "../support/project.js";
-import { RECORDER, freePort, serviceReady, type RunningService } from "./service-support.js";
+import { mailer, notificationSent, notifier, ownTopic, specText, type Broker } from "../support/spec.js";
+import { RECORDER, startService, type RunningService } from "./service-support.js";
 
-export type Broker = "kafka" | "rabbitmq";
+export type { Broker };
 
 function spec(service: string, broker: Broker): string {
-  const topic = (name: string) => (broker === "kafka" ? `\n    topic: ${service}.${name}` : "");
-  return `evgen: 1
-service: ${service}
-broker: ${broker}
-events:
-  order.created:
-    key: orderId${topic("orders")}
-    schema:
-      orderId: uuid
-      userId: string
-      note?: string
-  notification.sent:${topic("notifications")}
-    schema:
-      orderId: uuid
-      channel: string
-consumers:
-  mailer:
-    on: [order.created]
-    emits: [notification.sent]
-    retry: { attempts: 3, delay: 200ms, backoff: fixed }
-  auditor:
-    on: [order.created]
-  notifier:
-    on: [notification.sent]
-`;
+  const own = { service, broker };
+  return specText({
+    ...own,
+    events: {
+      "order.created": {
+        key: "orderId",
+        ...ownTopic(own, "orders"),
+        schema: { orderId: "uuid", userId: "string", "note?": "string" },
+      },
+      "notification.sent": notificationSent(ownTopic(own, "notifications")),
+    },
+    consumers: { mailer: mailer("200ms"), auditor: { on: ["order.created"] }, notifier },
+  });
 }
 
 // userId "flaky" fails twice; "doomed" fails until the file E2E_FIXED exists (the fix is
@@ -90,17 +79,7 @@ export async function buildServiceProject(
     service,
     log,
     fixed,
-    async start(env = {}, readyPath = "/readyz") {
-      const port = await freePort();
-      const child = project.start({
-        ...brokerEnv,
-        PORT: String(port),
-        LOG_LEVEL: "warn",
-        E2E_LOG: log,
-        E2E_FIXED: fixed,
-        ...env,
-      });
-      return serviceReady(child, port, readyPath, 90_000);
-    },
+    start: (env = {}, readyPath = "/readyz") =>
+      startService(project, { ...brokerEnv, LOG_LEVEL: "warn", E2E_LOG: log, E2E_FIXED: fixed, ...env }, readyPath, 90_000),
   };
 }

@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";
-import { postEvent, recorded, waitFor, type RunningService } from "./service-support.js";
+import { waitFor } from "../support/wait.js";
+import { postEvent, recorded, type RunningService } from "./service-support.js";
 
 export interface BrokerControl {
   stop(): Promise<unknown>;

@@ -7,14 +7,8 @@ import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeadLetter } from "../../templates/runtime/dlq.js";
 import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";
-import {
-  metricValue,
-  metrics,
-  postEvent,
-  recorded,
-  waitFor,
-  type RunningService,
-} from "./service-support.js";
+import { waitFor } from "../support/wait.js";
+import { metricValue, metrics, postEvent, recorded, type RunningService } from "./service-support.js";
 
 const TOKEN = "e2e-secret-token";
 const AUTH = { authorization: `Bearer ${TOKEN}` };

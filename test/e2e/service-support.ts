@@ -3,24 +3,8 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string | (() => string),
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`,
-      );
-    }
-    await sleep(100);
-  }
-}
+import type { Project } from "../support/project.js";
+import { waitFor } from "../support/wait.js";
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
@@ -42,12 +26,12 @@ export interface Recorded {
 }
 
 /** What the handlers recorded in `file` so far. */
-export function recorded(file: string): Recorded[] {
+export function recorded<T = Recorded>(file: string): T[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Recorded);
+    .map((line) => JSON.parse(line) as T);
 }
 
 export interface RunningService {
@@ -98,6 +82,21 @@ export async function serviceReady(
       return exited;
     },
   };
+}
+
+/**
+ * Starts the built project's service (`node dist/generated/main.js`) on a free port with `env`
+ * and waits for it as serviceReady() does.
+ */
+export async function startService(
+  project: Project,
+  env: Record<string, string>,
+  readyPath: "/readyz" | "/healthz" = "/readyz",
+  timeoutMs = 60_000,
+): Promise<RunningService> {
+  const port = await freePort();
+  const child = project.start({ PORT: String(port), ...env });
+  return serviceReady(child, port, readyPath, timeoutMs);
 }
 
 export function postEvent(

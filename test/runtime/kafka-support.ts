@@ -2,6 +2,7 @@
 // to see exactly what landed on a topic, and polling.
 import { Kafka, logLevel, type IHeaders } from "kafkajs";
 import { KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
+import { sleep, waitFor as pollUntil } from "../support/wait.js";
 import type { ServiceDef } from "../../templates/runtime/types.js";
 import { shopService, type ConsumerSpec } from "./fixtures.js";
 
@@ -70,17 +71,12 @@ export async function readTopic(
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// kafka-broker-restart.disruptive.test.ts takes sleep from here.
+export { sleep } from "../support/wait.js";
 
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
-    }
-    await sleep(50);
-  }
-}
+/** `waitFor` of test/support/wait.ts, polling every 50 ms. */
+export const waitFor = (condition: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> =>
+  pollUntil(condition, timeoutMs, what, 50);
 
 /** Writes records to a topic as a foreign producer would: any headers, any bytes. */
 export async function produceRaw(

@@ -13,7 +13,8 @@ import type { Delivery, Disposition, ServiceDef, Transport } from "../../templat
 import { FAILURE_HEADERS } from "../../templates/runtime/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { order, type Payloads } from "./fixtures.js";
-import { kafkaService, readTopic, sleep, waitFor } from "./kafka-support.js";
+import { sleep } from "../support/wait.js";
+import { kafkaService, readTopic, waitFor } from "./kafka-support.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 const transports: Transport[] = [];

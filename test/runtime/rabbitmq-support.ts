@@ -6,6 +6,7 @@ import net from "node:net";
 import { promisify } from "node:util";
 import { connect, type Channel, type ChannelModel, type GetMessage } from "amqplib";
 import { AMQP_URL, uniqueName } from "../support/brokers.js";
+import { sleep } from "../support/wait.js";
 import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
@@ -189,7 +190,7 @@ export async function addVhost(vhost: string): Promise<string> {
 /** Stops the broker application for a moment and starts it again: every client is disconnected. */
 export async function restartBrokerApp(downMs = 2_000): Promise<void> {
   await rabbitmqctl("stop_app");
-  await new Promise((resolve) => setTimeout(resolve, downMs));
+  await sleep(downMs);
   await rabbitmqctl("start_app");
   await rabbitmqctl("await_startup");
 }

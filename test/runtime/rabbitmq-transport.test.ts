@@ -9,6 +9,7 @@ import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
 import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq-topology.js";
 import type { Delivery, ServiceDef } from "../../templates/runtime/types.js";
 import { AMQP_URL, hasRabbit, uniqueName } from "../support/brokers.js";
+import { foreignCloudEvent } from "../support/cloud-events.js";
 import { order, recordingLogger } from "./fixtures.js";
 import { openAdmin, rabbitService, runRabbit, textHeaders, type RabbitAdmin } from "./rabbitmq-support.js";
 
@@ -193,14 +194,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
         },
       },
     });
-    const headers = (id: string) => ({
-      cloudEvents_id: id,
-      cloudEvents_type: "order.created",
-      cloudEvents_source: "/elsewhere",
-      cloudEvents_specversion: "1.0",
-      cloudEvents_time: new Date().toISOString(),
-      cloudEvents_dataversion: "1",
-    });
+    const headers = (id: string) => foreignCloudEvent("cloudEvents_", id);
     const raw = await admin.model.createConfirmChannel();
     raw.publish(service.rabbitmq.exchange, "order.created", Buffer.from("{not json"), { headers: headers("not-json") });
     raw.publish(service.rabbitmq.exchange, "order.created", Buffer.from(JSON.stringify({ orderId: 7 })), {
