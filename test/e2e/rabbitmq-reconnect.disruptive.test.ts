@@ -104,7 +104,12 @@ describe.skipIf(!(await hasRabbit()))("generated RabbitMQ service through broker
         { timeout: 60_000, interval: 200 },
       );
       expect(stream.rejected).toEqual([]);
-      expect((await fetch(running.url("/readyz"))).status).toBe(200);
+      // Each connection reconnects on its own backoff (at most 15 s apart): the one that carried no
+      // traffic since the disruption may come back last.
+      await vi.waitFor(async () => expect((await fetch(running.url("/readyz"))).status).toBe(200), {
+        timeout: 30_000,
+        interval: 250,
+      });
     },
   );
 });

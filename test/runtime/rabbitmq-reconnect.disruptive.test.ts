@@ -72,7 +72,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport through broker failure
         await rabbitmqctl("set_vm_memory_high_watermark", watermark);
         const id = await publishing;
         await vi.waitFor(() => expect(handled).toContain(id), { timeout: 30_000 });
-        expect(running.transport.isReady()).toBe(true);
+        await vi.waitFor(() => expect(running.transport.isReady()).toBe(true), { timeout: 30_000 });
       } finally {
         await rabbitmqctl("set_vm_memory_high_watermark", watermark);
         await running.close();
