@@ -50,22 +50,8 @@ export function childLogger(log: Logger, bindings: Record<string, unknown>): Log
   };
 }
 
-/**
- * `childLogger`, created only when a line is actually written: most events are handled without
- * a log line, and building a pino child per event costs more than handling many of them.
- */
-export function lazyChildLogger(log: Logger, bindings: () => Record<string, unknown>): Logger {
-  let child: Logger | undefined;
-  const get = () => (child ??= childLogger(log, bindings()));
-  const debugEnabled = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
-  return {
-    debug: (obj, msg) => {
-      if (debugEnabled && !debugEnabled.call(log, "debug")) return;
-      get().debug(obj, msg);
-    },
-    info: (obj, msg) => get().info(obj, msg),
-    warn: (obj, msg) => get().warn(obj, msg),
-    error: (obj, msg) => get().error(obj, msg),
-    child: (more) => childLogger(get(), more),
-  };
+/** False only when the logger says the level is off (loggers without levels write everything). */
+export function isLevelEnabled(log: Logger, level: "debug" | "info"): boolean {
+  const check = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return check ? check.call(log, level) : true;
 }

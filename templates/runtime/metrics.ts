@@ -28,19 +28,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
-  // Labelled children are looked up once per label set: prom-client hashes labels on every inc().
-  const cached = <M extends Counter<string> | Histogram<string>>(metric: M) => {
-    const children = new Map<string, ReturnType<M["labels"]>>();
-    return (...values: string[]): ReturnType<M["labels"]> => {
-      const key = values.join("\u0000");
-      let child = children.get(key);
-      if (!child) {
-        child = metric.labels(...values) as ReturnType<M["labels"]>;
-        children.set(key, child);
-      }
-      return child;
-    };
-  };
 
   const published = counter("evgen_events_published_total", "Events published and confirmed", [
     "type",
@@ -78,21 +65,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     registers: [registry],
   });
 
-  // The per-event paths; failures are rare enough to label the plain way.
-  const publishedBy = cached(published);
-  const handledBy = cached(handled);
-  const skippedBy = cached(skipped);
-  const durationBy = cached(duration);
-
   return {
     registry,
-    published: (type) => publishedBy(type).inc(),
-    handled: (type, consumer) => handledBy(type, consumer).inc(),
+    published: (type) => published.inc({ type }),
+    handled: (type, consumer) => handled.inc({ type, consumer }),
     failed: (type, consumer, kind) => failed.inc({ type, consumer, kind }),
     retried: (type, consumer) => retried.inc({ type, consumer }),
     deadLettered: (type, consumer, kind) => deadLettered.inc({ type, consumer, kind }),
     dropped: (type, consumer, kind) => dropped.inc({ type, consumer, kind }),
-    skipped: (type, consumer, reason) => skippedBy(type, consumer, reason).inc(),
-    handlerDuration: (type, consumer, seconds) => durationBy(type, consumer).observe(seconds),
+    skipped: (type, consumer, reason) => skipped.inc({ type, consumer, reason }),
+    handlerDuration: (type, consumer, seconds) => duration.observe({ type, consumer }, seconds),
   };
 }

@@ -4,9 +4,9 @@
 // the transport carries the decision out.
 import { isDeepStrictEqual } from "node:util";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
-import type { ConsumerHandlers, EvgenEvent, RuntimeContext } from "./handlers.js";
+import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } from "./handlers.js";
 import type { IdempotencyStore } from "./idempotency.js";
-import { lazyChildLogger } from "./logger.js";
+import { childLogger, isLevelEnabled } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { Publisher } from "./publisher.js";
 import type {
@@ -89,20 +89,18 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
         problem: `payload does not match ${type} v${version}: ${issues.join("; ")}`,
       };
     }
-    return {
-      ok: true,
-      event: {
-        id: attrs.id!,
-        type,
-        source: attrs.source!,
-        specversion: "1.0",
-        time: attrs.time!,
-        dataversion: version,
-        data: parsed.data,
-        ...(attrs.traceparent ? { traceparent: attrs.traceparent } : {}),
-        ...(delivery.key === undefined ? {} : { key: delivery.key }),
-      },
+    const event: EvgenEvent = {
+      id: attrs.id!,
+      type,
+      source: attrs.source!,
+      specversion: "1.0",
+      time: attrs.time!,
+      dataversion: version,
+      data: parsed.data,
     };
+    if (attrs.traceparent) event.traceparent = attrs.traceparent;
+    if (delivery.key !== undefined) event.key = delivery.key;
+    return { ok: true, event };
   }
 
   function fail(
@@ -154,40 +152,19 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   }
 
   /** Runs the handler; resolves when it finished, rejects with its error or on timeout. */
-  async function runHandler(event: EvgenEvent, attempt: number, eventLog: Logger): Promise<void> {
-    // Most handlers never read ctx.signal: its AbortController is made on first use only.
-    let controller: AbortController | undefined;
-    let timedOut: HandlerTimeoutError | undefined;
-    const ctx: RuntimeContext = {
-      async publish(type, data, opts) {
-        if (!consumer.emits.includes(type)) {
-          throw new NonRetryableError(
-            `consumer ${consumer.name} does not emit ${type} (add it to its emits)`,
-          );
-        }
-        return publisher.publish(type, data, {
-          ...opts,
-          traceparent: opts?.traceparent ?? event.traceparent,
-        });
-      },
-      attempt,
-      log: eventLog,
-      get signal() {
-        controller ??= new AbortController();
-        if (timedOut && !controller.signal.aborted) controller.abort(timedOut);
-        return controller.signal;
-      },
-      consumer: consumer.name,
-    };
+  function runHandler(event: EvgenEvent, attempt: number, eventLog: Logger): Promise<void> {
+    const ctx = new EventContext(consumer, publisher, event, attempt, eventLog);
     const handler = handlers[event.type]!;
-    if (!(consumer.timeoutMs > 0)) return void (await handler(event, ctx));
     // One promise and one timer per event: this runs for every event, so no Promise.race.
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        timedOut = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
-        controller?.abort(timedOut);
-        reject(timedOut);
-      }, consumer.timeoutMs);
+      const timer =
+        consumer.timeoutMs > 0
+          ? setTimeout(() => {
+              const error = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
+              ctx.abort(error);
+              reject(error);
+            }, consumer.timeoutMs)
+          : undefined;
       const settle = (error?: unknown, failed = false) => {
         clearTimeout(timer);
         if (failed) reject(error);
@@ -210,12 +187,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       metrics?.skipped(type, consumer.name, "unhandled-type");
       return { action: "ack", outcome: "skipped" };
     }
-    const eventLog = lazyChildLogger(log, () => ({
-      consumer: consumer.name,
-      eventId: delivery.attributes.id,
-      eventType: type,
-      attempt: delivery.attempt,
-    }));
+    const eventLog = new DeliveryLogger(log, consumer.name, delivery);
     const decoded = decode(delivery);
     if (!decoded.ok) return fail(type || "unknown", "invalid", decoded.problem, delivery, eventLog);
     const event = decoded.event;
@@ -282,4 +254,82 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       );
     }
   };
+}
+
+/**
+ * `ctx` of one handler run. A class, so that the one object made per event is all there is: the
+ * AbortController behind `signal` is made only if a handler asks for it.
+ */
+class EventContext implements RuntimeContext {
+  private controller?: AbortController;
+  private abortedWith?: Error;
+
+  constructor(
+    private readonly consumerDef: ConsumerDef,
+    private readonly publisher: Publisher<Record<string, unknown>>,
+    private readonly event: EvgenEvent,
+    readonly attempt: number,
+    readonly log: Logger,
+  ) {}
+
+  get consumer(): string {
+    return this.consumerDef.name;
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.abortedWith && !this.controller.signal.aborted) this.controller.abort(this.abortedWith);
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    this.abortedWith = reason;
+    this.controller?.abort(reason);
+  }
+
+  async publish(type: string, data: unknown, opts?: PublishOptions): Promise<string> {
+    if (!this.consumerDef.emits.includes(type)) {
+      throw new NonRetryableError(`consumer ${this.consumerDef.name} does not emit ${type} (add it to its emits)`);
+    }
+    return this.publisher.publish(type, data, { ...opts, traceparent: opts?.traceparent ?? this.event.traceparent });
+  }
+}
+
+/**
+ * The log of one delivery: lines carry consumer, event id, type and attempt. The pino child that
+ * adds them is made only when a line is written — most events are handled without one.
+ */
+class DeliveryLogger implements Logger {
+  private bound?: Logger;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly consumer: string,
+    private readonly delivery: Delivery,
+  ) {}
+
+  private get log(): Logger {
+    return (this.bound ??= childLogger(this.parent, {
+      consumer: this.consumer,
+      eventId: this.delivery.attributes.id,
+      eventType: this.delivery.attributes.type,
+      attempt: this.delivery.attempt,
+    }));
+  }
+
+  debug(obj: object, msg?: string): void {
+    if (isLevelEnabled(this.parent, "debug")) this.log.debug(obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.log.info(obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.log.warn(obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.log.error(obj, msg);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return childLogger(this.log, bindings);
+  }
 }
