@@ -48,17 +48,9 @@ export function anchor(prefix: string, name: string): string {
   return `${prefix}-${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
 }
 
-/** 1500 -> "1500ms", 60000 -> "1m": the duration as a spec would write it. */
-export function durationText(ms: number): string {
-  for (const [unit, size] of [
-    ["h", 3_600_000],
-    ["m", 60_000],
-    ["s", 1000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
+import { durationText } from "../validate/duration.js";
+
+export { durationText };
 
 /** The retry policy in words (plain text, to be escaped by the caller). */
 export function retryWords(consumer: IRConsumer, broker: "kafka" | "rabbitmq"): string {

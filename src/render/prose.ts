@@ -1,22 +1,13 @@
 // Spec values as they appear outside code: README table cells, durations, shell arguments and
 // values in .env files.
 import type { IRConsumer } from "../ir/types.js";
+import { durationText } from "../validate/duration.js";
 
 /** Text that stays inside one Markdown table cell. */
 export function tableCell(text: string | undefined): string {
   return (text ?? "").replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
 }
 
-function durationText(ms: number): string {
-  for (const [unit, size] of [
-    ["h", 3_600_000],
-    ["m", 60_000],
-    ["s", 1000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
 
 /** What happens when a consumer's handler keeps failing, in a few words. */
 export function failureText(consumer: IRConsumer): string {

@@ -8,3 +8,12 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
+
+/** 30000 -> "30s", 1500 -> "1500ms": the inverse, as a spec would write it. */
+export function durationText(ms: number): string {
+  for (const unit of ["h", "m", "s"] as const) {
+    const size = UNIT_MS[unit];
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -6,10 +6,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
-import { CliError, UsageError } from "../errors.js";
-import { displayPath, printIssues } from "../generation.js";
+import { UsageError } from "../errors.js";
+import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { specIR } from "../spec-ir.js";
 import { findSpec } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
@@ -42,19 +43,11 @@ function readAgainst(io: CliIO, against: string, specPath: string): { text: stri
 async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const older = readAgainst(io, options.against, specPath);
-  const { validateSpec } = await import("../../validate/index.js");
-  const { buildIR } = await import("../../ir/build.js");
   const { compareSpecs, formatChange } = await import("../../compat/compare.js");
-
-  const load = (text: string, name: string) => {
-    const result = validateSpec(text, name);
-    if (!result.ok) {
-      printIssues(io, result.issues);
-      throw new CliError(`${name} is not a valid spec`);
-    }
-    return buildIR(result.spec);
-  };
-  const changes = compareSpecs(load(older.text, older.name), load(readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath)));
+  const changes = compareSpecs(
+    await specIR(io, older.text, older.name),
+    await specIR(io, readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath)),
+  );
 
   if (options.format === "json") {
     io.stdout(`${JSON.stringify({ against: older.name, breaking: changes }, null, 2)}\n`);

@@ -4,10 +4,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
-import { displayPath, printIssues } from "../generation.js";
+import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { specIR } from "../spec-ir.js";
 import { findSpec } from "../spec-file.js";
 import { styleFor } from "../style.js";
 
@@ -28,17 +28,8 @@ function target(io: CliIO, specPath: string, out: string | undefined): string | 
 
 async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
-  const { validateSpec } = await import("../../validate/index.js");
-  const { buildIR } = await import("../../ir/build.js");
   const { renderCatalog } = await import("../../docs/catalog.js");
-  const file = displayPath(io.cwd, specPath);
-  const result = validateSpec(readFileSync(specPath, "utf8"), file);
-  if (!result.ok) {
-    printIssues(io, result.issues);
-    throw new CliError(`${file} is not a valid spec; nothing written`);
-  }
-  printIssues(io, result.warnings);
-  const page = renderCatalog(buildIR(result.spec));
+  const page = renderCatalog(await specIR(io, readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath)));
   const path = target(io, specPath, options.out);
   if (path === undefined) {
     io.stdout(page);

@@ -4,10 +4,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
-import { displayPath, printIssues } from "../generation.js";
+import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { specIR } from "../spec-ir.js";
 import { findSpec } from "../spec-file.js";
 import { styleFor } from "../style.js";
 
@@ -19,19 +19,11 @@ const optionsSchema = z.object({
 
 async function runAsyncApi(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
-  const { validateSpec } = await import("../../validate/index.js");
-  const { buildIR } = await import("../../ir/build.js");
   const { renderAsyncApi } = await import("../../asyncapi/export.js");
-  const file = displayPath(io.cwd, specPath);
-  const result = validateSpec(readFileSync(specPath, "utf8"), file);
-  if (!result.ok) {
-    printIssues(io, result.issues);
-    throw new CliError(`${file} is not a valid spec; nothing written`);
-  }
-  printIssues(io, result.warnings);
+  const ir = await specIR(io, readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath));
   const toStdout = options.out === undefined || options.out === "-";
   const format = options.format ?? (!toStdout && /\.json$/i.test(options.out!) ? "json" : "yaml");
-  const text = renderAsyncApi(buildIR(result.spec), format);
+  const text = renderAsyncApi(ir, format);
   if (toStdout) {
     io.stdout(text);
     return 0;
