@@ -17,6 +17,11 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   const noColor = (process.env.NO_COLOR ?? "") !== "";
+  // `evgen schema | head`: a reader that stops early is not an error of ours.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -1,6 +1,6 @@
 // The CLI end to end, as users run it: the built bin in a fresh directory, checked by exit code,
 // output and the files on disk.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -391,5 +391,17 @@ describe("evgen compat", () => {
     }
     const missing = await evgen(["compat", "--against", "no-such-rev"], dir);
     expect(missing.code).toBe(2);
+  });
+});
+
+describe("output to a reader that stops early", () => {
+  it("exits quietly when stdout is closed (evgen schema | head)", async () => {
+    const child = spawn(process.execPath, [BIN, "schema"], { cwd: workspace, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // the reader is gone before evgen writes
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });
