@@ -7,7 +7,7 @@ import { Document, isScalar, parse, visit } from "yaml";
 import type { Broker } from "../ir/types.js";
 import { BROKER_ADDRESS, CONSUMER_NAME, EVENT_TYPE, FIELD_NAME, KAFKA_TOPIC, SERVICE_NAME, TYPE_NAME } from "../validate/patterns.js";
 import { validateSpec, type Issue } from "../validate/index.js";
-import type { FieldObjectSpec, FieldTypeSpec, FieldsSpec } from "../validate/schema/field-type.js";
+import { FORMAT_NAMES, type FieldObjectSpec, type FieldTypeSpec, type FieldsSpec } from "../validate/schema/field-type.js";
 
 export const MODELINE = "# yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json";
 
@@ -47,16 +47,9 @@ const unescape = (segment: string) => decodeURIComponent(segment).replace(/~1/g,
 
 const CLOUDEVENTS_HEADER = /^(ce_|cloudEvents_)(id|type|source|specversion|time|dataversion|subject|datacontenttype|dataschema)$/;
 const KNOWN_HEADERS = new Set(["content-type", "traceparent", "tracestate"]);
-const FORMATS: Record<string, string> = {
-  uuid: "uuid",
-  email: "email",
-  uri: "url",
-  url: "url",
-  "date-time": "datetime",
-  datetime: "datetime",
-  date: "date",
-};
-const SHORTHAND_FORMATS = new Set(["uuid", "email", "url", "datetime", "date"]);
+/** JSON Schema `format` -> evgen's format (and shorthand) name. */
+const FORMATS: Record<string, string> = FORMAT_NAMES;
+const SHORTHAND_FORMATS = new Set<string>(Object.values(FORMAT_NAMES));
 const CONSUMER_DEFAULTS: Record<string, unknown> = { concurrency: 1, timeout: "30s", deadLetter: true, idempotency: "memory" };
 const RETRY_DEFAULTS: Record<string, unknown> = { attempts: 4, delay: "1s", backoff: "exponential", maxDelay: "5m", mode: "non-blocking" };
 /** Field object keys in the order people write them. */

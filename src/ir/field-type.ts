@@ -1,8 +1,8 @@
 // Spec field types (shorthand strings and JSON Schema objects) -> IR types.
 import { SHORTHAND_TYPES, type ShorthandType } from "../validate/patterns.js";
-import type { FieldObjectSpec, FieldsSpec, FieldTypeSpec, JsonType } from "../validate/schema/field-type.js";
+import { FORMAT_NAMES, type FieldObjectSpec, type FieldsSpec, type FieldTypeSpec, type JsonType } from "../validate/schema/field-type.js";
 import { docComment, schemaNameOf } from "./names.js";
-import type { IRField, IRType, IRTypeBase, StringFormat } from "./types.js";
+import type { IRField, IRType, IRTypeBase } from "./types.js";
 
 /** "couponCode?" -> { name: "couponCode", optional: true }. */
 export function parseFieldKey(key: string): { name: string; optional: boolean } {
@@ -52,15 +52,6 @@ function ref(name: string, base: IRTypeBase): IRType {
   return { ...base, kind: "ref", name, typeName: name, schemaName: schemaNameOf(name) };
 }
 
-const FORMAT_NAMES: Record<string, StringFormat> = {
-  uuid: "uuid",
-  email: "email",
-  uri: "url",
-  url: "url",
-  "date-time": "datetime",
-  datetime: "datetime",
-  date: "date",
-};
 
 function fromObject(spec: FieldObjectSpec): IRType {
   const types: JsonType[] = spec.type === undefined ? [] : Array.isArray(spec.type) ? spec.type : [spec.type];

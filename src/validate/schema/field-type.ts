@@ -2,7 +2,7 @@
 // and the rules local to one field object are checked here; references and values are checked by
 // checks/field-types.ts once the named types are known.
 import * as z from "zod";
-import type { JsonValue } from "../../ir/types.js";
+import type { JsonValue, StringFormat } from "../../ir/types.js";
 import { FIELD_KEY, FIELD_NAME, SHORTHAND } from "../patterns.js";
 import { jsonValue, matching } from "./common.js";
 
@@ -10,6 +10,16 @@ export const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "
 export type JsonType = (typeof JSON_TYPES)[number];
 /** `format` values: JSON Schema's names and evgen's shorthand names. */
 export const FORMATS = ["uuid", "email", "uri", "url", "date-time", "datetime", "date"] as const;
+/** Each accepted `format` as the string format evgen generates for it. */
+export const FORMAT_NAMES: Record<(typeof FORMATS)[number], StringFormat> = {
+  uuid: "uuid",
+  email: "email",
+  uri: "url",
+  url: "url",
+  "date-time": "datetime",
+  datetime: "datetime",
+  date: "date",
+};
 /** The keys that make an object a field type (rather than a mapping of nested fields). */
 export const FIELD_TYPE_KEYWORDS = ["type", "$ref", "enum", "const", "oneOf", "anyOf"] as const;
 export const NOT_A_FIELD_TYPE = {
