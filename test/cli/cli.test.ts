@@ -1,43 +1,14 @@
 // The CLI end to end, as users run it: the built bin in a fresh directory, checked by exit code,
 // output and the files on disk.
-import { execFile, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../support/brokers.js";
+import { BIN, buildIfStale, evgen, MODELINE } from "../support/cli.js";
 import { REPO_ROOT } from "../support/project.js";
 
-const BIN = join(REPO_ROOT, "bin", "evgen.js");
-const MODELINE = "# yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json";
 const workspace = join(REPO_ROOT, "test", ".tmp", uniqueName("cli"));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function evgen(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1" } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
-  );
-}
 
 /** Every file of a project with its text, to compare whole projects byte for byte. */
 function snapshot(dir: string): Record<string, string> {
@@ -74,17 +45,7 @@ function addEvent(dir: string): void {
 }
 
 beforeAll(() => {
-  // The bin runs dist/: rebuild it when the sources are newer (npm test builds first anyway).
-  const main = join(REPO_ROOT, "dist", "cli", "main.js");
-  if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(join(REPO_ROOT, "src"))) {
-    execFileSync(
-      process.execPath,
-      [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-      {
-        cwd: REPO_ROOT,
-      },
-    );
-  }
+  buildIfStale();
   mkdirSync(workspace, { recursive: true });
 }, 120_000);
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));

@@ -1,38 +1,13 @@
 // evgen docs, export asyncapi and import asyncapi end to end: the built bin in fresh directories.
-import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../support/brokers.js";
+import { buildIfStale, evgen, MODELINE } from "../support/cli.js";
 import { REPO_ROOT } from "../support/project.js";
 
-const BIN = join(REPO_ROOT, "bin", "evgen.js");
-const MODELINE = "# yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json";
 const workspace = join(REPO_ROOT, "test", ".tmp", uniqueName("cli-docs"));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function evgen(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
-
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
-  );
-}
 
 /** A directory holding a copy of an example spec as evgen.yaml. */
 function withExample(name: string): string {
@@ -43,12 +18,7 @@ function withExample(name: string): string {
 }
 
 beforeAll(() => {
-  const main = join(REPO_ROOT, "dist", "cli", "main.js");
-  if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(join(REPO_ROOT, "src"))) {
-    execFileSync(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
-      cwd: REPO_ROOT,
-    });
-  }
+  buildIfStale();
   mkdirSync(workspace, { recursive: true });
 }, 120_000);
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
