@@ -7,6 +7,7 @@ import { errorMessage } from "./errors.js";
 import { failureHeaders, headerAttributes, headerValue } from "./kafka-headers.js";
 import type { RecordSender } from "./kafka-producer.js";
 import { childLogger } from "./logger.js";
+import { failureDisposition } from "./pipeline.js";
 import {
   FAILURE_HEADERS,
   type ConsumerDef,
@@ -51,19 +52,10 @@ function toDelivery(topic: string, partition: number, message: KafkaMessage, ret
   };
 }
 
-/** The decision for a handler that threw, which the pipeline never does: retry, then give up. */
+/** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
 function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
-  const failure: Failure = {
-    kind: "error",
-    message: errorMessage(error),
-    attempt,
-    consumer: consumer.name,
-    failedAt: new Date().toISOString(),
-  };
-  if (attempt < consumer.retry.attempts) {
-    return { action: "retry", failure, delayMs: consumer.retry.delaysMs[attempt - 1] ?? consumer.retry.delayMs };
-  }
-  return consumer.deadLetter ? { action: "dead-letter", failure } : { action: "drop", failure };
+  const failedAt = new Date().toISOString();
+  return failureDisposition(consumer, { kind: "error", message: errorMessage(error), attempt, consumer: consumer.name, failedAt });
 }
 
 /** Sleeps in heartbeat-sized slices; false when the consumer stopped meanwhile. */

@@ -14,6 +14,7 @@ import type {
   Delivery,
   DeliveryHandler,
   Disposition,
+  Failure,
   FailureKind,
   Logger,
   ServiceDef,
@@ -40,6 +41,19 @@ type Decoded = { ok: true; event: EvgenEvent } | { ok: false; problem: string };
 
 class HandlerTimeoutError extends Error {
   override name = "HandlerTimeoutError";
+}
+
+/**
+ * What a failed attempt leads to: a retry while attempts remain (for the kinds worth retrying),
+ * then the dead letter, or a drop when the consumer has none.
+ */
+export function failureDisposition(consumer: ConsumerDef, failure: Failure): Disposition {
+  const retryable = failure.kind === "error" || failure.kind === "timeout";
+  if (retryable && failure.attempt < consumer.retry.attempts) {
+    const delays = consumer.retry.delaysMs;
+    return { action: "retry", failure, delayMs: delays[failure.attempt - 1] ?? delays[delays.length - 1] ?? 0 };
+  }
+  return consumer.deadLetter ? { action: "dead-letter", failure } : { action: "drop", failure };
 }
 
 export function createPipeline(options: PipelineOptions): DeliveryHandler {
@@ -119,25 +133,18 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       failedAt: new Date().toISOString(),
     };
     metrics?.failed(type, consumer.name, kind);
-    const retryable = kind === "error" || kind === "timeout";
-    if (retryable && attempt < consumer.retry.attempts) {
-      const delays = consumer.retry.delaysMs;
-      const delayMs = delays[attempt - 1] ?? delays[delays.length - 1] ?? 0;
+    const disposition = failureDisposition(consumer, failure);
+    if (disposition.action === "retry") {
       metrics?.retried(type, consumer.name);
-      eventLog.warn({ failure, delayMs }, "handler failed, retrying");
-      return { action: "retry", failure, delayMs };
-    }
-    if (consumer.deadLetter) {
+      eventLog.warn({ failure, delayMs: disposition.delayMs }, "handler failed, retrying");
+    } else if (disposition.action === "dead-letter") {
       metrics?.deadLettered(type, consumer.name, kind);
       eventLog.error({ failure, origin: delivery.origin }, "event sent to the dead letter");
-      return { action: "dead-letter", failure };
+    } else {
+      metrics?.dropped(type, consumer.name, kind);
+      eventLog.error({ failure, origin: delivery.origin }, "event dropped: the consumer has no dead letter");
     }
-    metrics?.dropped(type, consumer.name, kind);
-    eventLog.error(
-      { failure, origin: delivery.origin },
-      "event dropped: the consumer has no dead letter",
-    );
-    return { action: "drop", failure };
+    return disposition;
   }
 
   function matchesFilter(event: EvgenEvent): boolean {
