@@ -57,7 +57,7 @@ export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manif
       if (current === file.content) continue;
       if (file.owner === "evgen" && !force) {
         if (!recorded) conflicts.push({ path: file.path, reason: FOREIGN });
-        else if (sha256(current) !== recorded.sha256) conflicts.push({ path: file.path, reason: EDITED });
+        else if (disk.hash(file.path) !== recorded.sha256) conflicts.push({ path: file.path, reason: EDITED });
       }
       changes.push({ kind: "update", path: file.path, content: file.content });
     }
@@ -65,9 +65,9 @@ export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manif
 
   for (const [path, recorded] of Object.entries(manifest.files)) {
     if (planned.has(path) || recorded.owner !== "evgen") continue;
-    const current = disk.read(path);
+    const current = disk.hash(path);
     if (current === undefined) continue;
-    if (!force && sha256(current) !== recorded.sha256) conflicts.push({ path, reason: EDITED_STALE });
+    if (!force && current !== recorded.sha256) conflicts.push({ path, reason: EDITED_STALE });
     changes.push({ kind: "delete", path });
   }
 

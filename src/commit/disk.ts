@@ -2,10 +2,12 @@
 // and the writes of a commit carried out only after every check passed.
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, posix } from "node:path";
+import { sha256 } from "../format/hash.js";
 import { resolveInside } from "./paths.js";
 
 export class ProjectDir {
   private readonly contents = new Map<string, string | undefined>();
+  private readonly hashes = new Map<string, string>();
 
   constructor(readonly root: string) {}
 
@@ -23,6 +25,15 @@ export class ProjectDir {
     return this.contents.get(path);
   }
 
+  /** sha256 of the file's text, computed once however many checks ask; undefined when missing. */
+  hash(path: string): string | undefined {
+    const text = this.read(path);
+    if (text === undefined) return undefined;
+    let hash = this.hashes.get(path);
+    if (hash === undefined) this.hashes.set(path, (hash = sha256(text)));
+    return hash;
+  }
+
   /** Writes through a temporary file and a rename, so a reader never sees half a file. */
   write(path: string, content: string): void {
     const target = resolveInside(this.root, path);
@@ -31,6 +42,7 @@ export class ProjectDir {
     writeFileSync(temporary, content);
     renameSync(temporary, target);
     this.contents.set(path, content);
+    this.hashes.delete(path);
   }
 
   /** Deletes the file, then the directories it leaves empty, up to the project directory. */
@@ -38,6 +50,7 @@ export class ProjectDir {
     const target = resolveInside(this.root, path);
     unlinkSync(target);
     this.contents.set(path, undefined);
+    this.hashes.delete(path);
     let directory = posix.dirname(path);
     while (directory !== ".") {
       const absolute = resolveInside(this.root, directory);
