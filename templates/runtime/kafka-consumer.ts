@@ -39,17 +39,20 @@ const COMMIT_INTERVAL_MS = 1000;
 
 type BatchControl = Pick<EachBatchPayload, "heartbeat" | "isRunning">;
 
+const EMPTY = Buffer.alloc(0);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function toDelivery(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean): Delivery {
   const attemptsMade = retryCopy ? Number(headerValue(message.headers, FAILURE_HEADERS.attempt)) : 0;
-  return {
+  const delivery: Delivery = {
     attributes: headerAttributes(message.headers),
-    body: message.value ?? Buffer.alloc(0),
-    ...(message.key === null ? {} : { key: message.key.toString() }),
+    body: message.value ?? EMPTY,
     attempt: Number.isInteger(attemptsMade) && attemptsMade > 0 ? attemptsMade + 1 : 1,
     origin: `${topic}[${partition}]@${message.offset}`,
   };
+  if (message.key !== null) delivery.key = message.key.toString();
+  return delivery;
 }
 
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
@@ -128,20 +131,26 @@ export async function subscribeConsumer(
     }
   }
 
-  async function decide(delivery: Delivery): Promise<Disposition> {
-    try {
-      return await handle(delivery);
-    } catch (error) {
+  /** The handler's decision; one that throws (the pipeline never does) failed its attempt like any other. */
+  function decide(delivery: Delivery): Disposition | Promise<Disposition> {
+    const unexpected = (error: unknown) => {
       log.error({ err: errorMessage(error), origin: delivery.origin }, "delivery handler threw");
       return unexpectedFailure(consumer, delivery.attempt, error);
+    };
+    try {
+      const decision = handle(delivery);
+      return decision instanceof Promise ? decision.catch(unexpected) : decision;
+    } catch (error) {
+      return unexpected(error);
     }
   }
 
   /** False when the consumer stopped before the record's disposition was carried out. */
-  async function processRecord(topic: string, partition: number, message: KafkaMessage, control: BatchControl) {
-    let delivery = toDelivery(topic, partition, message, retryTopics.has(topic));
+  async function processRecord(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean, control: BatchControl) {
+    let delivery = toDelivery(topic, partition, message, retryCopy);
     for (;;) {
       const disposition = await decide(delivery);
+      if (disposition.action === "ack") return true;
       if (disposition.action === "retry" && blocking) {
         // In place: later records of this partition (hence of this key) wait behind this one.
         if (!(await waitInPlace(disposition.delayMs, control, heartbeatMs))) return false;
@@ -170,28 +179,37 @@ export async function subscribeConsumer(
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
+    const retryCopies = retryTopics.has(topic);
     let lastDone: string | undefined;
     let committedAt = Date.now();
+    let heartbeatAt = committedAt;
+    // Offsets are resolved and committed per stretch of records, not per record: only the last
+    // one done counts, and kafkajs parses every offset it is given.
     const commit = async () => {
       if (lastDone === undefined) return;
+      payload.resolveOffset(lastDone);
       const offset = (BigInt(lastDone) + 1n).toString();
       await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
       lastDone = undefined;
       committedAt = Date.now();
     };
     // Keeps the membership alive while one slow handler runs longer than a heartbeat interval; a
-    // failure here means a rebalance, which the heartbeat after the record reports.
+    // failure here means a rebalance, which the next heartbeat between records reports.
     const heartbeats = setInterval(() => payload.heartbeat().catch(() => undefined), heartbeatMs);
     try {
+      // Service consumers never seek, so a batch cannot go stale (isStale) while it is processed.
       for (const message of batch.messages) {
-        if (!payload.isRunning() || payload.isStale()) break;
+        if (!payload.isRunning()) break;
         // Retry copies are in due order, so nothing behind a record that is not due is due either.
-        if (retryTopics.has(topic) && holdUntilDue(payload, message)) break;
-        if (!(await processRecord(topic, partition, message, payload))) break;
-        payload.resolveOffset(message.offset);
+        if (retryCopies && holdUntilDue(payload, message)) break;
+        if (!(await processRecord(topic, partition, message, retryCopies, payload))) break;
         lastDone = message.offset;
-        if (Date.now() - committedAt >= COMMIT_INTERVAL_MS) await commit();
-        await payload.heartbeat();
+        const now = Date.now();
+        if (now - committedAt >= COMMIT_INTERVAL_MS) await commit();
+        if (now - heartbeatAt >= heartbeatMs) {
+          heartbeatAt = now;
+          await payload.heartbeat();
+        }
       }
     } finally {
       clearInterval(heartbeats);

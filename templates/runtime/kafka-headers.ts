@@ -38,15 +38,29 @@ export function headerValue(headers: IHeaders | undefined, name: string): string
   return text(headers?.[name]);
 }
 
-/** CloudEvents attributes found in the headers, names without prefix; whatever is there, unchecked. */
+// The attributes a consumer reads, and the header each arrives in.
+const ATTRIBUTE_HEADERS = [
+  ["id", `${CE_PREFIX}id`],
+  ["type", `${CE_PREFIX}type`],
+  ["source", `${CE_PREFIX}source`],
+  ["specversion", `${CE_PREFIX}specversion`],
+  ["time", `${CE_PREFIX}time`],
+  ["dataversion", `${CE_PREFIX}dataversion`],
+  ["datacontenttype", CONTENT_TYPE],
+  ["traceparent", TRACEPARENT],
+] as const;
+
+/**
+ * The CloudEvents attributes found in the headers, names without prefix; whatever is there,
+ * unchecked. Looked up by name, so every record's attributes have the same shape: walking all
+ * headers built each object key by key, which cost more than the rest of decoding.
+ */
 export function headerAttributes(headers: IHeaders | undefined): Record<string, string> {
   const attributes: Record<string, string> = {};
-  for (const name in headers) {
-    const value = text(headers[name]);
-    if (value === undefined) continue;
-    if (name.startsWith(CE_PREFIX)) attributes[name.slice(CE_PREFIX.length)] = value;
-    else if (name === CONTENT_TYPE) attributes.datacontenttype = value;
-    else if (name === TRACEPARENT) attributes.traceparent = value;
+  if (!headers) return attributes;
+  for (const [name, header] of ATTRIBUTE_HEADERS) {
+    const value = text(headers[header]);
+    if (value !== undefined) attributes[name] = value;
   }
   return attributes;
 }

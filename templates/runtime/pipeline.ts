@@ -3,6 +3,7 @@
 // decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
 // the transport carries the decision out.
 import { isDeepStrictEqual } from "node:util";
+import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
 import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } from "./handlers.js";
 import type { IdempotencyStore } from "./idempotency.js";
@@ -56,17 +57,31 @@ export function failureDisposition(consumer: ConsumerDef, failure: Failure): Dis
   return consumer.deadLetter ? { action: "dead-letter", failure } : { action: "drop", failure };
 }
 
+const HANDLED: Disposition = Object.freeze({ action: "ack", outcome: "handled" });
+const SKIPPED: Disposition = Object.freeze({ action: "ack", outcome: "skipped" });
+const DUPLICATE: Disposition = Object.freeze({ action: "ack", outcome: "duplicate" });
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
+
+function failureKind(error: unknown): FailureKind {
+  if (error instanceof HandlerTimeoutError) return "timeout";
+  return error instanceof NonRetryableError ? "non-retryable" : "error";
+}
+
 export function createPipeline(options: PipelineOptions): DeliveryHandler {
   const { service, consumer, handlers, publisher, idempotency, log, metrics } = options;
   const missing = consumer.on.filter((type) => typeof handlers[type] !== "function");
   if (missing.length > 0) {
     throw new Error(`consumer ${consumer.name} has no handler for ${missing.join(", ")}`);
   }
+  const deadlines = consumer.timeoutMs > 0 ? new Deadlines(consumer.timeoutMs) : undefined;
 
   function decode(delivery: Delivery): Decoded {
     const attrs = delivery.attributes;
-    if (!REQUIRED_ATTRIBUTES.every((name) => attrs[name])) {
-      const absent = REQUIRED_ATTRIBUTES.filter((name) => !attrs[name]);
+    for (const name of REQUIRED_ATTRIBUTES) {
+      if (attrs[name]) continue;
+      const absent = REQUIRED_ATTRIBUTES.filter((required) => !attrs[required]);
       return { ok: false, problem: `missing CloudEvents attribute(s): ${absent.join(", ")}` };
     }
     if (attrs.specversion !== "1.0")
@@ -147,6 +162,12 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     return disposition;
   }
 
+  /** The pipeline itself failed (a bug): the delivery still gets a decision instead of stalling the consumer. */
+  function pipelineFailed(delivery: Delivery, error: unknown): Disposition {
+    log.error({ err: errorMessage(error), origin: delivery.origin }, "pipeline failed");
+    return fail(delivery.attributes.type || "unknown", "error", errorMessage(error), delivery, log);
+  }
+
   function matchesFilter(event: EvgenEvent): boolean {
     return consumer.filter.every((f) => {
       const actual = f.path.split(".").reduce<unknown>((node, part) => {
@@ -158,126 +179,138 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     });
   }
 
-  /** Runs the handler; resolves when it finished, rejects with its error or on timeout. */
-  function runHandler(event: EvgenEvent, attempt: number, eventLog: Logger): Promise<void> {
-    const ctx = new EventContext(consumer, publisher, event, attempt, eventLog);
-    const handler = handlers[event.type]!;
-    // One promise and one timer per event: this runs for every event, so no Promise.race.
-    return new Promise<void>((resolve, reject) => {
-      const timer =
-        consumer.timeoutMs > 0
-          ? setTimeout(() => {
-              const error = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
-              ctx.abort(error);
-              reject(error);
-            }, consumer.timeoutMs)
-          : undefined;
-      const settle = (error?: unknown, failed = false) => {
-        clearTimeout(timer);
-        if (failed) reject(error);
-        else resolve();
+  function succeeded(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number): Disposition {
+    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+    metrics?.handled(event.type, consumer.name);
+    options.onHandled?.(event, delivery.attempt);
+    if (isLevelEnabled(log, "debug")) ctx.log.debug({}, "event handled");
+    return HANDLED;
+  }
+
+  function failed(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number, error: unknown): Disposition {
+    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+    return fail(event.type, failureKind(error), errorMessage(error), delivery, ctx.log);
+  }
+
+  /**
+   * Runs the handler and decides. A handler that returns without a promise is decided at once;
+   * one that returns a promise is decided when it settles or its deadline passes, whichever is first.
+   */
+  function run(event: EvgenEvent, delivery: Delivery): Disposition | Promise<Disposition> {
+    const ctx = new EventContext(consumer, publisher, event, delivery, log);
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = handlers[event.type]!(event, ctx);
+    } catch (error) {
+      return failed(event, delivery, ctx, started, error);
+    }
+    if (!isThenable(result)) return succeeded(event, delivery, ctx, started);
+
+    return new Promise<Disposition>((resolve) => {
+      const decide = (decision: () => Disposition) => {
+        try {
+          resolve(decision());
+        } catch (error) {
+          resolve(pipelineFailed(delivery, error));
+        }
       };
-      try {
-        const result = handler(event, ctx);
-        if (result && typeof result.then === "function") result.then(() => settle(), (error) => settle(error, true));
-        else settle();
-      } catch (error) {
-        settle(error, true);
-      }
+      const deadline = deadlines?.start(() => {
+        const error = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
+        ctx.abort(error);
+        decide(() => failed(event, delivery, ctx, started, error));
+      });
+      // A handler settling after its deadline changes nothing: the timeout was decided.
+      const settled = () => {
+        if (!deadline) return true;
+        if (deadline.done) return false;
+        deadlines!.finish(deadline);
+        return true;
+      };
+      result.then(
+        () => settled() && decide(() => succeeded(event, delivery, ctx, started)),
+        (error: unknown) => settled() && decide(() => failed(event, delivery, ctx, started, error)),
+      );
     });
   }
 
-  async function handle(delivery: Delivery): Promise<Disposition> {
+  /** With an idempotency store: skip what was handled before, record what is handled now. */
+  async function runOnce(event: EvgenEvent, delivery: Delivery, store: IdempotencyStore): Promise<Disposition> {
+    const ref = { consumer: consumer.group, source: event.source, id: event.id };
+    const eventLog = new DeliveryLogger(log, consumer.name, delivery);
+    try {
+      if (await store.seen(ref)) {
+        metrics?.skipped(event.type, consumer.name, "duplicate");
+        eventLog.info({}, "duplicate event skipped");
+        return DUPLICATE;
+      }
+    } catch (error) {
+      return fail(event.type, "error", `idempotency store: ${errorMessage(error)}`, delivery, eventLog);
+    }
+    const disposition = await run(event, delivery);
+    if (disposition === HANDLED) {
+      // The handler's work is done: a failed mark must not undo it by retrying.
+      await store.mark(ref).catch((error: unknown) => {
+        eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
+      });
+    }
+    return disposition;
+  }
+
+  function handle(delivery: Delivery): Disposition | Promise<Disposition> {
     const type = delivery.attributes.type;
     // A shared Kafka topic carries other consumers' events: not ours to judge.
     if (type && !consumer.on.includes(type)) {
       metrics?.skipped(type, consumer.name, "unhandled-type");
-      return { action: "ack", outcome: "skipped" };
+      return SKIPPED;
     }
-    const eventLog = new DeliveryLogger(log, consumer.name, delivery);
     const decoded = decode(delivery);
-    if (!decoded.ok) return fail(type || "unknown", "invalid", decoded.problem, delivery, eventLog);
+    if (!decoded.ok) {
+      const eventLog = new DeliveryLogger(log, consumer.name, delivery);
+      return fail(type || "unknown", "invalid", decoded.problem, delivery, eventLog);
+    }
     const event = decoded.event;
-    if (!matchesFilter(event)) {
+    if (consumer.filter.length > 0 && !matchesFilter(event)) {
       metrics?.skipped(event.type, consumer.name, "filter");
-      return { action: "ack", outcome: "skipped" };
+      return SKIPPED;
     }
-
-    const ref = { consumer: consumer.group, source: event.source, id: event.id };
-    try {
-      if (idempotency && (await idempotency.seen(ref))) {
-        metrics?.skipped(event.type, consumer.name, "duplicate");
-        eventLog.info({}, "duplicate event skipped");
-        return { action: "ack", outcome: "duplicate" };
-      }
-    } catch (error) {
-      return fail(
-        event.type,
-        "error",
-        `idempotency store: ${errorMessage(error)}`,
-        delivery,
-        eventLog,
-      );
-    }
-
-    const started = performance.now();
-    try {
-      await runHandler(event, delivery.attempt, eventLog);
-    } catch (error) {
-      metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
-      const kind: FailureKind =
-        error instanceof HandlerTimeoutError
-          ? "timeout"
-          : error instanceof NonRetryableError
-            ? "non-retryable"
-            : "error";
-      return fail(event.type, kind, errorMessage(error), delivery, eventLog);
-    }
-    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
-    metrics?.handled(event.type, consumer.name);
-    options.onHandled?.(event, delivery.attempt);
-    eventLog.debug({}, "event handled");
-    if (idempotency) {
-      // The handler's work is done: a failed mark must not undo it by retrying.
-      await idempotency.mark(ref).catch((error: unknown) => {
-        eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
-      });
-    }
-    return { action: "ack", outcome: "handled" };
+    return idempotency ? runOnce(event, delivery, idempotency) : run(event, delivery);
   }
 
-  return async (delivery) => {
+  return (delivery) => {
     try {
-      return await handle(delivery);
+      const decision = handle(delivery);
+      return decision instanceof Promise ? decision.catch((error: unknown) => pipelineFailed(delivery, error)) : decision;
     } catch (error) {
-      // Only a bug gets here; the delivery still gets a decision instead of stalling the consumer.
-      log.error({ err: errorMessage(error), origin: delivery.origin }, "pipeline failed");
-      return fail(
-        delivery.attributes.type || "unknown",
-        "error",
-        errorMessage(error),
-        delivery,
-        log,
-      );
+      return pipelineFailed(delivery, error);
     }
   };
 }
 
 /**
  * `ctx` of one handler run. A class, so that the one object made per event is all there is: the
- * AbortController behind `signal` is made only if a handler asks for it.
+ * AbortController behind `signal` and the delivery's logger are made only if something asks.
  */
 class EventContext implements RuntimeContext {
   private controller?: AbortController;
   private abortedWith?: Error;
+  private deliveryLog?: Logger;
 
   constructor(
     private readonly consumerDef: ConsumerDef,
     private readonly publisher: Publisher<Record<string, unknown>>,
     private readonly event: EvgenEvent,
-    readonly attempt: number,
-    readonly log: Logger,
+    private readonly delivery: Delivery,
+    private readonly parentLog: Logger,
   ) {}
+
+  get attempt(): number {
+    return this.delivery.attempt;
+  }
+
+  get log(): Logger {
+    return (this.deliveryLog ??= new DeliveryLogger(this.parentLog, this.consumerDef.name, this.delivery));
+  }
 
   get consumer(): string {
     return this.consumerDef.name;

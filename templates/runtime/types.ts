@@ -113,7 +113,8 @@ export type Disposition =
   /** deadLetter: false and attempts exhausted: logged loudly, then acknowledged. */
   | { action: "drop"; failure: Failure };
 
-export type DeliveryHandler = (delivery: Delivery) => Promise<Disposition>;
+/** Decides at once when it can (no store to ask, a handler that returned without a promise). */
+export type DeliveryHandler = (delivery: Delivery) => Disposition | Promise<Disposition>;
 
 export interface Subscription {
   /** Stop fetching, let in-flight deliveries finish, commit/ack, release the consumer. */
