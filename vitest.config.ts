@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     maxWorkers: 2,
+    // A RabbitMQ vhost of the run's own, deleted at the end with all it holds; Kafka topics likewise.
+    // (An absolute path: generated projects' own test runs under test/.tmp/ find this config too.)
+    globalSetup: [fileURLToPath(new URL("test/support/global-setup.ts", import.meta.url))],
   },
 });

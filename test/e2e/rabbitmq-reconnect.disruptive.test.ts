@@ -4,10 +4,11 @@
 // event is handled.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { hasRabbit, uniqueName } from "../support/brokers.js";
+import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { createProject, type Project } from "../support/project.js";
+import { rabbitmqctl } from "../support/rabbitmqctl.js";
 import { publishStream } from "../runtime/rabbitmq-resilience.js";
-import { addVhost, rabbitmqctl, restartBrokerApp } from "../runtime/rabbitmq-support.js";
+import { restartBrokerApp } from "../runtime/rabbitmq-support.js";
 import { freePort, recorded, RECORDER, serviceReady, type RunningService } from "./service-support.js";
 
 const service = uniqueName("e2e-rmq-down");
@@ -37,26 +38,25 @@ interface GeneratedPublisher {
   close(): Promise<void>;
 }
 
+// Closing "all" connections is limited to the test run's vhost (see test/support/global-setup.ts):
+// disruptive tests run alone, so those are this test's own.
 describe.skipIf(!(await hasRabbit()))("generated RabbitMQ service through broker failures", () => {
-  const vhost = uniqueName("evgen-e2e");
-  let url: string;
   let project: Project;
   let publisher: GeneratedPublisher;
   let running: RunningService;
   const handled = () => new Set(recorded(project.path("handled.jsonl")).map((line) => line.event.id));
 
   beforeAll(async () => {
-    url = await addVhost(vhost);
     project = await createProject({ spec: SPEC, handlers: HANDLERS });
     await project.build();
     const generated = (await import(project.path("dist/generated/index.js"))) as {
       createPublisher(options: { env: Record<string, string> }): GeneratedPublisher;
     };
-    publisher = generated.createPublisher({ env: { AMQP_URL: url, LOG_LEVEL: "error" } }); // reconnect warnings expected
+    publisher = generated.createPublisher({ env: { AMQP_URL, LOG_LEVEL: "error" } }); // reconnect warnings expected
     const port = await freePort();
     const child = project.start({
       PORT: String(port),
-      AMQP_URL: url,
+      AMQP_URL,
       LOG_LEVEL: "warn",
       E2E_LOG: project.path("handled.jsonl"),
     });
@@ -67,13 +67,12 @@ describe.skipIf(!(await hasRabbit()))("generated RabbitMQ service through broker
     expect(await running?.stop()).toBe(0);
     await publisher?.close();
     await project?.cleanup();
-    await rabbitmqctl("delete_vhost", vhost);
   });
 
   it.each([
     [
       "the broker closes every connection",
-      () => rabbitmqctl("close_all_connections", "--vhost", vhost, "--limit", "100", "test"),
+      () => rabbitmqctl("close_all_connections", "--vhost", RABBIT_VHOST, "--limit", "100", "test"),
     ],
     ["the broker application stops and starts again", () => restartBrokerApp()],
   ])(

@@ -3,29 +3,21 @@
 // publisher and the consumer must come back by themselves and every confirmed event be handled);
 // and a resource alarm that blocks publishing for a while.
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { hasRabbit, uniqueName } from "../support/brokers.js";
+import { describe, expect, it, vi } from "vitest";
+import { AMQP_URL, hasRabbit, RABBIT_VHOST } from "../support/brokers.js";
+import { rabbitmqctl } from "../support/rabbitmqctl.js";
 import { order, recordingLogger } from "./fixtures.js";
 import { expectEveryConfirmedEventHandled } from "./rabbitmq-resilience.js";
-import { addVhost, rabbitmqctl, rabbitService, restartBrokerApp, runRabbit } from "./rabbitmq-support.js";
+import { rabbitService, restartBrokerApp, runRabbit } from "./rabbitmq-support.js";
 
+// Closing "all" connections is limited to the test run's vhost (see test/support/global-setup.ts):
+// disruptive tests run alone, so those are this test's own.
 describe.skipIf(!(await hasRabbit()))("RabbitMQ transport through broker failures", () => {
-  let vhost: string;
-  let url: string;
-
-  beforeEach(async () => {
-    vhost = uniqueName("evgen-test");
-    url = await addVhost(vhost);
-  });
-  afterEach(async () => {
-    await rabbitmqctl("delete_vhost", vhost);
-  });
-
   it("reconnects by itself when the broker closes every connection mid-stream", { timeout: 180_000 }, async () => {
     await expectEveryConfirmedEventHandled({
-      url,
-      adminUrl: url,
-      disrupt: () => rabbitmqctl("close_all_connections", "--vhost", vhost, "--limit", "100", "test"),
+      url: AMQP_URL,
+      adminUrl: AMQP_URL,
+      disrupt: () => rabbitmqctl("close_all_connections", "--vhost", RABBIT_VHOST, "--limit", "100", "test"),
     });
   });
 
@@ -34,8 +26,8 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport through broker failure
     { timeout: 180_000 },
     async () => {
       await expectEveryConfirmedEventHandled({
-        url,
-        adminUrl: url,
+        url: AMQP_URL,
+        adminUrl: AMQP_URL,
         disrupt: () => restartBrokerApp(),
       });
     },
@@ -51,7 +43,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport through broker failure
       const running = await runRabbit(
         service,
         { mailer: { "order.created": (event) => void handled.push(event.id) } },
-        { url, log },
+        { log },
       );
       // The broker's relative memory watermark (e.g. {ok,0.4}); 0 raises the memory alarm.
       const { stdout } = await rabbitmqctl("eval", "application:get_env(rabbit, vm_memory_high_watermark).");

@@ -1,11 +1,10 @@
 // Helpers for the RabbitMQ transport tests: a service whose exchange and queues no other test
 // uses, the service running on the real pipeline, a raw amqplib channel to see exactly what sits
 // in a queue and to clean up, and a TCP proxy that fails like a network.
-import { execFile } from "node:child_process";
 import net from "node:net";
-import { promisify } from "node:util";
 import { connect, type Channel, type ChannelModel, type GetMessage } from "amqplib";
 import { AMQP_URL, uniqueName } from "../support/brokers.js";
+import { rabbitmqctl } from "../support/rabbitmqctl.js";
 import { sleep } from "../support/wait.js";
 import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
@@ -168,23 +167,6 @@ export async function startTcpProxy(url = AMQP_URL): Promise<TcpProxy> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-const execFileAsync = promisify(execFile);
-
-/** The broker's command line tool (tests that disrupt the broker run as root on its machine). */
-export const rabbitmqctl = (...args: string[]) => execFileAsync("rabbitmqctl", args, { timeout: 120_000 });
-
-/**
- * A virtual host of its own, so that closing "all" connections there leaves every other client of
- * the broker alone; resolves with its AMQP URL. Deleting it deletes its queues and exchanges.
- */
-export async function addVhost(vhost: string): Promise<string> {
-  await rabbitmqctl("add_vhost", vhost);
-  await rabbitmqctl("set_permissions", "-p", vhost, new URL(AMQP_URL).username || "guest", ".*", ".*", ".*");
-  const url = new URL(AMQP_URL);
-  url.pathname = `/${encodeURIComponent(vhost)}`;
-  return url.toString();
 }
 
 /** Stops the broker application for a moment and starts it again: every client is disconnected. */

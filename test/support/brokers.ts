@@ -3,11 +3,14 @@
 import net from "node:net";
 
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+/** The test run's own virtual host once the global setup (global-setup.ts) has made one. */
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+/** The virtual host AMQP_URL names, for rabbitmqctl's -p / --vhost. */
+export const RABBIT_VHOST = decodeURIComponent(new URL(AMQP_URL).pathname.slice(1)) || "/";
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-function reachable(hostPort: string, timeoutMs = 1000): Promise<boolean> {
+export function reachable(hostPort: string, timeoutMs = 1000): Promise<boolean> {
   const [host, port] = hostPort.split(":");
   return new Promise((resolve) => {
     const socket = net.connect({ host, port: Number(port) });
@@ -29,12 +32,21 @@ async function require(name: string, hostPort: string): Promise<boolean> {
   return ok;
 }
 
+/** host:port of an AMQP URL (5672 when it names none). */
+export const amqpHostPort = (url: string) => `${new URL(url).hostname || "127.0.0.1"}:${new URL(url).port || 5672}`;
+
 export const hasKafka = () => require("Kafka", KAFKA_BROKERS[0]!);
-export const hasRabbit = () => require("RabbitMQ", new URL(AMQP_URL).host || "127.0.0.1:5672");
+export const hasRabbit = () => require("RabbitMQ", amqpHostPort(AMQP_URL));
 export const hasPostgres = () => require("PostgreSQL", "127.0.0.1:5432");
 export const hasRedis = () => require("Redis", "127.0.0.1:6379");
 
+/**
+ * The tag of this test run, set by the global setup: every uniqueName carries it, so that the run
+ * can find (and delete) the Kafka topics and groups it created, and no other run's.
+ */
+const RUN = process.env.EVGEN_TEST_RUN;
+
 /** A name no other test run uses, safe for topics, groups and queues. */
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+  return `${prefix}-${RUN ? `${RUN}-` : ""}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
