@@ -2,15 +2,15 @@
 // the same settings (idempotent producer, acks from all replicas, one request in flight, batches
 // of the same size; manual commits per batch, partitions one at a time), on events of about 1 KiB.
 // Prints events/s of each side (the best of a few rounds, run in turns, as other load on the
-// machine only ever slows a round down), their ratio, and peak RSS. Each side runs alone in its own
-// process. Needs the broker on 127.0.0.1:9092 (scripts/kafka.sh start) and a built evgen.
+// machine only ever slows a round down), their ratio, CPU time per event and peak RSS. Each side
+// runs alone in its own process. Needs the broker on 127.0.0.1:9092 (scripts/kafka.sh start) and a built evgen.
 //   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 2), KAFKA_BROKERS (default 127.0.0.1:9092)
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, Partitioners, logLevel } from "kafkajs";
-import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, measure, payload, printResults, publishGenerated, report, runRoleOr } from "./support.mjs";
+import { EVENTS, startClock, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, measure, payload, printResults, publishGenerated, report, runRoleOr } from "./support.mjs";
 
 const BATCH = 500;
 const PARTITIONS = 3;
@@ -43,12 +43,12 @@ async function publishRaw(topic) {
     },
   });
   await producer.send({ topic, acks: -1, messages: [message(payload(-1))] });
-  const started = performance.now();
+  const stop = startClock();
   for (let i = 0; i < EVENTS; i += BATCH) {
     const n = Math.min(BATCH, EVENTS - i);
     await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, k) => message(payload(i + k))) });
   }
-  report({ events: EVENTS, ms: performance.now() - started });
+  report(stop(EVENTS));
   await producer.disconnect();
 }
 
@@ -59,17 +59,17 @@ async function consumeRaw(topic) {
   // Leave the group on the way out, so that the next round may reset its offsets.
   process.once("SIGTERM", () => void consumer.disconnect().then(() => process.exit(0)));
   let count = 0;
-  let first = 0;
+  let stop;
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
       for (const message of batch.messages) {
-        if (count === 0) first = performance.now();
+        if (count === 0) stop = startClock();
         JSON.parse(message.value.toString());
         resolveOffset(message.offset);
         await heartbeat();
-        if (++count === EVENTS + 1) report({ events: count, ms: performance.now() - first });
+        if (++count === EVENTS + 1) report(stop(count));
       }
       const offset = (BigInt(batch.messages.at(-1).offset) + 1n).toString();
       await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition: batch.partition, offset }] }] });

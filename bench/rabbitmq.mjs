@@ -3,7 +3,7 @@
 // headers, publisher confirms with batches of the same size as the confirm window; the same
 // prefetch and one ack per message), on events of about 1 KiB. Prints events/s of each side (the
 // best of a few rounds, run in turns, as other load on the machine only ever slows a round down),
-// their ratio, and peak RSS. Each side runs alone in its own process. Needs RabbitMQ on AMQP_URL
+// their ratio, CPU time per event and peak RSS. Each side runs alone in its own process. Needs RabbitMQ on AMQP_URL
 // and a built evgen.
 //   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 2), AMQP_URL (default amqp://guest:guest@127.0.0.1:5672)
 import { randomUUID } from "node:crypto";
@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { connect } from "amqplib";
-import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, measure, payload, printResults, publishGenerated, report, runRoleOr } from "./support.mjs";
+import { EVENTS, startClock, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, measure, payload, printResults, publishGenerated, report, runRoleOr } from "./support.mjs";
 
 const BATCH = 500; // = the generated transport's default confirm window
 const PREFETCH = 50;
@@ -64,7 +64,7 @@ async function publishRaw(service) {
     return { accepted, confirmed };
   };
   await publish(payload(-1)).confirmed;
-  const started = performance.now();
+  const stop = startClock();
   for (let i = 0; i < EVENTS; i += BATCH) {
     const confirms = [];
     for (let k = 0; k < Math.min(BATCH, EVENTS - i); k++) {
@@ -74,7 +74,7 @@ async function publishRaw(service) {
     }
     await Promise.all(confirms);
   }
-  report({ events: EVENTS, ms: performance.now() - started });
+  report(stop(EVENTS));
   await connection.close();
 }
 
@@ -85,12 +85,12 @@ async function consumeRaw(service) {
   await channel.prefetch(PREFETCH);
   process.once("SIGTERM", () => void connection.close().then(() => process.exit(0)));
   let count = 0;
-  let first = 0;
+  let stop;
   await channel.consume(queue, (message) => {
-    if (count === 0) first = performance.now();
+    if (count === 0) stop = startClock();
     JSON.parse(message.content.toString());
     channel.ack(message);
-    if (++count === EVENTS + 1) report({ events: count, ms: performance.now() - first });
+    if (++count === EVENTS + 1) report(stop(count));
   });
 }
 

@@ -17,6 +17,15 @@ const NOTE = "x".repeat(900); // brings an event to about 1 KiB of JSON
 const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** Prints a role's result line, which measure() waits for. */
 export const report = (result) => console.log(JSON.stringify({ bench: true, ...result, rssMB: peakRssMB() }));
+/** Wall and CPU time from now; CPU time per event varies less than events/s with other load on the machine. */
+export function startClock() {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  return (events) => {
+    const { user, system } = process.cpuUsage(cpu);
+    return { events, ms: performance.now() - started, cpuMs: (user + system) / 1000 };
+  };
+}
 export const payload = (i) => ({ orderId: randomUUID(), userId: `user-${i}`, note: NOTE });
 
 /**
@@ -40,12 +49,17 @@ const HANDLER = `import { defineHandlers } from "../generated/consumers/bench.js
 const total = Number(process.env.BENCH_EVENTS);
 let count = 0;
 let first = 0;
+let firstCpu = process.cpuUsage();
 export default defineHandlers({
   "order.created": () => {
-    if (count === 0) first = performance.now();
+    if (count === 0) {
+      first = performance.now();
+      firstCpu = process.cpuUsage();
+    }
     if (++count === total) {
+      const { user, system } = process.cpuUsage(firstCpu);
       const maxRss = process.resourceUsage().maxRSS;
-      console.log(JSON.stringify({ bench: true, events: count, ms: performance.now() - first, rssMB: Math.round(maxRss / 1024) }));
+      console.log(JSON.stringify({ bench: true, events: count, ms: performance.now() - first, cpuMs: (user + system) / 1000, rssMB: Math.round(maxRss / 1024) }));
     }
   },
 });
@@ -61,12 +75,12 @@ export async function publishGenerated(dir, env, batch) {
   const { createPublisher } = await import(pathToFileURL(join(dir, "dist/generated/index.js")).href);
   const publisher = createPublisher({ env: { ...env, LOG_LEVEL: "warn" } });
   await publisher.publish("order.created", payload(-1));
-  const started = performance.now();
+  const stop = startClock();
   for (let i = 0; i < EVENTS; i += batch) {
     const n = Math.min(batch, EVENTS - i);
     await publisher.publishBatch(Array.from({ length: n }, (_, k) => ({ type: "order.created", data: payload(i + k) })));
   }
-  report({ events: EVENTS, ms: performance.now() - started });
+  report(stop(EVENTS));
   await publisher.close();
 }
 
@@ -118,15 +132,18 @@ export function generateProject(dir, specText) {
 const rate = (result) => Math.round(result.events / (result.ms / 1000));
 const best = (results) => results.reduce((a, b) => (rate(b) > rate(a) ? b : a));
 const peak = (results) => Math.max(...results.map((r) => r.rssMB));
+/** The least CPU time per event of any round, in µs. */
+const cpuPerEvent = (results) => Math.min(...results.map((r) => (r.cpuMs * 1000) / r.events)).toFixed(1);
 
-/** Prints `title`, then per kind of run the best rates of each side, their ratio and peak RSS. */
+/** Prints `title`, then per kind of run the best rates of each side, their ratio, CPU per event and peak RSS. */
 export function printResults(title, rawColumn, runs) {
   console.log(`\n${title}`);
-  console.log(`            generated ev/s   ${rawColumn.padStart(16)}   ratio   peak RSS generated / raw`);
+  console.log(`            generated ev/s   ${rawColumn.padStart(16)}   ratio   CPU µs/event generated / raw   peak RSS generated / raw`);
   for (const [name, { generated, raw }] of Object.entries(runs)) {
     const ratio = (rate(best(generated)) / rate(best(raw))).toFixed(2);
+    const cpu = `${cpuPerEvent(generated)} / ${cpuPerEvent(raw)}`;
     console.log(
-      `${name.padEnd(10)}  ${String(rate(best(generated))).padStart(16)}   ${String(rate(best(raw))).padStart(16)}   ${ratio.padStart(5)}   ${peak(generated)} MB / ${peak(raw)} MB`,
+      `${name.padEnd(10)}  ${String(rate(best(generated))).padStart(16)}   ${String(rate(best(raw))).padStart(16)}   ${ratio.padStart(5)}   ${cpu.padStart(28)}   ${peak(generated)} MB / ${peak(raw)} MB`,
     );
   }
 }

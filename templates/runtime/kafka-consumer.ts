@@ -43,16 +43,33 @@ const EMPTY = Buffer.alloc(0);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function toDelivery(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean): Delivery {
-  const attemptsMade = retryCopy ? Number(headerValue(message.headers, FAILURE_HEADERS.attempt)) : 0;
-  const delivery: Delivery = {
-    attributes: headerAttributes(message.headers),
-    body: message.value ?? EMPTY,
-    attempt: Number.isInteger(attemptsMade) && attemptsMade > 0 ? attemptsMade + 1 : 1,
-    origin: `${topic}[${partition}]@${message.offset}`,
-  };
-  if (message.key !== null) delivery.key = message.key.toString();
-  return delivery;
+/** A record as the pipeline sees it; its origin is spelled out only when a log line needs it. */
+class RecordDelivery implements Delivery {
+  readonly attributes: Record<string, string>;
+  readonly body: Buffer;
+  readonly key?: string;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly message: KafkaMessage,
+    readonly attempt: number,
+  ) {
+    this.attributes = headerAttributes(message.headers);
+    this.body = message.value ?? EMPTY;
+    if (message.key !== null) this.key = message.key.toString();
+  }
+
+  get origin(): string {
+    return `${this.topic}[${this.partition}]@${this.message.offset}`;
+  }
+}
+
+/** 1 for a record of an event topic; on a retry copy, one more than the attempts it carries. */
+function attemptOf(message: KafkaMessage, retryCopy: boolean): number {
+  if (!retryCopy) return 1;
+  const attemptsMade = Number(headerValue(message.headers, FAILURE_HEADERS.attempt));
+  return Number.isInteger(attemptsMade) && attemptsMade > 0 ? attemptsMade + 1 : 1;
 }
 
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
@@ -131,30 +148,40 @@ export async function subscribeConsumer(
     }
   }
 
+  function unexpected(delivery: Delivery, error: unknown): Disposition {
+    log.error({ err: errorMessage(error), origin: delivery.origin }, "delivery handler threw");
+    return unexpectedFailure(consumer, delivery.attempt, error);
+  }
+
   /** The handler's decision; one that throws (the pipeline never does) failed its attempt like any other. */
   function decide(delivery: Delivery): Disposition | Promise<Disposition> {
-    const unexpected = (error: unknown) => {
-      log.error({ err: errorMessage(error), origin: delivery.origin }, "delivery handler threw");
-      return unexpectedFailure(consumer, delivery.attempt, error);
-    };
     try {
       const decision = handle(delivery);
-      return decision instanceof Promise ? decision.catch(unexpected) : decision;
+      return decision instanceof Promise ? decision.catch((error: unknown) => unexpected(delivery, error)) : decision;
     } catch (error) {
-      return unexpected(error);
+      return unexpected(delivery, error);
     }
   }
 
-  /** False when the consumer stopped before the record's disposition was carried out. */
-  async function processRecord(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean, control: BatchControl) {
-    let delivery = toDelivery(topic, partition, message, retryCopy);
-    for (;;) {
-      const disposition = await decide(delivery);
-      if (disposition.action === "ack") return true;
+  /**
+   * True once the record's disposition was carried out, false when the consumer stopped first.
+   * A record decided at once and acknowledged, as most are, costs no await.
+   */
+  function processRecord(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean, control: BatchControl): boolean | Promise<boolean> {
+    const delivery = new RecordDelivery(topic, partition, message, attemptOf(message, retryCopy));
+    const decision = decide(delivery);
+    if (!(decision instanceof Promise) && decision.action === "ack") return true;
+    return settle(delivery, decision, control);
+  }
+
+  async function settle(delivery: RecordDelivery, decision: Disposition | Promise<Disposition>, control: BatchControl): Promise<boolean> {
+    const { topic, partition, message } = delivery;
+    for (let disposition = await decision; ; ) {
       if (disposition.action === "retry" && blocking) {
         // In place: later records of this partition (hence of this key) wait behind this one.
         if (!(await waitInPlace(disposition.delayMs, control, heartbeatMs))) return false;
-        delivery = { ...delivery, attempt: disposition.failure.attempt + 1 };
+        delivery = new RecordDelivery(topic, partition, message, disposition.failure.attempt + 1);
+        disposition = await decide(delivery);
         continue;
       }
       await carryOut(disposition, message, { topic, partition });
@@ -202,7 +229,8 @@ export async function subscribeConsumer(
         if (!payload.isRunning()) break;
         // Retry copies are in due order, so nothing behind a record that is not due is due either.
         if (retryCopies && holdUntilDue(payload, message)) break;
-        if (!(await processRecord(topic, partition, message, retryCopies, payload))) break;
+        const done = processRecord(topic, partition, message, retryCopies, payload);
+        if (done !== true && !(await done)) break;
         lastDone = message.offset;
         const now = Date.now();
         if (now - committedAt >= COMMIT_INTERVAL_MS) await commit();

@@ -11,18 +11,18 @@ export const ORIGINAL_HEADERS = {
   offset: "x-evgen-original-offset",
 } as const;
 
-const CE_PREFIX = "ce_";
 const CONTENT_TYPE = "content-type";
 const TRACEPARENT = "traceparent";
 
+/** The CloudEvents Kafka binary mode: each attribute in a `ce_` header, content type as is. */
 export function attributeHeaders(attributes: CloudEventAttributes): IHeaders {
   const headers: IHeaders = {
-    [`${CE_PREFIX}id`]: attributes.id,
-    [`${CE_PREFIX}type`]: attributes.type,
-    [`${CE_PREFIX}source`]: attributes.source,
-    [`${CE_PREFIX}specversion`]: attributes.specversion,
-    [`${CE_PREFIX}time`]: attributes.time,
-    [`${CE_PREFIX}dataversion`]: attributes.dataversion,
+    ce_id: attributes.id,
+    ce_type: attributes.type,
+    ce_source: attributes.source,
+    ce_specversion: attributes.specversion,
+    ce_time: attributes.time,
+    ce_dataversion: attributes.dataversion,
     [CONTENT_TYPE]: attributes.datacontenttype,
   };
   if (attributes.traceparent) headers[TRACEPARENT] = attributes.traceparent;
@@ -38,17 +38,44 @@ export function headerValue(headers: IHeaders | undefined, name: string): string
   return text(headers?.[name]);
 }
 
-// The attributes a consumer reads, and the header each arrives in.
-const ATTRIBUTE_HEADERS = [
-  ["id", `${CE_PREFIX}id`],
-  ["type", `${CE_PREFIX}type`],
-  ["source", `${CE_PREFIX}source`],
-  ["specversion", `${CE_PREFIX}specversion`],
-  ["time", `${CE_PREFIX}time`],
-  ["dataversion", `${CE_PREFIX}dataversion`],
-  ["datacontenttype", CONTENT_TYPE],
+/**
+ * The text of a header whose value seldom changes from one record to the next (type, source,
+ * versions): the last value is kept and compared byte by byte, which is cheaper than decoding a
+ * short Buffer, a call into C++, for every record.
+ */
+class RepeatedText {
+  private bytes = Buffer.alloc(0);
+  private text = "";
+
+  of(value: IHeaders[string]): string | undefined {
+    const buffer = Array.isArray(value) ? value[0] : value;
+    if (buffer === undefined || typeof buffer === "string") return buffer;
+    if (!sameBytes(buffer, this.bytes)) {
+      this.text = buffer.toString();
+      this.bytes = Buffer.from(buffer); // a copy: the fetched bytes it came from are reused
+    }
+    return this.text;
+  }
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length > 64) return a.equals(b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// The attributes a consumer reads and the header each arrives in; a cache for those that repeat.
+const ATTRIBUTE_HEADERS: ReadonlyArray<readonly [string, string, RepeatedText?]> = [
+  ["id", "ce_id"],
+  ["type", "ce_type", new RepeatedText()],
+  ["source", "ce_source", new RepeatedText()],
+  ["specversion", "ce_specversion", new RepeatedText()],
+  ["time", "ce_time"],
+  ["dataversion", "ce_dataversion", new RepeatedText()],
+  ["datacontenttype", CONTENT_TYPE, new RepeatedText()],
   ["traceparent", TRACEPARENT],
-] as const;
+];
 
 /**
  * The CloudEvents attributes found in the headers, names without prefix; whatever is there,
@@ -58,8 +85,8 @@ const ATTRIBUTE_HEADERS = [
 export function headerAttributes(headers: IHeaders | undefined): Record<string, string> {
   const attributes: Record<string, string> = {};
   if (!headers) return attributes;
-  for (const [name, header] of ATTRIBUTE_HEADERS) {
-    const value = text(headers[header]);
+  for (const [name, header, repeated] of ATTRIBUTE_HEADERS) {
+    const value = repeated ? repeated.of(headers[header]) : text(headers[header]);
     if (value !== undefined) attributes[name] = value;
   }
   return attributes;

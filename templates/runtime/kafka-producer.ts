@@ -33,9 +33,8 @@ interface Job {
 
 function recordBytes({ message }: OutRecord): number {
   let bytes = RECORD_OVERHEAD_BYTES + (message.value?.length ?? 0) + (message.key?.length ?? 0);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    bytes += name.length + (value?.length ?? 0);
-  }
+  const headers = message.headers ?? {};
+  for (const name in headers) bytes += name.length + (headers[name]?.length ?? 0);
   return bytes;
 }
 

@@ -37,6 +37,9 @@ export interface PipelineOptions {
 }
 
 const REQUIRED_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
+/** CloudEvents `time`: an RFC 3339 timestamp. */
+const RFC3339 =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 type Decoded = { ok: true; event: EvgenEvent } | { ok: false; problem: string };
 
@@ -86,7 +89,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     }
     if (attrs.specversion !== "1.0")
       return { ok: false, problem: `unsupported specversion "${attrs.specversion}"` };
-    if (Number.isNaN(Date.parse(attrs.time!)))
+    if (!RFC3339.test(attrs.time!))
       return { ok: false, problem: `invalid time "${attrs.time}"` };
 
     const type = attrs.type!;
@@ -104,7 +107,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 
     let json: unknown;
     try {
-      json = JSON.parse(delivery.body.toString("utf8"));
+      json = JSON.parse(delivery.body.toString());
     } catch (error) {
       return { ok: false, problem: `body is not JSON: ${errorMessage(error)}` };
     }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { InvalidPayloadError, UnknownEventTypeError, type PayloadIssue } from "./errors.js";
 import type { PublishOptions } from "./handlers.js";
 import type { Metrics } from "./metrics.js";
-import type { OutgoingMessage, ServiceDef, Transport } from "./types.js";
+import type { CloudEventAttributes, OutgoingMessage, ServiceDef, Transport } from "./types.js";
 
 /** One event of a batch: its type, payload and publish options. */
 export type PublishItem<Payloads> = {
@@ -61,24 +61,21 @@ export function encodeEvent(
   if (!parsed.success) throw new InvalidPayloadError(type, issuesOf(parsed.error));
 
   const payload = parsed.data as Record<string, unknown>;
-  const keyField = def.key === undefined ? undefined : payload[def.key];
-  const key =
-    opts.key ?? (keyField === undefined || keyField === null ? undefined : String(keyField));
-  return {
-    attributes: {
-      id: opts.id ?? randomUUID(),
-      type,
-      source: service.source,
-      specversion: "1.0",
-      time: new Date().toISOString(),
-      dataversion: String(def.latest),
-      datacontenttype: "application/json",
-      ...(isValidTraceparent(opts.traceparent) ? { traceparent: opts.traceparent } : {}),
-    },
-    topic: def.topic,
-    ...(key === undefined ? {} : { key }),
-    body: Buffer.from(JSON.stringify(payload)),
+  const attributes: CloudEventAttributes = {
+    id: opts.id ?? randomUUID(),
+    type,
+    source: service.source,
+    specversion: "1.0",
+    time: new Date().toISOString(),
+    dataversion: String(def.latest),
+    datacontenttype: "application/json",
   };
+  if (isValidTraceparent(opts.traceparent)) attributes.traceparent = opts.traceparent;
+  const message: OutgoingMessage = { attributes, topic: def.topic, body: Buffer.from(JSON.stringify(payload)) };
+  const keyField = def.key === undefined ? undefined : payload[def.key];
+  const key = opts.key ?? (keyField === undefined || keyField === null ? undefined : String(keyField));
+  if (key !== undefined) message.key = key;
+  return message;
 }
 
 export function createPublisher<Payloads>(

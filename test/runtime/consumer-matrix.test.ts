@@ -202,6 +202,18 @@ describe("consumer on the memory transport", () => {
       JSON.stringify(order()),
       /unsupported specversion/,
     ],
+    [
+      "a time that is not RFC 3339",
+      { time: "Jan 1 2025 10:00" },
+      JSON.stringify(order()),
+      /invalid time "Jan 1 2025 10:00"/,
+    ],
+    [
+      "a time without its time of day",
+      { time: "2025-01-01" },
+      JSON.stringify(order()),
+      /invalid time/,
+    ],
   ])(
     "dead-letters %s at once as invalid and keeps going",
     async (_name, attributes, body, message) => {

@@ -1,0 +1,53 @@
+// Reading CloudEvents attributes from Kafka record headers, as kafkajs hands them over: views of
+// one fetched buffer, reused for the next fetch. Values kept from one record to the next must
+// never leak into another record's attributes.
+import { describe, expect, it } from "vitest";
+import { attributeHeaders, headerAttributes } from "../../templates/runtime/kafka-headers.js";
+import type { CloudEventAttributes } from "../../templates/runtime/types.js";
+
+const attributes = (overrides: Partial<CloudEventAttributes> = {}): CloudEventAttributes => ({
+  id: "e-1",
+  type: "order.created",
+  source: "/shop",
+  specversion: "1.0",
+  time: "2025-01-01T00:00:00.000Z",
+  dataversion: "1",
+  datacontenttype: "application/json",
+  ...overrides,
+});
+
+/** The headers of `attrs` as kafkajs decodes them: Buffers that are views of one shared buffer. */
+function fetched(shared: Buffer, attrs: CloudEventAttributes): Record<string, Buffer> {
+  const headers: Record<string, Buffer> = {};
+  let offset = 0;
+  for (const [name, value] of Object.entries(attributeHeaders(attrs))) {
+    const length = shared.write(String(value), offset);
+    headers[name] = shared.subarray(offset, offset + length);
+    offset += length;
+  }
+  return headers;
+}
+
+describe("Kafka headers", () => {
+  it("read back the attributes they were written from, record after record in a reused buffer", () => {
+    const shared = Buffer.alloc(4096);
+    const records = [
+      attributes(),
+      attributes({ id: "e-2", dataversion: "2" }),
+      attributes({ id: "e-3", type: "order.shipped", source: "/shöp", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }),
+      attributes({ id: "e-4", type: "order.created" }),
+      attributes({ id: "e-5", type: "order.cancels", source: "/shop" }), // same length as order.created
+      attributes({ id: "e-6", type: "order.created" }),
+    ];
+    for (const record of records) {
+      shared.fill(0);
+      expect(headerAttributes(fetched(shared, record))).toEqual(record);
+    }
+  });
+
+  it("take the first of repeated headers and leave out absent ones", () => {
+    const headers = { ce_type: [Buffer.from("order.created"), Buffer.from("order.shipped")], ce_id: Buffer.from("e-1") };
+    expect(headerAttributes(headers)).toEqual({ type: "order.created", id: "e-1" });
+    expect(headerAttributes(undefined)).toEqual({});
+  });
+});
