@@ -1,16 +1,17 @@
 // npm run bench:kafka: a generated Kafka service's publisher and consumer against raw kafkajs with
 // the same settings (idempotent producer, acks from all replicas, one request in flight, batches
 // of the same size; manual commits per batch, partitions one at a time), on events of about 1 KiB.
-// Prints events/s of each side (the best of a few rounds, run in turns, as other load on the
-// machine only ever slows a round down), their ratio, CPU time per event and peak RSS. Each side
-// runs alone in its own process. Needs the broker on 127.0.0.1:9092 (scripts/kafka.sh start) and a built evgen.
-//   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 2), KAFKA_BROKERS (default 127.0.0.1:9092)
+// Each side runs alone in its own process, the two in turns within each round. Prints events/s of
+// each side (the best round, as other load on the machine only ever slows a round down) and their
+// ratio, the ratio within each round and its median, CPU time per event and peak RSS. Needs the
+// broker on 127.0.0.1:9092 (scripts/kafka.sh start) and a built evgen.
+//   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 3), KAFKA_BROKERS (default 127.0.0.1:9092)
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, Partitioners, logLevel } from "kafkajs";
-import { EVENTS, startClock, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, measure, payload, printResults, publishGenerated, report, runRoleOr } from "./support.mjs";
+import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, inTurns, measure, payload, printResults, publishGenerated, report, runRoleOr, startClock } from "./support.mjs";
 
 const BATCH = 500;
 const PARTITIONS = 3;
@@ -96,20 +97,34 @@ async function orchestrate() {
     const runs = { publish: { generated: [], raw: [] }, consume: { generated: [], raw: [] } };
     for (let round = 1; round <= ROUNDS; round++) {
       console.error(`round ${round}/${ROUNDS}: publishing ${EVENTS} events of ~1 KiB, batches of ${BATCH}`);
-      runs.publish.generated.push(await measure([self, "publish-generated", dir], { env }));
-      runs.publish.raw.push(await measure([self, "publish-raw", rawTopic], { env }));
+      await inTurns(
+        round,
+        runs.publish,
+        () => measure([self, "publish-generated", dir], { env }),
+        () => measure([self, "publish-raw", rawTopic], { env }),
+      );
     }
     for (let round = 1; round <= ROUNDS; round++) {
       // Each round reads the first EVENTS (+ the warm-up event) again, from the beginning.
       console.error(`round ${round}/${ROUNDS}: consuming ${EVENTS} events`);
-      runs.consume.generated.push(await consumeGenerated(dir, env));
-      await admin.resetOffsets({ groupId: `${service}.bench`, topic, earliest: true });
-      runs.consume.raw.push(await measure([self, "consume-raw", rawTopic], { env }));
-      await admin.resetOffsets({ groupId: `${rawTopic}.raw-consumer`, topic: rawTopic, earliest: true });
+      await inTurns(
+        round,
+        runs.consume,
+        async () => {
+          const result = await consumeGenerated(dir, env);
+          await admin.resetOffsets({ groupId: `${service}.bench`, topic, earliest: true });
+          return result;
+        },
+        async () => {
+          const result = await measure([self, "consume-raw", rawTopic], { env });
+          await admin.resetOffsets({ groupId: `${rawTopic}.raw-consumer`, topic: rawTopic, earliest: true });
+          return result;
+        },
+      );
     }
 
     printResults(
-      `Kafka, ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, best of ${ROUNDS} rounds`,
+      `Kafka, ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, ${ROUNDS} rounds`,
       "raw kafkajs ev/s",
       runs,
     );

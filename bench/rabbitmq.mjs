@@ -1,18 +1,19 @@
 // npm run bench:rabbitmq: a generated RabbitMQ service's publisher and consumer against raw
 // amqplib with the same settings (quorum queues, persistent mandatory messages with the same
 // headers, publisher confirms with batches of the same size as the confirm window; the same
-// prefetch and one ack per message), on events of about 1 KiB. Prints events/s of each side (the
-// best of a few rounds, run in turns, as other load on the machine only ever slows a round down),
-// their ratio, CPU time per event and peak RSS. Each side runs alone in its own process. Needs RabbitMQ on AMQP_URL
-// and a built evgen.
-//   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 2), AMQP_URL (default amqp://guest:guest@127.0.0.1:5672)
+// prefetch and one ack per message), on events of about 1 KiB. Each side runs alone in its own
+// process, the two in turns within each round. Prints events/s of each side (the best round, as
+// other load on the machine only ever slows a round down) and their ratio, the ratio within each
+// round and its median, CPU time per event and peak RSS. Needs RabbitMQ on AMQP_URL and a built
+// evgen.
+//   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 3), AMQP_URL (default amqp://guest:guest@127.0.0.1:5672)
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { connect } from "amqplib";
-import { EVENTS, startClock, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, measure, payload, printResults, publishGenerated, report, runRoleOr } from "./support.mjs";
+import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, inTurns, measure, payload, printResults, publishGenerated, report, runRoleOr, startClock } from "./support.mjs";
 
 const BATCH = 500; // = the generated transport's default confirm window
 const PREFETCH = 50;
@@ -127,15 +128,23 @@ async function orchestrate() {
       console.error(
         `round ${round}/${ROUNDS}: publishing ${EVENTS} events of ~1 KiB, confirmed in batches of ${BATCH}`,
       );
-      runs.publish.generated.push(await measure([self, "publish-generated", dir], { env }));
-      runs.publish.raw.push(await measure([self, "publish-raw", service], { env }));
+      await inTurns(
+        round,
+        runs.publish,
+        () => measure([self, "publish-generated", dir], { env }),
+        () => measure([self, "publish-raw", service], { env }),
+      );
       console.error(`round ${round}/${ROUNDS}: consuming ${EVENTS} events, prefetch ${PREFETCH}`);
-      runs.consume.generated.push(await consumeGenerated(dir, env));
-      runs.consume.raw.push(await measure([self, "consume-raw", service], { env }));
+      await inTurns(
+        round,
+        runs.consume,
+        () => consumeGenerated(dir, env),
+        () => measure([self, "consume-raw", service], { env }),
+      );
     }
 
     printResults(
-      `RabbitMQ, ${EVENTS} events of ~1 KiB, quorum queues, best of ${ROUNDS} rounds`,
+      `RabbitMQ, ${EVENTS} events of ~1 KiB, quorum queues, ${ROUNDS} rounds`,
       "raw amqplib ev/s",
       runs,
     );

@@ -1,7 +1,7 @@
 // What bench/kafka.mjs and bench/rabbitmq.mjs share: the settings, the events, the generated
 // project with a counting handler, the generated publisher's role, running a role in its own
 // process until it reports, and the table of results.
-//   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 2)
+//   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 3)
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NOTE = "x".repeat(900); // brings an event to about 1 KiB of JSON
 
@@ -132,18 +132,40 @@ export function generateProject(dir, specText) {
 const rate = (result) => Math.round(result.events / (result.ms / 1000));
 const best = (results) => results.reduce((a, b) => (rate(b) > rate(a) ? b : a));
 const peak = (results) => Math.max(...results.map((r) => r.rssMB));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 /** The least CPU time per event of any round, in µs. */
 const cpuPerEvent = (results) => Math.min(...results.map((r) => (r.cpuMs * 1000) / r.events)).toFixed(1);
 
-/** Prints `title`, then per kind of run the best rates of each side, their ratio, CPU per event and peak RSS. */
+/**
+ * Runs one round of both sides: the generated side first in odd rounds, the raw side first in
+ * even ones, so that the machine speeding up or slowing down during the run favours neither.
+ */
+export async function inTurns(round, runs, generated, raw) {
+  if (round % 2 === 1) {
+    runs.generated.push(await generated());
+    runs.raw.push(await raw());
+  } else {
+    runs.raw.push(await raw());
+    runs.generated.push(await generated());
+  }
+}
+
+/**
+ * Prints `title`, then per kind of run: the best rate of each side and the ratio of those, the
+ * ratio within each round (both sides ran back to back) with its median, CPU per event and peak RSS.
+ */
 export function printResults(title, rawColumn, runs) {
   console.log(`\n${title}`);
-  console.log(`            generated ev/s   ${rawColumn.padStart(16)}   ratio   CPU µs/event generated / raw   peak RSS generated / raw`);
+  console.log(
+    `            generated ev/s   ${rawColumn.padStart(16)}   ratio   ratio per round (median)   CPU µs/event gen / raw   peak RSS gen / raw`,
+  );
   for (const [name, { generated, raw }] of Object.entries(runs)) {
     const ratio = (rate(best(generated)) / rate(best(raw))).toFixed(2);
+    const perRound = generated.map((g, i) => rate(g) / rate(raw[i]));
+    const rounds = `${perRound.map((r) => r.toFixed(2)).join(" ")} (${median(perRound).toFixed(2)})`;
     const cpu = `${cpuPerEvent(generated)} / ${cpuPerEvent(raw)}`;
     console.log(
-      `${name.padEnd(10)}  ${String(rate(best(generated))).padStart(16)}   ${String(rate(best(raw))).padStart(16)}   ${ratio.padStart(5)}   ${cpu.padStart(28)}   ${peak(generated)} MB / ${peak(raw)} MB`,
+      `${name.padEnd(10)}  ${String(rate(best(generated))).padStart(16)}   ${String(rate(best(raw))).padStart(16)}   ${ratio.padStart(5)}   ${rounds.padStart(24)}   ${cpu.padStart(22)}   ${peak(generated)} MB / ${peak(raw)} MB`,
     );
   }
 }

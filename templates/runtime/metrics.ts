@@ -46,6 +46,7 @@ abstract class Family<S extends { labels: Labels }> {
   readonly aggregator = "sum";
   private readonly root = new Map<string, unknown>();
   private readonly all: S[] = [];
+  private last?: { a: string; b: string; c: string; series: S };
 
   constructor(
     readonly name: string,
@@ -62,11 +63,18 @@ abstract class Family<S extends { labels: Labels }> {
 
   /** The series of these label values (as many as the family has labels), made on first use. */
   protected series(a: string, b = "", c = ""): S {
+    // Events mostly come in runs of one type for one consumer: the last series found is asked first.
+    const last = this.last;
+    if (last && last.a === a && last.b === b && last.c === c) return last.series;
     const depth = this.labelNames.length;
-    if (depth === 1) return this.leaf(this.root, a, a, b, c);
-    const second = this.branch(this.root, a);
-    if (depth === 2) return this.leaf(second, b, a, b, c);
-    return this.leaf(this.branch(second, b), c, a, b, c);
+    let series: S;
+    if (depth === 1) series = this.leaf(this.root, a, a, b, c);
+    else {
+      const second = this.branch(this.root, a);
+      series = depth === 2 ? this.leaf(second, b, a, b, c) : this.leaf(this.branch(second, b), c, a, b, c);
+    }
+    this.last = { a, b, c, series };
+    return series;
   }
 
   private branch(level: Map<string, unknown>, value: string): Map<string, unknown> {
@@ -93,6 +101,7 @@ abstract class Family<S extends { labels: Labels }> {
   reset(): void {
     this.root.clear();
     this.all.length = 0;
+    this.last = undefined;
   }
 }
 

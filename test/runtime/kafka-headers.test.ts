@@ -45,7 +45,7 @@ describe("Kafka headers", () => {
     }
   });
 
-  it("take the first of repeated headers and leave out absent ones", () => {
+  it("take the first of repeated headers, and read absent ones as undefined", () => {
     const headers = { ce_type: [Buffer.from("order.created"), Buffer.from("order.shipped")], ce_id: Buffer.from("e-1") };
     expect(headerAttributes(headers)).toEqual({ type: "order.created", id: "e-1" });
     expect(headerAttributes(undefined)).toEqual({});
