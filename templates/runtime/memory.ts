@@ -3,6 +3,7 @@
 // when blocking), dead letters kept, `stop()` draining in-flight handlers. Used by `npm run dev`
 // and by the test harness, which also inspects it.
 import { errorMessage } from "./errors.js";
+import { failureDisposition } from "./pipeline.js";
 import type {
   ConsumerDef,
   Delivery,
@@ -128,7 +129,8 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     try {
       return await handle(delivery);
     } catch (error) {
-      // A delivery handler must not throw; if one does, keep the event rather than lose it.
+      // A delivery handler must not throw (the pipeline never does); if one does, the attempt
+      // failed like any other, as on Kafka: retried while attempts remain, never lost.
       log.error({ err: errorMessage(error), consumer: state.def.name }, "delivery handler threw");
       const failure: Failure = {
         kind: "error",
@@ -137,7 +139,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
         consumer: state.def.name,
         failedAt: new Date().toISOString(),
       };
-      return { action: "dead-letter", failure };
+      return failureDisposition(state.def, failure);
     }
   }
 
