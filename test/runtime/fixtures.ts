@@ -1,7 +1,7 @@
 // Hand-written service definitions for runtime tests: what the generator would emit for a small
 // shop, with consumers assembled per test.
 import { z } from "zod";
-import type { ConsumerDef, Logger, ServiceDef } from "../../templates/runtime/types.js";
+import type { CloudEventAttributes, ConsumerDef, Logger, ServiceDef } from "../../templates/runtime/types.js";
 
 export const orderCreatedV1 = z.looseObject({
   orderId: z.uuid(),
@@ -118,6 +118,20 @@ export function order(
   overrides: Partial<Payloads["order.created"]> = {},
 ): Payloads["order.created"] {
   return { orderId: ORDER_ID, userId: "u-1", total: 42.5, ...overrides };
+}
+
+/** The CloudEvents attributes of an order.created event from "/shop", as a consumer reads them. */
+export function orderAttributes(overrides: Partial<CloudEventAttributes> = {}): CloudEventAttributes {
+  return {
+    id: "e-1",
+    type: "order.created",
+    source: "/shop",
+    specversion: "1.0",
+    time: "2025-01-01T00:00:00.000Z",
+    dataversion: "1",
+    datacontenttype: "application/json",
+    ...overrides,
+  };
 }
 
 export interface LogLine {

@@ -4,17 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { attributeHeaders, headerAttributes } from "../../templates/runtime/kafka-headers.js";
 import type { CloudEventAttributes } from "../../templates/runtime/types.js";
-
-const attributes = (overrides: Partial<CloudEventAttributes> = {}): CloudEventAttributes => ({
-  id: "e-1",
-  type: "order.created",
-  source: "/shop",
-  specversion: "1.0",
-  time: "2025-01-01T00:00:00.000Z",
-  dataversion: "1",
-  datacontenttype: "application/json",
-  ...overrides,
-});
+import { orderAttributes } from "./fixtures.js";
 
 /** The headers of `attrs` as kafkajs decodes them: Buffers that are views of one shared buffer. */
 function fetched(shared: Buffer, attrs: CloudEventAttributes): Record<string, Buffer> {
@@ -32,12 +22,12 @@ describe("Kafka headers", () => {
   it("read back the attributes they were written from, record after record in a reused buffer", () => {
     const shared = Buffer.alloc(4096);
     const records = [
-      attributes(),
-      attributes({ id: "e-2", dataversion: "2" }),
-      attributes({ id: "e-3", type: "order.shipped", source: "/shöp", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }),
-      attributes({ id: "e-4", type: "order.created" }),
-      attributes({ id: "e-5", type: "order.cancels", source: "/shop" }), // same length as order.created
-      attributes({ id: "e-6", type: "order.created" }),
+      orderAttributes(),
+      orderAttributes({ id: "e-2", dataversion: "2" }),
+      orderAttributes({ id: "e-3", type: "order.shipped", source: "/shöp", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }),
+      orderAttributes({ id: "e-4", type: "order.created" }),
+      orderAttributes({ id: "e-5", type: "order.cancels", source: "/shop" }), // same length as order.created
+      orderAttributes({ id: "e-6", type: "order.created" }),
     ];
     for (const record of records) {
       shared.fill(0);

@@ -7,7 +7,7 @@ import { createMetrics } from "../../templates/runtime/metrics.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import type { Delivery } from "../../templates/runtime/types.js";
-import { ORDER_ID, order, recordingLogger, shopService, type ConsumerSpec } from "./fixtures.js";
+import { ORDER_ID, order, orderAttributes, recordingLogger, shopService, type ConsumerSpec } from "./fixtures.js";
 
 function pipelineFor(spec: ConsumerSpec, handlers: ConsumerHandlers) {
   const service = shopService({ worker: spec });
@@ -30,15 +30,7 @@ function delivery(
   attributes: Record<string, string> = {},
 ): Delivery {
   return {
-    attributes: {
-      id: "e-1",
-      type: "order.created",
-      source: "/shop",
-      specversion: "1.0",
-      time: "2025-01-01T00:00:00.000Z",
-      dataversion: "1",
-      ...attributes,
-    },
+    attributes: { ...orderAttributes(), ...attributes },
     body: Buffer.from(JSON.stringify(order())),
     attempt: 1,
     origin: "orders[0]@7",
