@@ -7,6 +7,7 @@ import { errorMessage } from "./errors.js";
 import { failureHeaders, headerAttributes, headerValue } from "./kafka-headers.js";
 import type { RecordSender } from "./kafka-producer.js";
 import { childLogger } from "./logger.js";
+import type { LagMetrics } from "./metrics.js";
 import { failureDisposition } from "./pipeline.js";
 import {
   FAILURE_HEADERS,
@@ -25,6 +26,7 @@ export interface ConsumerOptions {
   log: Logger;
   /** How long the group waits for a silent member before handing its partitions to others. */
   sessionTimeoutMs: number;
+  metrics?: LagMetrics;
 }
 
 export interface KafkaSubscription extends Subscription {
@@ -123,6 +125,8 @@ export async function subscribeConsumer(
   });
   kc.on(kc.events.GROUP_JOIN, ({ payload }) => {
     log.info({ group: payload.groupId, assignment: payload.memberAssignment }, "joined the consumer group");
+    // Partitions this member no longer has must not keep reporting their last lag.
+    options.metrics?.forgetConsumerLag(consumer.name);
   });
 
   function copy(message: KafkaMessage, from: { topic: string; partition: number }, failure: Failure, dueAt?: number): Message {
@@ -210,13 +214,18 @@ export async function subscribeConsumer(
     let lastDone: string | undefined;
     let committedAt = Date.now();
     let heartbeatAt = committedAt;
+    const highWatermark = BigInt(batch.highWatermark);
+    const reportLag = (next: bigint) =>
+      options.metrics?.consumerLag(consumer.name, topic, partition, Math.max(0, Number(highWatermark - next)));
+    if (batch.messages[0]) reportLag(BigInt(batch.messages[0].offset));
     // Offsets are resolved and committed per stretch of records, not per record: only the last
     // one done counts, and kafkajs parses every offset it is given.
     const commit = async () => {
       if (lastDone === undefined) return;
       payload.resolveOffset(lastDone);
-      const offset = (BigInt(lastDone) + 1n).toString();
-      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+      const next = BigInt(lastDone) + 1n;
+      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }] });
+      reportLag(next);
       lastDone = undefined;
       committedAt = Date.now();
     };
@@ -265,6 +274,7 @@ export async function subscribeConsumer(
         resumeTimers.clear();
         // disconnect() stops fetching and waits for the batches in flight, which commit as they end.
         await kc.disconnect();
+        options.metrics?.forgetConsumerLag(consumer.name);
       })();
       return stopping;
     },

@@ -8,6 +8,7 @@ import { attributeHeaders } from "./kafka-headers.js";
 import { startHealthProbe, type HealthProbe } from "./kafka-health.js";
 import { createRecordSender } from "./kafka-producer.js";
 import { ensureTopics } from "./kafka-topics.js";
+import type { LagMetrics } from "./metrics.js";
 import type { Logger, OutgoingMessage, ServiceDef, Transport } from "./types.js";
 
 export interface KafkaTransportOptions {
@@ -19,6 +20,8 @@ export interface KafkaTransportOptions {
   sasl?: SASLOptions;
   /** How long a crashed instance keeps its partitions before the group moves them (default 30 s). */
   sessionTimeoutMs?: number;
+  /** Where consumers report their lag. */
+  metrics?: LagMetrics;
 }
 
 // Enough retries, backing off to 10 s, to ride out a broker restart (about 40 s in all) before a
@@ -108,7 +111,13 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     async subscribe(consumer, handle) {
       await connect();
       const subscription = await subscribeConsumer(
-        { kafka, send: sender.send, log, sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS },
+        {
+          kafka,
+          send: sender.send,
+          log,
+          sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+        },
         consumer,
         handle,
       );

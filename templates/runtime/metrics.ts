@@ -24,7 +24,15 @@ export interface Metrics {
   handlerDuration(type: string, consumer: string, seconds: number): void;
 }
 
-export interface ServiceMetrics extends Metrics {
+/** What a Kafka consumer reports of its partitions. */
+export interface LagMetrics {
+  /** Records of a partition behind its high watermark, as of the last fetch. */
+  consumerLag(consumer: string, topic: string, partition: number, lag: number): void;
+  /** The consumer's partitions changed (rebalance, stop): its lag series are stale. */
+  forgetConsumerLag(consumer: string): void;
+}
+
+export interface ServiceMetrics extends Metrics, LagMetrics {
   registry: Registry;
 }
 
@@ -51,7 +59,7 @@ abstract class Family<S extends { labels: Labels }> {
   constructor(
     readonly name: string,
     readonly help: string,
-    readonly type: "counter" | "histogram",
+    readonly type: "counter" | "histogram" | "gauge",
     private readonly labelNames: string[],
     registry: Registry,
   ) {
@@ -94,6 +102,15 @@ abstract class Family<S extends { labels: Labels }> {
     return series;
   }
 
+  /** Drops every series whose first label is `a` (a consumer that no longer reports them). */
+  protected forget(a: string): void {
+    this.root.delete(a);
+    const kept = this.all.filter((series) => series.labels[this.labelNames[0]!] !== a);
+    this.all.length = 0;
+    this.all.push(...kept);
+    this.last = undefined;
+  }
+
   async get() {
     return { name: this.name, help: this.help, type: this.type, values: this.samples(this.all), aggregator: this.aggregator };
   }
@@ -112,6 +129,28 @@ class CounterFamily extends Family<{ labels: Labels; value: number }> {
 
   inc(a: string, b?: string, c?: string): void {
     this.series(a, b, c).value++;
+  }
+
+  protected create(labels: Labels) {
+    return { labels, value: 0 };
+  }
+
+  protected samples(series: { labels: Labels; value: number }[]): Sample[] {
+    return series.map(({ labels, value }) => ({ labels: { ...labels }, value }));
+  }
+}
+
+class GaugeFamily extends Family<{ labels: Labels; value: number }> {
+  constructor(name: string, help: string, labelNames: string[], registry: Registry) {
+    super(name, help, "gauge", labelNames, registry);
+  }
+
+  set(value: number, a: string, b?: string, c?: string): void {
+    this.series(a, b, c).value = value;
+  }
+
+  clear(a: string): void {
+    this.forget(a);
   }
 
   protected create(labels: Labels) {
@@ -184,6 +223,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   const deadLettered = counter("evgen_events_dead_lettered_total", "Events sent to the dead letter", ["type", "consumer", "kind"]);
   const dropped = counter("evgen_events_dropped_total", "Events dropped after the last attempt (no dead letter)", ["type", "consumer", "kind"]);
   const skipped = counter("evgen_events_skipped_total", "Events acknowledged without handling", ["type", "consumer", "reason"]);
+  const lag = new GaugeFamily(
+    "evgen_consumer_lag",
+    "Records of a partition the consumer has not processed yet (Kafka), as of its last fetch",
+    ["consumer", "topic", "partition"],
+    registry,
+  );
   const duration = new HistogramFamily("evgen_handler_duration_seconds", "Handler run time", ["type", "consumer"], DURATION_BUCKETS, registry);
 
   return {
@@ -196,5 +241,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     dropped: (type, consumer, kind) => dropped.inc(type, consumer, kind),
     skipped: (type, consumer, reason) => skipped.inc(type, consumer, reason),
     handlerDuration: (type, consumer, seconds) => duration.observe(seconds, type, consumer),
+    consumerLag: (consumer, topic, partition, records) => lag.set(records, consumer, topic, String(partition)),
+    forgetConsumerLag: (consumer) => lag.clear(consumer),
   };
 }

@@ -22,7 +22,8 @@ export interface ServiceOptions {
   service: ServiceDef;
   /** Handlers by consumer name. */
   handlers: Record<string, ConsumerHandlers>;
-  createTransport: (config: Config, log: Logger) => Transport;
+  /** `metrics` takes what a transport reports itself, such as Kafka consumer lag. */
+  createTransport: (config: Config, log: Logger, metrics: ServiceMetrics) => Transport;
   stores?: StoreFactories;
   /** Defaults to process.env. */
   env?: Record<string, string | undefined>;
@@ -83,7 +84,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
   };
 
   try {
-    const transport = options.createTransport(config, log);
+    const transport = options.createTransport(config, log, metrics);
     cleanups.push(() => transport.close());
     await transport.connect();
 

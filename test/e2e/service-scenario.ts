@@ -87,6 +87,12 @@ export function describeService(broker: Broker, available: boolean, brokerEnv: R
       });
       await expectCounter("evgen_events_published_total", published, before[0]! + 1);
       await expectCounter("evgen_events_handled_total", handled, before[1]! + 1);
+      if (broker === "kafka") {
+        // The consumer reports the partition it read from, with nothing left to process.
+        const lagLine = /^evgen_consumer_lag\{consumer="auditor",topic="[^"]+",partition="\d+"\} 0$/m;
+        await waitFor(async () => lagLine.test(await metrics(service)), 10_000, "auditor's consumer lag").catch(() => undefined);
+        expect(await metrics(service)).toMatch(lagLine);
+      }
     });
 
     it("refuses with 401 without the token, 404 for an unknown type, 400 with the issues, 413 over 1 MiB", async () => {

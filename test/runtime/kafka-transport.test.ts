@@ -7,13 +7,14 @@ import { NonRetryableError } from "../../templates/runtime/errors.js";
 import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
 import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
+import { createMetrics, type LagMetrics, type ServiceMetrics } from "../../templates/runtime/metrics.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
 import { createPublisher, encodeEvent } from "../../templates/runtime/publisher.js";
 import type { Delivery, Disposition, ServiceDef, Transport } from "../../templates/runtime/types.js";
 import { FAILURE_HEADERS } from "../../templates/runtime/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { order, type Payloads } from "./fixtures.js";
-import { sleep } from "../support/wait.js";
+import { sleep, waitFor as pollUntil } from "../support/wait.js";
 import { kafkaService, readTopic, waitFor } from "./kafka-support.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -23,13 +24,14 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((transport) => transport.close()));
 });
 
-function connect(service: ServiceDef, sessionTimeoutMs?: number): Transport {
+function connect(service: ServiceDef, sessionTimeoutMs?: number, metrics?: LagMetrics): Transport {
   const transport = createKafkaTransport({
     service,
     brokers: KAFKA_BROKERS,
     clientId: service.service,
     log: silentLogger,
     ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+    ...(metrics === undefined ? {} : { metrics }),
   });
   transports.push(transport);
   return transport;
@@ -44,6 +46,11 @@ async function runPipeline(service: ServiceDef, transport: Transport, consumer: 
 }
 
 const handled: Disposition = { action: "ack", outcome: "handled" };
+
+async function lagSeries(metrics: ServiceMetrics) {
+  const gauge = metrics.registry.getSingleMetric("evgen_consumer_lag");
+  return ((await gauge?.get())?.values ?? []) as Array<{ labels: Record<string, string>; value: number }>;
+}
 
 describe.skipIf(!(await hasKafka()))("Kafka transport", () => {
   it("delivers an event with its CloudEvents headers, key and body", async () => {
@@ -249,5 +256,32 @@ describe.skipIf(!(await hasKafka()))("Kafka transport", () => {
     await sleep(3000);
     // A lapsed membership would fail the commit and deliver the slow event again.
     expect(seen).toEqual([slow.attributes.id, next.attributes.id]);
+  });
+  it("reports each partition's lag as the consumer works through it, and forgets it on stop", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"] } });
+    const metrics = createMetrics({ defaultMetrics: false });
+    const transport = connect(service, undefined, metrics);
+    const orderId = randomUUID(); // one key: one partition
+    await transport.publish(Array.from({ length: 20 }, () => encodeEvent(service, "order.created", order({ orderId }))));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    await transport.subscribe(service.consumers.mailer!, async () => {
+      if (handled++ === 0) await released;
+      return { action: "ack", outcome: "handled" };
+    });
+
+    const topic = service.events["order.created"]!.topic;
+    const lag = async () => (await lagSeries(metrics)).filter((s) => s.labels.topic === topic);
+    await pollUntil(async () => (await lag()).some((s) => s.value === 20), 20_000, "a lag of 20 while the first event is held");
+    release();
+    await pollUntil(async () => handled === 20 && (await lag()).every((s) => s.value === 0), 20_000, "no lag once all 20 are handled");
+    expect(await lag()).toHaveLength(1);
+    expect(await metrics.registry.getSingleMetricAsString("evgen_consumer_lag")).toContain(
+      `evgen_consumer_lag{consumer="mailer",topic="${topic}",partition="${(await lag())[0]!.labels.partition}"} 0`,
+    );
+
+    await transport.close();
+    expect(await lagSeries(metrics)).toEqual([]);
   });
 });
