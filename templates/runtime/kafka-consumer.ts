@@ -171,14 +171,25 @@ export async function subscribeConsumer(
    * True once the record's disposition was carried out, false when the consumer stopped first.
    * A record decided at once and acknowledged, as most are, costs no await.
    */
-  function processRecord(topic: string, partition: number, message: KafkaMessage, retryCopy: boolean, control: BatchControl): boolean | Promise<boolean> {
+  function processRecord(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    retryCopy: boolean,
+    control: BatchControl,
+  ): boolean | Promise<boolean> {
     const delivery = new RecordDelivery(topic, partition, message, attemptOf(message, retryCopy));
     const decision = decide(delivery);
     if (!(decision instanceof Promise) && decision.action === "ack") return true;
     return settle(delivery, decision, control);
   }
 
-  async function settle(delivery: RecordDelivery, decision: Disposition | Promise<Disposition>, control: BatchControl): Promise<boolean> {
+  /** Carries out a decision other than a plain ack: a retry (in place when blocking), a dead letter, a drop. */
+  async function settle(
+    delivery: RecordDelivery,
+    decision: Disposition | Promise<Disposition>,
+    control: BatchControl,
+  ): Promise<boolean> {
     const { topic, partition, message } = delivery;
     for (let disposition = await decision; ; ) {
       if (disposition.action === "retry" && blocking) {
