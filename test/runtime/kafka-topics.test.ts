@@ -1,0 +1,44 @@
+// Topic provisioning against a broker that is slow to take in new topics (one just started with
+// many partitions to load): "unknown topic" and "no leader" mean "not yet", anything else fails.
+import type { Admin } from "kafkajs";
+import { describe, expect, it } from "vitest";
+import { ensureTopics, serviceTopics } from "../../templates/runtime/kafka-topics.js";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { shopService } from "./fixtures.js";
+
+const service = shopService({ mailer: { on: ["order.created"] } });
+
+/** An admin whose metadata answers come from `answers`, one per call, the last one repeated. */
+function slowAdmin(answers: Array<Error | number>) {
+  const calls = { created: [] as string[], metadata: 0 };
+  const admin = {
+    listTopics: async () => [],
+    createTopics: async ({ topics }: { topics: Array<{ topic: string }> }) => {
+      calls.created.push(...topics.map((t) => t.topic));
+      return true;
+    },
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
+      const answer = answers[Math.min(calls.metadata++, answers.length - 1)]!;
+      if (answer instanceof Error) throw answer;
+      return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: answer }] })) };
+    },
+  };
+  return { admin: admin as unknown as Admin, calls };
+}
+
+const protocolError = (type: string) => Object.assign(new Error(type), { type });
+
+describe("Kafka topic provisioning", () => {
+  it("waits while the broker does not know the new topics yet or they have no leader", async () => {
+    const { admin, calls } = slowAdmin([protocolError("UNKNOWN_TOPIC_OR_PARTITION"), protocolError("LEADER_NOT_AVAILABLE"), -1, 0]);
+    await ensureTopics(admin, service, silentLogger);
+    expect(calls.created).toEqual(serviceTopics(service));
+    expect(calls.metadata).toBe(4);
+  });
+
+  it("fails at once on any other error", async () => {
+    const { admin, calls } = slowAdmin([protocolError("TOPIC_AUTHORIZATION_FAILED")]);
+    await expect(ensureTopics(admin, service, silentLogger)).rejects.toThrow("TOPIC_AUTHORIZATION_FAILED");
+    expect(calls.metadata).toBe(1);
+  });
+});
