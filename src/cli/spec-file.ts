@@ -6,6 +6,9 @@ import { UsageError } from "./errors.js";
 
 export const SPEC_FILE = "evgen.yaml";
 
+/** The --spec option of every command that reads the spec; findSpec() reads its value. */
+export const SPEC_OPTION = ["--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)"] as const;
+
 export function findSpec(cwd: string, option: string | undefined): string {
   if (option !== undefined) {
     const path = resolve(cwd, option);

@@ -3,8 +3,8 @@
 //
 // The evgen series are counted here rather than by prom-client's Counter and Histogram: those hash
 // their labels on every call, which cost more per event than the rest of a fast handler's path.
-// Here a call finds its series in one Map lookup and adds to plain numbers; prom-client formats
-// them only when /metrics is scraped.
+// Here a call finds its series through a Map per label (the last one found is asked first) and adds
+// to plain numbers; prom-client formats them only when /metrics is scraped.
 import { Registry, collectDefaultMetrics } from "prom-client";
 import type { FailureKind } from "./types.js";
 
@@ -53,7 +53,7 @@ interface Sample {
 abstract class Family<S extends { labels: Labels }> {
   readonly aggregator = "sum";
   private readonly root = new Map<string, unknown>();
-  private readonly all: S[] = [];
+  private all: S[] = [];
   private last?: { a: string; b: string; c: string; series: S };
 
   constructor(
@@ -105,9 +105,7 @@ abstract class Family<S extends { labels: Labels }> {
   /** Drops every series whose first label is `a` (a consumer that no longer reports them). */
   protected forget(a: string): void {
     this.root.delete(a);
-    const kept = this.all.filter((series) => series.labels[this.labelNames[0]!] !== a);
-    this.all.length = 0;
-    this.all.push(...kept);
+    this.all = this.all.filter((series) => series.labels[this.labelNames[0]!] !== a);
     this.last = undefined;
   }
 
@@ -117,7 +115,7 @@ abstract class Family<S extends { labels: Labels }> {
 
   reset(): void {
     this.root.clear();
-    this.all.length = 0;
+    this.all = [];
     this.last = undefined;
   }
 }

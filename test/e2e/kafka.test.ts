@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
-import { MATRIX_CONSUMERS, MATRIX_HANDLERS, STOPS, counterCounts, exitOn, expectGracefulStop, expectFilteredAndNotified, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, stopWith } from "../support/failure-matrix.js";
+import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, stopMidStreamThenFinish, stopWith } from "../support/failure-matrix.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { produceRaw, readTopic, waitFor } from "../runtime/kafka-support.js";
 import { RECORDER, type RunningService } from "./service-support.js";
@@ -154,15 +154,7 @@ describe.skipIf(!ready.every(Boolean))("generated Kafka service", () => {
       const ids = await publishBulk(matrix.publisher);
       const counts = counterCounts(matrix, ids);
 
-      for (const [stopAfter, signal] of STOPS) {
-        const { child } = await start("counter");
-        await waitFor(() => counts().size >= stopAfter, 120_000, () => `${stopAfter} events (${counts().size})`);
-        const exit = await stopWith(child, signal);
-        expect(exit).toEqual(exitOn(signal));
-        expect(counts().size).toBeLessThan(ids.length);
-      }
-      const last = await start("counter");
-      await waitFor(() => counts().size === ids.length, 120_000, () => `every event (${counts().size})`);
+      const last = await stopMidStreamThenFinish(matrix, () => counts().size, ids.length);
       await stopWith(last.child, "SIGTERM");
 
       // A kill between a handler's end and its idempotency mark repeats that one event: at most one per kill.

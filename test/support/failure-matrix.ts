@@ -10,6 +10,7 @@ import { RECORDER, recorded, startService, type RunningService } from "../e2e/se
 import { DATABASE_URL } from "./brokers.js";
 import { createProject, type Project } from "./project.js";
 import { mailer, notifier, type ConsumerSpec } from "./spec.js";
+import { waitFor } from "./wait.js";
 
 /** The consumers both specs have (Kafka's adds a blocking one). */
 export const MATRIX_CONSUMERS: Record<string, ConsumerSpec> = {
@@ -163,6 +164,27 @@ export const STOPS = [
   [1000, "SIGKILL"],
   [1500, "SIGTERM"],
 ] as const;
+
+/**
+ * Runs the counter consumer through STOPS: each run is stopped as it says once `counted()` reached
+ * its mark, and must end as that signal makes it end, before every event was counted. Then one more
+ * run until all `total` are counted: that run is returned, still going.
+ */
+export async function stopMidStreamThenFinish(
+  matrix: MatrixProject,
+  counted: () => number,
+  total: number,
+): Promise<RunningService> {
+  for (const [stopAfter, signal] of STOPS) {
+    const { child } = await matrix.start("counter");
+    await waitFor(() => counted() >= stopAfter, 120_000, () => `${stopAfter} events (${counted()})`);
+    expect(await stopWith(child, signal)).toEqual(exitOn(signal));
+    expect(counted()).toBeLessThan(total);
+  }
+  const last = await matrix.start("counter");
+  await waitFor(() => counted() === total, 120_000, () => `every event (${counted()})`);
+  return last;
+}
 
 /** SIGTERMs the service: it exits with code 0 within 15 s. */
 export async function expectGracefulStop(service: RunningService): Promise<void> {

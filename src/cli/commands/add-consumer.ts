@@ -5,6 +5,7 @@ import { addConsumer } from "../../edit/spec-edit.js";
 import type { CliContext } from "../context.js";
 import { parseOptions } from "../options.js";
 import { editSpecAndGenerate } from "../spec-edit-flow.js";
+import { SPEC_OPTION } from "../spec-file.js";
 
 const optionsSchema = z.object({
   spec: z.string().min(1).optional(),
@@ -21,7 +22,7 @@ export function addConsumerCommand(context: CliContext): Command {
     .requiredOption("--on <type...>", "event types it handles")
     .option("--emits <type...>", "event types its handlers may publish")
     .option("--description <text>", "what the consumer does")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--force", "overwrite generated files even when edited by hand")
     .addHelpText(
       "after",

@@ -5,6 +5,7 @@ import { addEvent, parseFieldArg } from "../../edit/spec-edit.js";
 import type { CliContext } from "../context.js";
 import { parseOptions } from "../options.js";
 import { editSpecAndGenerate } from "../spec-edit-flow.js";
+import { SPEC_OPTION } from "../spec-file.js";
 
 const optionsSchema = z.object({
   spec: z.string().min(1).optional(),
@@ -27,7 +28,7 @@ export function addEventCommand(context: CliContext): Command {
     .option("--topic <topic>", "Kafka topic (default: the event type)")
     .option("--description <text>", "what the event means")
     .option("--new-version", "add the next version of an existing event (without --field: a copy of the latest)")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--force", "overwrite generated files even when edited by hand")
     .addHelpText(
       "after",

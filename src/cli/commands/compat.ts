@@ -11,7 +11,7 @@ import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
 import { specIR } from "../spec-ir.js";
-import { findSpec } from "../spec-file.js";
+import { findSpec, SPEC_OPTION } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
 const optionsSchema = z.object({
@@ -67,7 +67,7 @@ export function compatCommand(context: CliContext): Command {
   return new Command("compat")
     .description("list breaking changes of events against an older spec (a file or a git revision); exit 1 when any")
     .requiredOption("--against <file|git-rev>", "the older spec: a path, or a git revision such as main or HEAD~1")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--format <format>", "text or json (json goes to stdout)", "text")
     .addHelpText(
       "after",

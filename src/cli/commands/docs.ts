@@ -1,15 +1,15 @@
 // evgen docs: the event catalog of the spec, one Markdown page with a Mermaid flowchart.
 import { Command } from "commander";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { writeOutputFile } from "../output-file.js";
 import { specIR } from "../spec-ir.js";
-import { findSpec } from "../spec-file.js";
-import { styleFor } from "../style.js";
+import { findSpec, SPEC_OPTION } from "../spec-file.js";
 
 const optionsSchema = z.object({
   spec: z.string().min(1).optional(),
@@ -35,16 +35,14 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
     io.stdout(page);
     return 0;
   }
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, page);
-  io.stderr(`${styleFor(io).green("wrote")} ${displayPath(io.cwd, path)}\n`);
+  writeOutputFile(io, path, page);
   return 0;
 }
 
 export function docsCommand(context: CliContext): Command {
   return new Command("docs")
     .description("write the event catalog: events, versions, consumers and a flowchart, in Markdown with Mermaid")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--out <dir|file.md|->", "where the page goes: a folder (for events.md), a .md file, or - for stdout (default: docs/events.md next to the spec)")
     .addHelpText(
       "after",

@@ -1,15 +1,15 @@
 // evgen export asyncapi: the spec as an AsyncAPI 3.0 document (YAML, or JSON for a .json file).
 import { Command } from "commander";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { writeOutputFile } from "../output-file.js";
 import { specIR } from "../spec-ir.js";
-import { findSpec } from "../spec-file.js";
-import { styleFor } from "../style.js";
+import { findSpec, SPEC_OPTION } from "../spec-file.js";
 
 const optionsSchema = z.object({
   spec: z.string().min(1).optional(),
@@ -29,16 +29,14 @@ async function runAsyncApi(io: CliIO, options: z.infer<typeof optionsSchema>): P
     return 0;
   }
   const path = resolve(io.cwd, options.out!);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-  io.stderr(`${styleFor(io).green("wrote")} ${displayPath(io.cwd, path)}\n`);
+  writeOutputFile(io, path, text);
   return 0;
 }
 
 function asyncApiCommand(context: CliContext): Command {
   return new Command("asyncapi")
     .description("write the spec as an AsyncAPI 3.0 document")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--out <file>", "the document (default: stdout); a .json file gets JSON, anything else YAML")
     .option("--format <format>", "yaml or json (default: from the --out extension, else yaml)")
     .addHelpText(

@@ -8,7 +8,7 @@ import { CliError } from "../errors.js";
 import { displayPath, prepareGeneration, printChanges, printIssues, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
-import { findSpec } from "../spec-file.js";
+import { findSpec, SPEC_OPTION } from "../spec-file.js";
 import { plural } from "../style.js";
 
 const optionsSchema = z
@@ -58,7 +58,7 @@ async function run(io: CliIO, options: Options): Promise<number> {
 export function generateCommand(context: CliContext): Command {
   return new Command("generate")
     .description("render the project from the spec: src/generated/ is rewritten, your files are kept")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--check", "write nothing; exit 1 and list the files when anything would change")
     .option("--dry-run", "list what would change and write nothing")
     .option("--force", "overwrite or delete generated files even when edited by hand")

@@ -6,7 +6,7 @@ import type { CliContext } from "../context.js";
 import { displayPath, errorCount, printIssues } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
-import { findSpec } from "../spec-file.js";
+import { findSpec, SPEC_OPTION } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
 const optionsSchema = z.object({
@@ -35,7 +35,7 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
 export function validateCommand(context: CliContext): Command {
   return new Command("validate")
     .description("check the spec: every error and warning at once, as file:line:col  message")
-    .option("--spec <file>", "the spec (default: the nearest evgen.yaml, here or above)")
+    .option(...SPEC_OPTION)
     .option("--format <format>", "text or json (json goes to stdout)", "text")
     .addHelpText(
       "after",
