@@ -90,7 +90,7 @@ function envSchema(service: ServiceDef) {
           ctx.issues.push({
             code: "custom",
             input: ctx.value,
-            message: "must name at least one consumer",
+            message: "must name at least one consumer (empty runs none)",
           });
         const unknown = ctx.value.filter((name) => !known.includes(name));
         if (unknown.length > 0) {
@@ -178,7 +178,7 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   options: LoadConfigOptions = {},
 ): Config {
-  // An empty variable (common in .env files) means "not set".
+  // An empty variable (common in .env files) means "not set"; EVGEN_CONSUMERS is read below.
   const set = Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
   );
@@ -191,9 +191,11 @@ export function loadConfig(
         return `${name}: ${issue.message}${ECHOED.has(name) && value !== undefined ? ` (got "${value}")` : ""}`;
       });
   const all = Object.keys(service.consumers);
-  const running = set.EVGEN_CONSUMERS
-    ? [...new Set(list(set.EVGEN_CONSUMERS))].filter((c) => all.includes(c))
-    : all;
+  // Unlike the others, EVGEN_CONSUMERS set and empty means something: no consumer (HTTP only).
+  const running =
+    env.EVGEN_CONSUMERS === undefined
+      ? all
+      : [...new Set(list(env.EVGEN_CONSUMERS))].filter((c) => all.includes(c));
   problems.push(...crossProblems(service, set, options.publisherOnly ? [] : running));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 

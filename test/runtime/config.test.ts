@@ -114,9 +114,20 @@ describe("loadConfig", () => {
   });
 
   it("treats empty variables as unset", () => {
-    expect(
-      loadConfig(service, { PORT: "", EVGEN_CONSUMERS: "", EVGEN_TRANSPORT: "memory" }).port,
-    ).toBe(3000);
+    expect(loadConfig(service, { PORT: "", LOG_LEVEL: "", EVGEN_TRANSPORT: "memory" })).toMatchObject({
+      port: 3000,
+      logLevel: "info",
+      consumers: ["mailer", "audit", "texter"],
+    });
+  });
+
+  it("runs no consumer when EVGEN_CONSUMERS is set and empty (HTTP only), all when it is unset", () => {
+    // No store URL is required either: no consumer that needs one runs.
+    expect(loadConfig(service, { EVGEN_CONSUMERS: "" }).consumers).toEqual([]);
+    expect(loadConfig(service, {}, { publisherOnly: true }).consumers).toEqual(["mailer", "audit", "texter"]);
+    expect(problemsOf({ EVGEN_CONSUMERS: " , " })).toEqual([
+      'EVGEN_CONSUMERS: must name at least one consumer (empty runs none) (got " , ")',
+    ]);
   });
 
   it("never repeats a value that may be a secret", () => {
