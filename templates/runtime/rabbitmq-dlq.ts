@@ -2,7 +2,9 @@
 // them and then closes its channel, which returns them to the queue in their order: nothing is
 // lost or reordered. replay moves them one at a time: a copy goes to the consumer's own
 // queue through the default exchange (routing key = queue name, so no other consumer sees it),
-// and the dead letter is acknowledged only after the broker confirmed the copy.
+// and the dead letter is acknowledged only after the broker confirmed the copy. A replay takes
+// only the letters present when it starts: a copy that fails again comes back to this queue
+// while the replay runs, marked with the run's id, and is left there for the next replay.
 import {
   connect,
   type Channel,
@@ -11,6 +13,7 @@ import {
   type GetMessage,
   type Options,
 } from "amqplib";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Config } from "./config.js";
 import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "./dlq.js";
@@ -34,8 +37,14 @@ function toDeadLetter(message: GetMessage, queue: string, position: string): Dea
   );
 }
 
+/**
+ * Carried by a replayed copy, and by the dead letter it becomes if it fails again (failure copies
+ * keep the event's headers): which replay run sent it.
+ */
+const REPLAY_RUN_HEADER = "x-evgen-replay-run";
+
 /** The dead letter as it was first published, minus its failure, for the consumer's queue. */
-function replayOptions(message: GetMessage): Options.Publish {
+function replayOptions(message: GetMessage, run: string): Options.Publish {
   // Dropped: properties that would make the copy behave differently (its own TTL, a user id the
   // broker checks against this connection).
   const {
@@ -50,7 +59,7 @@ function replayOptions(message: GetMessage): Options.Publish {
     ...properties,
     persistent: true,
     mandatory: true,
-    headers: replayHeaders(headers, isBrokerHeader),
+    headers: { ...replayHeaders(headers, isBrokerHeader), [REPLAY_RUN_HEADER]: run },
   };
 }
 
@@ -122,20 +131,30 @@ export function openRabbitDeadLetters(service: ServiceDef, config: Config, log: 
 
     async replay(consumer: ConsumerDef, limit: number) {
       const queue = consumer.deadLetterQueue;
-      const channel: ConfirmChannel = quiet(await (await connection()).createConfirmChannel());
+      const model = await connection();
+      const channel: ConfirmChannel = quiet(await model.createConfirmChannel());
+      const run = randomUUID();
       // One publish at a time: a return seen before its confirm belongs to the copy in flight.
       let unroutable = false;
       channel.on("return", () => (unroutable = true));
       const replayed: DeadLetter[] = [];
+      // Letters of this run that failed again: held unacknowledged, so that the next get moves
+      // past them, and returned to the queue when the channel closes.
+      let held = 0;
       try {
         await requireQueue(channel, consumer.group);
-        await requireQueue(channel, queue);
-        while (replayed.length < limit) {
+        // The letters present now, and no more: every get below takes one of them or one held.
+        const present = Math.min(limit, await requireQueue(channel, queue));
+        while (replayed.length < present) {
           const message = await channel.get(queue, { noAck: false });
           if (message === false) break;
+          if (message.properties.headers?.[REPLAY_RUN_HEADER] === run) {
+            held++;
+            continue;
+          }
           unroutable = false;
           await new Promise<void>((resolve, reject) => {
-            channel.publish("", consumer.group, message.content, replayOptions(message), (err) =>
+            channel.publish("", consumer.group, message.content, replayOptions(message, run), (err) =>
               err ? reject(err) : resolve(),
             );
           });
@@ -154,6 +173,7 @@ export function openRabbitDeadLetters(service: ServiceDef, config: Config, log: 
         return replayed;
       } finally {
         await channel.close().catch(() => undefined);
+        if (held > 0) await awaitReturns(model, queue, held);
       }
     },
 
