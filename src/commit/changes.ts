@@ -86,6 +86,8 @@ export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manif
 /** Carries out a plan that has no conflicts: writes first, deletions after, the manifest last. */
 export function applyCommit(plan: CommitPlan, disk: ProjectDir): void {
   if (plan.conflicts.length > 0) throw new Error("a commit with conflicts must not be applied");
+  // Every path is checked before the first write, so a refused one leaves the project as it was.
+  for (const change of plan.changes) disk.checkWritable(change.path);
   const ordered = [
     ...plan.changes.filter((change) => change.kind !== "delete" && change.path !== MANIFEST_PATH),
     ...plan.changes.filter((change) => change.kind === "delete"),

@@ -1,9 +1,10 @@
 // The project directory as the commit stage sees it: reads confined to the project and done once,
 // and the writes of a commit carried out only after every check passed.
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, posix } from "node:path";
 import { sha256 } from "../format/hash.js";
-import { resolveInside } from "./paths.js";
+import { refuseLinks, resolveInside } from "./paths.js";
+import { writeFileReplacing } from "./write-file.js";
 
 export class ProjectDir {
   private readonly contents = new Map<string, string | undefined>();
@@ -34,19 +35,25 @@ export class ProjectDir {
     return hash;
   }
 
+  /** Throws a PathError when `path` must not be written or deleted: outside the project, or through a link. */
+  checkWritable(path: string): void {
+    resolveInside(this.root, path);
+    refuseLinks(this.root, path);
+  }
+
   /** Writes through a temporary file and a rename, so a reader never sees half a file. */
   write(path: string, content: string): void {
+    this.checkWritable(path);
     const target = resolveInside(this.root, path);
     mkdirSync(dirname(target), { recursive: true });
-    const temporary = `${target}.evgen-${process.pid}.tmp`;
-    writeFileSync(temporary, content);
-    renameSync(temporary, target);
+    writeFileReplacing(target, content);
     this.contents.set(path, content);
     this.hashes.delete(path);
   }
 
   /** Deletes the file, then the directories it leaves empty, up to the project directory. */
   delete(path: string): void {
+    this.checkWritable(path);
     const target = resolveInside(this.root, path);
     unlinkSync(target);
     this.contents.set(path, undefined);

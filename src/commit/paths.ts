@@ -1,6 +1,7 @@
 // Every path evgen reads, writes or deletes stays inside the project directory: a planned path or
-// a manifest entry that would escape it, directly or through a symlink, is refused.
-import { existsSync, realpathSync } from "node:fs";
+// a manifest entry that would escape it, directly or through a symlink, is refused. Below the
+// project directory evgen writes through no symlink at all, wherever it leads.
+import { existsSync, lstatSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 
 export class PathError extends Error {
@@ -36,4 +37,23 @@ export function resolveInside(root: string, path: string): string {
     throw new PathError(path, "it leads outside the project directory");
   }
   return target;
+}
+
+/**
+ * Refuses `path` when it, or a folder on the way to it below `root`, is a symbolic link: a link
+ * planted in a project must not decide where evgen writes. Parts that do not exist yet are fine.
+ */
+export function refuseLinks(root: string, path: string): void {
+  const segments = path.split("/");
+  for (let i = 1; i <= segments.length; i++) {
+    const part = segments.slice(0, i).join("/");
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(join(root, part)).isSymbolicLink();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    if (isLink) throw new PathError(path, `${JSON.stringify(part)} is a symbolic link; evgen does not write through links`);
+  }
 }

@@ -1,5 +1,5 @@
 // The commit stage on a real directory: what it writes, keeps, deletes and refuses.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -181,6 +181,38 @@ describe("paths", () => {
       /lists "..\/victim.ts", which is not a relative path inside the project/,
     );
     expect(existsSync(join(root, "src"))).toBe(false);
+  });
+
+  it("never writes through a link planted where a temporary file might go", () => {
+    const outside = join(tmpdir(), uniqueName("evgen-victim"));
+    try {
+      mkdirSync(join(root, "src", "generated"), { recursive: true });
+      // The name the temporary file used to have: the target, the pid, ".tmp".
+      symlinkSync(outside, join(root, "src", "generated", `a.ts.evgen-${process.pid}.tmp`));
+      run([file("src/generated/a.ts", "generated\n")]);
+      expect(existsSync(outside)).toBe(false);
+      expect(read("src/generated/a.ts")).toBe("generated\n");
+      expect(readdirSync(join(root, "src", "generated")).filter((name) => name.endsWith(".tmp"))).toHaveLength(1);
+    } finally {
+      rmSync(outside, { force: true });
+    }
+  });
+
+  it("refuses a generated file or a folder that is a link inside the project, before writing anything", () => {
+    write("evgen.yaml", "spec\n");
+    mkdirSync(join(root, "src", "generated"), { recursive: true });
+    symlinkSync("../../evgen.yaml", join(root, "src", "generated", "b.ts"));
+    expect(() => run([file("src/generated/a.ts", "x"), file("src/generated/b.ts", "x")], true)).toThrow(
+      /"src\/generated\/b.ts" is a symbolic link/,
+    );
+    expect(read("evgen.yaml")).toBe("spec\n");
+    expect(existsSync(join(root, "src", "generated", "a.ts"))).toBe(false);
+
+    rmSync(join(root, "src"), { recursive: true });
+    mkdirSync(join(root, "elsewhere"));
+    symlinkSync("elsewhere", join(root, "src"));
+    expect(() => run([file("src/generated/a.ts", "x")])).toThrow(/"src" is a symbolic link/);
+    expect(readdirSync(join(root, "elsewhere"))).toEqual([]);
   });
 
   it("refuses to write through a symlink leading out of the project", () => {

@@ -35,7 +35,8 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
     io.stdout(page);
     return 0;
   }
-  writeOutputFile(io, path, page);
+  // The default page is inside the project: no folder on the way there may be a link either.
+  writeOutputFile(io, path, page, options.out === undefined ? dirname(specPath) : undefined);
   return 0;
 }
 

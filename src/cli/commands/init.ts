@@ -1,6 +1,6 @@
 // evgen init: write a starting evgen.yaml (blank or from an example) and generate the project.
 import { Command } from "commander";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
@@ -47,7 +47,12 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
   const root = resolve(io.cwd, directory);
   const specPath = join(root, SPEC_FILE);
   const shownSpec = displayPath(io.cwd, specPath);
-  if (existsSync(specPath)) {
+  // lstat: a dangling symlink is there too (writing through it would create the file it names).
+  const existing = lstatSync(specPath, { throwIfNoEntry: false });
+  if (existing?.isSymbolicLink()) {
+    throw new CliError(`${shownSpec} is a symbolic link; evgen does not write through links`);
+  }
+  if (existing) {
     throw new CliError(`${shownSpec} already exists: edit it and run \`evgen generate\``);
   }
   const prompt = io.interactive && !options.yes;
@@ -61,7 +66,8 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
   const generation = await prepareGeneration({ root, specFile: shownSpec, specText, force: false });
   const plan = writablePlan(io, generation);
   mkdirSync(root, { recursive: true });
-  writeFileSync(specPath, specText);
+  // "wx": created here and now, never an existing file or a link planted since the check above.
+  writeFileSync(specPath, specText, { flag: "wx" });
   io.stdout(`create ${SPEC_FILE}\n`);
   writePlan(io, generation, plan);
 

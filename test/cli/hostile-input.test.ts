@@ -1,0 +1,78 @@
+// The CLI against input made to hurt it: planted links, names that collide with what JavaScript or
+// the generated code already uses, hostile patterns and text. Each gets a clear refusal, exit code
+// and message, and nothing is written outside the project. Runs in-process (no build needed).
+import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uniqueName } from "../support/brokers.js";
+import { REPO_ROOT, runCli } from "../support/project.js";
+
+const workspace = join(REPO_ROOT, "test", ".tmp", uniqueName("hostile"));
+beforeAll(() => mkdirSync(workspace, { recursive: true }));
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+const SPEC = `evgen: 1
+service: shop
+broker: kafka
+events:
+  order.created:
+    schema:
+      orderId: uuid
+`;
+
+/** A fresh directory holding `spec` as evgen.yaml. */
+function project(spec = SPEC): string {
+  const dir = join(workspace, uniqueName("p"));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "evgen.yaml"), spec);
+  return dir;
+}
+
+/** A path outside every project, removed after the test. */
+function outsidePath(): string {
+  return join(tmpdir(), uniqueName("evgen-victim"));
+}
+
+describe("links planted in the project", () => {
+  it("evgen docs refuses to write its page through a link, at the page or on the way to it", async () => {
+    const victim = outsidePath();
+    try {
+      const dir = project();
+      mkdirSync(join(dir, "docs"));
+      symlinkSync(victim, join(dir, "docs", "events.md"));
+      const run = await runCli(["docs"], dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('"docs/events.md" is a symbolic link; evgen does not write through links');
+      expect(existsSync(victim)).toBe(false);
+
+      rmSync(join(dir, "docs"), { recursive: true });
+      mkdirSync(victim);
+      symlinkSync(victim, join(dir, "docs"));
+      expect((await runCli(["docs"], dir)).stderr).toContain('"docs" is a symbolic link');
+      expect(existsSync(join(victim, "events.md"))).toBe(false);
+
+      rmSync(join(dir, "docs"));
+      symlinkSync(join(victim, "page.md"), join(dir, "page.md"));
+      const out = await runCli(["docs", "--out", "page.md"], dir);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain("page.md");
+      expect(existsSync(join(victim, "page.md"))).toBe(false);
+    } finally {
+      rmSync(victim, { recursive: true, force: true });
+    }
+  });
+
+  it("evgen init refuses a dangling evgen.yaml link instead of creating the file it names", async () => {
+    const victim = outsidePath();
+    const dir = join(workspace, uniqueName("init"));
+    mkdirSync(dir);
+    symlinkSync(victim, join(dir, "evgen.yaml"));
+    const run = await runCli(["init", dir, "--broker", "kafka"], workspace);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("evgen.yaml is a symbolic link; evgen does not write through links");
+    expect(existsSync(victim)).toBe(false);
+    expect(lstatSync(join(dir, "evgen.yaml")).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(dir, "src"))).toBe(false);
+  });
+});
