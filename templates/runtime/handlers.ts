@@ -30,7 +30,11 @@ export type EventOf<Versions, T extends keyof Versions> = {
 export interface PublishOptions {
   /** Message key; defaults to the value of the event's `key` field. */
   key?: string;
-  /** Event id; a random UUID unless given (set it to make a retried publish idempotent). */
+  /**
+   * Event id. `ctx.publish` derives it from the event being handled, the consumer, the type and
+   * how many of that type the run published before (so a retried or replayed run publishes the
+   * same ids); `publisher.publish` makes a random UUID. Set it to choose another.
+   */
   id?: string;
   /** W3C trace context to carry with the event. */
   traceparent?: string;

@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
+import { emittedEventId } from "./event-ids.js";
 import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } from "./handlers.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { childLogger, isLevelEnabled } from "./logger.js";
@@ -298,6 +299,8 @@ class EventContext implements RuntimeContext {
   private controller?: AbortController;
   private abortedWith?: Error;
   private deliveryLog?: Logger;
+  /** Events published so far in this run, by type: the ordinal in each derived id. */
+  private emitted?: Map<string, number>;
 
   constructor(
     private readonly consumerDef: ConsumerDef,
@@ -334,7 +337,14 @@ class EventContext implements RuntimeContext {
     if (!this.consumerDef.emits.includes(type)) {
       throw new NonRetryableError(`consumer ${this.consumerDef.name} does not emit ${type} (add it to its emits)`);
     }
-    return this.publisher.publish(type, data, { ...opts, traceparent: opts?.traceparent ?? this.event.traceparent });
+    const ordinal = (this.emitted ??= new Map()).get(type) ?? 0;
+    this.emitted.set(type, ordinal + 1);
+    const { source, id } = this.event;
+    return this.publisher.publish(type, data, {
+      ...opts,
+      id: opts?.id ?? emittedEventId({ source, id, consumer: this.consumerDef.group, type, ordinal }),
+      traceparent: opts?.traceparent ?? this.event.traceparent,
+    });
   }
 }
 

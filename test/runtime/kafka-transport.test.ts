@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { NonRetryableError } from "../../templates/runtime/errors.js";
-import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import type { ConsumerHandlers, EvgenEvent } from "../../templates/runtime/handlers.js";
+import { createMemoryStore } from "../../templates/runtime/idempotency.js";
 import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createMetrics, type LagMetrics, type ServiceMetrics } from "../../templates/runtime/metrics.js";
@@ -41,7 +42,11 @@ function connect(service: ServiceDef, sessionTimeoutMs?: number, metrics?: LagMe
 async function runPipeline(service: ServiceDef, transport: Transport, consumer: string, handlers: ConsumerHandlers) {
   const publisher = createPublisher<Record<string, unknown>>(service, transport);
   const def = service.consumers[consumer]!;
-  await transport.subscribe(def, createPipeline({ service, consumer: def, handlers, publisher, log: silentLogger }));
+  const idempotency = def.idempotency === "none" ? {} : { idempotency: createMemoryStore() };
+  await transport.subscribe(
+    def,
+    createPipeline({ service, consumer: def, handlers, publisher, log: silentLogger, ...idempotency }),
+  );
   return createPublisher<Payloads>(service, transport);
 }
 
@@ -111,6 +116,32 @@ describe.skipIf(!(await hasKafka()))("Kafka transport", () => {
     expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(delaysMs[1]!);
     await sleep(1500);
     expect(attempts).toHaveLength(3);
+  });
+
+  it("a handler that published and then failed once leads to one handled event downstream (same id)", async () => {
+    const service = kafkaService({
+      mailer: { on: ["order.created"], emits: ["notification.sent"], retry: { delaysMs: [50] } },
+      audit: { on: ["notification.sent"], idempotency: "memory" },
+    });
+    const transport = connect(service);
+    const attempts: number[] = [];
+    const handled: EvgenEvent[] = [];
+    const publisher = await runPipeline(service, transport, "mailer", {
+      "order.created": async (event, ctx) => {
+        attempts.push(ctx.attempt);
+        await ctx.publish("notification.sent", { orderId: (event.data as { orderId: string }).orderId, channel: "email" });
+        if (ctx.attempt === 1) throw new Error("failed after publishing");
+      },
+    });
+    await runPipeline(service, transport, "audit", { "notification.sent": (event) => void handled.push(event) });
+    await publisher.publish("order.created", order({ orderId: randomUUID() }));
+
+    const copies = await readTopic(service.events["notification.sent"]!.topic, 2);
+    await waitFor(() => handled.length === 1, 30_000, "the downstream event");
+    await sleep(500);
+    expect(attempts).toEqual([1, 2]);
+    expect(copies.map((record) => record.headers.ce_id)).toEqual([handled[0]!.id, handled[0]!.id]);
+    expect(handled).toHaveLength(1);
   });
 
   it("dead-letters an always failing event after exactly `attempts` deliveries, with every failure header", async () => {

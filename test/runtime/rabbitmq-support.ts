@@ -7,6 +7,7 @@ import { AMQP_URL, uniqueName } from "../support/brokers.js";
 import { rabbitmqctl } from "../support/rabbitmqctl.js";
 import { sleep } from "../support/wait.js";
 import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import { createMemoryStore } from "../../templates/runtime/idempotency.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
 import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
@@ -99,7 +100,8 @@ export interface RabbitRun {
 
 /**
  * A service as the generated main would run it: the RabbitMQ transport, the publisher, and one
- * real pipeline + subscription per consumer that has handlers here.
+ * real pipeline + subscription per consumer that has handlers here (with a memory idempotency
+ * store unless the consumer has none).
  */
 export async function runRabbit(
   service: ServiceDef,
@@ -113,7 +115,14 @@ export async function runRabbit(
   const subscriptions: Record<string, Subscription> = {};
   for (const [name, consumerHandlers] of Object.entries(handlers)) {
     const consumer = service.consumers[name]!;
-    const pipeline = createPipeline({ service, consumer, handlers: consumerHandlers, publisher: emitter, log });
+    const pipeline = createPipeline({
+      service,
+      consumer,
+      handlers: consumerHandlers,
+      publisher: emitter,
+      log,
+      ...(consumer.idempotency === "none" ? {} : { idempotency: createMemoryStore() }),
+    });
     subscriptions[name] = await transport.subscribe(consumer, pipeline);
   }
   return { transport, publisher, subscriptions, close: () => transport.close() };

@@ -254,6 +254,34 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     expect(await admin.depth(service.consumers.mailer!.group)).toBe(0);
   });
 
+  it("a handler that published and then failed once leads to one handled event downstream (same id)", async () => {
+    const service = rabbitService({
+      mailer: { on: ["order.created"], emits: ["notification.sent"], retry: { delaysMs: [50] } },
+      audit: { on: ["notification.sent"], idempotency: "memory" },
+    });
+    const handled: EvgenEvent[] = [];
+    const attempts: number[] = [];
+    const { publisher } = await run(service, {
+      mailer: {
+        "order.created": async (event, ctx) => {
+          attempts.push(ctx.attempt);
+          await ctx.publish("notification.sent", { orderId: (event.data as { orderId: string }).orderId, channel: "email" });
+          if (ctx.attempt === 1) throw new Error("failed after publishing");
+        },
+      },
+      audit: { "notification.sent": (event) => void handled.push(event) },
+    });
+    const wire = await tap(service);
+
+    await publisher.publish("order.created", order());
+    await eventually(() => expect(attempts).toEqual([1, 2]));
+    const copies = (await waitForDepth(wire, 3)).filter((m) => m.fields.routingKey === "notification.sent");
+    await sleep(300);
+
+    expect(copies.map((m) => m.properties.messageId)).toEqual([handled[0]!.id, handled[0]!.id]);
+    expect(handled).toHaveLength(1);
+  });
+
   it("drops an event after its last attempt when the consumer has no dead letter, loudly", async () => {
     const service = rabbitService({ mailer: { on: ["order.created"], deadLetter: false, retry: { delaysMs: [] } } });
     const { log, lines } = recordingLogger();
