@@ -39,7 +39,6 @@ export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
   const postgres = ir.idempotencyStores.includes("postgres");
   const dependencies = ["zod", "pino", "prom-client", kafka ? "kafkajs" : "amqplib"];
   const devDependencies = ["typescript", "@types/node", "vitest", "tsx"];
-  if (!kafka) devDependencies.push("@types/amqplib");
   if (redis) dependencies.push("ioredis");
   if (postgres) {
     dependencies.push("pg");

@@ -1,8 +1,9 @@
-// One AMQP connection that comes back by itself. amqplib has no reconnection: this owns the
-// retry loop (exponential backoff with jitter) and announces every fresh connection, so the
-// channels on it can reopen and declare their topology again.
-import { connect, type ChannelModel } from "amqplib";
-import { backoffDelay, DEFAULT_BACKOFF, Pause, type BackoffOptions } from "./rabbitmq-backoff.js";
+// One AMQP connection that comes back by itself. amqplib's connection recovery owns the retry
+// loop (paced by rabbitmq-backoff.ts); this keeps the current connection, its blocked state, and
+// announces every fresh connection, so the channels on it can reopen and declare their topology
+// again (amqplib recovers the connection only, not its channels).
+import { connect, type ChannelModel, type RecoveringChannelModel } from "amqplib";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./rabbitmq-backoff.js";
 import type { Logger } from "./types.js";
 
 export interface RabbitConnectionOptions {
@@ -20,15 +21,11 @@ const HEARTBEAT_SECONDS = 10;
 
 export class RabbitConnection {
   private readonly upListeners = new Set<() => void>();
+  private recovering: RecoveringChannelModel | undefined;
   private model: ChannelModel | undefined;
   private blocked = false;
-  private closing = false;
-  private readonly pause = new Pause();
-  private readonly host: string;
 
-  constructor(private readonly opts: RabbitConnectionOptions) {
-    this.host = new URL(opts.url).host; // for logs: the URL may carry a password
-  }
+  constructor(private readonly opts: RabbitConnectionOptions) {}
 
   get current(): ChannelModel | undefined {
     return this.model;
@@ -47,68 +44,50 @@ export class RabbitConnection {
 
   /** The first connection fails fast, so a wrong URL or wrong credentials surface at start. */
   async open(): Promise<void> {
-    this.adopt(await this.dial());
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    this.pause.cancel();
-    const model = this.model;
-    this.model = undefined;
-    await model?.close().catch(() => undefined); // already gone: nothing left to close
-  }
-
-  private dial(): Promise<ChannelModel> {
+    const { log, name, ca, backoff = DEFAULT_BACKOFF } = this.opts;
     const url = new URL(this.opts.url);
+    const host = url.host; // for logs: the URL may carry a password
     if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(HEARTBEAT_SECONDS));
-    return connect(url.toString(), {
-      clientProperties: { connection_name: this.opts.name },
-      ...(this.opts.ca ? { ca: [this.opts.ca] } : {}),
+    const recovering = await connect(url.toString(), {
+      clientProperties: { connection_name: name },
+      ...(ca ? { ca: [ca] } : {}),
+      recovery: {
+        waitForConnect: false, // the listeners below must see the first connection too
+        initialMaxRetries: 0,
+        calculateDelay: (attempt) => backoffDelay(attempt - 1, backoff),
+      },
     });
-  }
-
-  private adopt(model: ChannelModel): void {
-    const { log, name } = this.opts;
-    model.on("error", (err: Error) => log.warn({ err, connection: name }, "RabbitMQ connection error"));
-    model.on("close", () => this.lost(model));
-    model.on("blocked", (reason: string) => {
+    this.recovering = recovering;
+    let connections = 0;
+    recovering.on("connect", (model: ChannelModel) => {
+      this.model = model;
+      if (connections++ === 0) return;
+      log.info({ connection: name, host }, "RabbitMQ connection restored");
+      for (const listener of this.upListeners) listener();
+    });
+    recovering.on("disconnect", () => {
+      this.model = undefined;
+      this.blocked = false;
+      log.warn({ connection: name, host }, "RabbitMQ connection lost; reconnecting");
+    });
+    recovering.on("connect-failed", (err: Error) => {
+      if (connections > 0) log.warn({ err, connection: name, host }, "RabbitMQ reconnect failed");
+    });
+    recovering.on("error", (err: Error) => log.warn({ err, connection: name }, "RabbitMQ connection error"));
+    recovering.on("blocked", (reason: string) => {
       this.blocked = true;
       log.warn({ connection: name, reason }, "RabbitMQ blocked the connection (resource alarm); publishing paused");
     });
-    model.on("unblocked", () => {
+    recovering.on("unblocked", () => {
       this.blocked = false;
       log.info({ connection: name }, "RabbitMQ unblocked the connection");
     });
-    this.model = model;
+    await recovering.waitForConnect();
   }
 
-  private lost(model: ChannelModel): void {
-    if (this.model !== model) return;
+  /** Also cuts a pending reconnect short, so shutting down never waits out a long backoff. */
+  async close(): Promise<void> {
     this.model = undefined;
-    this.blocked = false;
-    if (this.closing) return;
-    this.opts.log.warn({ connection: this.opts.name, host: this.host }, "RabbitMQ connection lost; reconnecting");
-    void this.reconnect();
-  }
-
-  private async reconnect(): Promise<void> {
-    const { log, name, backoff = DEFAULT_BACKOFF } = this.opts;
-    for (let attempt = 0; !this.closing; attempt++) {
-      await this.pause.wait(backoffDelay(attempt, backoff));
-      if (this.closing) return;
-      try {
-        const model = await this.dial();
-        if (this.closing) {
-          await model.close().catch(() => undefined);
-          return;
-        }
-        log.info({ connection: name, host: this.host, attempts: attempt + 1 }, "RabbitMQ connection restored");
-        this.adopt(model);
-        for (const listener of this.upListeners) listener();
-        return;
-      } catch (err) {
-        log.warn({ err, connection: name, host: this.host, attempt: attempt + 1 }, "RabbitMQ reconnect failed");
-      }
-    }
+    await this.recovering?.close().catch(() => undefined); // already gone: nothing left to close
   }
 }

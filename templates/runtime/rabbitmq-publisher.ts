@@ -148,13 +148,12 @@ export class ConfirmPublisher {
         this.inFlight.delete(pending);
         if ((err as Error).name === "IllegalOperationError") {
           this.resend.unshift(pending); // the channel is closing under us: keep it for the next one
-        } else {
-          // amqplib could not encode it, after counting it as unconfirmed: the confirms on this
-          // channel no longer line up with their messages, so it is replaced (in-flight ones resent).
-          this.settle(pending, err as Error);
-          void channel.close().catch(() => undefined);
+          return;
         }
-        return;
+        // amqplib could not encode it (e.g. headers past its 64 KiB table: a RangeError). It throws
+        // before counting the message as unconfirmed, so the channel's confirms still line up.
+        this.settle(pending, err as Error);
+        continue;
       }
       if (!accepted) {
         this.awaitingDrain = true;
