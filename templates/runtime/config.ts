@@ -26,6 +26,8 @@ export interface Config {
   apiToken?: string;
   httpBodyLimit: number;
   shutdownTimeoutMs: number;
+  /** A call to an idempotency store (Redis, PostgreSQL) that takes longer fails its attempt. */
+  storeTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +52,7 @@ const ECHOED = new Set([
   "LOG_LEVEL",
   "HTTP_BODY_LIMIT",
   "SHUTDOWN_TIMEOUT",
+  "IDEMPOTENCY_TIMEOUT_MS",
 ]);
 
 const wholeNumber = (min: number, max: number, fallback: number, unit = "") =>
@@ -137,6 +140,7 @@ function envSchema(service: ServiceDef) {
     EVGEN_API_TOKEN: z.string().optional(),
     HTTP_BODY_LIMIT: wholeNumber(1, 1024 ** 3, 1024 * 1024, " of bytes"),
     SHUTDOWN_TIMEOUT: wholeNumber(1, 24 * 60 * 60 * 1000, 15_000, " of milliseconds"),
+    IDEMPOTENCY_TIMEOUT_MS: wholeNumber(1, 300_000, 5_000, " of milliseconds"),
   });
 }
 
@@ -228,5 +232,6 @@ export function loadConfig(
     ...(v.EVGEN_API_TOKEN ? { apiToken: v.EVGEN_API_TOKEN } : {}),
     httpBodyLimit: v.HTTP_BODY_LIMIT,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
+    storeTimeoutMs: v.IDEMPOTENCY_TIMEOUT_MS,
   };
 }

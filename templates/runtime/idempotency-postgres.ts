@@ -10,6 +10,8 @@ export interface PostgresStoreOptions {
   /** Connections in the pool (default 5). */
   poolSize?: number;
   log?: Logger;
+  /** Connecting, or a query, that takes longer fails (default 5 s): a server that accepts and never answers. */
+  timeoutMs?: number;
 }
 
 /** Errors two processes may get when they create the same table at the same moment. */
@@ -20,6 +22,8 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 5,
+    connectionTimeoutMillis: options.timeoutMs ?? 5000,
+    query_timeout: options.timeoutMs ?? 5000,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (error) =>
@@ -62,6 +66,9 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
         `INSERT INTO ${table} (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
         [ref.consumer, ref.source, ref.id],
       );
+    },
+    async ping() {
+      await pool.query("SELECT 1");
     },
     async close() {
       await pool.end();

@@ -11,12 +11,20 @@ export interface RedisStoreOptions {
   /** Key prefix (default "evgen:processed"); the consumer group adds service and consumer. */
   prefix?: string;
   log?: Logger;
+  /** A command (or connecting) that takes longer fails (default 5 s): a server that accepts and never answers. */
+  timeoutMs?: number;
 }
 
 export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
   const ttlMs = options.ttlMs ?? 7 * 24 * 60 * 60 * 1000;
   const prefix = options.prefix ?? "evgen:processed";
-  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const redis = new Redis(options.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+  });
   // ioredis reconnects by itself; report the loss instead of printing an unhandled error event.
   redis.on("error", (error: Error) =>
     options.log?.warn({ err: error.message }, "Redis connection error"),
@@ -30,7 +38,11 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
     async mark(ref) {
       await redis.set(keyOf(ref), new Date().toISOString(), "PX", ttlMs, "NX");
     },
+    async ping() {
+      await redis.ping();
+    },
     async close() {
+      // QUIT waits for an answer, bounded by commandTimeout; then the socket is closed regardless.
       await redis.quit().catch(() => redis.disconnect());
     },
   };

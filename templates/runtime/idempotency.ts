@@ -13,6 +13,8 @@ export interface IdempotencyStore {
   seen(ref: ProcessedRef): Promise<boolean>;
   /** Called after the handler succeeded, never before. */
   mark(ref: ProcessedRef): Promise<void>;
+  /** Resolves when the store answers (readiness); stores inside the process have none. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -35,7 +35,11 @@ export interface PipelineOptions {
   metrics?: Metrics;
   /** Called after a handler succeeded (the test harness records handled events with it). */
   onHandled?(event: EvgenEvent, attempt: number): void;
+  /** A call to the idempotency store that takes longer fails its attempt (default 5 s). */
+  storeTimeoutMs?: number;
 }
+
+export const DEFAULT_STORE_TIMEOUT_MS = 5000;
 
 const REQUIRED_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
 /** CloudEvents `time`: an RFC 3339 timestamp. */
@@ -46,6 +50,31 @@ type Decoded = { ok: true; event: EvgenEvent } | { ok: false; problem: string };
 
 class HandlerTimeoutError extends Error {
   override name = "HandlerTimeoutError";
+}
+
+class StoreTimeoutError extends Error {
+  override name = "StoreTimeoutError";
+}
+
+/**
+ * `work`, or a StoreTimeoutError once its deadline passed: a store that accepts connections and
+ * never answers must not hold a delivery, and with it the consumer, for ever.
+ */
+function withinDeadline<T>(work: Promise<T>, deadlines: Deadlines, what: string, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const deadline = deadlines.start(() =>
+      reject(new StoreTimeoutError(`${what}: no answer within ${timeoutMs} ms`)),
+    );
+    const settled = () => {
+      if (deadline.done) return false;
+      deadlines.finish(deadline);
+      return true;
+    };
+    work.then(
+      (value) => settled() && resolve(value),
+      (error: unknown) => settled() && reject(error),
+    );
+  });
 }
 
 /**
@@ -69,7 +98,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 
 function failureKind(error: unknown): FailureKind {
-  if (error instanceof HandlerTimeoutError) return "timeout";
+  if (error instanceof HandlerTimeoutError || error instanceof StoreTimeoutError) return "timeout";
   return error instanceof NonRetryableError ? "non-retryable" : "error";
 }
 
@@ -80,6 +109,8 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     throw new Error(`consumer ${consumer.name} has no handler for ${missing.join(", ")}`);
   }
   const deadlines = consumer.timeoutMs > 0 ? new Deadlines(consumer.timeoutMs) : undefined;
+  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  const storeDeadlines = idempotency ? new Deadlines(storeTimeoutMs) : undefined;
 
   function decode(delivery: Delivery): Decoded {
     const attrs = delivery.attributes;
@@ -242,19 +273,22 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   async function runOnce(event: EvgenEvent, delivery: Delivery, store: IdempotencyStore): Promise<Disposition> {
     const ref = { consumer: consumer.group, source: event.source, id: event.id };
     const eventLog = new DeliveryLogger(log, consumer.name, delivery);
+    const bounded = <T>(work: Promise<T>) =>
+      withinDeadline(work, storeDeadlines!, "idempotency store", storeTimeoutMs);
     try {
-      if (await store.seen(ref)) {
+      if (await bounded(store.seen(ref))) {
         metrics?.skipped(event.type, consumer.name, "duplicate");
         eventLog.info({}, "duplicate event skipped");
         return DUPLICATE;
       }
     } catch (error) {
-      return fail(event.type, "error", `idempotency store: ${errorMessage(error)}`, delivery, eventLog);
+      const message = error instanceof StoreTimeoutError ? error.message : `idempotency store: ${errorMessage(error)}`;
+      return fail(event.type, failureKind(error), message, delivery, eventLog);
     }
     const disposition = await run(event, delivery);
     if (disposition === HANDLED) {
       // The handler's work is done: a failed mark must not undo it by retrying.
-      await store.mark(ref).catch((error: unknown) => {
+      await bounded(store.mark(ref)).catch((error: unknown) => {
         eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
       });
     }

@@ -6,6 +6,7 @@ import { errorMessage } from "./errors.js";
 import type { ConsumerHandlers } from "./handlers.js";
 import { createHttpServer } from "./http.js";
 import { createMemoryStore, type IdempotencyStore } from "./idempotency.js";
+import { watchStores } from "./idempotency-health.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, type ServiceMetrics } from "./metrics.js";
 import { createPipeline } from "./pipeline.js";
@@ -14,8 +15,8 @@ import type { Logger, ServiceDef, Subscription, Transport } from "./types.js";
 
 /** Factories of the stores backed by a server, passed in only when a consumer uses them. */
 export interface StoreFactories {
-  redis?: (options: { url: string; log: Logger }) => IdempotencyStore;
-  postgres?: (options: { connectionString: string; log: Logger }) => IdempotencyStore;
+  redis?: (options: { url: string; log: Logger; timeoutMs: number }) => IdempotencyStore;
+  postgres?: (options: { connectionString: string; log: Logger; timeoutMs: number }) => IdempotencyStore;
 }
 
 export interface ServiceOptions {
@@ -43,6 +44,12 @@ export interface ServiceHandle {
 
 type StoreKind = "memory" | "redis" | "postgres";
 
+/**
+ * The pipeline bounds every store call by IDEMPOTENCY_TIMEOUT_MS and decides; the client's own,
+ * longer timeout then ends the call it gave up on, so that unanswered calls do not pile up.
+ */
+const clientTimeoutMs = (config: Config) => 2 * config.storeTimeoutMs;
+
 function openStore(
   kind: StoreKind,
   config: Config,
@@ -52,14 +59,14 @@ function openStore(
   if (kind === "redis" && config.redisUrl) {
     if (!stores.redis)
       throw new Error("a consumer uses idempotency redis but no redis store factory was given");
-    return stores.redis({ url: config.redisUrl, log });
+    return stores.redis({ url: config.redisUrl, log, timeoutMs: clientTimeoutMs(config) });
   }
   if (kind === "postgres" && config.databaseUrl) {
     if (!stores.postgres)
       throw new Error(
         "a consumer uses idempotency postgres but no postgres store factory was given",
       );
-    return stores.postgres({ connectionString: config.databaseUrl, log });
+    return stores.postgres({ connectionString: config.databaseUrl, log, timeoutMs: clientTimeoutMs(config) });
   }
   // loadConfig only lets a URL be missing on the in-memory transport (npm run dev).
   if (kind !== "memory")
@@ -96,6 +103,9 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       cleanups.push(() => store.close());
       stores.set(kind, store);
     }
+    const storeProbe = watchStores(stores, config.storeTimeoutMs, log);
+    cleanups.push(() => storeProbe.stop());
+    await storeProbe.check();
 
     const publisher = createPublisher<Record<string, unknown>>(service, transport, { metrics });
     cleanups.push(() => publisher.close());
@@ -118,6 +128,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
           : { idempotency: stores.get(consumer.idempotency)! }),
         log,
         metrics,
+        storeTimeoutMs: config.storeTimeoutMs,
       });
       subscriptions.push(await transport.subscribe(consumer, handle));
     }
@@ -125,7 +136,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     const server = createHttpServer({
       service,
       publisher,
-      isReady: () => transport.isReady(),
+      isReady: () => transport.isReady() && storeProbe.reachable,
       registry: metrics.registry,
       log,
       ...(config.apiToken ? { apiToken: config.apiToken } : {}),

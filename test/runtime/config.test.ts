@@ -35,6 +35,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       httpBodyLimit: 1048576,
       shutdownTimeoutMs: 15000,
+      storeTimeoutMs: 5000,
     });
   });
 
@@ -55,6 +56,7 @@ describe("loadConfig", () => {
       EVGEN_API_TOKEN: "tok",
       HTTP_BODY_LIMIT: "2048",
       SHUTDOWN_TIMEOUT: "500",
+      IDEMPOTENCY_TIMEOUT_MS: "250",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -71,6 +73,7 @@ describe("loadConfig", () => {
       apiToken: "tok",
       httpBodyLimit: 2048,
       shutdownTimeoutMs: 500,
+      storeTimeoutMs: 250,
     });
   });
 
