@@ -14,6 +14,7 @@ import {
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config.js";
 import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "./dlq.js";
+import "./kafkajs-timers.js"; // before any kafkajs client exists: no negative timers on Node 24
 import { headerAttributes, headerValue } from "./kafka-headers.js";
 import type { ConsumerDef, Logger, ServiceDef } from "./types.js";
 

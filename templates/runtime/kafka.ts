@@ -8,6 +8,7 @@ import { attributeHeaders } from "./kafka-headers.js";
 import { startHealthProbe, type HealthProbe } from "./kafka-health.js";
 import { createRecordSender } from "./kafka-producer.js";
 import { ensureTopics } from "./kafka-topics.js";
+import "./kafkajs-timers.js"; // before any kafkajs client exists: no negative timers on Node 24
 import type { LagMetrics } from "./metrics.js";
 import type { Logger, OutgoingMessage, ServiceDef, Transport } from "./types.js";
 

@@ -220,5 +220,10 @@ export function describeService(broker: Broker, available: boolean, brokerEnv: R
       // Nobody else sees the replay.
       expect(calls("auditor", doomed)).toHaveLength(1);
     });
+
+    // Last: by now the service has published, handled, retried, dead-lettered and replayed.
+    it("writes nothing to stderr while it runs: no runtime warning (Node 24's TimeoutNegativeWarning included)", () => {
+      expect(service.stderr()).toBe("");
+    });
   });
 }

@@ -39,6 +39,8 @@ export interface RunningService {
   url(path: string): string;
   /** The last few KiB of stdout and stderr, for failure messages. */
   output(): string;
+  /** Everything the process wrote to stderr (its logs go to stdout: this holds warnings and crashes). */
+  stderr(): string;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -54,9 +56,11 @@ export async function serviceReady(
   timeoutMs = 60_000,
 ): Promise<RunningService> {
   let output = "";
+  let stderr = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-64_000)));
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once("exit", (code) => resolve(code));
@@ -77,6 +81,7 @@ export async function serviceReady(
     child,
     url,
     output: () => output,
+    stderr: () => stderr,
     stop() {
       child.kill("SIGTERM");
       return exited;
