@@ -7,7 +7,7 @@ import { sha256 } from "./format/hash.js";
 import { buildIR } from "./ir/build.js";
 import type { IR } from "./ir/types.js";
 import { planProject } from "./plan/plan.js";
-import type { OutputFile, PlannedFile } from "./plan/types.js";
+import type { KeptFile, OutputFile, PlannedFile } from "./plan/types.js";
 import { listRuntimeFiles } from "./render/assets.js";
 import { renderContext, renderFile } from "./render/render.js";
 import { validateSpec, type Issue } from "./validate/index.js";
@@ -20,15 +20,18 @@ export interface GenerateInput {
   existing?: Readonly<Record<string, string>>;
   /** Formatted text by hash of unformatted text, from the last run: skips prettier for what did not change. */
   formatCache?: FormatCache;
-  /** Whether a project file exists. User-owned files that do are the user's: they are not rendered. */
-  exists?: (path: string) => boolean;
+  /**
+   * Whether a user-owned file is the user's now (it exists and is not what evgen wrote): it is
+   * left as it is, rendered only for the hash of what evgen would write, never formatted.
+   */
+  isUsers?: (path: string) => boolean;
 }
 
 export interface GenerateResult {
   /** Empty when the spec has errors. */
   files: OutputFile[];
-  /** User-owned files of the project that already exist, left as they are. */
-  kept: string[];
+  /** User-owned files of the project that are the user's now, left as they are. */
+  kept: KeptFile[];
   issues: Issue[];
 }
 
@@ -41,7 +44,7 @@ function generatedHeader(specName: string): string {
 async function renderProject(ir: IR, specName: string, input: GenerateInput): Promise<Omit<GenerateResult, "issues">> {
   const context = renderContext(ir, generatedHeader(specName), input.existing);
   const planned = planProject(ir, listRuntimeFiles());
-  const isKept = (file: PlannedFile) => file.owner === "user" && (input.exists?.(file.path) ?? false);
+  const isKept = (file: PlannedFile) => file.owner === "user" && (input.isUsers?.(file.path) ?? false);
   const files = await Promise.all(
     planned
       .filter((file) => !isKept(file))
@@ -51,7 +54,8 @@ async function renderProject(ir: IR, specName: string, input: GenerateInput): Pr
         return { path: file.path, owner: file.owner, content, sourceHash: sha256(text) };
       }),
   );
-  return { files, kept: planned.filter(isKept).map((file) => file.path) };
+  const kept = planned.filter(isKept).map((file) => ({ path: file.path, sourceHash: sha256(renderFile(file, context)) }));
+  return { files, kept };
 }
 
 export async function generate(input: GenerateInput): Promise<GenerateResult> {

@@ -2,7 +2,7 @@
 // the project's current state, then decide the commit; print what happens. An unchanged project
 // is recognised from the manifest alone, before the generator is even loaded.
 import { basename, relative } from "node:path";
-import { applyCommit, planCommit, type CommitPlan } from "../commit/changes.js";
+import { applyCommit, isAsWritten, planCommit, type CommitPlan } from "../commit/changes.js";
 import { ProjectDir } from "../commit/disk.js";
 import { formatCacheFrom } from "../commit/format-cache.js";
 import { emptyManifest, MANIFEST_PATH, parseManifest } from "../commit/manifest.js";
@@ -36,7 +36,9 @@ export async function prepareGeneration(options: {
   const manifestText = disk.read(MANIFEST_PATH);
   const manifest = manifestText === undefined ? emptyManifest() : parseManifest(manifestText);
   const inputs = sha256(`${evgenFingerprint()}\0${basename(options.specFile)}\0${options.specText}`);
-  if (isUpToDate(manifest, disk, inputs)) return { disk, issues: [], plan: { changes: [], conflicts: [] } };
+  if (isUpToDate(manifest, disk, inputs)) {
+    return { disk, issues: [], plan: { changes: [], conflicts: [], warnings: [] } };
+  }
 
   const { generate } = await import("../core.js");
   const existing: Record<string, string> = {};
@@ -49,7 +51,7 @@ export async function prepareGeneration(options: {
     specFile: options.specFile,
     existing,
     formatCache: formatCacheFrom(manifest, disk),
-    exists: (path) => disk.read(path) !== undefined,
+    isUsers: (path) => disk.read(path) !== undefined && !isAsWritten(disk, path, manifest.files[path]),
   });
   if (issues.some((issue) => issue.severity === "error")) return { disk, issues };
   return { disk, issues, plan: planCommit({ files, kept, inputs, force: options.force }, disk, manifest) };
@@ -63,6 +65,12 @@ export function displayPath(cwd: string, path: string): string {
 
 export function printIssues(io: CliIO, issues: Issue[]): void {
   if (issues.length > 0) io.stderr(`${formatIssues(issues, { color: io.color })}\n`);
+}
+
+/** Files kept as the user's although the spec moved on, and what to do about each. */
+export function printWarnings(io: CliIO, plan: CommitPlan): void {
+  const { yellow } = styleFor(io);
+  for (const warning of plan.warnings) io.stderr(`${yellow("warning")} ${warning.path}: ${warning.reason}\n`);
 }
 
 /** The changes as data on stdout, one `<kind> <path>` line each. */
@@ -79,6 +87,7 @@ export function writablePlan(io: CliIO, generation: Generation): CommitPlan {
   const { plan, issues } = generation;
   printIssues(io, issues);
   if (!plan) throw new CliError(`${plural(errorCount(issues), "problem")} in the spec; nothing written`);
+  printWarnings(io, plan);
   if (plan.conflicts.length > 0) {
     const { red } = styleFor(io);
     for (const conflict of plan.conflicts) io.stderr(`${red("refused")} ${conflict.path}: ${conflict.reason}\n`);

@@ -1,10 +1,13 @@
 // Compares the rendered project with the disk and the manifest, and decides what a commit does:
-// which files to create, update or delete, and which it must refuse to touch.
+// which files to create, update or delete, which it must refuse to touch, and which it keeps
+// with a warning (the user's edits win over a spec that moved on).
 import { sha256 } from "../format/hash.js";
+import { isEvgenPath } from "../plan/layout.js";
 import { byPath } from "../plan/plan.js";
-import type { OutputFile } from "../plan/types.js";
+import type { KeptFile, OutputFile } from "../plan/types.js";
 import type { ProjectDir } from "./disk.js";
-import { MANIFEST_PATH, serializeManifest, type Manifest } from "./manifest.js";
+import { MANIFEST_PATH, serializeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
+import { isProjectPath } from "./paths.js";
 
 export type Change = { kind: "create" | "update"; path: string; content: string } | { kind: "delete"; path: string };
 
@@ -18,29 +21,52 @@ export interface CommitPlan {
   changes: Change[];
   /** Generated files edited by hand, or files evgen would overwrite without having written them. */
   conflicts: Conflict[];
+  /** Files kept as they are although the spec moved on: they were edited, so they are the user's. */
+  warnings: Conflict[];
 }
 
 const EDITED = "edited by hand since evgen wrote it (--force overwrites it)";
 const FOREIGN = "exists but evgen did not write it (--force overwrites it)";
-const EDITED_STALE = "no longer generated, but edited by hand since evgen wrote it (--force deletes it)";
+const STALE_KEPT =
+  "the spec no longer has it, but it is not what evgen wrote (edited since), so it was kept: " +
+  "take what you still need from it, then delete it (it may import generated code that is gone)";
+const OLDER_SPEC =
+  "edited since evgen wrote it, so it was kept, but it was made from an older spec: to see what " +
+  "evgen writes now, move it aside and run `evgen generate`, then bring your edits back";
 
 export interface CommitInput {
   /** The rendered files. */
   files: OutputFile[];
-  /** The user's files that exist and were not rendered: never compared, never touched. */
-  kept: string[];
+  /** The user's files, edited since evgen wrote them: never written, never deleted. */
+  kept: KeptFile[];
   /** Fingerprint of what the files are generated from, recorded in the manifest. */
   inputs: string;
   force: boolean;
+}
+
+/** Whether the file on disk is byte for byte what evgen wrote there, as the manifest recorded it. */
+export function isAsWritten(disk: ProjectDir, path: string, recorded: ManifestEntry | undefined): boolean {
+  return recorded?.sha256 !== undefined && disk.hash(path) === recorded.sha256;
 }
 
 export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manifest): CommitPlan {
   const { files, kept, force } = input;
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
+  const warnings: Conflict[] = [];
   const next: Manifest = { evgen: 1, inputs: input.inputs, files: {} };
-  const planned = new Set([...files.map((file) => file.path), ...kept]);
-  for (const path of kept) next.files[path] = manifest.files[path] ?? { owner: "user" };
+  const planned = new Set([...files.map((file) => file.path), ...kept.map((file) => file.path)]);
+
+  for (const { path, sourceHash } of kept) {
+    const recorded = manifest.files[path];
+    if (recorded?.source !== undefined && recorded.source !== sourceHash) {
+      // Said once for each change of what evgen would write: the manifest remembers the new one.
+      warnings.push({ path, reason: OLDER_SPEC });
+      next.files[path] = { owner: "user", source: sourceHash };
+    } else {
+      next.files[path] = recorded ?? { owner: "user" };
+    }
+  }
 
   for (const file of files) {
     const current = disk.read(file.path);
@@ -49,8 +75,8 @@ export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manif
     if (current === undefined) {
       changes.push({ kind: "create", path: file.path, content: file.content });
       next.files[file.path] = entry;
-    } else if (file.owner === "user") {
-      // Rendered although it exists (the caller did not say): the user's all the same.
+    } else if (file.owner === "user" && !isAsWritten(disk, file.path, recorded)) {
+      // Rendered although it is the user's now (the caller did not say): the user's all the same.
       next.files[file.path] = recorded ?? { owner: "user" };
     } else {
       next.files[file.path] = entry;
@@ -63,12 +89,17 @@ export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manif
     }
   }
 
+  // What the spec no longer needs. Deleted only where evgen writes, and only when still exactly
+  // what it wrote (even with --force): a manifest edited by hand must not cost the user a file.
   for (const [path, recorded] of Object.entries(manifest.files)) {
-    if (planned.has(path) || recorded.owner !== "evgen") continue;
-    const current = disk.hash(path);
-    if (current === undefined) continue;
-    if (!force && current !== recorded.sha256) conflicts.push({ path, reason: EDITED_STALE });
-    changes.push({ kind: "delete", path });
+    if (planned.has(path) || recorded.owner === "merge" || !isProjectPath(path) || !isEvgenPath(path)) continue;
+    if (disk.read(path) === undefined) continue;
+    if (isAsWritten(disk, path, recorded)) {
+      changes.push({ kind: "delete", path });
+    } else {
+      warnings.push({ path, reason: STALE_KEPT });
+      next.files[path] = recorded; // so that the warning comes back until the file is gone
+    }
   }
 
   const manifestText = serializeManifest(next);
@@ -80,7 +111,7 @@ export function planCommit(input: CommitInput, disk: ProjectDir, manifest: Manif
       content: manifestText,
     });
   }
-  return { changes: byPath(changes), conflicts: byPath(conflicts) };
+  return { changes: byPath(changes), conflicts: byPath(conflicts), warnings: byPath(warnings) };
 }
 
 /** Carries out a plan that has no conflicts: writes first, deletions after, the manifest last. */

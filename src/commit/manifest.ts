@@ -2,7 +2,10 @@
 // from a file evgen never created (leave it), and a generated file edited by hand (refuse) from
 // one evgen wrote (overwrite). `source` is the hash of the text before formatting: when it and
 // the file on disk are both unchanged, the file's formatted text is known without running prettier.
-// User files are listed too, with hashes only when evgen wrote them. `inputs` fingerprints what
+// User files are listed too, with hashes only when evgen wrote them: while a user file still has
+// its `sha256` evgen keeps it in step with the spec and may delete it with its consumer; once
+// edited it is the user's, and `source` tells whether evgen would now write something else
+// (then generate warns once, and records the new `source`). `inputs` fingerprints what
 // the files were generated from (spec and evgen itself): see up-to-date.ts.
 import { z } from "zod";
 import { isProjectPath } from "./paths.js";
@@ -24,6 +27,7 @@ const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestEntry = Manifest["files"][string];
 
 export class ManifestError extends Error {}
 

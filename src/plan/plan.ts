@@ -1,10 +1,11 @@
 // The file list of a generated project, each file with its owner (see types.ts), sorted by path.
 import type { IR } from "../ir/types.js";
+import { GENERATED_DIR, SCAFFOLDS } from "./layout.js";
 import { selectRuntimeFiles } from "./runtime-files.js";
 import type { Owner, PlannedFile } from "./types.js";
 
 const generated = (path: string, template: string): PlannedFile => ({
-  path: `src/generated/${path}`,
+  path: `${GENERATED_DIR}${path}`,
   owner: "evgen",
   source: { kind: "template", template },
 });
@@ -25,17 +26,11 @@ export function planProject(ir: IR, runtimeFiles: readonly string[]): PlannedFil
     generated("main.ts", "main.ts.hbs"),
     generated("dlq.ts", "dlq.ts.hbs"),
     ...selectRuntimeFiles(ir, runtimeFiles).map((file): PlannedFile => ({
-      path: `src/generated/runtime/${file}`,
+      path: `${GENERATED_DIR}runtime/${file}`,
       owner: "evgen",
       source: { kind: "runtime", file },
     })),
-    scaffold("README.md", "README.md.hbs"),
-    scaffold("Dockerfile", "Dockerfile.hbs"),
-    scaffold("docker-compose.yml", "docker-compose.yml.hbs"),
-    scaffold(".env.example", "env.example.hbs"),
-    scaffold(".gitignore", "gitignore.hbs"),
-    scaffold("tsconfig.json", "tsconfig.json.hbs"),
-    scaffold("tsconfig.build.json", "tsconfig.build.json.hbs"),
+    ...Object.entries(SCAFFOLDS).map(([path, template]) => scaffold(path, template)),
     { path: "package.json", owner: "merge", source: { kind: "package-json" } },
   ];
   for (const { name, files: paths } of ir.consumers) {

@@ -3,7 +3,8 @@
 
 /**
  * - "evgen": rewritten on every generate (src/generated/**); hand edits are refused.
- * - "user": created once, then never touched again.
+ * - "user": scaffolded by evgen and kept in step with the spec while it is still byte for byte what
+ *   evgen wrote; once edited, the user's: never written again, and never deleted.
  * - "merge": evgen keeps its own keys up to date and leaves every other key alone (package.json).
  */
 export type Owner = "evgen" | "user" | "merge";
@@ -29,5 +30,12 @@ export interface OutputFile {
   owner: Owner;
   content: string;
   /** sha256 of the text before formatting: the key of the format cache in the manifest. */
+  sourceHash: string;
+}
+
+/** A user's file left as it is on disk, with the hash of what evgen would write there now. */
+export interface KeptFile {
+  path: string;
+  /** sha256 of the rendered text before formatting (compared with the manifest's `source`). */
   sourceHash: string;
 }

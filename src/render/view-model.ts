@@ -82,6 +82,9 @@ export interface ProjectView {
   /** .env.example values. */
   kafkaBrokers: string;
   rabbitmqUrl: string;
+  /** docker-compose.yml: the service's AMQP_URL, and the vhost RabbitMQ creates (false: the default one). */
+  composeAmqpUrl: string;
+  composeVhost: string | false;
   types: SchemaView[];
   events: EventView[];
   consumers: ConsumerView[];
@@ -231,6 +234,23 @@ function exampleEvent(ir: IR, types: NamedTypes): ProjectView["example"] {
   return { type, json, shellJson: shellQuote(json) };
 }
 
+/**
+ * The compose RabbitMQ's URL keeps the spec's virtual host (the broker is told to create it), so
+ * the service in a container talks to the vhost the spec names. YAML-safe JSON string literals.
+ */
+function composeRabbitmq(url: string): Pick<ProjectView, "composeAmqpUrl" | "composeVhost"> {
+  const path = new URL(url).pathname;
+  const base = "amqp://guest:guest@rabbitmq:5672";
+  if (path === "" || path === "/") return { composeAmqpUrl: JSON.stringify(base), composeVhost: false };
+  let vhost = path.slice(1);
+  try {
+    vhost = decodeURIComponent(vhost);
+  } catch {
+    // Not percent-encoded as a URL should be: the broker reads it as written, and so do we.
+  }
+  return { composeAmqpUrl: JSON.stringify(`${base}${path}`), composeVhost: JSON.stringify(vhost) };
+}
+
 export function projectView(ir: IR, header: string): ProjectView {
   const types: NamedTypes = new Map(ir.types.map((type) => [type.name, type]));
   return {
@@ -248,6 +268,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     brokerEnv: ir.broker === "kafka" ? "KAFKA_BROKERS" : "AMQP_URL",
     kafkaBrokers: envValue(ir.kafka.brokers.join(",")),
     rabbitmqUrl: envValue(ir.rabbitmq.url),
+    ...composeRabbitmq(ir.rabbitmq.url),
     types: ir.types.map(namedTypeView),
     events: ir.events.map(eventView),
     consumers: ir.consumers.map((consumer) => consumerView(ir, types, consumer)),

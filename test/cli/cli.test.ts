@@ -98,8 +98,13 @@ describe("evgen generate", () => {
     const before = snapshot(dir);
     const check = await evgen(["generate", "--check"], dir);
     expect(check.code).toBe(1);
-    expect(check.stdout.split("\n")).toEqual(["update .evgen/manifest.json", "update src/generated/events.ts", ""]);
-    expect(check.stderr).toContain("2 files out of date");
+    expect(check.stdout.split("\n")).toEqual([
+      "update .evgen/manifest.json",
+      "update README.md", // its table of events, while it is what evgen wrote
+      "update src/generated/events.ts",
+      "",
+    ]);
+    expect(check.stderr).toContain("3 files out of date");
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -201,15 +206,16 @@ describe("evgen generate", () => {
     expect((await evgen(["generate", "--check"], dir)).code).toBe(0);
   });
 
-  it("deletes the generated files of a removed consumer but keeps its handler", async () => {
+  it("deletes the files of a removed consumer, its handler too while unedited", async () => {
     const dir = await initProject();
     const spec = readFileSync(join(dir, "evgen.yaml"), "utf8");
     writeFileSync(join(dir, "evgen.yaml"), spec.slice(0, spec.indexOf("consumers:")));
     const run = await evgen(["generate"], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("delete src/generated/consumers/send-confirmation.ts");
+    expect(run.stdout).toContain("delete src/handlers/send-confirmation.ts");
     expect(existsSync(join(dir, "src/generated/consumers"))).toBe(false);
-    expect(existsSync(join(dir, "src/handlers/send-confirmation.ts"))).toBe(true);
+    expect(existsSync(join(dir, "src/handlers"))).toBe(false);
   });
 
   it("refuses a manifest that points outside the project", async () => {

@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, sym
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyCommit, planCommit } from "../../src/commit/changes.js";
+import { applyCommit, isAsWritten, planCommit } from "../../src/commit/changes.js";
 import { ProjectDir } from "../../src/commit/disk.js";
 import { emptyManifest, MANIFEST_PATH, parseManifest, type Manifest } from "../../src/commit/manifest.js";
 import { PathError } from "../../src/commit/paths.js";
 import { isUpToDate } from "../../src/commit/up-to-date.js";
+import { sha256 } from "../../src/format/hash.js";
 import type { OutputFile, Owner } from "../../src/plan/types.js";
 import { uniqueName } from "../support/brokers.js";
 import { REPO_ROOT } from "../support/project.js";
@@ -19,11 +20,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+/** The source hash stands for the text before formatting: here, the content itself. */
 const file = (path: string, content: string, owner: Owner = "evgen"): OutputFile => ({
   path,
   owner,
   content,
-  sourceHash: "0".repeat(64),
+  sourceHash: sha256(content),
 });
 const read = (path: string) => readFileSync(join(root, path), "utf8");
 const write = (path: string, text: string) => {
@@ -34,21 +36,23 @@ const manifestOnDisk = (): Manifest => parseManifest(read(MANIFEST_PATH));
 
 /**
  * One generate run: plan against the disk and the manifest there, apply when there is no conflict.
- * As in the CLI, the user's files that exist are kept rather than rendered.
+ * As in the CLI, the user's files that exist and were edited are kept rather than rendered.
  */
 function run(files: OutputFile[], force = false) {
   const disk = new ProjectDir(root);
   const text = disk.read(MANIFEST_PATH);
-  const isKept = (file: OutputFile) => file.owner === "user" && disk.read(file.path) !== undefined;
-  const kept = files.filter(isKept).map((file) => file.path);
-  const rendered = files.filter((file) => !isKept(file));
   const manifest = text === undefined ? emptyManifest() : parseManifest(text);
+  const isKept = (file: OutputFile) =>
+    file.owner === "user" && disk.read(file.path) !== undefined && !isAsWritten(disk, file.path, manifest.files[file.path]);
+  const kept = files.filter(isKept).map((file) => ({ path: file.path, sourceHash: file.sourceHash }));
+  const rendered = files.filter((file) => !isKept(file));
   const plan = planCommit({ files: rendered, kept, inputs: "1".repeat(64), force }, disk, manifest);
   if (plan.conflicts.length === 0) applyCommit(plan, disk);
   return plan;
 }
 
 const kinds = (plan: ReturnType<typeof run>) => plan.changes.map((change) => `${change.kind} ${change.path}`);
+const warned = (plan: ReturnType<typeof run>) => plan.warnings.map((warning) => warning.path);
 
 describe("commit", () => {
   const project = [
@@ -77,12 +81,34 @@ describe("commit", () => {
     expect(read("src/generated/b.ts")).toBe("b2\n");
   });
 
-  it("never touches a user's file once it exists", () => {
+  it("never touches a user's file once it was edited", () => {
     run(project);
     write("src/handlers/h.ts", "my handler\n");
     const plan = run([project[0]!, file("src/handlers/h.ts", "new stub\n", "user"), project[2]!]);
-    expect(plan.changes).toEqual([]);
+    expect(kinds(plan)).toEqual([`update ${MANIFEST_PATH}`]);
     expect(read("src/handlers/h.ts")).toBe("my handler\n");
+  });
+
+  it("keeps a scaffold that is still what evgen wrote in step with the spec", () => {
+    run([...project, file("README.md", "# one consumer\n", "user")]);
+    const plan = run([...project, file("README.md", "# two consumers\n", "user")]);
+    expect(kinds(plan)).toEqual([`update ${MANIFEST_PATH}`, "update README.md"]);
+    expect(read("README.md")).toBe("# two consumers\n");
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it("keeps an edited scaffold, and says once that it was made from an older spec", () => {
+    run([...project, file("README.md", "# one consumer\n", "user")]);
+    write("README.md", "# one consumer, and my notes\n");
+    expect(run([...project, file("README.md", "# one consumer\n", "user")]).warnings).toEqual([]);
+
+    const changed = [...project, file("README.md", "# two consumers\n", "user")];
+    const plan = run(changed);
+    expect(warned(plan)).toEqual(["README.md"]);
+    expect(plan.warnings[0]!.reason).toMatch(/made from an older spec/);
+    expect(read("README.md")).toBe("# one consumer, and my notes\n");
+    expect(run(changed).warnings).toEqual([]);
+    expect(warned(run([...project, file("README.md", "# three consumers\n", "user")]))).toEqual(["README.md"]);
   });
 
   it("refuses a generated file edited by hand, writing nothing, unless forced", () => {
@@ -114,19 +140,83 @@ describe("commit", () => {
     expect(read("src/other/keep.ts")).toBe("not evgen's\n");
   });
 
-  it("keeps a stale generated file that was edited by hand, unless forced", () => {
+  it("keeps a stale generated file that was edited by hand, even when forced, and warns each time", () => {
     run([...project, file("src/generated/old.ts", "old\n")]);
     write("src/generated/old.ts", "edited\n");
-    expect(run(project).conflicts).toEqual([expect.objectContaining({ path: "src/generated/old.ts" })]);
+    const plan = run(project);
+    expect(plan.conflicts).toEqual([]);
+    expect(warned(plan)).toEqual(["src/generated/old.ts"]);
+    expect(warned(run(project, true))).toEqual(["src/generated/old.ts"]);
     expect(read("src/generated/old.ts")).toBe("edited\n");
-    run(project, true);
-    expect(existsSync(join(root, "src/generated/old.ts"))).toBe(false);
+    rmSync(join(root, "src/generated/old.ts"));
+    expect(kinds(run(project))).toEqual([`update ${MANIFEST_PATH}`]);
+    expect(manifestOnDisk().files["src/generated/old.ts"]).toBeUndefined();
   });
 
-  it("keeps the user's files of a consumer the spec no longer has", () => {
-    run(project);
-    run([project[0]!, project[2]!]);
+  it("deletes the scaffolds of a removed consumer that are still what evgen wrote", () => {
+    const consumer = [file("src/handlers/old.ts", "stub\n", "user"), file("test/old.test.ts", "test\n", "user")];
+    run([...project, ...consumer]);
+    const plan = run(project);
+    expect(kinds(plan)).toEqual([`update ${MANIFEST_PATH}`, "delete src/handlers/old.ts", "delete test/old.test.ts"]);
+    expect(existsSync(join(root, "test"))).toBe(false);
     expect(read("src/handlers/h.ts")).toBe("handler\n");
+  });
+
+  it("keeps the edited scaffolds of a removed consumer, with a warning naming each", () => {
+    const consumer = [file("src/handlers/old.ts", "stub\n", "user"), file("test/old.test.ts", "test\n", "user")];
+    run([...project, ...consumer]);
+    write("src/handlers/old.ts", "my code\n");
+    const plan = run(project);
+    expect(kinds(plan)).toEqual([`update ${MANIFEST_PATH}`, "delete test/old.test.ts"]);
+    expect(warned(plan)).toEqual(["src/handlers/old.ts"]);
+    expect(plan.warnings[0]!.reason).toMatch(/take what you still need from it, then delete it/);
+    expect(read("src/handlers/old.ts")).toBe("my code\n");
+  });
+
+  it("keeps the user's own files of a removed consumer, which evgen did not write", () => {
+    write("src/handlers/old.ts", "written before evgen\n");
+    run([...project, file("src/handlers/old.ts", "stub\n", "user")]);
+    expect(warned(run(project))).toEqual(["src/handlers/old.ts"]);
+    expect(read("src/handlers/old.ts")).toBe("written before evgen\n");
+  });
+});
+
+describe("a manifest edited by hand", () => {
+  const project = [file("src/generated/a.ts", "a\n")];
+  const claim = (entries: Record<string, string>) => {
+    run(project);
+    const manifest = manifestOnDisk();
+    for (const [path, text] of Object.entries(entries)) {
+      manifest.files[path] = { owner: "evgen", sha256: sha256(text), source: sha256(text) };
+    }
+    write(MANIFEST_PATH, JSON.stringify(manifest));
+  };
+
+  it("cannot make generate delete a file evgen never writes, even with its exact hash", () => {
+    write("evgen.yaml", "evgen: 1\n");
+    write(".git/HEAD", "ref: refs/heads/main\n");
+    write("src/lib/util.ts", "export {};\n");
+    write("package.json", "{}\n");
+    claim({
+      "evgen.yaml": "evgen: 1\n",
+      ".git/HEAD": "ref: refs/heads/main\n",
+      "src/lib/util.ts": "export {};\n",
+      "src/handlers/nested/x.ts": "x\n",
+    });
+    const plan = run(project, true);
+    expect(plan.changes.filter((change) => change.kind === "delete")).toEqual([]);
+    expect(read("evgen.yaml")).toBe("evgen: 1\n");
+    expect(read(".git/HEAD")).toBe("ref: refs/heads/main\n");
+    expect(read("src/lib/util.ts")).toBe("export {};\n");
+    expect(Object.keys(manifestOnDisk().files)).toEqual(["src/generated/a.ts"]);
+  });
+
+  it("cannot make generate delete a file whose content is not what evgen wrote, even with --force", () => {
+    write("src/handlers/mine.ts", "my code\n");
+    claim({ "src/handlers/mine.ts": "a stub evgen never wrote\n" });
+    const plan = run(project, true);
+    expect(plan.changes.filter((change) => change.kind === "delete")).toEqual([]);
+    expect(read("src/handlers/mine.ts")).toBe("my code\n");
   });
 });
 

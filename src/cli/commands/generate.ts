@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-import { displayPath, prepareGeneration, printChanges, printIssues, writablePlan, writePlan } from "../generation.js";
+import { displayPath, prepareGeneration, printChanges, printIssues, printWarnings, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
 import { findSpec, SPEC_OPTION } from "../spec-file.js";
@@ -35,6 +35,7 @@ async function run(io: CliIO, options: Options): Promise<number> {
     printIssues(io, generation.issues);
     const { plan } = generation;
     if (!plan) throw new CliError("the spec has errors");
+    printWarnings(io, plan);
     if (plan.changes.length === 0) {
       io.stderr("up to date\n");
       return 0;
