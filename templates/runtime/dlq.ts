@@ -119,7 +119,7 @@ function parseCommand(service: ServiceDef, argv: string[]): Command | "help" {
   if (command !== "list" && command !== "replay") throw new UsageError(`unknown command "${command ?? ""}"`);
   if (name === undefined) throw new UsageError(`${command}: which consumer?`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const consumer = service.consumers[name];
+  const consumer = Object.hasOwn(service.consumers, name) ? service.consumers[name] : undefined;
   if (!consumer) {
     throw new UsageError(`unknown consumer "${name}" (known: ${Object.keys(service.consumers).join(", ")})`);
   }

@@ -86,7 +86,7 @@ export function createHttpServer(options: HttpOptions): Server {
       send(res, 401, { error: "unauthorized" }, { "www-authenticate": "Bearer" });
       return;
     }
-    if (!service.events[type]) {
+    if (!Object.hasOwn(service.events, type)) {
       send(res, 404, { error: `unknown event type "${type}"` });
       return;
     }

@@ -50,12 +50,15 @@ class RecordDelivery implements Delivery {
   readonly attributes: Record<string, string>;
   readonly body: Buffer;
   readonly key?: string;
+  invalid?: string;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly message: KafkaMessage,
     readonly attempt: number,
+    /** Read from the consumer's own retry or replay topic rather than a shared event topic. */
+    readonly dedicated: boolean,
   ) {
     this.attributes = headerAttributes(message.headers);
     this.body = message.value ?? EMPTY;
@@ -99,6 +102,8 @@ export async function subscribeConsumer(
   const log = childLogger(options.log, { consumer: consumer.name });
   const blocking = consumer.retry.mode === "blocking";
   const retryTopics = new Set(blocking ? [] : consumer.retryQueues);
+  // Topics only this consumer's events reach.
+  const ownTopics = new Set([...retryTopics, ...(consumer.replayTopic ? [consumer.replayTopic] : [])]);
   const heartbeatMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 10));
   const resumeTimers = new Set<NodeJS.Timeout>();
   let alive = true;
@@ -178,7 +183,7 @@ export async function subscribeConsumer(
     retryCopy: boolean,
     control: BatchControl,
   ): boolean | Promise<boolean> {
-    const delivery = new RecordDelivery(topic, partition, message, attemptOf(message, retryCopy));
+    const delivery = new RecordDelivery(topic, partition, message, attemptOf(message, retryCopy), ownTopics.has(topic));
     const decision = decide(delivery);
     if (!(decision instanceof Promise) && decision.action === "ack") return true;
     return settle(delivery, decision, control);
@@ -195,7 +200,7 @@ export async function subscribeConsumer(
       if (disposition.action === "retry" && blocking) {
         // In place: later records of this partition (hence of this key) wait behind this one.
         if (!(await waitInPlace(disposition.delayMs, control, heartbeatMs))) return false;
-        delivery = new RecordDelivery(topic, partition, message, disposition.failure.attempt + 1);
+        delivery = new RecordDelivery(topic, partition, message, disposition.failure.attempt + 1, delivery.dedicated);
         disposition = await decide(delivery);
         continue;
       }

@@ -2,6 +2,7 @@
 // validates the event, applies the filter and idempotency, runs the handler under a timeout and
 // decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
 // the transport carries the decision out.
+import { isUtf8 } from "node:buffer";
 import { isDeepStrictEqual } from "node:util";
 import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
@@ -10,7 +11,7 @@ import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } fro
 import type { IdempotencyStore } from "./idempotency.js";
 import { childLogger, isLevelEnabled } from "./logger.js";
 import type { Metrics } from "./metrics.js";
-import type { Publisher } from "./publisher.js";
+import { isValidTraceparent, type Publisher } from "./publisher.js";
 import type {
   ConsumerDef,
   Delivery,
@@ -42,6 +43,8 @@ export interface PipelineOptions {
 export const DEFAULT_STORE_TIMEOUT_MS = 5000;
 
 const REQUIRED_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
+/** The metric label of event types the spec does not declare: forged types must not add series. */
+export const UNKNOWN_TYPE_LABEL = "unknown";
 /** CloudEvents `time`: an RFC 3339 timestamp. */
 const RFC3339 =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -112,7 +115,12 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const storeDeadlines = idempotency ? new Deadlines(storeTimeoutMs) : undefined;
 
+  /** A type as a metric label: the spec's types, or one label for every other. */
+  const typeLabel = (type: string | undefined) =>
+    type !== undefined && Object.hasOwn(service.events, type) ? type : UNKNOWN_TYPE_LABEL;
+
   function decode(delivery: Delivery): Decoded {
+    if (delivery.invalid !== undefined) return { ok: false, problem: delivery.invalid };
     const attrs = delivery.attributes;
     // Named reads, not a loop over the names: this runs for every event.
     if (!attrs.id || !attrs.type || !attrs.source || !attrs.specversion || !attrs.time || !attrs.dataversion) {
@@ -125,8 +133,11 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       return { ok: false, problem: `invalid time "${attrs.time}"` };
 
     const type = attrs.type!;
-    const def = service.events[type];
+    const def = Object.hasOwn(service.events, type) ? service.events[type] : undefined;
     if (!def) return { ok: false, problem: `unknown event type "${type}"` };
+    if (!consumer.on.includes(type)) {
+      return { ok: false, problem: `event type "${type}" is not one ${consumer.name} handles (${consumer.on.join(", ")})` };
+    }
     const version = Number(attrs.dataversion);
     const schema = Number.isInteger(version) ? def.versions[version] : undefined;
     if (!schema) {
@@ -137,6 +148,8 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       };
     }
 
+    // Checked first: decoding would replace what is not UTF-8 and hand the handler other bytes.
+    if (!isUtf8(delivery.body)) return { ok: false, problem: "body is not UTF-8" };
     let json: unknown;
     try {
       json = JSON.parse(delivery.body.toString());
@@ -162,7 +175,8 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       dataversion: version,
       data: parsed.data,
     };
-    if (attrs.traceparent) event.traceparent = attrs.traceparent;
+    // A malformed trace context is dropped, as the HTTP ingress does, rather than passed on.
+    if (isValidTraceparent(attrs.traceparent)) event.traceparent = attrs.traceparent;
     if (delivery.key !== undefined) event.key = delivery.key;
     return { ok: true, event };
   }
@@ -200,7 +214,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   /** The pipeline itself failed (a bug): the delivery still gets a decision instead of stalling the consumer. */
   function pipelineFailed(delivery: Delivery, error: unknown): Disposition {
     log.error({ err: errorMessage(error), origin: delivery.origin }, "pipeline failed");
-    return fail(delivery.attributes.type || "unknown", "error", errorMessage(error), delivery, log);
+    return fail(typeLabel(delivery.attributes.type), "error", errorMessage(error), delivery, log);
   }
 
   function matchesFilter(event: EvgenEvent): boolean {
@@ -297,15 +311,16 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 
   function handle(delivery: Delivery): Disposition | Promise<Disposition> {
     const type = delivery.attributes.type;
-    // A shared Kafka topic carries other consumers' events: not ours to judge.
-    if (type && !consumer.on.includes(type)) {
-      metrics?.skipped(type, consumer.name, "unhandled-type");
+    // A shared Kafka topic carries other consumers' events: not ours to judge. Where only this
+    // consumer's events arrive, decode() finds such a type invalid.
+    if (type && !delivery.dedicated && !consumer.on.includes(type)) {
+      metrics?.skipped(typeLabel(type), consumer.name, "unhandled-type");
       return SKIPPED;
     }
     const decoded = decode(delivery);
     if (!decoded.ok) {
       const eventLog = new DeliveryLogger(log, consumer.name, delivery);
-      return fail(type || "unknown", "invalid", decoded.problem, delivery, eventLog);
+      return fail(typeLabel(type), "invalid", decoded.problem, delivery, eventLog);
     }
     const event = decoded.event;
     if (consumer.filter.length > 0 && !matchesFilter(event)) {

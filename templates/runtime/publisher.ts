@@ -33,8 +33,8 @@ export interface PublisherOptions {
 const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** A W3C trace context header value that may be propagated (malformed ones are dropped). */
-export function isValidTraceparent(value: string | undefined): value is string {
-  return value !== undefined && TRACEPARENT.test(value) && !value.startsWith("ff");
+export function isValidTraceparent(value: unknown): value is string {
+  return typeof value === "string" && TRACEPARENT.test(value) && !value.startsWith("ff");
 }
 
 function issuesOf(error: {
@@ -53,7 +53,8 @@ export function encodeEvent(
   data: unknown,
   opts: PublishOptions = {},
 ): OutgoingMessage {
-  const def = service.events[type];
+  // Own keys only: "constructor" or "__proto__" is not an event type.
+  const def = Object.hasOwn(service.events, type) ? service.events[type] : undefined;
   if (!def) throw new UnknownEventTypeError(type);
   const schema = def.versions[def.latest];
   if (!schema) throw new Error(`event ${type} has no schema for its latest version ${def.latest}`);

@@ -125,7 +125,7 @@ export class RabbitSubscription implements Subscription {
 
   private async process(inbound: Inbound): Promise<void> {
     const { consumer, handle, log } = this.opts;
-    const delivery = readDelivery(inbound.message, consumer.group);
+    const delivery = readDelivery(inbound.message, consumer.group, consumer.retry.attempts);
     try {
       const disposition = await handle(delivery);
       await this.carryOut(inbound, disposition);

@@ -1,6 +1,7 @@
 // What travels on RabbitMQ (contract §4): CloudEvents in binary mode as `cloudEvents_*` headers
 // plus the matching AMQP properties, and the failure headers on retry and dead-letter copies.
 import type { ConsumeMessage, Options } from "amqplib";
+import { isValidTraceparent } from "./publisher.js";
 import { FAILURE_HEADERS, type Delivery, type Failure, type OutgoingMessage } from "./types.js";
 
 const CLOUD_EVENTS_PREFIX = "cloudEvents_";
@@ -26,15 +27,29 @@ export function eventPublishOptions(message: OutgoingMessage, appId: string): Op
   };
 }
 
-export function readDelivery(message: ConsumeMessage, queue: string): Delivery {
+/** What a header value is, for an error message. */
+function kindOf(value: unknown): string {
+  if (Buffer.isBuffer(value)) return "byte array";
+  if (Array.isArray(value)) return "array";
+  return value === null ? "void" : typeof value === "object" ? "table" : typeof value;
+}
+
+/**
+ * A received message as the pipeline sees it. Headers come from whoever published: an attribute
+ * that is not a string, or an attempt count outside 1..attempts-1 of this consumer's retry
+ * policy (`attempts`), makes the delivery invalid instead of being read as something else.
+ */
+export function readDelivery(message: ConsumeMessage, queue: string, attempts = Infinity): Delivery {
   const headers: Record<string, unknown> = message.properties.headers ?? {};
   const attributes: Record<string, string> = {};
+  const problems: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(CLOUD_EVENTS_PREFIX) && value != null) {
-      attributes[name.slice(CLOUD_EVENTS_PREFIX.length)] = String(value);
-    }
+    if (!name.startsWith(CLOUD_EVENTS_PREFIX) || value == null) continue;
+    if (typeof value === "string") attributes[name.slice(CLOUD_EVENTS_PREFIX.length)] = value;
+    else problems.push(`header ${name} is a ${kindOf(value)}, not a string`);
   }
-  if (typeof headers.traceparent === "string") attributes.traceparent = headers.traceparent;
+  // A malformed trace context is dropped, not passed on.
+  if (isValidTraceparent(headers.traceparent)) attributes.traceparent = headers.traceparent;
   // A producer that only set the AMQP properties still says which event this is.
   const { messageId, type, contentType } = message.properties;
   if (attributes.id === undefined && typeof messageId === "string") attributes.id = messageId;
@@ -42,13 +57,29 @@ export function readDelivery(message: ConsumeMessage, queue: string): Delivery {
   if (attributes.datacontenttype === undefined && typeof contentType === "string") {
     attributes.datacontenttype = contentType;
   }
-  const attemptsMade = Number(headers[FAILURE_HEADERS.attempt]);
-  return {
+  let attempt = 1;
+  const attemptsMade = headers[FAILURE_HEADERS.attempt];
+  if (attemptsMade !== undefined) {
+    // Only a retry copy carries it, from one of this consumer's wait queues.
+    const made = typeof attemptsMade === "number" ? attemptsMade : NaN;
+    if (Number.isInteger(made) && made >= 1 && made < attempts) attempt = made + 1;
+    else problems.push(`header ${FAILURE_HEADERS.attempt} is ${describe(attemptsMade)}, not a whole number from 1 to ${attempts - 1}`);
+  }
+  const delivery: Delivery = {
     attributes,
     body: message.content,
-    attempt: Number.isInteger(attemptsMade) && attemptsMade >= 1 ? attemptsMade + 1 : 1,
+    attempt,
     origin: message.fields.redelivered ? `${queue} (redelivered)` : queue,
+    // The queue is bound to the consumer's event types only.
+    dedicated: true,
   };
+  if (problems.length > 0) delivery.invalid = problems.join("; ");
+  return delivery;
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === "string" || typeof value === "number" ? JSON.stringify(value) : `a ${kindOf(value)}`;
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /**

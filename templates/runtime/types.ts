@@ -92,6 +92,16 @@ export interface Delivery {
   attempt: number;
   /** Where it came from, for logs: "orders[2]@1734" or "shop.mailer.retry-1". */
   origin: string;
+  /**
+   * What the transport found wrong in what only it reads (an attempt or due time out of range, a
+   * header of the wrong type): the pipeline dead-letters the event as invalid.
+   */
+  invalid?: string;
+  /**
+   * Only this consumer's events reach where it came from (its RabbitMQ queue, its Kafka retry and
+   * replay topics): a type it does not handle is invalid there, not another consumer's to skip.
+   */
+  dedicated?: boolean;
 }
 
 export type FailureKind = "error" | "timeout" | "invalid" | "non-retryable";

@@ -114,6 +114,14 @@ describe("HTTP ingress", () => {
     expect(await res.json()).toEqual({ error: 'unknown event type "order.exploded"' });
   });
 
+  it("answers 404 for names every object has (constructor, __proto__, toString)", async () => {
+    for (const type of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const res = await post(`/events/${type}`, JSON.stringify(order()));
+      expect(res.status, type).toBe(404);
+      expect(await res.json()).toEqual({ error: `unknown event type "${type}"` });
+    }
+  });
+
   it("answers 413 for a body over the limit, announced or streamed", async () => {
     const big = JSON.stringify({ ...order(), padding: "x".repeat(4096) });
     expect((await post("/events/order.created", big)).status).toBe(413);

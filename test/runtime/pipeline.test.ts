@@ -78,6 +78,48 @@ describe("pipeline decisions", () => {
     );
   });
 
+  it("counts forged types under one label, however many there are", async () => {
+    const { handle, metrics } = pipelineFor({ on: ["order.created"] }, failing(new Error("must not run")));
+    for (let i = 0; i < 50; i++) {
+      await handle(delivery({}, { type: `forged.${i}` })); // shared topic: skipped
+      await handle(delivery({ dedicated: true }, { type: `forged.${i}` })); // own queue: invalid
+    }
+    const text = await metrics.registry.metrics();
+    expect(text).not.toMatch(/forged/);
+    expect(text).toContain('evgen_events_skipped_total{type="unknown",consumer="worker",reason="unhandled-type"} 50');
+    expect(text).toContain('evgen_events_dead_lettered_total{type="unknown",consumer="worker",kind="invalid"} 50');
+  });
+
+  it("finds a type the consumer does not handle invalid where only its own events arrive", async () => {
+    const { handle } = pipelineFor({ on: ["order.created"] }, failing(new Error("must not run")));
+    expect(await handle(delivery({ dedicated: true }, { type: "order.shipped" }))).toMatchObject({
+      action: "dead-letter",
+      failure: { kind: "invalid", message: 'event type "order.shipped" is not one worker handles (order.created)' },
+    });
+  });
+
+  it("dead-letters what the transport found invalid, and a body that is not UTF-8", async () => {
+    const { handle } = pipelineFor({ on: ["order.created"] }, failing(new Error("must not run")));
+    expect(await handle(delivery({ invalid: "header x is a table" }))).toMatchObject({
+      action: "dead-letter",
+      failure: { kind: "invalid", message: "header x is a table" },
+    });
+    const latin1 = Buffer.from(JSON.stringify(order({ userId: "Jos\u00e9" })), "latin1");
+    expect(await handle(delivery({ body: latin1 }))).toMatchObject({
+      action: "dead-letter",
+      failure: { kind: "invalid", message: "body is not UTF-8" },
+    });
+  });
+
+  it("hands the handler a well-formed traceparent only", async () => {
+    const seen: Array<string | undefined> = [];
+    const { handle } = pipelineFor({ on: ["order.created"] }, { "order.created": (event) => void seen.push(event.traceparent) });
+    const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await handle(delivery({}, { traceparent: valid }));
+    await handle(delivery({}, { traceparent: "00-nope\r\nx-injected: 1" }));
+    expect(seen).toEqual([valid, undefined]);
+  });
+
   it("accepts every declared version of an event and tells the handler which one arrived", async () => {
     const versions: number[] = [];
     const { handle } = pipelineFor(

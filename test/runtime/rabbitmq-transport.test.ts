@@ -222,6 +222,48 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     expect(textHeaders(copies[1]!)["x-evgen-error"]).toMatch(/orderId/);
   });
 
+  it("dead-letters, with the reason, what headers from outside make of an event, and drops a forged traceparent", async () => {
+    const service = rabbitService({ mailer: { on: ["order.created"], retry: { delaysMs: [10] } } });
+    const handled: Array<{ id: string; attempt: number; traceparent?: string }> = [];
+    await run(service, {
+      mailer: { "order.created": (event, ctx) => void handled.push({ id: event.id, attempt: ctx.attempt, traceparent: event.traceparent }) },
+    });
+    const body = Buffer.from(JSON.stringify(order()));
+    const raw = await admin.model.createConfirmChannel();
+    const send = (id: string, headers: Record<string, unknown>, content = body) =>
+      raw.publish(service.rabbitmq.exchange, "order.created", content, {
+        headers: { ...foreignCloudEvent("cloudEvents_", id), ...headers },
+      });
+    send("not-handled", { cloudEvents_type: "order.shipped" });
+    send("forged-type", { cloudEvents_type: "forged.type" });
+    send("attempt-99", { "x-evgen-attempt": 99 });
+    send("attempt-text", { "x-evgen-attempt": "1" });
+    send("table-id", { cloudEvents_id: { nested: "id" } });
+    send("latin1", {}, Buffer.from(JSON.stringify(order({ userId: "Jos\u00e9" })), "latin1"));
+    send("bad-trace", { traceparent: "00-not-a-trace\r\nx: 1" });
+    await raw.waitForConfirms();
+    await raw.close();
+
+    const copies = await waitForDepth(service.consumers.mailer!.deadLetterQueue, 6);
+    await eventually(() => expect(handled).toHaveLength(1));
+    expect(handled).toEqual([{ id: "bad-trace", attempt: 1, traceparent: undefined }]);
+    const reasons = Object.fromEntries(
+      copies.map((copy) => {
+        const h = textHeaders(copy);
+        expect(h["x-evgen-error-kind"]).toBe("invalid");
+        return [h.cloudEvents_id === "[object Object]" ? "table-id" : h.cloudEvents_id, h["x-evgen-error"]];
+      }),
+    );
+    expect(reasons).toEqual({
+      "not-handled": 'event type "order.shipped" is not one mailer handles (order.created)',
+      "forged-type": 'unknown event type "forged.type"',
+      "attempt-99": "header x-evgen-attempt is 99, not a whole number from 1 to 1",
+      "attempt-text": 'header x-evgen-attempt is "1", not a whole number from 1 to 1',
+      "table-id": "header cloudEvents_id is a table, not a string",
+      latin1: "body is not UTF-8",
+    });
+  });
+
   it("skips events the filter excludes and publishes what handlers emit, trace context included", async () => {
     const service = rabbitService({
       mailer: {
