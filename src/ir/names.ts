@@ -27,6 +27,11 @@ export function versionTypeName(eventTypeName: string, version: number): string 
   return `${eventTypeName}V${version}`;
 }
 
+/** The type of a consumer's handlers (consumers/<name>.ts, testing.ts): mailer -> MailerHandlers. */
+export function handlersTypeName(consumerTypeName: string): string {
+  return `${consumerTypeName}Handlers`;
+}
+
 // Words that cannot name a variable or an import binding in an ES module.
 const RESERVED = new Set(
   (

@@ -1,13 +1,19 @@
 // Parses evgen.yaml keeping source positions. YAML syntax errors, duplicate keys and keys that are
 // not plain scalars become issues with line:col; the content is only handed on when there are none.
-import { LineCounter, isScalar, parseDocument, visit, type YAMLError } from "yaml";
+import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Node, type YAMLError } from "yaml";
 import type { Issue, Severity } from "../validate/issue.js";
+import { MAX_ALIAS_COUNT, MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT, MAX_YAML_DEPTH } from "./limits.js";
 import { createLocator, type Locator } from "./locate.js";
 
 export type LoadResult =
   { ok: true; value: unknown; locator: Locator; warnings: Issue[] } | { ok: false; issues: Issue[] };
 
 export function loadYaml(text: string, file: string): LoadResult {
+  // Measured before parsing: the parsed document takes about a hundred times the text's size.
+  if (text.length > MAX_SPEC_BYTES || Buffer.byteLength(text) > MAX_SPEC_BYTES) {
+    const message = `the spec is ${Buffer.byteLength(text)} bytes; evgen reads specs up to ${MAX_SPEC_SIZE_TEXT}`;
+    return { ok: false, issues: [{ severity: "error", file, line: 1, col: 1, path: "", message }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const toIssue = (severity: Severity, error: YAMLError): Issue => {
@@ -61,9 +67,20 @@ export function loadYaml(text: string, file: string): LoadResult {
     },
   });
   if (errors.length > 0) return { ok: false, issues: [...errors, ...warnings] };
+  const tooDeep = deeperThan(doc.contents as Node | null, MAX_YAML_DEPTH);
+  if (tooDeep) {
+    const message = `mappings and lists are nested more than ${MAX_YAML_DEPTH} levels deep here; evgen reads at most ${MAX_YAML_DEPTH}`;
+    const position = lineCounter.linePos(tooDeep.range?.[0] ?? 0);
+    return { ok: false, issues: [{ severity: "error", file, ...position, path: "", message }, ...warnings] };
+  }
 
   try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }), locator: createLocator(doc, lineCounter), warnings };
+    return {
+      ok: true,
+      value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }),
+      locator: createLocator(doc, lineCounter),
+      warnings,
+    };
   } catch (error) {
     // Only alias abuse (too many or unresolved aliases) gets here; the document itself parsed.
     return {
@@ -77,4 +94,19 @@ export function loadYaml(text: string, file: string): LoadResult {
 function keyAt(text: string, offset: number): string {
   const match = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(offset));
   return match?.[1]?.replace(/^["']|["']$/g, "") ?? "";
+}
+
+/** The first collection nested deeper than `limit`, found without recursion (so without a stack to exhaust). */
+function deeperThan(root: Node | null, limit: number): Node | undefined {
+  const stack: Array<{ node: Node; depth: number }> = root ? [{ node: root, depth: 1 }] : [];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth > limit) return node;
+    for (const item of node.items as unknown[]) {
+      const children = isPair(item) ? [item.key, item.value] : [item];
+      for (const child of children) if (isCollection(child)) stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }

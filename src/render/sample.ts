@@ -29,13 +29,21 @@ function sampleNumber(type: Extract<IRType, { kind: "number" }>): number | undef
   return value <= maximum ? value : undefined;
 }
 
+/**
+ * Sets an own property, whatever the key: an assignment to a key such as `__proto__` would change
+ * the object's prototype instead. Validation refuses such names; this keeps evgen safe regardless.
+ */
+export function setOwn(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function sampleFields(fields: IRField[], types: NamedTypes): Record<string, JsonValue> | undefined {
   const value: Record<string, JsonValue> = {};
   for (const field of fields) {
     if (field.optional) continue;
     const item = sampleValue(field.type, types);
     if (item === undefined) return undefined;
-    value[field.name] = item;
+    setOwn(value, field.name, item);
   }
   return value;
 }

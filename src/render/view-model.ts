@@ -2,10 +2,11 @@
 // fragments from the schema printers, every spec string as a JSON literal or a validated
 // identifier, descriptions as escaped comments. Templates only loop and print.
 import { posix } from "node:path";
+import { handlersTypeName } from "../ir/names.js";
 import type { IR, IRConsumer, IREvent, IRNamedType, JsonValue } from "../ir/types.js";
 import { jsDoc } from "./comment.js";
 import { envValue, failureText, shellQuote, tableCell } from "./prose.js";
-import { sampleFields } from "./sample.js";
+import { sampleFields, setOwn } from "./sample.js";
 import { tsObjectType } from "./ts-type.js";
 import { zodObject } from "./zod-schema.js";
 
@@ -149,11 +150,11 @@ function setAtPath(payload: Record<string, JsonValue>, path: string, value: Json
   if (last === undefined) return;
   let target = payload;
   for (const key of keys) {
-    const next = target[key];
-    if (next === null || typeof next !== "object" || Array.isArray(next)) target[key] = {};
+    const next = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (next === null || typeof next !== "object" || Array.isArray(next)) setOwn(target, key, {});
     target = target[key] as Record<string, JsonValue>;
   }
-  target[last] = value;
+  setOwn(target, last, value);
 }
 
 type NamedTypes = ReadonlyMap<string, IRNamedType>;
@@ -202,7 +203,7 @@ function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer): Consumer
     name: consumer.name,
     nameJson: JSON.stringify(consumer.name),
     doc: jsDoc(consumer.doc),
-    handlersType: `${consumer.typeName}Handlers`,
+    handlersType: handlersTypeName(consumer.typeName),
     handlersVar: `${consumer.ident}Handlers`,
     onUnion: union(consumer.on),
     emitsUnion: union(consumer.emits),

@@ -18,6 +18,9 @@ export const KAFKA_TOPIC = /^[A-Za-z0-9._-]+$/;
 export const BROKER_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
 export const EXCHANGE_NAME = /^[A-Za-z0-9._:-]+$/;
 
+/** Objects, lists and oneOf/anyOf inside one another in one field type (checks/nesting.ts). */
+export const MAX_FIELD_NESTING = 10;
+
 export const KAFKA_TOPIC_MAX = 249;
 export const RABBITMQ_NAME_MAX_BYTES = 255;
 /** Node.js timers cannot wait longer than this (a longer timer fires at once). */
@@ -38,3 +41,24 @@ export type ShorthandType = (typeof SHORTHAND_TYPES)[number];
 
 /** CloudEvents attributes a filter may test besides `data.<field>`. */
 export const ENVELOPE_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
+
+/**
+ * Names JavaScript objects already have (Object.prototype's members, and `prototype`). As a field,
+ * consumer or path name they would reach a prototype instead of a value, in evgen and in the
+ * generated service (an optional `toString?` field would reject every payload), so none may be one.
+ */
+export const OBJECT_MEMBER_NAMES: ReadonlySet<string> = new Set([
+  "__proto__",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+  "constructor",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "prototype",
+  "toLocaleString",
+  "toString",
+  "valueOf",
+]);

@@ -76,3 +76,46 @@ describe("links planted in the project", () => {
     expect(existsSync(join(dir, "src"))).toBe(false);
   });
 });
+
+describe("names every JavaScript object has", () => {
+  const POLLUTING = `evgen: 1
+service: shop
+broker: kafka
+events:
+  order.created:
+    schema:
+      orderId: uuid
+      "__proto__?": { type: object, properties: { x: string } }
+consumers:
+  mailer:
+    on: [order.created]
+    filter:
+      data.__proto__.x: polluted
+`;
+
+  it("generate refuses __proto__ in a field and a filter path, without touching Object.prototype", async () => {
+    const dir = project(POLLUTING);
+    const run = await runCli(["generate"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain("unexpectedly");
+    expect(run.stderr).toContain("evgen.yaml:8:7  field name '__proto__' cannot be used");
+    expect(Object.prototype).not.toHaveProperty("x");
+    expect(existsSync(join(dir, "src"))).toBe(false);
+  });
+
+  it("example payloads are built with own properties, even from names validation would refuse", async () => {
+    const { buildIR } = await import("../../src/ir/build.js");
+    const { projectView } = await import("../../src/render/view-model.js");
+    const { specSchema } = await import("../../src/validate/schema/spec.js");
+    const { parse } = await import("yaml");
+    // Past validation on purpose: the view model must not assign through `__proto__` either.
+    const ir = buildIR(specSchema.parse(parse(POLLUTING)));
+    const view = projectView(ir, "// header");
+    expect(Object.prototype).not.toHaveProperty("x");
+    const testEvent = view.consumers[0]!.testEvent;
+    expect(testEvent && JSON.parse(testEvent.dataLiteral)).toEqual({
+      orderId: expect.any(String),
+      ["__proto__"]: { x: "polluted" },
+    });
+  });
+});

@@ -5,6 +5,7 @@ import {
   consumerIdent,
   deadLetterQueueName,
   defaultExchange,
+  handlersTypeName,
   pascalCase,
   replayTopicName,
   retryQueueName,
@@ -15,18 +16,27 @@ import { KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES } from "../patterns.js";
 import type { CheckContext } from "./context.js";
 import { versionsOf } from "./walk.js";
 
-/** Globals and generated exports that a named type or event type must not shadow. */
+/**
+ * Globals and the names generated code declares or imports next to the types of the spec: a named
+ * type or event type must not shadow them. events.ts imports EventDef and declares EventDefs ..
+ * EventVersions; index.ts re-exports events.ts beside its own exports (the names after them).
+ */
 const RESERVED_TYPE_NAMES = new Set(
   (
     "Array Boolean Buffer Date Error JSON Map Math Number Object Omit Partial Pick Promise Readonly Record " +
-    "Required Set String Symbol EventDefs EventPayloads EventType EventVersions"
+    "Required Set String Symbol EventDef EventDefs EventPayloads EventType EventVersions " +
+    "InvalidPayloadError NonRetryableError PublishOptions Publisher PublisherOptions"
   ).split(" "),
 );
+
+/** Names testing.ts declares beside the consumers' handler types it imports. */
+const RESERVED_HANDLERS_TYPES = new Set(["Harness", "HarnessHandlers", "HarnessOptions"]);
 
 export function checkDerivedNames(ctx: CheckContext): void {
   checkTypeNames(ctx);
   checkConsumerIdents(ctx);
   checkBrokerNames(ctx);
+  checkComposeService(ctx);
 }
 
 function checkTypeNames(ctx: CheckContext): void {
@@ -60,6 +70,13 @@ function checkTypeNames(ctx: CheckContext): void {
 function checkConsumerIdents(ctx: CheckContext): void {
   const owners = new Map<string, string>();
   for (const name of Object.keys(ctx.parts.consumers)) {
+    const handlersType = handlersTypeName(pascalCase(name));
+    if (RESERVED_HANDLERS_TYPES.has(handlersType)) {
+      ctx.error(["consumers", name], `consumer '${name}' would be the TypeScript name '${handlersType}', which is reserved`, {
+        at: "key",
+        hint: "rename it",
+      });
+    }
     const ident = consumerIdent(name);
     const earlier = owners.get(ident);
     if (earlier !== undefined) {
@@ -133,5 +150,18 @@ function checkTopics(ctx: CheckContext, events: CheckContext["parts"]["events"],
       });
     }
     byNormalized.set(normalized, topic);
+  }
+}
+
+/** docker-compose.yml runs the service beside its broker and stores, each a compose service by name. */
+function checkComposeService(ctx: CheckContext): void {
+  const { service, broker, consumers } = ctx.parts;
+  if (service === undefined || broker === undefined) return;
+  const stores = Object.values(consumers).map((consumer) => consumer.idempotency);
+  const others = [broker, ...(["redis", "postgres"] as const).filter((store) => stores.includes(store))];
+  if (others.includes(service as (typeof others)[number])) {
+    ctx.error(["service"], `service '${service}' would have the same name as the ${service} service in docker-compose.yml`, {
+      hint: "rename the service",
+    });
   }
 }

@@ -30,8 +30,8 @@ function checkPayload(ctx: CheckContext, type: string, event: EventSpec): void {
 function checkKey(ctx: CheckContext, type: string, event: EventSpec, key: string): void {
   const path = ["events", type, "key"];
   for (const { version, fields } of versionsOf(type, event)) {
-    const required = fields[key];
-    if (required === undefined && fields[`${key}?`] === undefined) {
+    const required = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (required === undefined && !Object.hasOwn(fields, `${key}?`)) {
       const names = Object.keys(fields).map((k) => parseFieldKey(k).name);
       ctx.error(path, `key '${key}' is not a field of version ${version}`, { hint: didYouMean(key, names) });
     } else if (required === undefined) {

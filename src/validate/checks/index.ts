@@ -12,9 +12,13 @@ import { checkEvents } from "./events.js";
 import { checkFieldTypes } from "./field-types.js";
 import { checkFilters } from "./filters.js";
 import { checkNamedTypes } from "./named-types.js";
+import { checkNesting } from "./nesting.js";
+import { checkReservedNames } from "./reserved-names.js";
 import { checkSize } from "./size.js";
 
 const CHECKS: Check[] = [
+  checkReservedNames,
+  checkNesting,
   checkFieldTypes,
   checkNamedTypes,
   checkEvents,

@@ -9,7 +9,8 @@ export type ResolveType = (name: string) => IRField[] | undefined;
 
 /** Fields of a named type; undefined when it is unknown or only partly valid (no judgement then). */
 export function resolveNamedType(parts: SpecParts): ResolveType {
-  return (name) => (parts.types[name] && !parts.partial.types.has(name) ? toIRFields(parts.types[name]) : undefined);
+  return (name) =>
+    Object.hasOwn(parts.types, name) && !parts.partial.types.has(name) ? toIRFields(parts.types[name]!) : undefined;
 }
 
 // The same checks the generated zod schemas make, so a value accepted here is accepted there.
