@@ -1,12 +1,12 @@
 // The flow shared by `add-event` and `add-consumer`: edit the spec text, generate from the edited
 // text, and write the spec and the project only if both succeed — a rejected edit writes nothing.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { EditError } from "../edit/spec-edit.js";
 import { UsageError } from "./errors.js";
 import { displayPath, prepareGeneration, writablePlan, writePlan } from "./generation.js";
 import type { CliIO } from "./io.js";
-import { findSpec } from "./spec-file.js";
+import { findSpec, readSpecText } from "./spec-file.js";
 import { plural } from "./style.js";
 
 export async function editSpecAndGenerate(
@@ -18,7 +18,7 @@ export async function editSpecAndGenerate(
   const specPath = findSpec(io.cwd, options.spec);
   let edited: string;
   try {
-    edited = edit(readFileSync(specPath, "utf8"));
+    edited = edit(readSpecText(specPath));
   } catch (error) {
     if (error instanceof EditError) throw new UsageError(error.message);
     throw error;

@@ -1,8 +1,9 @@
 // Finding the spec: the --spec option, else the nearest evgen.yaml in the working directory or
 // one of its parents.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { UsageError } from "./errors.js";
+import { MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT } from "../load/limits.js";
+import { CliError, UsageError } from "./errors.js";
 
 export const SPEC_FILE = "evgen.yaml";
 
@@ -21,4 +22,13 @@ export function findSpec(cwd: string, option: string | undefined): string {
     if (dirname(directory) === directory) break;
   }
   throw new UsageError(`no ${SPEC_FILE} in ${cwd} or any parent directory: run \`evgen init\`, or pass --spec <file>`);
+}
+
+/** The spec's text; a file past the size limit (docs/spec.md, Limits) is refused without reading it. */
+export function readSpecText(path: string, shown: string = path): string {
+  const { size } = statSync(path);
+  if (size > MAX_SPEC_BYTES) {
+    throw new CliError(`${shown} is ${size} bytes; evgen reads specs up to ${MAX_SPEC_SIZE_TEXT}`);
+  }
+  return readFileSync(path, "utf8");
 }

@@ -119,3 +119,15 @@ consumers:
     });
   });
 });
+
+describe("sizes", () => {
+  it("a spec file over 1 MiB is refused without being read", async () => {
+    const dir = project(`${SPEC}# ${"x".repeat(1024 * 1024)}\n`);
+    for (const command of [["validate"], ["generate"], ["docs"]]) {
+      const run = await runCli(command, dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/evgen\.yaml is \d+ bytes; evgen reads specs up to 1 MiB/);
+    }
+    expect(existsSync(join(dir, "src"))).toBe(false);
+  });
+});

@@ -2,16 +2,17 @@
 // revision); exit 1 when there is any, so CI can stop a release that would break running services.
 import { Command } from "commander";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
-import { UsageError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
 import { specIR } from "../spec-ir.js";
-import { findSpec, SPEC_OPTION } from "../spec-file.js";
+import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
+import { MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT } from "../../load/limits.js";
 import { plural, styleFor } from "../style.js";
 
 const optionsSchema = z.object({
@@ -23,7 +24,7 @@ const optionsSchema = z.object({
 /** The older spec's text: a file, else `<rev>:<spec>` from git, run where the spec lives. */
 function readAgainst(io: CliIO, against: string, specPath: string): { text: string; name: string } {
   const asFile = resolve(io.cwd, against);
-  if (existsSync(asFile)) return { text: readFileSync(asFile, "utf8"), name: displayPath(io.cwd, asFile) };
+  if (existsSync(asFile)) return { text: readSpecText(asFile), name: displayPath(io.cwd, asFile) };
   // Passed to git as an argument, never through a shell; a leading "-" would read as an option.
   if (against.startsWith("-")) {
     throw new UsageError(`--against ${against}: no such file, and not a git revision`);
@@ -33,9 +34,14 @@ function readAgainst(io: CliIO, against: string, specPath: string): { text: stri
       cwd: dirname(specPath),
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: MAX_SPEC_BYTES,
+      timeout: 60_000,
     });
     return { text, name: `${against}:${basename(specPath)}` };
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOBUFS") {
+      throw new CliError(`${against}:${basename(specPath)} is larger than ${MAX_SPEC_SIZE_TEXT}, the most evgen reads`);
+    }
     throw new UsageError(`--against ${against}: no such file, and git has no ${basename(specPath)} at that revision`);
   }
 }
@@ -46,7 +52,7 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
   const { compareSpecs, formatChange } = await import("../../compat/compare.js");
   const changes = compareSpecs(
     await specIR(io, older.text, older.name),
-    await specIR(io, readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath)),
+    await specIR(io, readSpecText(specPath), displayPath(io.cwd, specPath)),
   );
 
   if (options.format === "json") {

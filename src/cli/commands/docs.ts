@@ -1,6 +1,5 @@
 // evgen docs: the event catalog of the spec, one Markdown page with a Mermaid flowchart.
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
@@ -9,7 +8,7 @@ import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
 import { writeOutputFile } from "../output-file.js";
 import { specIR } from "../spec-ir.js";
-import { findSpec, SPEC_OPTION } from "../spec-file.js";
+import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 
 const optionsSchema = z.object({
   spec: z.string().min(1).optional(),
@@ -29,7 +28,7 @@ function target(io: CliIO, specPath: string, out: string | undefined): string | 
 async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const { renderCatalog } = await import("../../docs/catalog.js");
-  const page = renderCatalog(await specIR(io, readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath)));
+  const page = renderCatalog(await specIR(io, readSpecText(specPath), displayPath(io.cwd, specPath)));
   const path = target(io, specPath, options.out);
   if (path === undefined) {
     io.stdout(page);

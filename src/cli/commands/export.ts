@@ -1,6 +1,5 @@
 // evgen export asyncapi: the spec as an AsyncAPI 3.0 document (YAML, or JSON for a .json file).
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
@@ -9,7 +8,7 @@ import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
 import { writeOutputFile } from "../output-file.js";
 import { specIR } from "../spec-ir.js";
-import { findSpec, SPEC_OPTION } from "../spec-file.js";
+import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 
 const optionsSchema = z.object({
   spec: z.string().min(1).optional(),
@@ -20,7 +19,7 @@ const optionsSchema = z.object({
 async function runAsyncApi(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const { renderAsyncApi } = await import("../../asyncapi/export.js");
-  const ir = await specIR(io, readFileSync(specPath, "utf8"), displayPath(io.cwd, specPath));
+  const ir = await specIR(io, readSpecText(specPath), displayPath(io.cwd, specPath));
   const toStdout = options.out === undefined || options.out === "-";
   const format = options.format ?? (!toStdout && /\.json$/i.test(options.out!) ? "json" : "yaml");
   const text = renderAsyncApi(ir, format);

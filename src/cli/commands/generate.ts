@@ -1,6 +1,5 @@
 // evgen generate: render the project from the spec and write what changed.
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
@@ -8,7 +7,7 @@ import { CliError } from "../errors.js";
 import { displayPath, prepareGeneration, printChanges, printIssues, printWarnings, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
-import { findSpec, SPEC_OPTION } from "../spec-file.js";
+import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { plural } from "../style.js";
 
 const optionsSchema = z
@@ -27,7 +26,7 @@ async function run(io: CliIO, options: Options): Promise<number> {
   const generation = await prepareGeneration({
     root: dirname(specPath),
     specFile: displayPath(io.cwd, specPath),
-    specText: readFileSync(specPath, "utf8"),
+    specText: readSpecText(specPath),
     force: options.force,
   });
 

@@ -1,12 +1,11 @@
 // evgen validate: every problem of the spec at once, as text or JSON.
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath, errorCount, printIssues } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
-import { findSpec, SPEC_OPTION } from "../spec-file.js";
+import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
 const optionsSchema = z.object({
@@ -18,7 +17,7 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
   const specPath = findSpec(io.cwd, options.spec);
   const { validateSpec } = await import("../../validate/index.js");
   const file = displayPath(io.cwd, specPath);
-  const result = validateSpec(readFileSync(specPath, "utf8"), file);
+  const result = validateSpec(readSpecText(specPath), file);
   const issues = result.ok ? result.warnings : result.issues;
   if (options.format === "json") {
     io.stdout(`${JSON.stringify({ file, valid: result.ok, issues }, null, 2)}\n`);
