@@ -15,6 +15,7 @@ import {
   pascalCase,
   retryQueueName,
   schemaNameOf,
+  unroutedName,
   versionTypeName,
 } from "./names.js";
 import { dependencyOrder } from "./type-order.js";
@@ -37,6 +38,7 @@ export function buildIR(spec: Spec): IR {
     rabbitmq: {
       url: spec.rabbitmq.url,
       exchange: spec.rabbitmq.exchange ?? defaultExchange(spec.service),
+      unrouted: unroutedName(spec.service),
       queueType: spec.rabbitmq.queueType,
       prefetch: spec.rabbitmq.prefetch,
     },

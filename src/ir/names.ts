@@ -70,6 +70,11 @@ export function defaultExchange(service: string): string {
   return `${service}.events`;
 }
 
+/** RabbitMQ: the alternate exchange of the service's exchange, and the queue bound to it, holding events no queue is bound to. */
+export function unroutedName(service: string): string {
+  return `${service}.unrouted`;
+}
+
 /** Description text that cannot end the block comment it is printed in. */
 export function docComment(text: string): string {
   return text.replaceAll("*/", "*\\/");

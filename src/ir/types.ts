@@ -133,7 +133,14 @@ export interface IR {
   /** CloudEvents source: "/<service>". */
   source: string;
   kafka: { brokers: string[]; partitions: number; replicationFactor: number };
-  rabbitmq: { url: string; exchange: string; queueType: "quorum" | "classic"; prefetch: number };
+  rabbitmq: {
+    url: string;
+    exchange: string;
+    /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
+    unrouted: string;
+    queueType: "quorum" | "classic";
+    prefetch: number;
+  };
   /** Dependencies first (so schemas can be declared in order), otherwise by name. */
   types: IRNamedType[];
   events: IREvent[]; // sorted by type

@@ -97,6 +97,8 @@ export interface ProjectView {
   /** The broker's docker-compose service, and its name in prose. */
   brokerService: string;
   brokerName: string;
+  /** RabbitMQ: the queue of events no queue is bound to. */
+  unroutedQueue: string;
 }
 
 /** A module's import specifier for another project file (NodeNext: `.js` for `.ts`). */
@@ -278,6 +280,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     postgres: ir.idempotencyStores.includes("postgres"),
     stores: ir.idempotencyStores.some((store) => store !== "memory"),
     brokerService: ir.broker,
+    unroutedQueue: ir.rabbitmq.unrouted,
     brokerName: ir.broker === "kafka" ? "Kafka" : "RabbitMQ",
   };
 }

@@ -6,7 +6,7 @@ import { silentLogger } from "./logger.js";
 import { createMemoryTransport, type MemoryTransport } from "./memory.js";
 import { createPipeline } from "./pipeline.js";
 import { createPublisher } from "./publisher.js";
-import type { Failure, Logger, ServiceDef, Subscription } from "./types.js";
+import type { Failure, Logger, OutgoingMessage, ServiceDef, Subscription } from "./types.js";
 
 export interface HarnessOptions {
   service: ServiceDef;
@@ -54,6 +54,8 @@ export interface Harness<Payloads> {
   idle(): Promise<void>;
   handled(consumer?: string): HandledEvent[];
   published(type?: string): PublishedEvent[];
+  /** Published events of a type no consumer of the service handles (on RabbitMQ: `<service>.unrouted`). */
+  unrouted(type?: string): PublishedEvent[];
   deadLettered(consumer?: string): DeadLetteredEvent[];
   /** The underlying transport, e.g. to inject a malformed message. */
   transport: MemoryTransport;
@@ -67,6 +69,21 @@ function parseBody(body: Buffer): unknown {
   } catch {
     return text;
   }
+}
+
+function publishedEvents(messages: readonly OutgoingMessage[], type: string | undefined): PublishedEvent[] {
+  return messages
+    .filter((m) => type === undefined || m.attributes.type === type)
+    .map(({ attributes: a, key, body }) => ({
+      id: a.id,
+      type: a.type,
+      source: a.source,
+      time: a.time,
+      dataversion: Number(a.dataversion),
+      data: parseBody(body),
+      ...(key === undefined ? {} : { key }),
+      ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
+    }));
 }
 
 export function createHarness<Payloads = Record<string, unknown>>(
@@ -108,20 +125,8 @@ export function createHarness<Payloads = Record<string, unknown>>(
     },
     handled: (consumer) =>
       handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
-    published: (type) =>
-      transport
-        .published()
-        .filter((m) => type === undefined || m.attributes.type === type)
-        .map(({ attributes: a, key, body }) => ({
-          id: a.id,
-          type: a.type,
-          source: a.source,
-          time: a.time,
-          dataversion: Number(a.dataversion),
-          data: parseBody(body),
-          ...(key === undefined ? {} : { key }),
-          ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
-        })),
+    published: (type) => publishedEvents(transport.published(), type),
+    unrouted: (type) => publishedEvents(transport.unrouted(), type),
     deadLettered: (consumer) =>
       transport.deadLetters(consumer).map((d) => ({
         consumer: d.consumer,

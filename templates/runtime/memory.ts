@@ -36,6 +36,11 @@ export interface MemoryTransport extends Transport {
   readonly kind: "memory";
   /** Every message published, in order. */
   published(): readonly OutgoingMessage[];
+  /**
+   * Messages of a type no consumer of the service handles, in order: kept, as RabbitMQ keeps them in
+   * `<service>.unrouted`, instead of failing the publish.
+   */
+  unrouted(): readonly OutgoingMessage[];
   /** Dead letters, of one consumer or of all. */
   deadLetters(consumer?: string): DeadLetter[];
   /** Resolves once no subscribed consumer has an event queued or in flight and no retry is waiting. */
@@ -67,6 +72,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
   const timeScale = options.timeScale ?? 1;
   const consumers = new Map<string, ConsumerQueue>();
   const publishedLog: OutgoingMessage[] = [];
+  const unroutedLog: OutgoingMessage[] = [];
   const deadLetterLog: DeadLetter[] = [];
   const retryTimers = new Set<NodeJS.Timeout>();
   let idleWaiters: Array<() => void> = [];
@@ -217,8 +223,10 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       for (const message of messages) {
         publishedLog.push(message);
         const attributes: Record<string, string> = { ...message.attributes };
+        let routed = false;
         for (const state of consumers.values()) {
           if (!state.def.on.includes(message.attributes.type)) continue;
+          routed = true;
           state.queue.push({
             attributes,
             body: message.body,
@@ -228,6 +236,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
           });
           pump(state);
         }
+        if (!routed) unroutedLog.push(message);
       }
     },
     async subscribe(consumer, handle): Promise<Subscription> {
@@ -259,6 +268,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       checkIdle();
     },
     published: () => publishedLog,
+    unrouted: () => unroutedLog,
     deadLetters: (consumer) =>
       deadLetterLog.filter((d) => consumer === undefined || d.consumer === consumer),
     idle() {

@@ -13,6 +13,8 @@ export type SkipReason = "filter" | "unhandled-type" | "duplicate";
 /** The hooks the publisher and the pipeline report to. */
 export interface Metrics {
   published(type: string): void;
+  /** Published, of a type no consumer of the service handles (RabbitMQ: kept in `<service>.unrouted`). */
+  unrouted(type: string): void;
   handled(type: string, consumer: string): void;
   /** Every failed attempt, whatever happens next. */
   failed(type: string, consumer: string, kind: FailureKind): void;
@@ -215,6 +217,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   const counter = (name: string, help: string, labelNames: string[]) => new CounterFamily(name, help, labelNames, registry);
 
   const published = counter("evgen_events_published_total", "Events published and confirmed", ["type"]);
+  const unrouted = counter(
+    "evgen_events_unrouted_total",
+    "Events published that no consumer of this service handles (RabbitMQ: they wait in <service>.unrouted)",
+    ["type"],
+  );
   const handled = counter("evgen_events_handled_total", "Events handled successfully", ["type", "consumer"]);
   const failed = counter("evgen_events_failed_total", "Failed handling attempts", ["type", "consumer", "kind"]);
   const retried = counter("evgen_events_retried_total", "Retries scheduled", ["type", "consumer"]);
@@ -232,6 +239,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   return {
     registry,
     published: (type) => published.inc(type),
+    unrouted: (type) => unrouted.inc(type),
     handled: (type, consumer) => handled.inc(type, consumer),
     failed: (type, consumer, kind) => failed.inc(type, consumer, kind),
     retried: (type, consumer) => retried.inc(type, consumer),

@@ -86,6 +86,12 @@ export function createPublisher<Payloads>(
 ): Publisher<Payloads> {
   let connecting: Promise<void> | undefined;
   let closed = false;
+  // On RabbitMQ these land in `<service>.unrouted` (unless another service's queue is bound to them).
+  const handled = new Set(Object.values(service.consumers).flatMap((consumer) => consumer.on));
+  const counted = (type: string) => {
+    options.metrics?.published(type);
+    if (service.broker === "rabbitmq" && !handled.has(type)) options.metrics?.unrouted(type);
+  };
   const inFlight = new Set<Promise<unknown>>();
 
   // Connect once, on first use; a failed connect is retried by the next publish.
@@ -104,7 +110,7 @@ export function createPublisher<Payloads>(
     } finally {
       inFlight.delete(sending);
     }
-    for (const message of messages) options.metrics?.published(message.attributes.type);
+    for (const message of messages) counted(message.attributes.type);
     return messages.map((message) => message.attributes.id);
   }
 

@@ -9,15 +9,15 @@ import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitChannel } from "./rabbitmq-channel.js";
 import type { RabbitConnection } from "./rabbitmq-connection.js";
 import type { ConfirmPublisher } from "./rabbitmq-publisher.js";
-import { declareConsumerTopology } from "./rabbitmq-topology.js";
+import { declareConsumerTopology, type Topology } from "./rabbitmq-topology.js";
 import { failureCopyOptions, readDelivery } from "./rabbitmq-wire.js";
-import type { ConsumerDef, DeliveryHandler, Disposition, Logger, ServiceDef, Subscription } from "./types.js";
+import type { ConsumerDef, DeliveryHandler, Disposition, Logger, Subscription } from "./types.js";
 
 export interface RabbitSubscriptionOptions {
   connection: RabbitConnection;
   /** Sends retry and dead-letter copies (publisher confirms). */
   publisher: ConfirmPublisher;
-  rabbitmq: ServiceDef["rabbitmq"];
+  topology: Topology;
   consumer: ConsumerDef;
   handle: DeliveryHandler;
   prefetch: number;
@@ -86,8 +86,8 @@ export class RabbitSubscription implements Subscription {
   }
 
   private async setup(channel: Channel): Promise<void> {
-    const { consumer, rabbitmq, prefetch } = this.opts;
-    await declareConsumerTopology(channel, { exchange: rabbitmq.exchange, queueType: rabbitmq.queueType, consumer });
+    const { consumer, topology, prefetch } = this.opts;
+    await declareConsumerTopology(channel, topology, consumer);
     await channel.prefetch(Math.max(prefetch, consumer.concurrency));
     const lease: Lease = { channel, acks: new AckBatcher(channel), open: true };
     channel.on("close", () => {

@@ -1,8 +1,8 @@
 // The exchange and queues of contract §4, declared on every (re)connect. Declarations are
 // idempotent as long as the arguments match; a queue that exists with other arguments makes
 // RabbitMQ close the channel (PRECONDITION_FAILED), reported here with the queue's name.
-import type { Channel } from "amqplib";
-import type { ConsumerDef, ServiceDef } from "./types.js";
+import type { Channel, ChannelModel, Options } from "amqplib";
+import type { ConsumerDef, Logger, ServiceDef } from "./types.js";
 
 type QueueType = ServiceDef["rabbitmq"]["queueType"];
 
@@ -25,10 +25,11 @@ export class TopologyConflictError extends Error {
     readonly kind: "queue" | "exchange",
     readonly entity: string,
     detail: string,
+    vhost = "/",
   ) {
     const remedy =
       kind === "queue"
-        ? `move its messages elsewhere and delete it (rabbitmqctl delete_queue ${entity}), or restore the settings that created it`
+        ? `move its messages elsewhere and delete it (rabbitmqctl -p ${shellWord(vhost)} delete_queue ${shellWord(entity)}), or restore the settings that created it`
         : "delete it, or restore the settings that created it";
     super(
       `RabbitMQ ${kind} "${entity}" already exists with different settings (${detail}). ` +
@@ -38,33 +39,112 @@ export class TopologyConflictError extends Error {
   }
 }
 
-async function declareExchange(channel: Channel, exchange: string): Promise<void> {
-  await declaring("exchange", exchange, () => channel.assertExchange(exchange, "topic", { durable: true }));
+/** A word rabbitmqctl gets as one argument, whatever it holds. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9._\/:-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The service's exchange as this process declares it: with `<service>.unrouted` as its alternate
+ * exchange, or, when it exists without that (made by an older evgen, or shared with a service that
+ * set another), only checked: its arguments cannot change, and declaring other ones would close the
+ * channel. Returned events then go to the unrouted queue through the publisher (rabbitmq.ts).
+ */
+export interface EventExchange {
+  name: string;
+  /** Undefined: the exchange is kept as it was made (checked, not declared). */
+  options?: Options.AssertExchange;
+}
+
+export interface Topology {
+  exchange: EventExchange;
+  queueType: QueueType;
+  /** The connection's virtual host, for the rabbitmqctl commands in error messages. */
+  vhost: string;
+}
+
+/** The virtual host an amqp(s):// URL names ("/" when none). */
+export function vhostOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1)) || "/";
+}
+
+async function declareExchange(channel: Channel, { name, options }: EventExchange, vhost: string): Promise<void> {
+  await declaring(
+    "exchange",
+    name,
+    () => (options ? channel.assertExchange(name, "topic", options) : channel.checkExchange(name)),
+    vhost,
+  );
+}
+
+/**
+ * Declares `<service>.unrouted` (a fanout exchange and a durable queue bound to it) and the event
+ * exchange with it as alternate exchange, on a channel of its own since a refused declaration closes
+ * the channel. Returns how the event exchange is to be declared from then on (see EventExchange).
+ */
+export async function openEventExchange(
+  model: ChannelModel,
+  rabbitmq: ServiceDef["rabbitmq"],
+  vhost: string,
+  log: Logger,
+): Promise<EventExchange> {
+  const { exchange, unrouted, queueType } = rabbitmq;
+  const channel = await model.createChannel();
+  channel.on("error", () => undefined); // a refused declaration is handled below
+  try {
+    await declaring("exchange", unrouted, () => channel.assertExchange(unrouted, "fanout", { durable: true }), vhost);
+    await declareQueue(channel, unrouted, unroutedQueueArguments(queueType), vhost);
+    await channel.bindQueue(unrouted, unrouted, "");
+    const options = { durable: true, alternateExchange: unrouted };
+    try {
+      await channel.assertExchange(exchange, "topic", options);
+      return { name: exchange, options };
+    } catch (err) {
+      if (!/inequivalent arg 'alternate-exchange'/.test((err as Error).message ?? "")) {
+        throw conflict("exchange", exchange, err, vhost);
+      }
+      log.info(
+        { exchange, unrouted },
+        `RabbitMQ exchange "${exchange}" exists without the alternate exchange "${unrouted}": ` +
+          `events no queue is bound to are moved to the queue "${unrouted}" when RabbitMQ returns them. ` +
+          "Deleting the exchange once lets the service declare it with one (docs/spec.md)",
+      );
+      return { name: exchange };
+    }
+  } finally {
+    await channel.close().catch(() => undefined);
+  }
+}
+
+/** Nobody consumes the unrouted queue, but reading it (`basic.get`) counts as a delivery, as on a dead letter. */
+function unroutedQueueArguments(queueType: QueueType): Record<string, unknown> {
+  return queueArguments(queueType, queueType === "quorum" ? { "x-delivery-limit": DEAD_LETTER_DELIVERY_LIMIT } : {});
 }
 
 /**
  * Everything the service's consumers need, declared by its publisher too: events published
  * before a consumer first started wait in its queue instead of being returned as unroutable.
  */
-export async function declareServiceTopology(channel: Channel, service: ServiceDef): Promise<void> {
-  const { exchange, queueType } = service.rabbitmq;
-  await declareExchange(channel, exchange);
+export async function declareServiceTopology(channel: Channel, service: ServiceDef, topology: Topology): Promise<void> {
+  await declareExchange(channel, topology.exchange, topology.vhost);
   for (const consumer of Object.values(service.consumers)) {
-    await declareConsumerTopology(channel, { exchange, queueType, consumer });
+    await declareConsumerTopology(channel, topology, consumer);
   }
 }
 
 /** Exchange, consumer queue with its bindings, wait queues and dead-letter queue. */
 export async function declareConsumerTopology(
   channel: Channel,
-  { exchange, queueType, consumer }: { exchange: string; queueType: QueueType; consumer: ConsumerDef },
+  { exchange, queueType, vhost }: Topology,
+  consumer: ConsumerDef,
 ): Promise<void> {
   const { group, deadLetterQueue } = consumer;
-  await declareExchange(channel, exchange);
+  await declareExchange(channel, exchange, vhost);
   await declareQueue(
     channel,
     deadLetterQueue,
     queueArguments(queueType, queueType === "quorum" ? { "x-delivery-limit": DEAD_LETTER_DELIVERY_LIMIT } : {}),
+    vhost,
   );
   await declareQueue(
     channel,
@@ -74,8 +154,9 @@ export async function declareConsumerTopology(
       "x-dead-letter-routing-key": deadLetterQueue,
       ...(queueType === "quorum" ? { "x-delivery-limit": DELIVERY_LIMIT } : {}),
     }),
+    vhost,
   );
-  for (const type of consumer.on) await channel.bindQueue(group, exchange, type);
+  for (const type of consumer.on) await channel.bindQueue(group, exchange.name, type);
   for (const [index, queue] of consumer.retryQueues.entries()) {
     const delayMs = consumer.retry.delaysMs[index];
     if (delayMs === undefined) throw new Error(`consumer "${consumer.name}" has no retry delay for ${queue}`);
@@ -87,6 +168,7 @@ export async function declareConsumerTopology(
         "x-dead-letter-exchange": "",
         "x-dead-letter-routing-key": group,
       }),
+      vhost,
     );
   }
 }
@@ -102,17 +184,32 @@ function queueArguments(queueType: QueueType, deadLettering: Record<string, unkn
   return args;
 }
 
-async function declareQueue(channel: Channel, queue: string, args: Record<string, unknown>): Promise<void> {
-  await declaring("queue", queue, () => channel.assertQueue(queue, { durable: true, arguments: args }));
+async function declareQueue(
+  channel: Channel,
+  queue: string,
+  args: Record<string, unknown>,
+  vhost: string,
+): Promise<void> {
+  await declaring("queue", queue, () => channel.assertQueue(queue, { durable: true, arguments: args }), vhost);
 }
 
-async function declaring(kind: "queue" | "exchange", entity: string, declare: () => Promise<unknown>): Promise<void> {
+async function declaring(
+  kind: "queue" | "exchange",
+  entity: string,
+  declare: () => Promise<unknown>,
+  vhost: string,
+): Promise<void> {
   try {
     await declare();
   } catch (err) {
-    const { code, message } = err as { code?: number; message?: string };
-    if (code !== 406) throw err;
-    const detail = /PRECONDITION_FAILED - (.*?)"?$/.exec(message ?? "")?.[1] ?? String(message);
-    throw new TopologyConflictError(kind, entity, detail);
+    throw conflict(kind, entity, err, vhost);
   }
+}
+
+/** A refused declaration (406) as a TopologyConflictError; any other error as it is. */
+function conflict(kind: "queue" | "exchange", entity: string, err: unknown, vhost: string): unknown {
+  const { code, message } = err as { code?: number; message?: string };
+  if (code !== 406) return err;
+  const detail = /PRECONDITION_FAILED - (.*?)"?$/.exec(message ?? "")?.[1] ?? String(message);
+  return new TopologyConflictError(kind, entity, detail, vhost);
 }

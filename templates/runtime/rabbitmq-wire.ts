@@ -8,7 +8,7 @@ const CLOUD_EVENTS_PREFIX = "cloudEvents_";
 const HEADER_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
 export const ORIGINAL_QUEUE_HEADER = "x-evgen-original-queue";
 
-/** Persistent, mandatory (an unroutable event is an error, not a silent drop), with CloudEvents headers. */
+/** Persistent, mandatory (a message no queue takes comes back rather than vanish), with CloudEvents headers. */
 export function eventPublishOptions(message: OutgoingMessage, appId: string): Options.Publish {
   const { attributes } = message;
   const headers: Record<string, string> = {};

@@ -3,8 +3,8 @@
 import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitConnection } from "./rabbitmq-connection.js";
 import { RabbitSubscription } from "./rabbitmq-consumer.js";
-import { ConfirmPublisher } from "./rabbitmq-publisher.js";
-import { declareServiceTopology } from "./rabbitmq-topology.js";
+import { ConfirmPublisher, UnroutableError } from "./rabbitmq-publisher.js";
+import { declareServiceTopology, openEventExchange, vhostOf, type Topology } from "./rabbitmq-topology.js";
 import { eventPublishOptions } from "./rabbitmq-wire.js";
 import type {
   ConsumerDef,
@@ -37,7 +37,14 @@ export const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
 
 export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
   const { service, log, backoff } = opts;
-  const { exchange } = service.rabbitmq;
+  const { exchange, unrouted, queueType } = service.rabbitmq;
+  const vhost = vhostOf(opts.url);
+  // How the exchange is declared is found out once, on the first connection (openEventExchange).
+  let topology: Topology | undefined;
+  const topologyNow = (): Topology => {
+    if (!topology) throw new Error("RabbitMQ transport: the exchange was not declared yet");
+    return topology;
+  };
   const connection = (role: string) =>
     new RabbitConnection({ url: opts.url, name: `${service.service} ${role}`, log, ca: opts.ca, backoff });
   const publishConnection = connection("publisher");
@@ -46,7 +53,7 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
     timeoutMs: opts.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
     log,
     backoff,
-    setup: (channel) => declareServiceTopology(channel, service),
+    setup: (channel) => declareServiceTopology(channel, service, topologyNow()),
   });
   let connected: Promise<void> | undefined;
   let consumeConnection: RabbitConnection | undefined;
@@ -61,17 +68,27 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
     });
   const connectPublisher = () =>
     (connected ??= connectOnce(
-      () => publishConnection.open().then(() => publisher.open()),
+      async () => {
+        await publishConnection.open();
+        const model = publishConnection.current;
+        if (!model) throw new Error("the RabbitMQ connection was lost while connecting");
+        topology ??= { exchange: await openEventExchange(model, service.rabbitmq, vhost, log), queueType, vhost };
+        await publisher.open();
+      },
       () => (connected = undefined),
     ));
 
-  const publishEvent = (message: OutgoingMessage) =>
-    publisher.send({
-      exchange,
-      routingKey: message.attributes.type,
-      content: message.body,
-      options: eventPublishOptions(message, service.service),
-    });
+  // An event no queue is bound to goes to the alternate exchange and its queue `<service>.unrouted`;
+  // an exchange made without one returns it, and it is sent to that queue here instead.
+  const publishEvent = (message: OutgoingMessage) => {
+    const options = eventPublishOptions(message, service.service);
+    return publisher
+      .send({ exchange, routingKey: message.attributes.type, content: message.body, options })
+      .catch((err: unknown) => {
+        if (!(err instanceof UnroutableError) || err.exchange !== exchange) throw err;
+        return publisher.send({ exchange: "", routingKey: unrouted, content: message.body, options });
+      });
+  };
 
   return {
     kind: "rabbitmq",
@@ -94,7 +111,7 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
       const subscription = new RabbitSubscription({
         connection: consumeWith,
         publisher,
-        rabbitmq: service.rabbitmq,
+        topology: topologyNow(),
         consumer,
         handle,
         prefetch: opts.prefetch ?? service.rabbitmq.prefetch,

@@ -56,7 +56,14 @@ export interface ServiceDef {
   source: string; // CloudEvents source, "/<service>"
   broker: Broker;
   kafka: { brokers: string[]; partitions: number; replicationFactor: number };
-  rabbitmq: { url: string; exchange: string; queueType: "quorum" | "classic"; prefetch: number };
+  rabbitmq: {
+    url: string;
+    exchange: string;
+    /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
+    unrouted: string;
+    queueType: "quorum" | "classic";
+    prefetch: number;
+  };
   events: Record<string, EventDef>;
   consumers: Record<string, ConsumerDef>;
 }

@@ -46,6 +46,7 @@ describe("buildIR", () => {
     expect(defaults.rabbitmq).toEqual({
       url: "amqp://guest:guest@127.0.0.1:5672",
       exchange: "shop.events",
+      unrouted: "shop.unrouted",
       queueType: "quorum",
       prefetch: 50,
     });

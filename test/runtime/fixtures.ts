@@ -102,6 +102,7 @@ export function shopService(
     rabbitmq: {
       url: "amqp://guest:guest@127.0.0.1:5672",
       exchange: `${service}.events`,
+      unrouted: `${service}.unrouted`,
       queueType: "quorum",
       prefetch: 50,
     },

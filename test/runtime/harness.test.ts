@@ -69,6 +69,30 @@ describe("test harness", () => {
     await harness.close();
   });
 
+  it("shows what a handler published that no consumer of the service handles, and the handler succeeds", async () => {
+    const shipper = shopService({ mailer: { on: ["order.created"], emits: ["notification.sent", "order.shipped"] } });
+    const harness = createHarness<Payloads>({
+      service: shipper,
+      handlers: {
+        mailer: {
+          "order.created": async (event, ctx) => {
+            const { orderId } = event.data as { orderId: string };
+            await ctx.publish("order.shipped", { orderId, carrier: "dhl" });
+          },
+        },
+      },
+    });
+    await harness.publish("order.created", order());
+    await harness.idle();
+
+    expect(harness.handled("mailer").map((h) => h.attempt)).toEqual([1]);
+    expect(harness.deadLettered()).toEqual([]);
+    expect(harness.unrouted()).toMatchObject([{ type: "order.shipped", data: { orderId: ORDER_ID, carrier: "dhl" } }]);
+    expect(harness.unrouted("order.shipped")).toHaveLength(1);
+    expect(harness.unrouted("order.created")).toEqual([]);
+    await harness.close();
+  });
+
   it("refuses handlers for a consumer the service does not have", () => {
     expect(() => createHarness({ service, handlers: { ghost: {} } })).toThrow(
       'unknown consumer "ghost"',

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidPayloadError, UnknownEventTypeError } from "../../templates/runtime/errors.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createMemoryTransport } from "../../templates/runtime/memory.js";
+import { createMetrics } from "../../templates/runtime/metrics.js";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import type { OutgoingMessage, Transport } from "../../templates/runtime/types.js";
 import { ORDER_ID, order, shopService, type Payloads } from "./fixtures.js";
@@ -148,6 +149,23 @@ describe("publisher", () => {
       "order.created",
       "notification.sent",
     ]);
+  });
+
+  it.each([
+    ["rabbitmq", 1],
+    ["kafka", 0],
+  ] as const)("on %s counts as unrouted what no consumer of the service handles", async (broker, expected) => {
+    const shop = { ...shopService({ mailer: { on: ["order.created"] } }), broker };
+    const metrics = createMetrics({ defaultMetrics: false });
+    const publisher = createPublisher<Payloads>(shop, createMemoryTransport({ service: shop, log: silentLogger }), { metrics });
+    await publisher.publish("order.created", order());
+    await publisher.publish("order.shipped", { orderId: ORDER_ID, carrier: "dhl" });
+
+    const text = await metrics.registry.metrics();
+    const unrouted = (type: string) =>
+      Number(new RegExp(`evgen_events_unrouted_total\\{type="${type}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    expect([unrouted("order.shipped"), unrouted("order.created")]).toEqual([expected, 0]);
+    expect(text).toContain('evgen_events_published_total{type="order.shipped"} 1');
   });
 
   it("rejects when the transport does not confirm", async () => {

@@ -31,7 +31,7 @@ export function rabbitService(
   return {
     ...base,
     broker: "rabbitmq",
-    rabbitmq: { url: AMQP_URL, exchange: `${base.service}.events`, queueType, prefetch },
+    rabbitmq: { ...base.rabbitmq, url: AMQP_URL, queueType, prefetch },
   };
 }
 
@@ -77,8 +77,9 @@ export async function openAdmin(url = AMQP_URL): Promise<RabbitAdmin> {
       }),
     remove: (service, extraQueues = []) =>
       withChannel(async (ch) => {
-        for (const queue of [...queuesOf(service), ...extraQueues]) await ch.deleteQueue(queue);
+        for (const queue of [...queuesOf(service), service.rabbitmq.unrouted, ...extraQueues]) await ch.deleteQueue(queue);
         await ch.deleteExchange(service.rabbitmq.exchange);
+        await ch.deleteExchange(service.rabbitmq.unrouted);
       }),
     close: () => model.close().catch(() => undefined),
   };

@@ -3,7 +3,7 @@
 import amqp from "amqplib";
 import { afterAll, describe, expect, it } from "vitest";
 import { declareConsumerTopology } from "../../templates/runtime/rabbitmq-topology.js";
-import { AMQP_URL, hasRabbit, uniqueName } from "../support/brokers.js";
+import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({ mailer: { on: ["order.created"] } }, uniqueName("topo"));
@@ -22,7 +22,8 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
 
   it("keeps a dead letter through more reads than a quorum queue's default delivery limit", async () => {
     const channel = await (await connection).createChannel();
-    await declareConsumerTopology(channel, { exchange: service.rabbitmq.exchange, queueType: "quorum", consumer });
+    const exchange = { name: service.rabbitmq.exchange, options: { durable: true } };
+    await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST }, consumer);
     channel.sendToQueue(consumer.deadLetterQueue, Buffer.from("dead letter"), { persistent: true });
     await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue)).messageCount).toBe(1);
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { NonRetryableError } from "../../templates/runtime/errors.js";
 import type { EvgenEvent } from "../../templates/runtime/handlers.js";
 import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
+import { startService } from "../../templates/runtime/service.js";
 import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq-topology.js";
 import type { Delivery, ServiceDef } from "../../templates/runtime/types.js";
 import { AMQP_URL, hasRabbit, uniqueName } from "../support/brokers.js";
@@ -386,15 +387,96 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     await eventually(() => expect(handled).toEqual([id]));
   });
 
-  it("rejects an event no queue is bound for, naming its routing key", async () => {
-    const service = rabbitService({ mailer: { on: ["order.created"] } });
-    const { publisher } = await run(service, { mailer: { "order.created": () => undefined } });
+  it.each(["quorum", "classic"] as const)(
+    "keeps an event no queue is bound to in a durable %s queue <service>.unrouted, and publishing succeeds",
+    async (queueType) => {
+      const service = rabbitService({ mailer: { on: ["order.created"] } }, { queueType });
+      const { unrouted } = service.rabbitmq;
+            const { publisher } = await run(service, { mailer: { "order.created": () => undefined } });
 
-    await expect(publisher.publish("order.shipped", { orderId: order().orderId, carrier: "dhl" })).rejects.toThrow(
-      `no queue is bound to routing key "order.shipped" on exchange "${service.rabbitmq.exchange}"`,
+      const id = await publisher.publish("order.shipped", { orderId: order().orderId, carrier: "dhl" });
+      const [kept] = await waitForDepth(unrouted, 1);
+      expect(kept!.properties).toMatchObject({ messageId: id, type: "order.shipped", deliveryMode: 2 });
+      expect(kept!.properties.headers).toMatchObject({ cloudEvents_id: id, cloudEvents_type: "order.shipped" });
+      expect(await admin.depth(service.consumers.mailer!.group)).toBe(0);
+      // The queue type follows the spec: the broker refuses the other one for it.
+      const other = queueType === "quorum" ? "classic" : "quorum";
+      const ch = await admin.model.createChannel();
+      ch.on("error", () => undefined);
+      await expect(
+        ch.assertQueue(unrouted, { durable: true, arguments: { "x-queue-type": other } }),
+      ).rejects.toThrow(/inequivalent arg 'x-queue-type'/);
+      // Routable events still reach their queue only.
+      await publisher.publish("order.created", order());
+      await sleep(200);
+      expect(await admin.depth(unrouted)).toBe(0);
+    },
+  );
+
+  it("a handler publishing an event no queue is bound to succeeds at once (no retry, no dead letter)", async () => {
+    const service = rabbitService({ mailer: { on: ["order.created"], emits: ["notification.sent"] } });
+    const attempts: number[] = [];
+    const { publisher } = await run(service, {
+      mailer: {
+        "order.created": async (event, ctx) => {
+          attempts.push(ctx.attempt);
+          await ctx.publish("notification.sent", { orderId: (event.data as { orderId: string }).orderId, channel: "email" });
+        },
+      },
+    });
+
+    await publisher.publish("order.created", order());
+    const [kept] = await waitForDepth(service.rabbitmq.unrouted, 1);
+    await sleep(300);
+    expect(kept!.properties.type).toBe("notification.sent");
+    expect(attempts).toEqual([1]);
+    expect(await admin.depth(service.consumers.mailer!.deadLetterQueue)).toBe(0);
+  });
+
+  it("on an exchange made without an alternate exchange (older evgen), still keeps unbound events in <service>.unrouted", async () => {
+    const service = rabbitService({ mailer: { on: ["order.created"] } });
+    const { exchange, unrouted } = service.rabbitmq;
+        const ch = await admin.model.createChannel();
+    await ch.assertExchange(exchange, "topic", { durable: true });
+    await ch.close();
+    const { log, lines } = recordingLogger();
+    const handled: string[] = [];
+    const { publisher } = await run(service, { mailer: { "order.created": (event) => void handled.push(event.id) } }, { log });
+
+    const id = await publisher.publish("order.shipped", { orderId: order().orderId, carrier: "dhl" });
+    const [kept] = await waitForDepth(unrouted, 1);
+    expect(kept!.properties.messageId).toBe(id);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "info", msg: expect.stringContaining(`exists without the alternate exchange "${unrouted}"`) }),
     );
-    // The channel is still good for routable events.
-    await expect(publisher.publish("order.created", order())).resolves.toEqual(expect.any(String));
+    const created = await publisher.publish("order.created", order());
+    await eventually(() => expect(handled).toEqual([created]));
+  });
+
+  it("answers 202 over HTTP for an event no queue is bound to, and counts it as unrouted", async () => {
+    const service = rabbitService({ mailer: { on: ["order.created"] } });
+    cleanups.push(() => admin.remove(service));
+    const handle = await startService({
+      service,
+      env: { PORT: "0", AMQP_URL, EVGEN_CONSUMERS: "", LOG_LEVEL: "silent" },
+      createTransport: (config, log) => createRabbitTransport({ service, url: config.amqp.url, log }),
+      handlers: {},
+    });
+    cleanups.push(() => handle.stop());
+    const base = `http://127.0.0.1:${handle.port}`;
+
+    const response = await fetch(`${base}/events/order.shipped`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ orderId: order().orderId, carrier: "dhl" }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const [kept] = await waitForDepth(service.rabbitmq.unrouted, 1);
+    expect(kept!.properties.messageId).toBe(id);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('evgen_events_unrouted_total{type="order.shipped"} 1');
+    expect(metrics).not.toMatch(/evgen_events_unrouted_total\{type="order.created"\}/);
   });
 
   it.each([

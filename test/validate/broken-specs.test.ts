@@ -456,6 +456,16 @@ const cases: Case[] = [
     spec: `${HEAD}events:\n  mail.requested: { schema: { id: uuid } }\n  sms.requested: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [mail.requested], filter: { type: sms.requested } }\n`,
     issues: ["8:51 'sms.requested' is not one of the events this consumer handles"],
   },
+  {
+    name: "RabbitMQ: an event emitted that no consumer of the spec handles",
+    spec: `${RABBIT_HEAD}events:\n  mail.requested: { schema: { id: uuid } }\n  mail.sent: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [mail.requested], emits: [mail.sent] }\n`,
+    issues: ["8:43 warning: 'mail.sent' is emitted but consumed by no consumer of this spec"],
+  },
+  {
+    name: "RabbitMQ: a consumer named like the queue of unbound events",
+    spec: `${RABBIT_HEAD}events:\n  mail.requested: { schema: { id: uuid } }\nconsumers:\n  unrouted: { on: [mail.requested] }\n`,
+    issues: ["7:3 the queue 'shop.unrouted' holds the events no queue is bound to"],
+  },
   // --- broker sections
   {
     name: "Kafka broker without port",

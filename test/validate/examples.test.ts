@@ -25,11 +25,20 @@ describe("example specs", () => {
   });
 
   // `evgen init --example X --broker Y` adapts an example to the service name and broker chosen.
+  // On RabbitMQ the one warning left says where an event emitted for other services waits.
+  const EMITTED_FOR_OTHERS: Record<string, string[]> = {
+    orders: ["notification.sent"],
+    analytics: ["stats.daily-updated"],
+    notifications: [],
+  };
   const combinations = examples.flatMap(({ name }) => BROKERS.map((broker) => ({ name, broker })));
   it.each(combinations)("init --example $name --broker $broker gives a valid spec", async ({ name, broker }) => {
     const text = await initialSpec("my-service", broker, name as (typeof EXAMPLES)[number]);
     const result = validateSpec(text, "evgen.yaml");
-    expect(result.ok ? brief(result.warnings) : brief(result.issues)).toEqual([]);
+    const expected = broker === "rabbitmq" ? EMITTED_FOR_OTHERS[name]! : [];
+    expect(result.ok ? result.warnings.map((w) => w.message) : brief(result.issues)).toEqual(
+      expected.map((type) => `'${type}' is emitted but consumed by no consumer of this spec`),
+    );
     expect(result.ok && result.spec.broker).toBe(broker);
   });
 });

@@ -9,6 +9,7 @@ import {
   pascalCase,
   replayTopicName,
   retryQueueName,
+  unroutedName,
   versionTypeName,
 } from "../../ir/names.js";
 import type { SpecPath } from "../issue.js";
@@ -117,6 +118,12 @@ function checkBrokerNames(ctx: CheckContext): void {
       );
     }
     for (const derivedName of names.slice(1)) derived.set(derivedName, name);
+  }
+  if (!kafka && Object.hasOwn(consumers, "unrouted")) {
+    ctx.error(["consumers", "unrouted"], `the queue '${unroutedName(service)}' holds the events no queue is bound to`, {
+      at: "key",
+      hint: "rename the consumer",
+    });
   }
   if (kafka) checkTopics(ctx, events, derived);
   else if (rabbitmq?.exchange === undefined && Buffer.byteLength(defaultExchange(service)) > RABBITMQ_NAME_MAX_BYTES) {
