@@ -9,7 +9,7 @@ import type { IR } from "./ir/types.js";
 import { planProject } from "./plan/plan.js";
 import type { KeptFile, OutputFile, PlannedFile } from "./plan/types.js";
 import { listRuntimeFiles } from "./render/assets.js";
-import { renderContext, renderFile } from "./render/render.js";
+import { isPrettierShaped, renderContext, renderFile } from "./render/render.js";
 import { validateSpec, type Issue } from "./validate/index.js";
 
 export interface GenerateInput {
@@ -50,7 +50,8 @@ async function renderProject(ir: IR, specName: string, input: GenerateInput): Pr
       .filter((file) => !isKept(file))
       .map(async (file) => {
         const text = renderFile(file, context);
-        const content = file.source.kind === "runtime" ? text : await formatText(file.path, text, input.formatCache);
+        const formatted = file.source.kind === "runtime" || isPrettierShaped(file, context, text);
+        const content = formatted ? text : await formatText(file.path, text, input.formatCache);
         return { path: file.path, owner: file.owner, content, sourceHash: sha256(text) };
       }),
   );

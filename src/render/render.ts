@@ -4,6 +4,7 @@ import Handlebars from "handlebars";
 import type { IR } from "../ir/types.js";
 import type { PlannedFile } from "../plan/types.js";
 import { readEvgenPackage, readRuntimeFile, readTemplate, type EvgenPackage } from "./assets.js";
+import { fitsWidth } from "./layout.js";
 import { managedKeys, mergePackageJson, parseExisting } from "./package-json.js";
 import { projectView, type ProjectView } from "./view-model.js";
 
@@ -47,6 +48,38 @@ function renderPackageJson(file: PlannedFile, context: RenderContext): string {
       : parseExisting(file.path, current);
   return `${JSON.stringify(mergePackageJson(base, managedKeys(context.ir, context.evgen)), null, 2)}\n`;
 }
+
+/**
+ * Whether a rendered file is already in prettier's layout, so format can leave it as it is: its
+ * template and printers emit that layout (src/render/layout.ts) and every line fits the width.
+ */
+export function isPrettierShaped(file: PlannedFile, context: RenderContext, text: string): boolean {
+  const { source } = file;
+  const { view } = context;
+  let shaped: boolean;
+  if (source.kind === "consumer-template") {
+    shaped = view.consumers.find((consumer) => consumer.name === source.consumer)?.shaped ?? false;
+  } else if (source.kind === "template") {
+    shaped = shapedTemplates[source.template]?.(view) ?? false;
+  } else {
+    shaped = false;
+  }
+  return shaped && fitsWidth(text);
+}
+
+/** Project templates that print prettier's layout, and when (the rest is formatted by prettier). */
+const shapedTemplates: Record<string, (view: ProjectView) => boolean> = {
+  "events.ts.hbs": (view) => view.eventsCanonical,
+  // Without consumers, prettier collapses their empty object literals.
+  "service-def.ts.hbs": (view) => view.serviceDefCanonical && view.consumers.length > 0,
+  "testing.ts.hbs": (view) => view.serviceDefCanonical && view.consumers.length > 0,
+  "index.ts.hbs": () => true,
+  "main.ts.hbs": () => true,
+  "transport.ts.hbs": () => true,
+  "dlq.ts.hbs": () => true,
+  "tsconfig.json.hbs": () => true,
+  "tsconfig.build.json.hbs": () => true,
+};
 
 export function renderFile(file: PlannedFile, context: RenderContext): string {
   const { source } = file;

@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import { handlersTypeName } from "../ir/names.js";
 import type { IR, IRConsumer, IREvent, IRNamedType, JsonValue } from "../ir/types.js";
 import { jsDoc } from "./comment.js";
+import { indent, jsLiteral, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
 import { envValue, failureText, shellQuote, tableCell } from "./prose.js";
 import { sampleFields, setOwn } from "./sample.js";
 import { tsObjectType } from "./ts-type.js";
@@ -28,6 +29,9 @@ export interface EventView {
   latest: number;
   versions: Array<SchemaView & { version: number }>;
   latestTypeName: string;
+  /** EventVersions member type, `{ 1: AV1; 2: AV2 }`, and eventDefs' `{ 1: aV1Schema, 2: aV2Schema }`. */
+  versionTypes: string;
+  versionSchemas: string;
   keyJson: string;
   topicJson: string;
   /** README: "1, 2" and the description as a table cell. */
@@ -38,6 +42,16 @@ export interface EventView {
 export interface ConsumerView {
   name: string;
   nameJson: string;
+  /**
+   * The consumer's name as a key, as prettier prints it: of serviceDef.consumers (quoted like the
+   * other consumers' names), and on its own (HarnessHandlers members, its test's harness).
+   */
+  key: string;
+  ownKey: string;
+  /** `export type XHandlers = Handlers<...>;`, broken over lines as prettier would. */
+  handlersTypeDecl: string;
+  /** Whether its generated module and scaffolds are printed in prettier's layout. */
+  shaped: boolean;
   doc: string;
   handlersType: string;
   /** The variable main.ts imports the consumer's handler module as. */
@@ -88,6 +102,10 @@ export interface ProjectView {
   composeVhost: string | false;
   types: SchemaView[];
   events: EventView[];
+  /** Whether events.ts is printed in prettier's layout (src/render/layout.ts). */
+  eventsCanonical: boolean;
+  /** Whether service-def.ts and testing.ts are. */
+  serviceDefCanonical: boolean;
   consumers: ConsumerView[];
   example: { type: string; json: string; shellJson: string };
   redis: boolean;
@@ -107,21 +125,25 @@ function importPath(fromFile: string, toFile: string): string {
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
-function literal(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+/** `export type Name = Handlers<...>;` on one line when it fits, else one type argument a line. */
+function handlersTypeDecl(typeName: string, args: string[], layout: Layout): string {
+  const oneLine = `export type ${typeName} = Handlers<${args.join(", ")}>;`;
+  if (oneLine.length <= PRINT_WIDTH) return oneLine;
+  if (args.some((arg) => indent(1).length + arg.length + 1 > PRINT_WIDTH)) layout.canonical = false;
+  return `export type ${typeName} = Handlers<\n${args.map((arg) => `${indent(1)}${arg}`).join(",\n")}\n>;`;
 }
 
-function namedTypeView(type: IRNamedType): SchemaView {
+function namedTypeView(type: IRNamedType, layout: Layout): SchemaView {
   return {
     typeName: type.typeName,
     schemaName: type.schemaName,
     doc: jsDoc(type.doc),
-    tsBody: tsObjectType(type.fields),
-    zod: zodObject(type.fields),
+    tsBody: tsObjectType(type.fields, 0, layout),
+    zod: zodObject(type.fields, 0, layout),
   };
 }
 
-function eventView(event: IREvent): EventView {
+function eventView(event: IREvent, layout: Layout): EventView {
   const latest = event.versions.find((version) => version.version === event.latest);
   return {
     type: event.type,
@@ -135,9 +157,11 @@ function eventView(event: IREvent): EventView {
       typeName: version.typeName,
       schemaName: version.schemaName,
       doc: jsDoc(`${event.type} version ${version.version}${event.doc ? `: ${event.doc}` : ""}`),
-      tsBody: tsObjectType(version.fields),
-      zod: zodObject(version.fields),
+      tsBody: tsObjectType(version.fields, 0, layout),
+      zod: zodObject(version.fields, 0, layout),
     })),
+    versionTypes: `{ ${event.versions.map((version) => `${version.version}: ${version.typeName}`).join("; ")} }`,
+    versionSchemas: `{ ${event.versions.map((version) => `${version.version}: ${version.schemaName}`).join(", ")} }`,
     keyJson: event.key === undefined ? "" : JSON.stringify(event.key),
     topicJson: JSON.stringify(event.topic),
     versionList: event.versions.map((version) => version.version).join(", "),
@@ -167,14 +191,21 @@ function samplePayload(ir: IR, types: NamedTypes, type: string): Record<string, 
   return version && sampleFields(version.fields, types);
 }
 
-function testEvent(ir: IR, types: NamedTypes, consumer: IRConsumer): ConsumerView["testEvent"] | undefined {
+function testEvent(
+  ir: IR,
+  types: NamedTypes,
+  consumer: IRConsumer,
+  layout: Layout,
+): ConsumerView["testEvent"] | undefined {
   for (const type of consumer.on) {
     const data = samplePayload(ir, types, type);
     if (!data) continue;
     for (const filter of consumer.filter) {
       if (filter.path.startsWith("data.") && filter.values.length > 0) setAtPath(data, filter.path, filter.values[0]!);
     }
-    return { typeJson: JSON.stringify(type), titleJson: JSON.stringify(`handles ${type}`), dataLiteral: literal(data) };
+    // The payload is the last argument of `await harness.publish(type, {...})`, two levels in.
+    const dataLiteral = jsLiteral(data, 2, 0, layout);
+    return { typeJson: JSON.stringify(type), titleJson: JSON.stringify(`handles ${type}`), dataLiteral };
   }
   return undefined;
 }
@@ -183,7 +214,13 @@ function union(types: string[]): string {
   return types.length === 0 ? "never" : types.map((type) => JSON.stringify(type)).join(" | ");
 }
 
-function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer): ConsumerView {
+function consumerView(
+  ir: IR,
+  types: NamedTypes,
+  consumer: IRConsumer,
+  key: string,
+  serviceDefLayout: Layout,
+): ConsumerView {
   const { files } = consumer;
   const def = {
     name: consumer.name,
@@ -201,11 +238,21 @@ function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer): Consumer
     ...(consumer.replayTopic ? { replayTopic: consumer.replayTopic } : {}),
     idempotency: consumer.idempotency,
   };
+  const layout: Layout = { canonical: true };
+  const handlersType = handlersTypeName(consumer.typeName);
+  const defStart = `${indent(2)}${key}: `;
   return {
     name: consumer.name,
     nameJson: JSON.stringify(consumer.name),
+    key,
+    ownKey: objectKeys([consumer.name], layout).get(consumer.name)!,
+    handlersTypeDecl: handlersTypeDecl(
+      handlersType,
+      ["EventVersions", "EventPayloads", union(consumer.on), union(consumer.emits)],
+      layout,
+    ),
     doc: jsDoc(consumer.doc),
-    handlersType: handlersTypeName(consumer.typeName),
+    handlersType,
     handlersVar: `${consumer.ident}Handlers`,
     onUnion: union(consumer.on),
     emitsUnion: union(consumer.emits),
@@ -217,16 +264,19 @@ function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer): Consumer
         logJson: JSON.stringify(`${type} received`),
       };
     }),
-    defLiteral: literal(def),
+    defLiteral: jsLiteral(def, 2, defStart.length, serviceDefLayout),
     moduleFromHandler: importPath(files.handler, files.generated),
     moduleFromGenerated: importPath("src/generated/index.ts", files.generated),
     handlerFromMain: importPath("src/generated/main.ts", files.handler),
     handlerFromTest: importPath(files.test, files.handler),
     testingFromTest: importPath(files.test, "src/generated/testing.ts"),
-    testEvent: testEvent(ir, types, consumer) ?? false,
+    testEvent: testEvent(ir, types, consumer, layout) ?? false,
     onList: consumer.on.map((type) => `\`${type}\``).join(", "),
     emitsList: consumer.emits.map((type) => `\`${type}\``).join(", ") || "–",
     failureText: failureText(consumer),
+    get shaped() {
+      return layout.canonical;
+    },
   };
 }
 
@@ -256,6 +306,17 @@ function composeRabbitmq(url: string): Pick<ProjectView, "composeAmqpUrl" | "com
 
 export function projectView(ir: IR, header: string): ProjectView {
   const types: NamedTypes = new Map(ir.types.map((type) => [type.name, type]));
+  const layout: Layout = { canonical: true };
+  const schemaViews = ir.types.map((type) => namedTypeView(type, layout));
+  const eventViews = ir.events.map((event) => eventView(event, layout));
+  const serviceDefLayout: Layout = { canonical: true };
+  const consumerKeys = objectKeys(
+    ir.consumers.map((consumer) => consumer.name),
+    serviceDefLayout,
+  );
+  const consumerViews = ir.consumers.map((consumer) =>
+    consumerView(ir, types, consumer, consumerKeys.get(consumer.name)!, serviceDefLayout),
+  );
   return {
     header,
     service: ir.service,
@@ -266,15 +327,19 @@ export function projectView(ir: IR, header: string): ProjectView {
     broker: ir.broker,
     kafka: ir.broker === "kafka",
     rabbitmq: ir.broker === "rabbitmq",
-    kafkaLiteral: literal(ir.kafka),
-    rabbitmqLiteral: literal(ir.rabbitmq),
+    kafkaLiteral: jsLiteral(ir.kafka, 1, 0, serviceDefLayout),
+    rabbitmqLiteral: jsLiteral(ir.rabbitmq, 1, 0, serviceDefLayout),
     brokerEnv: ir.broker === "kafka" ? "KAFKA_BROKERS" : "AMQP_URL",
     kafkaBrokers: envValue(ir.kafka.brokers.join(",")),
     rabbitmqUrl: envValue(ir.rabbitmq.url),
     ...composeRabbitmq(ir.rabbitmq.url),
-    types: ir.types.map(namedTypeView),
-    events: ir.events.map(eventView),
-    consumers: ir.consumers.map((consumer) => consumerView(ir, types, consumer)),
+    types: schemaViews,
+    events: eventViews,
+    eventsCanonical: layout.canonical,
+    get serviceDefCanonical() {
+      return serviceDefLayout.canonical;
+    },
+    consumers: consumerViews,
     example: exampleEvent(ir, types),
     redis: ir.idempotencyStores.includes("redis"),
     postgres: ir.idempotencyStores.includes("postgres"),

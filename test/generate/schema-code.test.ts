@@ -200,7 +200,7 @@ describe("objects", () => {
 
   it("print optional fields with ? and descriptions as JSDoc that cannot close early", () => {
     expect(tsObjectType(fields)).toBe(
-      '{\n/** The id *\\/ of it. */\nid: string;\ncurrency: "EUR" | "USD";\ntags?: Array<string>;\nnote?: string;\n}',
+      '{\n  /** The id *\\/ of it. */\n  id: string;\n  currency: "EUR" | "USD";\n  tags?: Array<string>;\n  note?: string;\n}',
     );
   });
 
