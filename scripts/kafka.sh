@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A local single-node Kafka (KRaft) broker on 127.0.0.1:9092 for tests and CI, without Docker.
+# A local single-node Kafka 4 (KRaft) broker on 127.0.0.1:9092 for tests and CI, without Docker.
 #
 #   scripts/kafka.sh start    resolve the jars (first time), format storage (first time), start, wait
 #   scripts/kafka.sh stop     SIGTERM, wait for the JVM to exit
@@ -9,16 +9,22 @@
 # Jars come from Maven Central through scripts/kafka/pom.xml into .cache/kafka/lib; the broker's
 # data, pid and log live in .kafka/ (both folders are ignored by git). Data survives stop/start,
 # so a broker restart in the middle of a test loses nothing.
+#
+# KAFKA_PORT (default 9092) and KAFKA_CONTROLLER_PORT (default KAFKA_PORT + 1) move the broker, so
+# a second one can run beside the first; its state then defaults to .kafka-<port>/ (KAFKA_STATE_DIR
+# sets it). The tests use the broker on KAFKA_PORT too, unless KAFKA_BROKERS names another.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONF="$ROOT/scripts/kafka"
 LIB="$ROOT/.cache/kafka/lib"
-STATE="${KAFKA_STATE_DIR:-$ROOT/.kafka}"
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+if [[ "$PORT" == 9092 ]]; then DEFAULT_STATE="$ROOT/.kafka"; else DEFAULT_STATE="$ROOT/.kafka-$PORT"; fi
+STATE="${KAFKA_STATE_DIR:-$DEFAULT_STATE}"
 DATA="$STATE/data"
 PID_FILE="$STATE/kafka.pid"
 LOG_FILE="$STATE/kafka.log"
-PORT=9092
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
 
@@ -46,13 +52,16 @@ resolve_jars() {
   echo "$want" >"$stamp"
 }
 
+LOG_CONFIG="-Dlog4j2.configurationFile=file:$CONF/log4j2.properties"
+
 java_tool() {
-  java -cp "$LIB/*" -Dlog4j.configuration="file:$CONF/log4j.properties" "$@"
+  java -cp "$LIB/*" "$LOG_CONFIG" "$@"
 }
 
 format_storage() {
   mkdir -p "$STATE"
-  sed "s|@DATA_DIR@|$DATA|" "$CONF/server.properties" >"$STATE/server.properties"
+  sed -e "s|@DATA_DIR@|$DATA|" -e "s|@PORT@|$PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
+    "$CONF/server.properties" >"$STATE/server.properties"
   if [[ -f "$DATA/meta.properties" ]]; then return; fi
   say "formatting fresh KRaft storage in $DATA"
   java_tool kafka.tools.StorageTool format --ignore-formatted \
@@ -75,7 +84,7 @@ start() {
   # Own session, so the broker outlives the shell that started it; the inner shell records its
   # pid, then becomes the JVM.
   setsid bash -c 'echo $$ >"$0"; exec "${@}"' "$PID_FILE" \
-    java -Xms256m -Xmx512m -cp "$LIB/*" -Dlog4j.configuration="file:$CONF/log4j.properties" \
+    java -Xms256m -Xmx512m -cp "$LIB/*" "$LOG_CONFIG" \
     kafka.Kafka "$STATE/server.properties" >>"$LOG_FILE" 2>&1 </dev/null &
   local waited=0
   until port_open; do

@@ -1,20 +1,15 @@
 // The Kafka broker restarted under a running service: the transport reports itself unready while
 // the broker is away, publishes either succeed after retries or reject, and every acknowledged
 // event is handled once the broker is back. Stops the shared broker: runs alone (disruptive).
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
+import { kafkaSh } from "../support/kafka-broker.js";
 import { order, type Payloads } from "./fixtures.js";
 import { kafkaService, sleep, waitFor } from "./kafka-support.js";
-
-const KAFKA_SH = fileURLToPath(new URL("../../scripts/kafka.sh", import.meta.url));
-const kafkaSh = (command: "start" | "stop") => promisify(execFile)("bash", [KAFKA_SH, command]);
 
 describe.skipIf(!(await hasKafka()))("Kafka broker restart", () => {
   it("recovers publisher and consumer; every acknowledged event is handled", async () => {

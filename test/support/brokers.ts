@@ -2,7 +2,8 @@
 // in CI (CI=true) a missing broker is a failure, never a skip.
 import net from "node:net";
 
-export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+/** KAFKA_BROKERS, or the broker scripts/kafka.sh runs (on KAFKA_PORT, default 9092). */
+export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? "9092"}`).split(",");
 /** The test run's own virtual host once the global setup (global-setup.ts) has made one. */
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 /** The virtual host AMQP_URL names, for rabbitmqctl's -p / --vhost. */
