@@ -38,6 +38,10 @@ export interface KafkaSubscription extends Subscription {
 const FETCH_WAIT_MS = 1000;
 // Within a long batch, progress is committed at least this often: less to redo after a crash.
 const COMMIT_INTERVAL_MS = 1000;
+// How far apart the clocks of the instance that wrote a retry copy and the one reading it may be.
+const CLOCK_SKEW_MS = 10_000;
+// The longest timer Node.js keeps (2^31-1 ms); a longer wait is taken in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type BatchControl = Pick<EachBatchPayload, "heartbeat" | "isRunning">;
 
@@ -70,12 +74,35 @@ class RecordDelivery implements Delivery {
   }
 }
 
-/** 1 for a record of an event topic; on a retry copy, one more than the attempts it carries. */
-function attemptOf(message: KafkaMessage, retryCopy: boolean): number {
-  if (!retryCopy) return 1;
-  const attemptsMade = Number(headerValue(message.headers, FAILURE_HEADERS.attempt));
-  return Number.isInteger(attemptsMade) && attemptsMade > 0 ? attemptsMade + 1 : 1;
+/** A record of a retry topic as read: its attempt, and when it is due or what is wrong with it. */
+type RetryCopy = { attempt: number; wait: number } | { attempt: 1; problem: string };
+
+/**
+ * Reads the failure headers of a record on `retry-<k>`: it holds attempt k and is due within that
+ * retry's delay. Anything else was not written by this consumer (a forged or corrupted record) and
+ * is invalid, rather than skipping retries or pausing the partition for as long as it says.
+ */
+function readRetryCopy(message: KafkaMessage, k: number, delayMs: number, now: number): RetryCopy {
+  const attemptText = headerValue(message.headers, FAILURE_HEADERS.attempt);
+  if (attemptText !== String(k)) {
+    return { attempt: 1, problem: `${FAILURE_HEADERS.attempt} is ${quote(attemptText)} on retry topic ${k}, not ${k}` };
+  }
+  const dueText = headerValue(message.headers, FAILURE_HEADERS.dueAt);
+  const dueAt = dueText !== undefined && /^\d{1,16}$/.test(dueText) ? Number(dueText) : NaN;
+  if (Number.isNaN(dueAt)) {
+    return { attempt: 1, problem: `${FAILURE_HEADERS.dueAt} is ${quote(dueText)}, not a time in epoch milliseconds` };
+  }
+  if (dueAt > now + delayMs + CLOCK_SKEW_MS) {
+    return {
+      attempt: 1,
+      problem: `${FAILURE_HEADERS.dueAt} is ${dueAt - now} ms ahead, more than the ${delayMs} ms delay of retry topic ${k} allows`,
+    };
+  }
+  return { attempt: k + 1, wait: dueAt - now };
 }
+
+const quote = (text: string | undefined) =>
+  text === undefined ? "missing" : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
 function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
@@ -180,10 +207,11 @@ export async function subscribeConsumer(
     topic: string,
     partition: number,
     message: KafkaMessage,
-    retryCopy: boolean,
+    retryCopy: RetryCopy | undefined,
     control: BatchControl,
   ): boolean | Promise<boolean> {
-    const delivery = new RecordDelivery(topic, partition, message, attemptOf(message, retryCopy), ownTopics.has(topic));
+    const delivery = new RecordDelivery(topic, partition, message, retryCopy?.attempt ?? 1, ownTopics.has(topic));
+    if (retryCopy && "problem" in retryCopy) delivery.invalid = retryCopy.problem;
     const decision = decide(delivery);
     if (!(decision instanceof Promise) && decision.action === "ack") return true;
     return settle(delivery, decision, control);
@@ -209,24 +237,23 @@ export async function subscribeConsumer(
     }
   }
 
-  /** Pauses a retry topic partition until its first record is due; true when paused. */
-  function holdUntilDue(payload: EachBatchPayload, message: KafkaMessage): boolean {
-    const wait = Number(headerValue(message.headers, FAILURE_HEADERS.dueAt)) - Date.now();
-    if (!(wait > 0)) return false;
+  /** Pauses a retry topic partition for `wait` ms, until its first record is due. */
+  function holdFor(payload: EachBatchPayload, wait: number): void {
     const { topic, partition } = payload.batch;
     payload.pause();
     const timer = setTimeout(() => {
       resumeTimers.delete(timer);
       if (!stopping) kc.resume([{ topic, partitions: [partition] }]);
-    }, wait);
+    }, Math.min(wait, MAX_TIMER_MS));
     resumeTimers.add(timer);
-    return true;
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    const retryCopies = retryTopics.has(topic);
+    // k of retry-<k>, 0 for any other topic.
+    const retryK = retryTopics.has(topic) ? consumer.retryQueues.indexOf(topic) + 1 : 0;
+    const retryDelayMs = retryK > 0 ? (consumer.retry.delaysMs[retryK - 1] ?? 0) : 0;
     let lastDone: string | undefined;
     let committedAt = Date.now();
     let heartbeatAt = committedAt;
@@ -252,9 +279,13 @@ export async function subscribeConsumer(
       // Service consumers never seek, so a batch cannot go stale (isStale) while it is processed.
       for (const message of batch.messages) {
         if (!payload.isRunning()) break;
+        const retryCopy = retryK > 0 ? readRetryCopy(message, retryK, retryDelayMs, Date.now()) : undefined;
         // Retry copies are in due order, so nothing behind a record that is not due is due either.
-        if (retryCopies && holdUntilDue(payload, message)) break;
-        const done = processRecord(topic, partition, message, retryCopies, payload);
+        if (retryCopy && "wait" in retryCopy && retryCopy.wait > 0) {
+          holdFor(payload, retryCopy.wait);
+          break;
+        }
+        const done = processRecord(topic, partition, message, retryCopy, payload);
         if (done !== true && !(await done)) break;
         lastDone = message.offset;
         const now = Date.now();

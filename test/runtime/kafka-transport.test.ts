@@ -16,7 +16,8 @@ import { FAILURE_HEADERS } from "../../templates/runtime/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { order, type Payloads } from "./fixtures.js";
 import { sleep, waitFor as pollUntil } from "../support/wait.js";
-import { kafkaService, readTopic, waitFor } from "./kafka-support.js";
+import { kafkaService, produceRaw, readTopic, waitFor } from "./kafka-support.js";
+import { foreignCloudEvent } from "../support/cloud-events.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 const transports: Transport[] = [];
@@ -207,6 +208,48 @@ describe.skipIf(!(await hasKafka()))("Kafka transport", () => {
     expect(dlq.map((r) => r.headers[FAILURE_HEADERS.attempt])).toEqual(["1", "1", "1"]);
     expect(dlq.find((r) => r.headers.ce_id === "not-json")!.value).toBe("{oops");
     await waitFor(() => seen.includes("after"), 20_000, "the event after the bad ones");
+  });
+
+  it("dead-letters retry copies its retry settings could not have written, without holding the ones behind", async () => {
+    const service = kafkaService({ mailer: { on: ["order.created"], retry: { delaysMs: [200] } } });
+    const mailer = service.consumers.mailer!;
+    const transport = connect(service);
+    const seen: Array<[string, number]> = [];
+    await runPipeline(service, transport, "mailer", {
+      "order.created": (event, ctx) => void seen.push([event.id, ctx.attempt]),
+    });
+    const body = JSON.stringify(order());
+    const copy = (id: string, headers: Record<string, string>) => ({
+      key: "one-partition",
+      value: body,
+      headers: {
+        ...foreignCloudEvent("ce_", id),
+        [FAILURE_HEADERS.attempt]: "1",
+        [FAILURE_HEADERS.dueAt]: String(Date.now()),
+        ...headers,
+      },
+    });
+    const tenYears = 10 * 365 * 24 * 3600 * 1000;
+    await produceRaw(mailer.retryQueues[0]!, [
+      copy("far-future", { [FAILURE_HEADERS.dueAt]: String(Date.now() + tenYears) }),
+      copy("attempt-99", { [FAILURE_HEADERS.attempt]: "99" }),
+      copy("not-handled", { ce_type: "order.shipped" }),
+      copy("due-garbage", { [FAILURE_HEADERS.dueAt]: "soon" }),
+      copy("valid", {}),
+    ]);
+
+    await waitFor(() => seen.length > 0, 20_000, "the valid copy behind the forged ones");
+    expect(seen).toEqual([["valid", 2]]);
+    const dlq = await readTopic(mailer.deadLetterQueue, 4, 500);
+    const errors = Object.fromEntries(
+      dlq.map((r) => [r.headers.ce_id, [r.headers[FAILURE_HEADERS.kind], r.headers[FAILURE_HEADERS.error]]]),
+    );
+    expect(errors).toEqual({
+      "far-future": ["invalid", expect.stringMatching(/^x-evgen-due-at is \d+ ms ahead, more than the 200 ms delay of retry topic 1 allows$/)],
+      "attempt-99": ["invalid", 'x-evgen-attempt is "99" on retry topic 1, not 1'],
+      "not-handled": ["invalid", 'event type "order.shipped" is not one mailer handles (order.created)'],
+      "due-garbage": ["invalid", 'x-evgen-due-at is "soon", not a time in epoch milliseconds'],
+    });
   });
 
   it("in blocking mode retries in place, keeping the order of a key", async () => {
