@@ -33,7 +33,8 @@ function convert(issue: ZodIssue, ctx: Context, path: SpecPath): Issue[] {
   if (typeof input === "number" && !Number.isFinite(input))
     return [at("value", `numbers must be finite, got ${input}`)];
   if (input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
-    return [at("key", `'${String(path.at(-1))}' is required`)];
+    // About the mapping that lacks the key: "consumers.mailer: 'on' is required".
+    return [at("key", `'${String(path.at(-1))}' is required`, undefined, path.slice(0, -1))];
   }
   switch (issue.code) {
     case "invalid_union": {

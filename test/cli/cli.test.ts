@@ -320,7 +320,7 @@ describe("evgen add-event and add-consumer", () => {
 
     const unknownEvent = await evgen(["add-consumer", "audit", "--on", "no.such"], dir);
     expect(unknownEvent.code).toBe(1);
-    expect(unknownEvent.stderr).toMatch(/evgen\.yaml:\d+:\d+ +unknown event 'no\.such'/);
+    expect(unknownEvent.stderr).toMatch(/evgen\.yaml:\d+:\d+ +consumers\.audit\.on\.0: unknown event 'no\.such'/);
 
     const badField = await evgen(["add-event", "order.cancelled", "--field", "order id:uuid"], dir);
     expect(badField.code).toBe(2);

@@ -18,7 +18,7 @@ describe("reporting", () => {
     ]);
   });
 
-  it("formats issues as file:line:col  message with an indented hint", () => {
+  it("formats issues as file:line:col  key.path: message with an indented hint", () => {
     const text = yaml`
       evgen: 1
       service: shop
@@ -30,10 +30,37 @@ describe("reporting", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(formatIssues(result.issues, { color: false })).toBe(
-      "specs/evgen.yaml:5:47  unknown type 'nubmer'\n    hint: did you mean 'number'?",
+      "specs/evgen.yaml:5:47  events.order.created.schema.total: unknown type 'nubmer'\n    hint: did you mean 'number'?",
     );
     const colored = formatIssues(result.issues, { color: true });
-    expect(colored).toContain("\x1b[31mspecs/evgen.yaml:5:47\x1b[0m  unknown type 'nubmer'");
+    expect(colored).toContain("\x1b[31mspecs/evgen.yaml:5:47\x1b[0m  events.order.created.schema.total: unknown type");
+  });
+
+  it("names the key path of every problem, so that a CI log reads on its own", () => {
+    const text = yaml`
+      evgen: 1
+      service: shop
+      broker: kafka
+      events:
+        order.created: { schema: { id: uuid } }
+      consumers:
+        mailer:
+          on: [order.created]
+          retry: { attempts: 0 }
+        audit: { emits: [order.created] }
+    `;
+    expect(formatIssues(issuesOf(text), { color: false }).split("\n")).toEqual([
+      "evgen.yaml:9:24  consumers.mailer.retry.attempts: must be at least 1",
+      "evgen.yaml:10:3  consumers.audit: 'on' is required",
+    ]);
+    const fixture = validateSpec(readFileSync("test/fixtures/specs/five-problems.yaml", "utf8"), "evgen.yaml");
+    expect(fixture.ok ? [] : fixture.issues.map((issue) => issue.path)).toEqual([
+      "broker",
+      "events.order.created.schema.note",
+      "events.order.shipped.topc",
+      "consumers.mailer.on.0",
+      "consumers.mailer.timeout",
+    ]);
   });
 
   it("marks warnings and keeps the spec valid", () => {
@@ -50,7 +77,7 @@ describe("reporting", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(formatIssues(result.warnings, { color: false })).toBe(
-      "evgen.yaml:5:3  warning: type 'Unused' is not used by any event",
+      "evgen.yaml:5:3  warning: types.Unused: type 'Unused' is not used by any event",
     );
   });
 

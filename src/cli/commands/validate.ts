@@ -33,7 +33,7 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
 
 export function validateCommand(context: CliContext): Command {
   return new Command("validate")
-    .description("check the spec: every error and warning at once, as file:line:col  message")
+    .description("check the spec: every error and warning at once, as file:line:col  key.path: message")
     .option(...SPEC_OPTION)
     .option("--format <format>", "text or json (json goes to stdout)", "text")
     .addHelpText(
