@@ -1,6 +1,6 @@
 // The Kafka wire format (contract §4): CloudEvents binary mode in record headers, and the failure
 // headers that retry and dead-letter copies carry next to the original headers, key and body.
-import type { IHeaders, KafkaMessage } from "kafkajs";
+// Client-neutral: kafkajs hands headers over as an object, @platformatic/kafka as a Map.
 import { truncateUtf8 } from "./errors.js";
 import { FAILURE_HEADERS, type CloudEventAttributes, type Failure } from "./types.js";
 
@@ -11,12 +11,18 @@ export const ORIGINAL_HEADERS = {
   offset: "x-evgen-original-offset",
 } as const;
 
+/** Record headers as an object (kafkajs's IHeaders has this shape); a repeated header is an array. */
+export type HeaderValue = Buffer | string | Array<Buffer | string> | undefined;
+export type RecordHeaders = Record<string, HeaderValue>;
+/** Record headers as @platformatic/kafka reads them (header names decoded to text). */
+export type HeaderMap = Map<string, Buffer | undefined>;
+
 const CONTENT_TYPE = "content-type";
 const TRACEPARENT = "traceparent";
 
 /** The CloudEvents Kafka binary mode: each attribute in a `ce_` header, content type as is. */
-export function attributeHeaders(attributes: CloudEventAttributes): IHeaders {
-  const headers: IHeaders = {
+export function attributeHeaders(attributes: CloudEventAttributes): Record<string, string> {
+  const headers: Record<string, string> = {
     ce_id: attributes.id,
     ce_type: attributes.type,
     ce_source: attributes.source,
@@ -29,13 +35,13 @@ export function attributeHeaders(attributes: CloudEventAttributes): IHeaders {
   return headers;
 }
 
-function text(value: IHeaders[string]): string | undefined {
+function text(value: HeaderValue): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first.toString();
 }
 
-export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
-  return text(headers?.[name]);
+export function headerValue(headers: RecordHeaders | HeaderMap | undefined, name: string): string | undefined {
+  return text(headers instanceof Map ? headers.get(name) : headers?.[name]);
 }
 
 /**
@@ -47,7 +53,7 @@ class RepeatedText {
   private bytes = Buffer.alloc(0);
   private text = "";
 
-  of(value: IHeaders[string]): string | undefined {
+  of(value: HeaderValue): string | undefined {
     const buffer = Array.isArray(value) ? value[0] : value;
     if (buffer === undefined || typeof buffer === "string") return buffer;
     if (!sameBytes(buffer, this.bytes)) {
@@ -77,7 +83,7 @@ const DATACONTENTTYPE = new RepeatedText();
  * unchecked, and undefined where a header is absent. One object literal read by name: every
  * record's attributes get the same shape, which keeps this hot path cheap for the engine.
  */
-export function headerAttributes(headers: IHeaders | undefined): Record<string, string> {
+export function headerAttributes(headers: RecordHeaders | undefined): Record<string, string> {
   if (!headers) return {};
   const attributes: Record<string, string | undefined> = {
     id: text(headers.ce_id),
@@ -92,17 +98,33 @@ export function headerAttributes(headers: IHeaders | undefined): Record<string, 
   return attributes as Record<string, string>;
 }
 
+/** headerAttributes of headers read into a Map (@platformatic/kafka), with the same shape. */
+export function mapHeaderAttributes(headers: HeaderMap): Record<string, string> {
+  const attributes: Record<string, string | undefined> = {
+    id: text(headers.get("ce_id")),
+    type: TYPE.of(headers.get("ce_type")),
+    source: SOURCE.of(headers.get("ce_source")),
+    specversion: SPECVERSION.of(headers.get("ce_specversion")),
+    time: text(headers.get("ce_time")),
+    dataversion: DATAVERSION.of(headers.get("ce_dataversion")),
+    datacontenttype: DATACONTENTTYPE.of(headers.get(CONTENT_TYPE)),
+    traceparent: text(headers.get(TRACEPARENT)),
+  };
+  return attributes as Record<string, string>;
+}
+
 /**
  * Headers of a retry (with `dueAt`) or dead-letter copy: the original headers, the failure, and
  * the event's first position, which an earlier copy may already carry.
  */
 export function failureHeaders(
-  message: KafkaMessage,
+  message: { headers?: RecordHeaders | HeaderMap; offset: string },
   from: { topic: string; partition: number },
   failure: Failure,
   dueAt?: number,
-): IHeaders {
-  const headers: IHeaders = { ...message.headers };
+): RecordHeaders {
+  const headers: RecordHeaders =
+    message.headers instanceof Map ? Object.fromEntries(message.headers) : { ...message.headers };
   delete headers[FAILURE_HEADERS.dueAt];
   headers[FAILURE_HEADERS.attempt] = String(failure.attempt);
   headers[FAILURE_HEADERS.error] = truncateUtf8(failure.message);

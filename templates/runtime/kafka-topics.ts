@@ -1,17 +1,10 @@
 // Topic provisioning at start: every event topic, and each consumer's retry, dead-letter and
 // replay topics. Safe to run from many instances at once: existing topics are left alone.
 import type { Admin } from "kafkajs";
+import { serviceTopics } from "./kafka-service-topics.js";
 import type { Logger, ServiceDef } from "./types.js";
 
-export function serviceTopics(service: ServiceDef): string[] {
-  const topics = new Set(Object.values(service.events).map((event) => event.topic));
-  for (const consumer of Object.values(service.consumers)) {
-    for (const topic of consumer.retryQueues) topics.add(topic);
-    topics.add(consumer.deadLetterQueue);
-    if (consumer.replayTopic) topics.add(consumer.replayTopic);
-  }
-  return [...topics].sort();
-}
+export { serviceTopics };
 
 export async function ensureTopics(admin: Admin, service: ServiceDef, log: Logger): Promise<void> {
   const existing = new Set(await admin.listTopics());

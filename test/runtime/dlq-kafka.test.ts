@@ -6,28 +6,30 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../templates/runtime/config.js";
 import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/dlq.js";
-import { openKafkaDeadLetters } from "../../templates/runtime/kafka-dlq.js";
-import { createKafkaTransport } from "../../templates/runtime/kafka.js";
+import { openKafkaDeadLetters as kafkajsDeadLetters } from "../../templates/runtime/kafka-dlq.js";
+import { openKafkaDeadLetters as platformaticDeadLetters } from "../../templates/runtime/kafka-platformatic-dlq.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
 import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
 import { FAILURE_HEADERS, type Transport } from "../../templates/runtime/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
+import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";
 import { mailServerDownLetter, recordingHandlers, sightings, waitForEvery, type Sighting } from "../support/dead-letters.js";
 import { waitFor } from "../support/wait.js";
 import { kafkaService, readTopic } from "./kafka-support.js";
 
-const service = kafkaService({
-  mailer: { on: ["order.created"], retry: { delaysMs: [50] } },
-  auditor: { on: ["order.created"] },
-  ledger: { on: ["order.created"], retry: { delaysMs: [50], mode: "blocking" }, retryQueues: [] },
-});
-const mailer = service.consumers.mailer!;
-const seen: Sighting[] = [];
-let mailerBroken = true;
+const openDeadLetters = { kafkajs: kafkajsDeadLetters, platformatic: platformaticDeadLetters };
 
-describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
+describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka dead letters on $client", ({ client, createKafkaTransport }) => {
+  const service = kafkaService({
+    mailer: { on: ["order.created"], retry: { delaysMs: [50] } },
+    auditor: { on: ["order.created"] },
+    ledger: { on: ["order.created"], retry: { delaysMs: [50], mode: "blocking" }, retryQueues: [] },
+  });
+  const mailer = service.consumers.mailer!;
+  const seen: Sighting[] = [];
+  let mailerBroken = true;
   let transport: Transport;
   let publisher: Publisher<Payloads>;
   let deadLetters: DeadLetters;
@@ -50,7 +52,7 @@ describe.skipIf(!(await hasKafka()))("Kafka dead letters", () => {
       await transport.subscribe(consumer, pipeline);
     }
     publisher = createPublisher<Payloads>(service, transport);
-    deadLetters = openKafkaDeadLetters(
+    deadLetters = openDeadLetters[client](
       service,
       loadConfig(service, { KAFKA_BROKERS: KAFKA_BROKERS.join(",") }),
       silentLogger,

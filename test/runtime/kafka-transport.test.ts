@@ -2,11 +2,10 @@
 // earlier than due, dead letters with every failure header, invalid input, blocking mode order
 // and partitions in parallel. Driven by DeliveryHandlers written here and by the real pipeline.
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NonRetryableError } from "../../templates/runtime/errors.js";
 import type { ConsumerHandlers, EvgenEvent } from "../../templates/runtime/handlers.js";
 import { createMemoryStore } from "../../templates/runtime/idempotency.js";
-import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createMetrics, type LagMetrics, type ServiceMetrics } from "../../templates/runtime/metrics.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
@@ -14,6 +13,7 @@ import { createPublisher, encodeEvent } from "../../templates/runtime/publisher.
 import type { Delivery, Disposition, ServiceDef, Transport } from "../../templates/runtime/types.js";
 import { FAILURE_HEADERS } from "../../templates/runtime/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
+import { KAFKA_CLIENTS, type KafkaClient } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";
 import { sleep, waitFor as pollUntil } from "../support/wait.js";
 import { kafkaService, produceRaw, readTopic, waitFor } from "./kafka-support.js";
@@ -25,6 +25,8 @@ const transports: Transport[] = [];
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((transport) => transport.close()));
 });
+
+let createKafkaTransport: KafkaClient["createKafkaTransport"];
 
 function connect(service: ServiceDef, sessionTimeoutMs?: number, metrics?: LagMetrics): Transport {
   const transport = createKafkaTransport({
@@ -58,7 +60,11 @@ async function lagSeries(metrics: ServiceMetrics) {
   return ((await gauge?.get())?.values ?? []) as Array<{ labels: Record<string, string>; value: number }>;
 }
 
-describe.skipIf(!(await hasKafka()))("Kafka transport", () => {
+describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $client", (client) => {
+  beforeAll(() => {
+    createKafkaTransport = client.createKafkaTransport;
+  });
+
   it("delivers an event with its CloudEvents headers, key and body", async () => {
     const service = kafkaService({ mailer: { on: ["order.created"] } });
     const transport = connect(service);
