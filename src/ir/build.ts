@@ -35,6 +35,7 @@ export function buildIR(spec: Spec): IR {
     broker: spec.broker,
     source: `/${spec.service}`,
     kafka: { brokers: [...spec.kafka.brokers], ...spec.kafka.topicDefaults },
+    kafkaClient: spec.kafka.client,
     rabbitmq: {
       url: spec.rabbitmq.url,
       exchange: spec.rabbitmq.exchange ?? defaultExchange(spec.service),

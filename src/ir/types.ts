@@ -5,6 +5,7 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type Broker = "kafka" | "rabbitmq";
+export type KafkaClient = "kafkajs" | "platformatic";
 
 export type StringFormat = "uuid" | "email" | "url" | "datetime" | "date";
 
@@ -133,6 +134,8 @@ export interface IR {
   /** CloudEvents source: "/<service>". */
   source: string;
   kafka: { brokers: string[]; partitions: number; replicationFactor: number };
+  /** Kafka: the client library the generated runtime uses; picks runtime files and the dependency. */
+  kafkaClient: KafkaClient;
   rabbitmq: {
     url: string;
     exchange: string;

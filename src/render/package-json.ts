@@ -33,11 +33,17 @@ function pinned(names: string[], evgen: EvgenPackage): Record<string, string> {
   return pins;
 }
 
+/** The client library of the project's broker: only the one its runtime files import. */
+function brokerClient(ir: IR): string {
+  if (ir.broker === "rabbitmq") return "amqplib";
+  return ir.kafkaClient === "platformatic" ? "@platformatic/kafka" : "kafkajs";
+}
+
 export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
   const kafka = ir.broker === "kafka";
   const redis = ir.idempotencyStores.includes("redis");
   const postgres = ir.idempotencyStores.includes("postgres");
-  const dependencies = ["zod", "pino", "prom-client", kafka ? "kafkajs" : "amqplib"];
+  const dependencies = ["zod", "pino", "prom-client", brokerClient(ir)];
   const devDependencies = ["typescript", "@types/node", "vitest", "tsx"];
   if (redis) dependencies.push("ioredis");
   if (postgres) {

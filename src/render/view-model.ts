@@ -91,6 +91,9 @@ export interface ProjectView {
   kafka: boolean;
   rabbitmq: boolean;
   kafkaLiteral: string;
+  /** Runtime module (without extension) of the Kafka client's transport, and of its dead letters. */
+  kafkaTransportModule: string;
+  kafkaDeadLettersModule: string;
   rabbitmqLiteral: string;
   /** The variable that points the service at its broker. */
   brokerEnv: string;
@@ -328,6 +331,8 @@ export function projectView(ir: IR, header: string): ProjectView {
     kafka: ir.broker === "kafka",
     rabbitmq: ir.broker === "rabbitmq",
     kafkaLiteral: jsLiteral(ir.kafka, 1, 0, serviceDefLayout),
+    kafkaTransportModule: ir.kafkaClient === "platformatic" ? "kafka-platformatic" : "kafka",
+    kafkaDeadLettersModule: ir.kafkaClient === "platformatic" ? "kafka-platformatic-dlq" : "kafka-dlq",
     rabbitmqLiteral: jsLiteral(ir.rabbitmq, 1, 0, serviceDefLayout),
     brokerEnv: ir.broker === "kafka" ? "KAFKA_BROKERS" : "AMQP_URL",
     kafkaBrokers: envValue(ir.kafka.brokers.join(",")),

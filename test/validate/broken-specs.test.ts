@@ -487,6 +487,11 @@ const cases: Case[] = [
     spec: `${RABBIT_HEAD}rabbitmq: { queueType: stream }\nevents:\n  order.created: { schema: { id: uuid } }\n`,
     issues: ["4:24 must be one of: quorum, classic (got 'stream')"],
   },
+  {
+    name: "unknown Kafka client",
+    spec: `${HEAD}kafka: { client: librdkafka }\nevents:\n  order.created: { schema: { id: uuid } }\n`,
+    issues: ["4:18 must be one of: kafkajs, platformatic (got 'librdkafka')"],
+  },
   // --- YAML itself
   {
     name: "duplicate key",

@@ -5,8 +5,17 @@ import { matching } from "./common.js";
 export const DEFAULT_KAFKA_BROKERS = ["127.0.0.1:9092"];
 export const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
 
+/** The Kafka client libraries a generated service can use (docs/spec.md). */
+export const KAFKA_CLIENTS = ["kafkajs", "platformatic"] as const;
+
 export const kafkaSection = z
   .strictObject({
+    client: z
+      .enum(KAFKA_CLIENTS)
+      .default("kafkajs")
+      .describe(
+        "The Kafka client library: kafkajs, or platformatic (@platformatic/kafka, Node >= 22.22). Same topics, headers and behaviour either way. Default kafkajs.",
+      ),
     brokers: z
       .array(matching(BROKER_ADDRESS, "a broker address is host:port"))
       .min(1)
