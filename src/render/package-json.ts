@@ -40,7 +40,6 @@ function brokerClient(ir: IR): string {
 }
 
 export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
-  const kafka = ir.broker === "kafka";
   const redis = ir.idempotencyStores.includes("redis");
   const postgres = ir.idempotencyStores.includes("postgres");
   const dependencies = ["zod", "pino", "prom-client", brokerClient(ir)];

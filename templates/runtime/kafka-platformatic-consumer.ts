@@ -4,7 +4,7 @@
 // before its offset is committed, so a crash at any point redelivers instead of losing.
 // Partitions are processed in order, `concurrency` of them at once; a retry topic's partition
 // waits until its next record is due. The client heartbeats on its own, whatever a handler does.
-import { Consumer, stringDeserializer, type Message, type MessagesStream } from "@platformatic/kafka";
+import { Consumer, ListOffsetTimestamps, stringDeserializer, type Message, type MessagesStream } from "@platformatic/kafka";
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "./errors.js";
 import { failureHeaders, headerValue, mapHeaderAttributes } from "./kafka-headers.js";
@@ -75,11 +75,15 @@ class RecordDelivery implements Delivery {
 /** One partition's records waiting to be handled, in offset order. */
 interface Lane {
   readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
   readonly retryCopies: boolean;
   readonly stream: StreamState;
   records: KafkaRecord[];
   /** The offset after the last record received: a rewound stream (after a rejoin) sends some again. */
   next: bigint;
+  /** The first offset not committed yet: the lag counts from here. */
+  position: bigint;
   /** Set when the partition went to another member: what is left of it is that member's. */
   revoked: boolean;
   scheduled: boolean;
@@ -120,7 +124,9 @@ export async function subscribeConsumer(
   const ready: Lane[] = [];
   const running = new Set<Promise<void>>();
   const stopSignal = new AbortController();
-  let member: { kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>; streams: StreamState[] } | undefined;
+  let member:
+    | { kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>; streams: StreamState[]; lag?: NodeJS.Timeout }
+    | undefined;
   let restarting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -204,6 +210,7 @@ export async function subscribeConsumer(
     if (!last || lane.revoked) return;
     lane.lastDone = undefined;
     lane.committedAt = Date.now();
+    lane.position = last.offset + 1n;
     try {
       await last.commit();
     } catch (error) {
@@ -249,13 +256,29 @@ export async function subscribeConsumer(
     else ready.push(lane);
   }
 
+  function newLane(stream: StreamState, first: KafkaRecord): Lane {
+    const { topic, partition, offset } = first;
+    return {
+      key: `${topic}:${partition}`,
+      topic,
+      partition,
+      retryCopies: retryTopics.has(topic),
+      stream,
+      records: [],
+      next: -1n,
+      position: offset,
+      revoked: false,
+      scheduled: false,
+      committedAt: Date.now(),
+    };
+  }
+
   /** Records handed over by the stream; it stops fetching while too many wait. */
   function receive(state: StreamState, record: KafkaRecord): void {
     const key = `${record.topic}:${record.partition}`;
     let lane = lanes.get(key);
     if (!lane) {
-      const retryCopies = retryTopics.has(record.topic);
-      lane = { key, retryCopies, stream: state, records: [], next: -1n, revoked: false, scheduled: false, committedAt: Date.now() };
+      lane = newLane(state, record);
       lanes.set(key, lane);
     }
     if (record.offset < lane.next) return;
@@ -292,14 +315,28 @@ export async function subscribeConsumer(
     log.info({ group: consumer.group, assignment: assignments }, "joined the consumer group");
   }
 
-  function reportLag(lag: Map<string, bigint[]>): void {
-    for (const [topic, partitions] of lag) {
-      partitions.forEach((behind, partition) => {
-        if (behind >= 0n && lanes.has(`${topic}:${partition}`)) {
-          options.metrics?.consumerLag(consumer.name, topic, partition, Number(behind));
-        }
-      });
+  /** Each partition this member has read: its end now, less the first offset not committed yet. */
+  async function reportLag(kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>): Promise<void> {
+    const topics = [...new Set([...lanes.values()].map((lane) => lane.topic))];
+    if (topics.length === 0 || !options.metrics) return;
+    const ends = await kc.listOffsets({ topics, timestamp: ListOffsetTimestamps.LATEST });
+    for (const lane of lanes.values()) {
+      const end = ends.get(lane.topic)?.[lane.partition];
+      if (end !== undefined) options.metrics.consumerLag(consumer.name, lane.topic, lane.partition, Math.max(0, Number(end - lane.position)));
     }
+  }
+
+  function watchLag(kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>): NodeJS.Timeout {
+    let measuring = false;
+    const timer = setInterval(() => {
+      if (measuring) return;
+      measuring = true;
+      reportLag(kc)
+        .catch((error: unknown) => log.debug({ err: errorMessage(error) }, "could not measure the consumer lag"))
+        .finally(() => (measuring = false));
+    }, LAG_INTERVAL_MS);
+    timer.unref();
+    return timer;
   }
 
   function newConsumer(): Consumer<Buffer | undefined, Buffer | undefined, string, Buffer> {
@@ -314,7 +351,6 @@ export async function subscribeConsumer(
       deserializers: { headerKey: stringDeserializer },
     });
     kc.on("consumer:group:join", onAssignment);
-    if (options.metrics) kc.on("consumer:lag", reportLag);
     return kc;
   }
 
@@ -331,7 +367,7 @@ export async function subscribeConsumer(
     const kc = newConsumer();
     member = { kc, streams: [] };
     for (const topics of streamTopics) member.streams.push(await openStream(kc, topics));
-    if (options.metrics) kc.startLagMonitoring({ topics: streamTopics.flat() }, LAG_INTERVAL_MS);
+    if (options.metrics) member.lag = watchLag(kc);
   }
 
   /** Leaves the group; `force` when the member is broken and has nothing left to commit. */
@@ -339,7 +375,7 @@ export async function subscribeConsumer(
     const current = member;
     member = undefined;
     if (!current) return;
-    current.kc.stopLagMonitoring();
+    clearInterval(current.lag);
     await Promise.allSettled(current.streams.map(({ stream }) => stream.close()));
     await current.kc.close(force).catch((error: unknown) => log.warn({ err: errorMessage(error) }, "leaving the group failed"));
   }

@@ -12,6 +12,9 @@ const NOT_YET = ["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE"];
 const isProtocolError = (error: unknown, ids: string[]) =>
   error instanceof Error && ids.some((id) => findErrorBy(error, "apiId", id) !== null);
 
+// The client reports a topic the broker does not know (yet) as a UserError of its own.
+const isUnknownTopic = (error: unknown) => error instanceof Error && error.message.startsWith("Unknown topic ");
+
 export async function ensureTopics(admin: Admin, service: ServiceDef, log: Logger): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = serviceTopics(service).filter((topic) => !existing.has(topic));
@@ -51,7 +54,7 @@ async function haveLeaders(admin: Admin, topics: string[]): Promise<boolean> {
       return partitions.length > 0 && partitions.every((p) => p !== undefined && p.leader >= 0);
     });
   } catch (error) {
-    if (isProtocolError(error, NOT_YET)) return false;
+    if (isUnknownTopic(error) || isProtocolError(error, NOT_YET)) return false;
     throw error;
   }
 }

@@ -1,7 +1,9 @@
 // Topic provisioning against a broker that is slow to take in new topics (one just started with
 // many partitions to load): "unknown topic" and "no leader" mean "not yet", anything else fails.
+import { ProtocolError, UserError, type Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import type { Admin } from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { ensureTopics as ensurePlatformaticTopics } from "../../templates/runtime/kafka-platformatic-topics.js";
 import { ensureTopics, serviceTopics } from "../../templates/runtime/kafka-topics.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { shopService } from "./fixtures.js";
@@ -39,6 +41,41 @@ describe("Kafka topic provisioning", () => {
   it("fails at once on any other error", async () => {
     const { admin, calls } = slowAdmin([protocolError("TOPIC_AUTHORIZATION_FAILED")]);
     await expect(ensureTopics(admin, service, silentLogger)).rejects.toThrow("TOPIC_AUTHORIZATION_FAILED");
+    expect(calls.metadata).toBe(1);
+  });
+});
+
+/** The same slow broker as @platformatic/kafka's Admin reports it. */
+function slowPlatformaticAdmin(answers: Array<Error | number>) {
+  const calls = { created: [] as string[], metadata: 0 };
+  const admin = {
+    listTopics: async () => [],
+    createTopics: async ({ topics }: { topics: string[] }) => void calls.created.push(...topics),
+    metadata: async ({ topics }: { topics: string[] }) => {
+      const answer = answers[Math.min(calls.metadata++, answers.length - 1)]!;
+      if (answer instanceof Error) throw answer;
+      return { topics: new Map(topics.map((name) => [name, { partitions: [{ leader: answer }] }])) };
+    },
+  };
+  return { admin: admin as unknown as PlatformaticAdmin, calls };
+}
+
+describe("Kafka topic provisioning on @platformatic/kafka", () => {
+  it("waits while the broker does not know the new topics yet or they have no leader", async () => {
+    const { admin, calls } = slowPlatformaticAdmin([
+      new UserError("Unknown topic shop.orders."),
+      new ProtocolError("LEADER_NOT_AVAILABLE"),
+      -1,
+      0,
+    ]);
+    await ensurePlatformaticTopics(admin, service, silentLogger);
+    expect(calls.created).toEqual(serviceTopics(service));
+    expect(calls.metadata).toBe(4);
+  });
+
+  it("fails at once on any other error", async () => {
+    const { admin, calls } = slowPlatformaticAdmin([new ProtocolError("TOPIC_AUTHORIZATION_FAILED")]);
+    await expect(ensurePlatformaticTopics(admin, service, silentLogger)).rejects.toThrow();
     expect(calls.metadata).toBe(1);
   });
 });
