@@ -5,7 +5,7 @@
 // the caller writes it only when that passes. Pure: no disk, no process.
 import { Document, isScalar, parse, visit } from "yaml";
 import type { Broker } from "../ir/types.js";
-import { BROKER_ADDRESS, CONSUMER_NAME, EVENT_TYPE, FIELD_NAME, KAFKA_TOPIC, SERVICE_NAME, TYPE_NAME } from "../validate/patterns.js";
+import { BROKER_ADDRESS, CONSUMER_NAME, EVENT_TYPE, FIELD_NAME, KAFKA_TOPIC, PATTERN_FLAGS, SERVICE_NAME, TYPE_NAME } from "../validate/patterns.js";
 import { validateSpec, type Issue } from "../validate/index.js";
 import { FORMAT_NAMES, type FieldObjectSpec, type FieldTypeSpec, type FieldsSpec } from "../validate/schema/field-type.js";
 
@@ -770,7 +770,7 @@ class Importer {
       if (typeof node.pattern === "string") {
         used.add("pattern");
         try {
-          new RegExp(node.pattern, "u");
+          new RegExp(node.pattern, PATTERN_FLAGS);
           out.pattern = node.pattern;
         } catch {
           this.warn(pointer(path, "pattern"), "not a valid JavaScript regular expression: not imported");

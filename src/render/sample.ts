@@ -2,6 +2,7 @@
 // the test a user gets on day one passes. Undefined when no value can be derived (a string
 // pattern the stock example does not match).
 import type { IRField, IRNamedType, IRType, JsonValue } from "../ir/types.js";
+import { PATTERN_FLAGS } from "../validate/patterns.js";
 
 const formatSamples = {
   uuid: "6f1c2a9e-0b7d-4c3e-9a5f-2d8e4b1c7a30",
@@ -18,7 +19,7 @@ function sampleString(type: Extract<IRType, { kind: "string" }>): string | undef
   // A formatted value cannot be stretched or cut; a plain one can.
   const value = type.format ? formatSamples[type.format] : "example".padEnd(minLength, "x").slice(0, maxLength);
   if (value.length < minLength || value.length > maxLength) return undefined;
-  if (type.pattern !== undefined && !new RegExp(type.pattern).test(value)) return undefined;
+  if (type.pattern !== undefined && !new RegExp(type.pattern, PATTERN_FLAGS).test(value)) return undefined;
   return value;
 }
 

@@ -2,6 +2,7 @@
 // Objects are loose: unknown fields pass and are kept, so a consumer built from an older spec
 // accepts events from a newer producer.
 import type { IRField, IRType, JsonValue } from "../ir/types.js";
+import { PATTERN_FLAGS } from "../validate/patterns.js";
 import { indent, numberLiteral, scalarLiteral, stringLiteral, type Layout } from "./layout.js";
 
 const formats = {
@@ -94,7 +95,9 @@ function baseExpr(type: IRType, layout: Layout): Expr {
   switch (type.kind) {
     case "string": {
       const pattern =
-        type.pattern === undefined ? "" : `.regex(new RegExp(${stringLiteral(type.pattern, layout)}))`;
+        type.pattern === undefined
+          ? ""
+          : `.regex(new RegExp(${stringLiteral(type.pattern, layout)}, ${stringLiteral(PATTERN_FLAGS, layout)}))`;
       return flat(
         `${type.format ? formats[type.format] : "z.string()"}${bounds(type.minLength, type.maxLength, layout)}${pattern}`,
       );

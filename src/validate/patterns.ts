@@ -18,6 +18,9 @@ export const KAFKA_TOPIC = /^[A-Za-z0-9._-]+$/;
 export const BROKER_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
 export const EXCHANGE_NAME = /^[A-Za-z0-9._:-]+$/;
 
+/** The flags every spec `pattern` is compiled with: in validation, the generated zod schemas and example payloads. */
+export const PATTERN_FLAGS = "u";
+
 /** Objects, lists and oneOf/anyOf inside one another in one field type (checks/nesting.ts). */
 export const MAX_FIELD_NESTING = 10;
 

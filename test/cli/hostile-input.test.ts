@@ -4,8 +4,10 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../support/brokers.js";
+import { BIN, buildIfStale } from "../support/cli.js";
 import { REPO_ROOT, runCli } from "../support/project.js";
 
 const workspace = join(REPO_ROOT, "test", ".tmp", uniqueName("hostile"));
@@ -130,4 +132,22 @@ describe("sizes", () => {
     }
     expect(existsSync(join(dir, "src"))).toBe(false);
   });
+});
+
+describe("patterns that backtrack catastrophically", () => {
+  beforeAll(() => buildIfStale(), 120_000);
+
+  it("generate refuses them at once instead of hanging on a default value", async () => {
+    const dir = project(`${SPEC}      name: { type: string, pattern: "^(a+)+$", default: "${"a".repeat(40)}!" }\n`);
+    // A separate process with a deadline: a hanging pattern would block this one for good.
+    const run = await new Promise<{ code: number | null; stderr: string; killed: boolean }>((resolve) => {
+      const child = execFile(process.execPath, [BIN, "generate"], { cwd: dir, timeout: 30_000 }, (_, __, stderr) =>
+        resolve({ code: child.exitCode, stderr, killed: child.killed }),
+      );
+    });
+    expect(run.killed).toBe(false);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("pattern can backtrack catastrophically: matching takes exponential time");
+    expect(existsSync(join(dir, "src"))).toBe(false);
+  }, 60_000);
 });

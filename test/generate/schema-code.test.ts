@@ -39,6 +39,14 @@ const cases: Array<{ name: string; type: IRType; ts: string; accepts: unknown[];
     rejects: ["12", '"a"'],
   },
   {
+    // Compiled with the u flag, as validation compiles it: \p{L} is a letter, not "p{L}".
+    name: "pattern with a Unicode property escape",
+    type: { ...base, kind: "string", pattern: "^\\p{L}+$" },
+    ts: "string",
+    accepts: ["Zoë", "Ærø"],
+    rejects: ["p{L}", "a1", ""],
+  },
+  {
     name: "uuid",
     type: { ...base, kind: "string", format: "uuid" },
     ts: "string",
@@ -224,6 +232,7 @@ describe("examples for the scaffolded tests", () => {
     ["a long string", { ...base, kind: "string", minLength: 9 }, "examplexx"],
     ["a negative range", { ...base, kind: "number", integer: true, minimum: -5, maximum: -2 }, -2],
     ["a default", { ...base, kind: "string", default: "d" }, "d"],
+    ["a pattern with a Unicode property escape", { ...base, kind: "string", pattern: "^\\p{L}+$" }, "example"],
   ])("fit %s", (_, type, expected) => {
     expect(sampleValue(type, namedTypes)).toEqual(expected);
   });

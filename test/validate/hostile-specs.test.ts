@@ -147,3 +147,37 @@ describe("limits", () => {
     expect(messages.join("\n")).toMatch(/alias/i);
   });
 });
+
+describe("regular expressions", () => {
+  const withPattern = (pattern: string, extra = "") =>
+    `${HEAD}events:\n  order.created:\n    schema:\n      name: { type: string, pattern: ${JSON.stringify(pattern)}${extra} }\n`;
+
+  it.each(["^\\p{L}+$", "^[A-Z]{2}$", "^\\+[1-9][0-9]{6,14}$", "^([a-z0-9]+\\.)*[a-z]+$", "^[^<>]*$"])(
+    "%s is accepted",
+    (pattern) => {
+      expect(errors(withPattern(pattern))).toEqual([]);
+    },
+  );
+
+  it("are checked with the flags they run with: a default in \\p{L} fits ^\\p{L}+$", () => {
+    expect(errors(withPattern("^\\p{L}+$", ", default: Zoë"))).toEqual([]);
+    expect(brief(errors(withPattern("^\\p{L}+$", ", default: '123'")))).toEqual([
+      "7:60 default does not match the field's type: '123' does not match the pattern",
+    ]);
+  });
+
+  it.each([
+    ["^(a+)+$", "exponential"],
+    ["^(a|a)*$", "exponential"],
+    ["^(\\w+\\s?)*$", "exponential"],
+    ["^\\d+\\d+$", "polynomial"],
+    ["^.*a.*b.*$", "polynomial"],
+  ])("%s backtracks catastrophically and is refused at its key, without being run", (pattern, time) => {
+    const started = Date.now();
+    // The default is the kind of input that makes such a pattern run for ever.
+    const found = brief(errors(withPattern(pattern, `, default: "${"a".repeat(40)}!"`)));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^7:\\d+ pattern can backtrack catastrophically: matching takes ${time}`));
+  });
+});

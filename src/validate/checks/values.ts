@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { toIRFields } from "../../ir/field-type.js";
 import type { IRField, IRType, StringFormat } from "../../ir/types.js";
+import { safePattern } from "../regex-safety.js";
 import type { SpecParts } from "../spec-parts.js";
 
 export type ResolveType = (name: string) => IRField[] | undefined;
@@ -48,7 +49,8 @@ export function valueProblem(value: unknown, type: IRType, resolve: ResolveType,
         return `${show(value)}${at} is shorter than ${type.minLength}`;
       if (type.maxLength !== undefined && value.length > type.maxLength)
         return `${show(value)}${at} is longer than ${type.maxLength}`;
-      if (type.pattern !== undefined && !new RegExp(type.pattern, "u").test(value))
+      // A refused pattern is never run (it is reported where it is written).
+      if (type.pattern !== undefined && safePattern(type.pattern)?.test(value) === false)
         return `${show(value)}${at} does not match the pattern`;
       if (type.format && !FORMATS[type.format].safeParse(value).success)
         return `${show(value)}${at} is not a valid ${type.format}`;

@@ -4,6 +4,7 @@
 import * as z from "zod";
 import type { JsonValue, StringFormat } from "../../ir/types.js";
 import { FIELD_KEY, FIELD_NAME, SHORTHAND } from "../patterns.js";
+import { patternProblem } from "../regex-safety.js";
 import { jsonValue, matching } from "./common.js";
 
 export const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"] as const;
@@ -165,16 +166,8 @@ function localProblems(field: FieldObjectSpec): Array<{ key: string; message: st
       problems.push({ key: min, message: `${min} (${low}) is greater than ${max} (${high})` });
     }
   }
-  if (field.pattern !== undefined) {
-    try {
-      new RegExp(field.pattern, "u");
-    } catch (error) {
-      problems.push({
-        key: "pattern",
-        message: `pattern is not a valid regular expression: ${(error as Error).message}`,
-      });
-    }
-  }
+  const patternTrouble = field.pattern === undefined ? undefined : patternProblem(field.pattern);
+  if (patternTrouble !== undefined) problems.push({ key: "pattern", message: patternTrouble });
   for (const name of field.required ?? []) {
     if (!field.properties || !Object.hasOwn(field.properties, name)) {
       problems.push({ key: "required", message: `required lists '${name}', which is not one of the properties` });
