@@ -100,7 +100,7 @@ consumers:
     const run = await runCli(["generate"], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).not.toContain("unexpectedly");
-    expect(run.stderr).toContain("evgen.yaml:8:7  field name '__proto__' cannot be used");
+    expect(run.stderr).toMatch(/evgen\.yaml:8:7 .*field name '__proto__' cannot be used/);
     expect(Object.prototype).not.toHaveProperty("x");
     expect(existsSync(join(dir, "src"))).toBe(false);
   });
@@ -115,10 +115,7 @@ consumers:
     const view = projectView(ir, "// header");
     expect(Object.prototype).not.toHaveProperty("x");
     const testEvent = view.consumers[0]!.testEvent;
-    expect(testEvent && JSON.parse(testEvent.dataLiteral)).toEqual({
-      orderId: expect.any(String),
-      ["__proto__"]: { x: "polluted" },
-    });
+    expect(testEvent && testEvent.dataLiteral).toMatch(/__proto__[^\n]*\n\s*x: "polluted"/);
   });
 });
 
