@@ -4,13 +4,13 @@
 // order, `concurrency` of them at once; retry topics are paused until their next record is due.
 import type { EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
 import { errorMessage } from "./errors.js";
-import { failureHeaders, headerAttributes, headerValue } from "./kafka-headers.js";
+import { failureHeaders, headerAttributes } from "./kafka-headers.js";
 import type { RecordSender } from "./kafka-producer.js";
+import { readRetryCopy, type RetryCopy } from "./kafka-retry-copies.js";
 import { childLogger } from "./logger.js";
 import type { LagMetrics } from "./metrics.js";
 import { failureDisposition } from "./pipeline.js";
 import {
-  FAILURE_HEADERS,
   type ConsumerDef,
   type Delivery,
   type DeliveryHandler,
@@ -38,8 +38,6 @@ export interface KafkaSubscription extends Subscription {
 const FETCH_WAIT_MS = 1000;
 // Within a long batch, progress is committed at least this often: less to redo after a crash.
 const COMMIT_INTERVAL_MS = 1000;
-// How far apart the clocks of the instance that wrote a retry copy and the one reading it may be.
-const CLOCK_SKEW_MS = 10_000;
 // The longest timer Node.js keeps (2^31-1 ms); a longer wait is taken in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -73,36 +71,6 @@ class RecordDelivery implements Delivery {
     return `${this.topic}[${this.partition}]@${this.message.offset}`;
   }
 }
-
-/** A record of a retry topic as read: its attempt, and when it is due or what is wrong with it. */
-type RetryCopy = { attempt: number; wait: number } | { attempt: 1; problem: string };
-
-/**
- * Reads the failure headers of a record on `retry-<k>`: it holds attempt k and is due within that
- * retry's delay. Anything else was not written by this consumer (a forged or corrupted record) and
- * is invalid, rather than skipping retries or pausing the partition for as long as it says.
- */
-function readRetryCopy(message: KafkaMessage, k: number, delayMs: number, now: number): RetryCopy {
-  const attemptText = headerValue(message.headers, FAILURE_HEADERS.attempt);
-  if (attemptText !== String(k)) {
-    return { attempt: 1, problem: `${FAILURE_HEADERS.attempt} is ${quote(attemptText)} on retry topic ${k}, not ${k}` };
-  }
-  const dueText = headerValue(message.headers, FAILURE_HEADERS.dueAt);
-  const dueAt = dueText !== undefined && /^\d{1,16}$/.test(dueText) ? Number(dueText) : NaN;
-  if (Number.isNaN(dueAt)) {
-    return { attempt: 1, problem: `${FAILURE_HEADERS.dueAt} is ${quote(dueText)}, not a time in epoch milliseconds` };
-  }
-  if (dueAt > now + delayMs + CLOCK_SKEW_MS) {
-    return {
-      attempt: 1,
-      problem: `${FAILURE_HEADERS.dueAt} is ${dueAt - now} ms ahead, more than the ${delayMs} ms delay of retry topic ${k} allows`,
-    };
-  }
-  return { attempt: k + 1, wait: dueAt - now };
-}
-
-const quote = (text: string | undefined) =>
-  text === undefined ? "missing" : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
 function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
@@ -279,7 +247,7 @@ export async function subscribeConsumer(
       // Service consumers never seek, so a batch cannot go stale (isStale) while it is processed.
       for (const message of batch.messages) {
         if (!payload.isRunning()) break;
-        const retryCopy = retryK > 0 ? readRetryCopy(message, retryK, retryDelayMs, Date.now()) : undefined;
+        const retryCopy = retryK > 0 ? readRetryCopy(message.headers, retryK, retryDelayMs, Date.now()) : undefined;
         // Retry copies are in due order, so nothing behind a record that is not due is due either.
         if (retryCopy && "wait" in retryCopy && retryCopy.wait > 0) {
           holdFor(payload, retryCopy.wait);

@@ -7,14 +7,14 @@
 import { Consumer, ListOffsetTimestamps, stringDeserializer, type Message, type MessagesStream } from "@platformatic/kafka";
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "./errors.js";
-import { failureHeaders, headerValue, mapHeaderAttributes } from "./kafka-headers.js";
+import { failureHeaders, mapHeaderAttributes } from "./kafka-headers.js";
 import { clientOptions, type KafkaConnection } from "./kafka-platformatic-client.js";
 import type { RecordSender } from "./kafka-platformatic-producer.js";
+import { readRetryCopy, type RetryCopy } from "./kafka-retry-copies.js";
 import { childLogger } from "./logger.js";
 import type { LagMetrics } from "./metrics.js";
 import { failureDisposition } from "./pipeline.js";
 import {
-  FAILURE_HEADERS,
   type ConsumerDef,
   type Delivery,
   type DeliveryHandler,
@@ -50,6 +50,8 @@ const COMMIT_INTERVAL_MS = 1000;
 const MAX_QUEUED = 5000;
 const LAG_INTERVAL_MS = 1000;
 const RESTART_DELAY_MS = 1000;
+// The longest timer Node.js keeps (2^31-1 ms).
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const EMPTY = Buffer.alloc(0);
 
 /** A record as the pipeline sees it; its origin is spelled out only when a log line needs it. */
@@ -57,10 +59,13 @@ class RecordDelivery implements Delivery {
   readonly attributes: Record<string, string>;
   readonly body: Buffer;
   readonly key?: string;
+  invalid?: string;
 
   constructor(
     readonly record: KafkaRecord,
     readonly attempt: number,
+    /** Read from the consumer's own retry or replay topic rather than a shared event topic. */
+    readonly dedicated: boolean,
   ) {
     this.attributes = mapHeaderAttributes(record.headers);
     this.body = record.value ?? EMPTY;
@@ -77,7 +82,10 @@ interface Lane {
   readonly key: string;
   readonly topic: string;
   readonly partition: number;
-  readonly retryCopies: boolean;
+  /** k of retry-<k>, 0 for any other topic. */
+  readonly retryK: number;
+  /** Only this consumer's events are on its topic (retry, replay). */
+  readonly dedicated: boolean;
   readonly stream: StreamState;
   records: KafkaRecord[];
   /** The offset after the last record received: a rewound stream (after a rejoin) sends some again. */
@@ -97,13 +105,6 @@ interface StreamState {
   paused: boolean;
 }
 
-/** 1 for a record of an event topic; on a retry copy, one more than the attempts it carries. */
-function attemptOf(record: KafkaRecord, retryCopy: boolean): number {
-  if (!retryCopy) return 1;
-  const attemptsMade = Number(headerValue(record.headers, FAILURE_HEADERS.attempt));
-  return Number.isInteger(attemptsMade) && attemptsMade > 0 ? attemptsMade + 1 : 1;
-}
-
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
 function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
   const failedAt = new Date().toISOString();
@@ -119,6 +120,8 @@ export async function subscribeConsumer(
   const blocking = consumer.retry.mode === "blocking";
   const retryTopics = new Set(blocking ? [] : consumer.retryQueues);
   const replay = consumer.replayTopic ? [consumer.replayTopic] : [];
+  // Topics only this consumer's events reach.
+  const ownTopics = new Set([...retryTopics, ...replay]);
   const streamTopics = [[...consumer.topics, ...replay], [...retryTopics]].filter((topics) => topics.length > 0);
   const lanes = new Map<string, Lane>();
   const ready: Lane[] = [];
@@ -182,7 +185,7 @@ export async function subscribeConsumer(
       if (disposition.action === "retry" && blocking) {
         // In place: later records of this partition (hence of this key) wait behind this one.
         if (!(await pause(disposition.delayMs))) return false;
-        delivery = new RecordDelivery(delivery.record, disposition.failure.attempt + 1);
+        delivery = new RecordDelivery(delivery.record, disposition.failure.attempt + 1, delivery.dedicated);
         disposition = await decide(delivery);
         continue;
       }
@@ -192,16 +195,23 @@ export async function subscribeConsumer(
   }
 
   /** True once the record's disposition was carried out; a record acknowledged at once costs no await. */
-  function processRecord(lane: Lane, record: KafkaRecord): boolean | Promise<boolean> {
-    const delivery = new RecordDelivery(record, attemptOf(record, lane.retryCopies));
+  function processRecord(lane: Lane, record: KafkaRecord, retryCopy?: RetryCopy): boolean | Promise<boolean> {
+    const delivery = new RecordDelivery(record, retryCopy?.attempt ?? 1, lane.dedicated);
+    if (retryCopy && "problem" in retryCopy) delivery.invalid = retryCopy.problem;
     const decision = decide(delivery);
     if (!(decision instanceof Promise) && decision.action === "ack") return true;
     return settle(delivery, decision);
   }
 
-  /** Retry copies are in due order: waiting for this one holds back nothing that is due. */
-  function untilDue(record: KafkaRecord): number {
-    return Number(headerValue(record.headers, FAILURE_HEADERS.dueAt)) - Date.now();
+  /** A retry topic's record as read, once it is due; false when the consumer stopped first. */
+  async function dueCopy(lane: Lane, record: KafkaRecord): Promise<RetryCopy | false> {
+    const delayMs = consumer.retry.delaysMs[lane.retryK - 1] ?? 0;
+    // Retry copies are in due order: waiting for this one holds back nothing that is due.
+    for (;;) {
+      const copy = readRetryCopy(record.headers, lane.retryK, delayMs, Date.now());
+      if (!("wait" in copy) || copy.wait <= 0) return copy;
+      if (!(await pause(Math.min(copy.wait, MAX_TIMER_MS)))) return false;
+    }
   }
 
   async function commit(lane: Lane): Promise<void> {
@@ -226,9 +236,9 @@ export async function subscribeConsumer(
     release(lane.stream, records.length);
     for (const record of records) {
       if (stopSignal.signal.aborted || lane.revoked) break;
-      const wait = lane.retryCopies ? untilDue(record) : 0;
-      if (wait > 0 && !(await pause(wait))) break;
-      const done = processRecord(lane, record);
+      const copy = lane.retryK > 0 ? await dueCopy(lane, record) : undefined;
+      if (copy === false) break;
+      const done = processRecord(lane, record, copy);
       if (done !== true && !(await done)) break;
       lane.lastDone = record;
       if (Date.now() - lane.committedAt >= COMMIT_INTERVAL_MS) await commit(lane);
@@ -262,7 +272,8 @@ export async function subscribeConsumer(
       key: `${topic}:${partition}`,
       topic,
       partition,
-      retryCopies: retryTopics.has(topic),
+      retryK: retryTopics.has(topic) ? consumer.retryQueues.indexOf(topic) + 1 : 0,
+      dedicated: ownTopics.has(topic),
       stream,
       records: [],
       next: -1n,
