@@ -219,7 +219,7 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
     );
   }
   if (consumer.retryQueues.length > 0) {
-    facts.push(`- Retry ${ir.broker === "kafka" ? "topics" : "queues"}: ${consumer.retryQueues.map(mdCode).join(", ")}`);
+    facts.push(`- Retry ${ir.broker === "kafka" ? "topics" : "queues"}: ${[...new Set(consumer.retryQueues)].map(mdCode).join(", ")}`);
   }
   if (consumer.deadLetter) facts.push(`- Dead-letter ${ir.broker === "kafka" ? "topic" : "queue"}: ${mdCode(consumer.deadLetterQueue)}`);
   if (consumer.replayTopic) facts.push(`- Replay topic: ${mdCode(consumer.replayTopic)}`);

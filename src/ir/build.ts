@@ -17,6 +17,7 @@ import {
   schemaNameOf,
   unroutedName,
   versionTypeName,
+  waitQueueName,
 } from "./names.js";
 import { dependencyOrder } from "./type-order.js";
 import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry } from "./types.js";
@@ -107,7 +108,11 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     concurrency: consumer.concurrency,
     timeoutMs: consumer.timeout,
     retry,
-    retryQueues: waitsInPlace ? [] : retry.delaysMs.map((_, i) => retryQueueName(group, i + 1)),
+    retryQueues: waitsInPlace
+      ? []
+      : retry.delaysMs.map((delayMs, i) =>
+          spec.broker === "kafka" ? retryQueueName(group, i + 1) : waitQueueName(group, delayMs),
+        ),
     deadLetter: consumer.deadLetter,
     deadLetterQueue: deadLetterQueueName(group),
     ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),

@@ -52,9 +52,21 @@ export function consumerGroup(service: string, consumer: string): string {
   return `${service}.${consumer}`;
 }
 
-/** Holds events waiting for attempt k+1. */
+/** Kafka: the topic holding events waiting for attempt k+1. */
 export function retryQueueName(group: string, k: number): string {
   return `${group}.retry-${k}`;
+}
+
+/**
+ * RabbitMQ: the wait queue of one delay (`<group>.retry-30s`). Named by its delay, so that new
+ * retry settings get new queues while the old ones keep their waiting events (docs/spec.md).
+ * The suffix is part of the queue's identity: written in the largest whole unit, never changed.
+ */
+export function waitQueueName(group: string, delayMs: number): string {
+  const unit = ([["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const).find(
+    ([, size]) => delayMs >= size && delayMs % size === 0,
+  );
+  return `${group}.retry-${unit ? `${delayMs / unit[1]}${unit[0]}` : `${delayMs}ms`}`;
 }
 
 export function deadLetterQueueName(group: string): string {

@@ -109,7 +109,11 @@ export interface IRConsumer {
   concurrency: number;
   timeoutMs: number;
   retry: IRRetry;
-  /** `<group>.retry-<k>` for k = 1..attempts-1 (empty when blocking or attempts = 1 on Kafka). */
+  /**
+   * By attempt: [k-1] holds events waiting for attempt k+1. Kafka: topics `<group>.retry-<k>`
+   * (none when blocking); RabbitMQ: wait queues named by their delay, `<group>.retry-<delay>`
+   * (one queue for equal delays).
+   */
   retryQueues: string[];
   deadLetter: boolean;
   deadLetterQueue: string; // `<group>.dlq`

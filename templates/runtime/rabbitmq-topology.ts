@@ -61,7 +61,18 @@ export interface Topology {
   queueType: QueueType;
   /** The connection's virtual host, for the rabbitmqctl commands in error messages. */
   vhost: string;
+  /** How long a wait queue outlives its delay once nobody declares it any more (x-expires). */
+  waitQueueIdleMs: number;
 }
+
+/**
+ * Wait queues are named by their delay, so changing retry settings makes new ones and never
+ * redeclares an old one with another TTL. The old ones keep dead-lettering their events back to the
+ * consumer's queue; RabbitMQ deletes each once it has gone undeclared for its delay plus this long
+ * (x-expires), by when every event it held has left. Running services declare theirs again well
+ * within that (rabbitmq.ts), so the wait queues in use never expire.
+ */
+export const WAIT_QUEUE_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /** The virtual host an amqp(s):// URL names ("/" when none). */
 export function vhostOf(url: string): string {
@@ -135,7 +146,7 @@ export async function declareServiceTopology(channel: Channel, service: ServiceD
 /** Exchange, consumer queue with its bindings, wait queues and dead-letter queue. */
 export async function declareConsumerTopology(
   channel: Channel,
-  { exchange, queueType, vhost }: Topology,
+  { exchange, queueType, vhost, waitQueueIdleMs }: Topology,
   consumer: ConsumerDef,
 ): Promise<void> {
   const { group, deadLetterQueue } = consumer;
@@ -157,16 +168,29 @@ export async function declareConsumerTopology(
     vhost,
   );
   for (const type of consumer.on) await channel.bindQueue(group, exchange.name, type);
+  await declareWaitQueues(channel, { queueType, vhost, waitQueueIdleMs }, consumer);
+}
+
+/** A consumer's wait queues, one per distinct delay; declaring them again renews their lease (x-expires). */
+export async function declareWaitQueues(
+  channel: Channel,
+  { queueType, vhost, waitQueueIdleMs }: Omit<Topology, "exchange">,
+  consumer: ConsumerDef,
+): Promise<void> {
+  const declared = new Set<string>();
   for (const [index, queue] of consumer.retryQueues.entries()) {
     const delayMs = consumer.retry.delaysMs[index];
     if (delayMs === undefined) throw new Error(`consumer "${consumer.name}" has no retry delay for ${queue}`);
+    if (declared.has(queue)) continue;
+    declared.add(queue);
     await declareQueue(
       channel,
       queue,
       queueArguments(queueType, {
         "x-message-ttl": delayMs,
+        "x-expires": delayMs + waitQueueIdleMs,
         "x-dead-letter-exchange": "",
-        "x-dead-letter-routing-key": group,
+        "x-dead-letter-routing-key": consumer.group,
       }),
       vhost,
     );

@@ -4,7 +4,14 @@ import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitConnection } from "./rabbitmq-connection.js";
 import { RabbitSubscription } from "./rabbitmq-consumer.js";
 import { ConfirmPublisher, UnroutableError } from "./rabbitmq-publisher.js";
-import { declareServiceTopology, openEventExchange, vhostOf, type Topology } from "./rabbitmq-topology.js";
+import {
+  declareServiceTopology,
+  declareWaitQueues,
+  openEventExchange,
+  vhostOf,
+  WAIT_QUEUE_IDLE_MS,
+  type Topology,
+} from "./rabbitmq-topology.js";
 import { eventPublishOptions } from "./rabbitmq-wire.js";
 import type {
   ConsumerDef,
@@ -30,6 +37,8 @@ export interface RabbitTransportOptions {
   /** A publish not confirmed within this time rejects (broker unreachable or blocked). */
   publishTimeoutMs?: number;
   backoff?: BackoffOptions;
+  /** Wait queues no one declares any more are deleted this long after their delay (default 24 h). */
+  waitQueueIdleMs?: number;
 }
 
 export const DEFAULT_CONFIRM_WINDOW = 500;
@@ -39,6 +48,8 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
   const { service, log, backoff } = opts;
   const { exchange, unrouted, queueType } = service.rabbitmq;
   const vhost = vhostOf(opts.url);
+  const waitQueueIdleMs = opts.waitQueueIdleMs ?? WAIT_QUEUE_IDLE_MS;
+  let renewal: NodeJS.Timeout | undefined;
   // How the exchange is declared is found out once, on the first connection (openEventExchange).
   let topology: Topology | undefined;
   const topologyNow = (): Topology => {
@@ -72,11 +83,35 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
         await publishConnection.open();
         const model = publishConnection.current;
         if (!model) throw new Error("the RabbitMQ connection was lost while connecting");
-        topology ??= { exchange: await openEventExchange(model, service.rabbitmq, vhost, log), queueType, vhost };
+        topology ??= {
+          exchange: await openEventExchange(model, service.rabbitmq, vhost, log),
+          queueType,
+          vhost,
+          waitQueueIdleMs,
+        };
         await publisher.open();
+        renewal ??= setInterval(() => void renewWaitQueues(), Math.max(1000, waitQueueIdleMs / 4));
+        renewal.unref();
       },
       () => (connected = undefined),
     ));
+
+  /** Declares every wait queue again, so that the ones in use never reach their x-expires. */
+  async function renewWaitQueues(): Promise<void> {
+    const model = publishConnection.current;
+    if (!model || !topology) return; // reconnecting: every channel declares them when it reopens
+    try {
+      const channel = await model.createChannel();
+      channel.on("error", () => undefined); // reported below
+      try {
+        for (const consumer of Object.values(service.consumers)) await declareWaitQueues(channel, topology, consumer);
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    } catch (err) {
+      log.warn({ err }, "RabbitMQ: could not declare the wait queues again (their lease is renewed on the next try)");
+    }
+  }
 
   // An event no queue is bound to goes to the alternate exchange and its queue `<service>.unrouted`;
   // an exchange made without one returns it, and it is sent to that queue here instead.
@@ -138,6 +173,7 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
     },
 
     async close() {
+      clearInterval(renewal);
       await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
       await publisher.close();
       await Promise.all([publishConnection.close(), consumeConnection?.close()]);

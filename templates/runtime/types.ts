@@ -42,7 +42,10 @@ export interface ConsumerDef {
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
-  /** `<group>.retry-<k>`: holds events waiting for attempt k+1. */
+  /**
+   * By attempt: [k-1] holds events waiting for attempt k+1. Kafka: topics `<group>.retry-<k>`;
+   * RabbitMQ: wait queues named by their delay, `<group>.retry-<delay>` (equal delays share one).
+   */
   retryQueues: string[];
   deadLetter: boolean;
   deadLetterQueue: string;

@@ -63,7 +63,7 @@ describe("buildIR", () => {
         mode: "non-blocking",
         delaysMs: [1000, 2000, 4000],
       },
-      retryQueues: ["shop.mailer.retry-1", "shop.mailer.retry-2", "shop.mailer.retry-3"],
+      retryQueues: ["shop.mailer.retry-1s", "shop.mailer.retry-2s", "shop.mailer.retry-4s"],
       deadLetter: true,
       deadLetterQueue: "shop.mailer.dlq",
       idempotency: "memory",
@@ -128,9 +128,22 @@ describe("buildIR", () => {
     expect(consumer("new").retryQueues).toEqual([]);
   });
 
-  it("keeps retry queues on RabbitMQ, where retries never block", () => {
+  it("keeps retry queues on RabbitMQ, where retries never block, named by their delay", () => {
     const rabbit = minimal("rabbitmq", "consumers:\n  mailer: { on: [order.created], retry: { attempts: 2 } }\n");
-    expect(rabbit.consumers[0]!.retryQueues).toEqual(["shop.mailer.retry-1"]);
+    expect(rabbit.consumers[0]!.retryQueues).toEqual(["shop.mailer.retry-1s"]);
+    // New delays get new queues, so a restart with them never meets a queue declared with another TTL.
+    const changed = minimal(
+      "rabbitmq",
+      "consumers:\n  mailer: { on: [order.created], retry: { attempts: 5, delay: 1500ms, maxDelay: 1m } }\n",
+    );
+    expect(changed.consumers[0]!.retryQueues).toEqual([
+      "shop.mailer.retry-1500ms",
+      "shop.mailer.retry-3s",
+      "shop.mailer.retry-6s",
+      "shop.mailer.retry-12s",
+    ]);
+    const fixed = minimal("rabbitmq", "consumers:\n  mailer: { on: [order.created], retry: { delay: 2h, backoff: fixed } }\n");
+    expect(fixed.consumers[0]!.retryQueues).toEqual(["shop.mailer.retry-2h", "shop.mailer.retry-2h", "shop.mailer.retry-2h"]);
   });
 
   it("normalizes filters: sorted paths, lists, envelope values as text", () => {

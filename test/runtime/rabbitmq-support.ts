@@ -14,6 +14,7 @@ import { createPublisher, type Publisher } from "../../templates/runtime/publish
 import { createRabbitTransport, type RabbitTransportOptions } from "../../templates/runtime/rabbitmq.js";
 import type { ServiceDef, Subscription, Transport } from "../../templates/runtime/types.js";
 import { shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
+import { waitQueueName } from "../../src/ir/names.js";
 
 export interface RabbitServiceOptions {
   queueType?: "quorum" | "classic";
@@ -32,12 +33,19 @@ export function rabbitService(
     ...base,
     broker: "rabbitmq",
     rabbitmq: { ...base.rabbitmq, url: AMQP_URL, queueType, prefetch },
+    // Wait queues named by their delay, as the generator names them for RabbitMQ.
+    consumers: Object.fromEntries(
+      Object.entries(base.consumers).map(([key, consumer]) => [
+        key,
+        { ...consumer, retryQueues: consumer.retry.delaysMs.map((delayMs) => waitQueueName(consumer.group, delayMs)) },
+      ]),
+    ),
   };
 }
 
 /** Every queue the transport declares for a service. */
 export function queuesOf(service: ServiceDef): string[] {
-  return Object.values(service.consumers).flatMap((c) => [c.group, ...c.retryQueues, c.deadLetterQueue]);
+  return Object.values(service.consumers).flatMap((c) => [c.group, ...new Set(c.retryQueues), c.deadLetterQueue]);
 }
 
 export interface RabbitAdmin {

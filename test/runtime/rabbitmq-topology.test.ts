@@ -23,7 +23,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
   it("keeps a dead letter through more reads than a quorum queue's default delivery limit", async () => {
     const channel = await (await connection).createChannel();
     const exchange = { name: service.rabbitmq.exchange, options: { durable: true } };
-    await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST }, consumer);
+    await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 }, consumer);
     channel.sendToQueue(consumer.deadLetterQueue, Buffer.from("dead letter"), { persistent: true });
     await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue)).messageCount).toBe(1);
 

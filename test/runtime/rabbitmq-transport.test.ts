@@ -9,7 +9,7 @@ import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
 import { startService } from "../../templates/runtime/service.js";
 import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq-topology.js";
 import type { Delivery, ServiceDef } from "../../templates/runtime/types.js";
-import { AMQP_URL, hasRabbit, uniqueName } from "../support/brokers.js";
+import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
 import { order, recordingLogger } from "./fixtures.js";
 import { openAdmin, rabbitService, runRabbit, textHeaders, type RabbitAdmin } from "./rabbitmq-support.js";
@@ -486,11 +486,11 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       { "x-queue-type": "classic" },
     ],
     [
-      "a wait queue with another delay",
+      "a wait queue made by hand with other arguments",
       (s: ServiceDef) => s.consumers.mailer!.retryQueues[0]!,
       { "x-queue-type": "quorum", "x-message-ttl": 5 },
     ],
-  ])("refuses to connect over %s, naming the queue", async (_case, queueOf, args) => {
+  ])("refuses to connect over %s, naming the queue and how to delete it", async (_case, queueOf, args) => {
     const service = rabbitService({ mailer: { on: ["order.created"] } });
     const queue = queueOf(service);
     cleanups.push(() => admin.remove(service));
@@ -505,6 +505,44 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
         `RabbitMQ queue "${queue.replace(/\./g, "\\.")}" already exists with different settings \\(inequivalent arg`,
       ),
     );
+    await expect(transport.connect()).rejects.toThrow(`(rabbitmqctl -p ${RABBIT_VHOST} delete_queue ${queue})`);
+  });
+
+  it("takes new retry delays at a restart: events waiting in the old wait queue still arrive, and that queue expires", async () => {
+    const name = uniqueName("rdelay");
+    const before = rabbitService({ mailer: { on: ["order.created"], retry: { delaysMs: [1500] } } }, { name });
+    const after = rabbitService({ mailer: { on: ["order.created"], retry: { delaysMs: [100] } } }, { name });
+    const oldQueue = before.consumers.mailer!.retryQueues[0]!;
+    const newQueue = after.consumers.mailer!.retryQueues[0]!;
+    expect([oldQueue, newQueue]).toEqual([`${name}.mailer.retry-1500ms`, `${name}.mailer.retry-100ms`]);
+    cleanups.push(() => admin.remove(before));
+    const idle = { waitQueueIdleMs: 1500 }; // x-expires: the delay plus 1.5 s, renewed every second
+
+    const first = await runRabbit(before, { mailer: { "order.created": () => Promise.reject(new Error("not yet")) } }, idle);
+    const waiting = await first.publisher.publish("order.created", order());
+    await eventually(async () => expect(await admin.depth(oldQueue)).toBe(1));
+    await first.close();
+
+    const attempts: Array<[string, number]> = [];
+    const second = await run(
+      after,
+      {
+        mailer: {
+          "order.created": (event, ctx) => {
+            attempts.push([event.id, ctx.attempt]);
+            if (ctx.attempt === 1) throw new Error("first attempt");
+          },
+        },
+      },
+      idle,
+    );
+    await eventually(() => expect(attempts).toEqual([[waiting, 2]]), 5_000);
+    const fresh = await second.publisher.publish("order.created", order());
+    await eventually(() => expect(attempts).toEqual([[waiting, 2], [fresh, 1], [fresh, 2]]), 5_000);
+
+    // Nobody declares the old wait queue any more: RabbitMQ deletes it. The new one is kept alive.
+    await eventually(() => expect(admin.depth(oldQueue)).rejects.toThrow(/NOT_FOUND/), 10_000);
+    expect(await admin.depth(newQueue)).toBe(0);
   });
 
   it("runs at most `concurrency` handlers at once", async () => {

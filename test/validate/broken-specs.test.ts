@@ -422,7 +422,7 @@ const cases: Case[] = [
     name: "queue name longer than RabbitMQ allows",
     spec: `${RABBIT_HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  ${"m".repeat(250)}: { on: [order.created] }\n`,
     issues: [
-      `7:3 consumer '${"m".repeat(250)}' needs the RabbitMQ queue 'shop.${"m".repeat(250)}.retry-1', longer than the 255 allowed`,
+      `7:3 consumer '${"m".repeat(250)}' needs the RabbitMQ queue 'shop.${"m".repeat(250)}.retry-1s', longer than the 255 allowed`,
     ],
   },
   // --- filters

@@ -11,7 +11,9 @@ import {
   retryQueueName,
   unroutedName,
   versionTypeName,
+  waitQueueName,
 } from "../../ir/names.js";
+import { retryDelays } from "../../ir/delays.js";
 import type { SpecPath } from "../issue.js";
 import { KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES } from "../patterns.js";
 import type { CheckContext } from "./context.js";
@@ -104,7 +106,15 @@ function checkBrokerNames(ctx: CheckContext): void {
       group,
       deadLetterQueueName(group),
       ...(kafka ? [replayTopicName(group)] : []),
-      ...Array.from({ length: retries }, (_, i) => retryQueueName(group, i + 1)),
+      ...(kafka
+        ? Array.from({ length: retries }, (_, i) => retryQueueName(group, i + 1))
+        : retryDelays({
+            attempts: consumer.retry.attempts,
+            delayMs: consumer.retry.delay,
+            backoff: consumer.retry.backoff,
+            maxDelayMs: consumer.retry.maxDelay,
+            mode: "non-blocking",
+          }).map((delayMs) => waitQueueName(group, delayMs))),
     ];
     const longest = names.reduce((a, b) => (Buffer.byteLength(b) > Buffer.byteLength(a) ? b : a));
     if (Buffer.byteLength(longest) > limit) {
