@@ -1,20 +1,17 @@
 // Breaking changes of events between two specs: what would make running producers and consumers
 // of the older spec disagree with services built from the newer one. New events, new versions and
-// new optional fields are compatible (payloads are open); changing what an existing version means
-// is not, nor is removing an event or version, or moving an event to another topic or key.
-import { breakingChanges } from "../ir/compat.js";
-import type { IR, IRField } from "../ir/types.js";
+// new optional fields (or required ones with a default) are compatible, since payloads are open;
+// changing what an existing version accepts is not, through every named type it uses (see
+// schema-diff.ts), nor is removing an event or version, or moving an event to another topic or key.
+import type { IR } from "../ir/types.js";
+import { schemaChanges } from "./schema-diff.js";
 
 export interface BreakingChange {
   event: string;
   version?: number;
+  /** Where in the payload (`items[].price`), for a change of a version's schema. */
+  path?: string;
   message: string;
-}
-
-/** Fields the newer version requires that the older one did not have at all. */
-function addedRequired(before: IRField[], after: IRField[]): string[] {
-  const known = new Set(before.map((f) => f.name));
-  return after.filter((f) => !f.optional && !known.has(f.name)).map((f) => `required field '${f.name}' was added`);
 }
 
 export function compareSpecs(before: IR, after: IR): BreakingChange[] {
@@ -42,16 +39,17 @@ export function compareSpecs(before: IR, after: IR): BreakingChange[] {
         changes.push({ event: old.type, version: version.version, message: "the version was removed" });
         continue;
       }
-      const messages = [
-        ...breakingChanges(version.fields, current.fields).map((c) => c.message),
-        ...addedRequired(version.fields, current.fields),
-      ];
-      for (const message of messages) changes.push({ event: old.type, version: version.version, message });
+      const diff = schemaChanges(
+        { fields: version.fields, types: before.types },
+        { fields: current.fields, types: after.types },
+      );
+      for (const { path, message } of diff) changes.push({ event: old.type, version: version.version, path, message });
     }
   }
   return changes;
 }
 
 export function formatChange(change: BreakingChange): string {
-  return `${change.event}${change.version === undefined ? "" : ` v${change.version}`}: ${change.message}`;
+  const where = `${change.event}${change.version === undefined ? "" : ` v${change.version}`}`;
+  return `${where}: ${change.path === undefined ? "" : `${change.path}: `}${change.message}`;
 }

@@ -353,7 +353,7 @@ describe("evgen compat", () => {
       const run = await evgen(["compat", "--against", against, "--format", "json"], dir);
       expect(run.code, run.stderr).toBe(1);
       expect(JSON.parse(run.stdout).breaking).toEqual([
-        { event: "order.created", version: 1, message: "field 'couponCode' was made required" },
+        { event: "order.created", version: 1, path: "couponCode", message: "made required" },
       ]);
     }
     const missing = await evgen(["compat", "--against", "no-such-rev"], dir);

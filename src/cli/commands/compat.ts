@@ -78,9 +78,12 @@ export function compatCommand(context: CliContext): Command {
     .addHelpText(
       "after",
       `
-Breaking: an event, or one of its versions, removed; a field of an existing version removed, made
-required, added as required or given another type; a Kafka event moved to another topic or key.
-Compatible: new events, new versions, new optional fields.
+Breaking: an event, or one of its versions, removed; in an existing version, at any depth and
+through the named types it uses (named by path, such as items[].price), a field removed, made
+required or optional, added as required without a default, given another type, or a constraint
+changed (maxLength, minimum, pattern, enum values, ...); a Kafka event moved to another topic or key.
+Compatible: new events, new versions, new optional fields or required ones with a default,
+renamed types of the same structure, changes to types no event uses.
 
 Examples:
   $ evgen compat --against main               in CI, before merging
