@@ -13,6 +13,7 @@ import { formatIssues } from "../validate/format.js";
 import type { Issue } from "../validate/issue.js";
 import { CliError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { printableLine } from "./printable.js";
 import { plural, styleFor } from "./style.js";
 
 /** Files evgen merges into rather than owns: the core gets their current text. */
@@ -64,7 +65,14 @@ export function displayPath(cwd: string, path: string): string {
 }
 
 export function printIssues(io: CliIO, issues: Issue[]): void {
-  if (issues.length > 0) io.stderr(`${formatIssues(issues, { color: io.color })}\n`);
+  const shown = issues.map((issue) => ({
+    ...issue,
+    file: printableLine(issue.file),
+    path: printableLine(issue.path),
+    message: printableLine(issue.message),
+    ...(issue.hint === undefined ? {} : { hint: printableLine(issue.hint) }),
+  }));
+  if (shown.length > 0) io.stderr(`${formatIssues(shown, { color: io.color })}\n`);
 }
 
 /** Files kept as the user's although the spec moved on, and what to do about each. */

@@ -19,6 +19,7 @@ import { validateCommand } from "./commands/validate.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
+import { printableText } from "./printable.js";
 import { styleFor } from "./style.js";
 
 function program(context: CliContext): Command {
@@ -90,11 +91,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CliError) {
-      io.stderr(`${red("error")} ${error.message}\n`);
+      io.stderr(`${red("error")} ${printableText(error.message)}\n`);
       return error.exitCode;
     }
     if (isUserError(error)) {
-      io.stderr(`${red("error")} ${error.message}\n`);
+      io.stderr(`${red("error")} ${printableText(error.message)}\n`);
       return 1;
     }
     io.stderr(

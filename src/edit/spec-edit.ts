@@ -54,6 +54,20 @@ function scalar(value: string): string {
 }
 
 /**
+ * A description as one YAML line: text of several lines becomes a double-quoted scalar with \n
+ * escapes (a block scalar would need the indentation of the place it is spliced into). Control
+ * characters other than line breaks and tabs have no place in a description and are refused.
+ */
+function textScalar(value: string): string {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value)) {
+    throw new EditError("--description: control characters are not allowed (line breaks and tabs are)");
+  }
+  // A JSON string is a YAML double-quoted scalar (yaml's own would fold the breaks onto lines).
+  const quoted = JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return /[\r\n\u2028\u2029]/.test(value) ? quoted : scalar(value);
+}
+
+/**
  * Appends `lines` (an entry, indented relative to its key) as the last entry of a block map by
  * splicing text, so every byte of the user's file around it stays as it was.
  */
@@ -102,7 +116,7 @@ export function addEvent(text: string, opts: AddEventOptions): string {
   if (opts.fields.length === 0) throw new EditError("give the event at least one --field name:type");
 
   const lines = [`${opts.type}:`];
-  if (opts.description) lines.push(`  description: ${scalar(opts.description)}`);
+  if (opts.description) lines.push(`  description: ${textScalar(opts.description)}`);
   if (opts.key) lines.push(`  key: ${scalar(opts.key)}`);
   if (opts.topic) lines.push(`  topic: ${scalar(opts.topic)}`);
   lines.push("  schema:", ...opts.fields.map((f) => `    ${f.key}: ${scalar(f.type)}`));
@@ -177,7 +191,7 @@ export function addConsumer(text: string, opts: AddConsumerOptions): string {
     if (!EVENT_TYPE.test(type)) throw new EditError(`"${type}" is not an event type, e.g. order.created`);
   }
   const lines = [`${opts.name}:`];
-  if (opts.description) lines.push(`  description: ${scalar(opts.description)}`);
+  if (opts.description) lines.push(`  description: ${textScalar(opts.description)}`);
   lines.push(`  on: [${opts.on.join(", ")}]`);
   if (opts.emits && opts.emits.length > 0) lines.push(`  emits: [${opts.emits.join(", ")}]`);
   return addToSection(text, doc, "consumers", lines);

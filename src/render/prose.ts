@@ -1,11 +1,15 @@
 // Spec values as they appear outside code: README table cells, durations, shell arguments and
 // values in .env files.
 import type { IRConsumer } from "../ir/types.js";
+import { mdText } from "../docs/text.js";
 import { durationText } from "../validate/duration.js";
 
-/** Text that stays inside one Markdown table cell. */
-export function tableCell(text: string | undefined): string {
-  return (text ?? "").replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
+/**
+ * Spec text in Markdown (README paragraphs and table cells): on one line, with Markdown and HTML
+ * syntax escaped (docs/text.ts), so a description cannot add markup, links or script to the page.
+ */
+export function markdownText(text: string | undefined): string {
+  return mdText(text ?? "");
 }
 
 

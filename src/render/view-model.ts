@@ -6,7 +6,7 @@ import { handlersTypeName } from "../ir/names.js";
 import type { IR, IRConsumer, IREvent, IRNamedType, JsonValue } from "../ir/types.js";
 import { jsDoc } from "./comment.js";
 import { indent, jsLiteral, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
-import { envValue, failureText, shellQuote, tableCell } from "./prose.js";
+import { envValue, failureText, markdownText, shellQuote } from "./prose.js";
 import { sampleFields, setOwn } from "./sample.js";
 import { tsObjectType } from "./ts-type.js";
 import { zodObject } from "./zod-schema.js";
@@ -168,7 +168,7 @@ function eventView(event: IREvent, layout: Layout): EventView {
     keyJson: event.key === undefined ? "" : JSON.stringify(event.key),
     topicJson: JSON.stringify(event.topic),
     versionList: event.versions.map((version) => version.version).join(", "),
-    descriptionCell: tableCell(event.description),
+    descriptionCell: markdownText(event.description),
   };
 }
 
@@ -326,7 +326,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     serviceJson: JSON.stringify(ir.service),
     sourceJson: JSON.stringify(ir.source),
     descriptionJson: JSON.stringify(ir.description ?? ""),
-    descriptionText: ir.description ?? "",
+    descriptionText: markdownText(ir.description),
     broker: ir.broker,
     kafka: ir.broker === "kafka",
     rabbitmq: ir.broker === "rabbitmq",

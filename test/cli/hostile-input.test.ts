@@ -1,7 +1,7 @@
 // The CLI against input made to hurt it: planted links, names that collide with what JavaScript or
 // the generated code already uses, hostile patterns and text. Each gets a clear refusal, exit code
 // and message, and nothing is written outside the project. Runs in-process (no build needed).
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
@@ -147,4 +147,29 @@ describe("patterns that backtrack catastrophically", () => {
     expect(run.stderr).toContain("pattern can backtrack catastrophically: matching takes exponential time");
     expect(existsSync(join(dir, "src"))).toBe(false);
   }, 60_000);
+});
+
+describe("text from the spec in output", () => {
+  it("validate shows control characters as escapes, in text and in JSON", async () => {
+    const dir = project(`evgen: 1\nservice: "\\e[2J\\e]0;owned\\a"\nbroker: kafka\n"\\u009b31mkey": 1\nevents:\n  order.created:\n    schema: { id: uuid }\n`);
+    const text = await runCli(["validate"], dir);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain("\\u001b[2J\\u001b]0;owned\\u0007");
+    expect(text.stderr).toContain("\\u009b31mkey");
+    expect(text.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    const json = await runCli(["validate", "--format", "json"], dir);
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(JSON.stringify(JSON.parse(json.stdout))).toContain("\\u001b[2J");
+  });
+
+  it("the generated README escapes HTML and Markdown from descriptions", async () => {
+    const dir = project(
+      `evgen: 1\nservice: shop\nbroker: kafka\ndescription: "<script>alert(1)</script> [click](javascript:alert(1))"\nevents:\n  order.created:\n    description: "<img src=x onerror=alert(1)> | second cell"\n    schema: { id: uuid }\n`,
+    );
+    expect((await runCli(["generate"], dir)).code).toBe(0);
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    expect(readme).not.toMatch(/<script|<img|(?<!\\)\]\(javascript/);
+    expect(readme).toContain("&lt;script&gt;alert(1)&lt;/script&gt; \\[click\\](javascript:alert(1))");
+    expect(readme).toMatch(/\| `order\.created` \| 1 +\| &lt;img src=x onerror=alert\(1\)&gt; \\\| second cell \|/);
+  });
 });

@@ -37,6 +37,21 @@ describe("add-event", () => {
     expect(Object.keys(spec.events)).toContain("order.cancelled");
   });
 
+  it("keeps a description of several lines as it was given, on one YAML line", () => {
+    const description = "First line: the order.\n  - second line, indented\n# not a comment\n\nlast";
+    const out = addEvent(orders, { type: "order.cancelled", fields: [parseFieldArg("orderId:uuid")], description });
+    expect(keepsEveryLine(orders, out)).toBe(true);
+    expect(valid(out).events["order.cancelled"]!.description).toBe(description);
+    const consumer = addConsumer(orders, { name: "audit", on: ["order.created"], description: "a\nb" });
+    expect(valid(consumer).consumers.audit!.description).toBe("a\nb");
+  });
+
+  it("refuses a description with control characters", () => {
+    expect(() =>
+      addEvent(orders, { type: "order.cancelled", fields: [parseFieldArg("orderId:uuid")], description: "\u001b[2J" }),
+    ).toThrow(/control characters are not allowed/);
+  });
+
   it("turns a schema into versions 1 and 2 with --new-version", () => {
     const out = addEvent(orders, { type: "payment.failed", fields: [parseFieldArg("orderId:uuid"), parseFieldArg("code:integer")], newVersion: true });
     expect(out).toContain("  payment.failed:\n    key: orderId\n    versions:\n      1:\n        orderId: uuid\n        reason: string\n      2:\n        orderId: uuid\n        code: integer\n");

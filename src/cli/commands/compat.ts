@@ -10,6 +10,7 @@ import { CliError, UsageError } from "../errors.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { printableJson } from "../printable.js";
 import { specIR } from "../spec-ir.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT } from "../../load/limits.js";
@@ -56,7 +57,7 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
   );
 
   if (options.format === "json") {
-    io.stdout(`${JSON.stringify({ against: older.name, breaking: changes }, null, 2)}\n`);
+    io.stdout(`${printableJson(JSON.stringify({ against: older.name, breaking: changes }, null, 2))}\n`);
   } else {
     for (const change of changes) io.stdout(`${formatChange(change)}\n`);
     const { green, red } = styleFor(io);

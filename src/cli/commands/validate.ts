@@ -5,6 +5,7 @@ import type { CliContext } from "../context.js";
 import { displayPath, errorCount, printIssues } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
+import { printableJson } from "../printable.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
@@ -20,7 +21,7 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
   const result = validateSpec(readSpecText(specPath), file);
   const issues = result.ok ? result.warnings : result.issues;
   if (options.format === "json") {
-    io.stdout(`${JSON.stringify({ file, valid: result.ok, issues }, null, 2)}\n`);
+    io.stdout(`${printableJson(JSON.stringify({ file, valid: result.ok, issues }, null, 2))}\n`);
   } else {
     printIssues(io, issues);
     const { green, red } = styleFor(io);
