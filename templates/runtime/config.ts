@@ -25,6 +25,10 @@ export interface Config {
   logLevel: LogLevel;
   apiToken?: string;
   httpBodyLimit: number;
+  /** A request body not received within this time gets 408. */
+  httpBodyTimeoutMs: number;
+  /** Bytes of request bodies held at once across all requests; past it requests get 503. */
+  httpBufferLimit: number;
   shutdownTimeoutMs: number;
   /** A call to an idempotency store (Redis, PostgreSQL) that takes longer fails its attempt. */
   storeTimeoutMs: number;
@@ -51,6 +55,8 @@ const ECHOED = new Set([
   "AMQP_CA_FILE",
   "LOG_LEVEL",
   "HTTP_BODY_LIMIT",
+  "HTTP_BODY_TIMEOUT",
+  "HTTP_BUFFER_LIMIT",
   "SHUTDOWN_TIMEOUT",
   "IDEMPOTENCY_TIMEOUT_MS",
 ]);
@@ -139,6 +145,8 @@ function envSchema(service: ServiceDef) {
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
     EVGEN_API_TOKEN: z.string().optional(),
     HTTP_BODY_LIMIT: wholeNumber(1, 1024 ** 3, 1024 * 1024, " of bytes"),
+    HTTP_BODY_TIMEOUT: wholeNumber(1, 10 * 60 * 1000, 10_000, " of milliseconds"),
+    HTTP_BUFFER_LIMIT: wholeNumber(1, 16 * 1024 ** 3, 64 * 1024 * 1024, " of bytes"),
     SHUTDOWN_TIMEOUT: wholeNumber(1, 24 * 60 * 60 * 1000, 15_000, " of milliseconds"),
     IDEMPOTENCY_TIMEOUT_MS: wholeNumber(1, 300_000, 5_000, " of milliseconds"),
   });
@@ -151,6 +159,11 @@ function crossProblems(
   running: string[],
 ): string[] {
   const problems: string[] = [];
+  const bodyLimit = Number(env.HTTP_BODY_LIMIT ?? 1024 * 1024);
+  const bufferLimit = Number(env.HTTP_BUFFER_LIMIT ?? 64 * 1024 * 1024);
+  if (bufferLimit < bodyLimit) {
+    problems.push(`HTTP_BUFFER_LIMIT: must be at least HTTP_BODY_LIMIT (${bodyLimit}), or no body of that size fits`);
+  }
   if (env.KAFKA_SASL_MECHANISM && service.broker === "kafka") {
     for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]) {
       if (!env[name]) problems.push(`${name}: required when KAFKA_SASL_MECHANISM is set`);
@@ -231,6 +244,8 @@ export function loadConfig(
     logLevel: v.LOG_LEVEL,
     ...(v.EVGEN_API_TOKEN ? { apiToken: v.EVGEN_API_TOKEN } : {}),
     httpBodyLimit: v.HTTP_BODY_LIMIT,
+    httpBodyTimeoutMs: v.HTTP_BODY_TIMEOUT,
+    httpBufferLimit: v.HTTP_BUFFER_LIMIT,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
     storeTimeoutMs: v.IDEMPOTENCY_TIMEOUT_MS,
   };

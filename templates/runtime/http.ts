@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import { InvalidPayloadError, UndeliverableError, UnknownEventTypeError, errorMessage } from "./errors.js";
+import { BodyBudget, isJsonContentType, parseJson, readBody } from "./http-body.js";
 import { isValidTraceparent, type Publisher } from "./publisher.js";
 import type { Logger, ServiceDef } from "./types.js";
 
@@ -17,7 +18,14 @@ export interface HttpOptions {
   /** When set, POST /events/* requires `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
   bodyLimit: number;
+  /** A body not received within this time gets 408. */
+  bodyTimeoutMs: number;
+  /** Bytes of bodies held at once across requests; past it a request gets 503. */
+  bodyBufferLimit: number;
 }
+
+/** How long a client may take to send its request headers. */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 const EVENTS_PATH = "/events/";
 
@@ -48,34 +56,11 @@ function authorized(req: IncomingMessage, token: string | undefined): boolean {
   return match !== null && sameToken(match[1]!, token);
 }
 
-/** Reads the body up to `limit` bytes; undefined when it is larger. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers["content-length"] ?? 0) > limit) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Keep reading into the void so the client gets the 413 instead of a reset connection.
-        req.removeAllListeners("data");
-        req.resume();
-        resolve(undefined);
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 export function createHttpServer(options: HttpOptions): Server {
   const { service, publisher, log } = options;
+
+  const budget = new BodyBudget(options.bodyBufferLimit);
+  const limits = { maxBytes: options.bodyLimit, timeoutMs: options.bodyTimeoutMs };
 
   async function publishEvent(
     req: IncomingMessage,
@@ -90,26 +75,30 @@ export function createHttpServer(options: HttpOptions): Server {
       send(res, 404, { error: `unknown event type "${type}"` });
       return;
     }
-    const body = await readBody(req, options.bodyLimit);
-    if (body === undefined) {
-      send(
-        res,
-        413,
-        { error: `body larger than ${options.bodyLimit} bytes` },
-        { connection: "close" },
-      );
+    // Only a JSON body: a web page can post a form or text cross-site without asking, not JSON.
+    if (!isJsonContentType(req.headers["content-type"])) {
+      send(res, 415, { error: "content-type must be application/json" }, { connection: "close" });
       return;
     }
-    let data: unknown;
+    const claim = budget.claim();
     try {
-      data = JSON.parse(body.toString("utf8"));
-    } catch (error) {
-      send(res, 400, {
-        error: "body is not valid JSON",
-        issues: [{ path: "", message: errorMessage(error) }],
-      });
-      return;
+      const read = await readBody(req, limits, claim);
+      if (!read.ok) {
+        send(res, read.status, { error: read.error }, { connection: "close", ...(read.status === 503 ? { "retry-after": "1" } : {}) });
+        return;
+      }
+      const parsed = parseJson(read.body);
+      if (!parsed.ok) {
+        send(res, 400, { error: "body is not valid JSON", issues: [{ path: "", message: parsed.message }] });
+        return;
+      }
+      await publishData(req, res, type, parsed.value);
+    } finally {
+      claim.release();
     }
+  }
+
+  async function publishData(req: IncomingMessage, res: ServerResponse, type: string, data: unknown): Promise<void> {
     const traceparent = req.headers.traceparent?.toString();
     try {
       const id = await publisher.publish(
@@ -159,7 +148,7 @@ export function createHttpServer(options: HttpOptions): Server {
     }
   }
 
-  return createServer((req, res) => {
+  return createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS + options.bodyTimeoutMs }, (req, res) => {
     route(req, res).catch((error: unknown) => {
       log.error({ err: errorMessage(error), url: req.url }, "HTTP request failed");
       if (!res.headersSent) send(res, 500, { error: "internal error" });

@@ -141,6 +141,8 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       log,
       ...(config.apiToken ? { apiToken: config.apiToken } : {}),
       bodyLimit: config.httpBodyLimit,
+      bodyTimeoutMs: config.httpBodyTimeoutMs,
+      bodyBufferLimit: config.httpBufferLimit,
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -34,6 +34,8 @@ describe("loadConfig", () => {
       databaseUrl: "postgres://db/x",
       logLevel: "info",
       httpBodyLimit: 1048576,
+      httpBodyTimeoutMs: 10000,
+      httpBufferLimit: 67108864,
       shutdownTimeoutMs: 15000,
       storeTimeoutMs: 5000,
     });
@@ -114,6 +116,16 @@ describe("loadConfig", () => {
     ]);
     expect(loadConfig(service, { EVGEN_TRANSPORT: "memory" }).transport).toBe("memory");
     expect(loadConfig(service, {}, { publisherOnly: true }).transport).toBe("broker");
+  });
+
+  it("requires the HTTP buffer limit to hold at least one body of the largest size", () => {
+    expect(problemsOf({ EVGEN_TRANSPORT: "memory", HTTP_BODY_LIMIT: "4096", HTTP_BUFFER_LIMIT: "4095" })).toEqual([
+      "HTTP_BUFFER_LIMIT: must be at least HTTP_BODY_LIMIT (4096), or no body of that size fits",
+    ]);
+    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory", HTTP_BODY_LIMIT: "4096", HTTP_BODY_TIMEOUT: "500", HTTP_BUFFER_LIMIT: "4096" })).toMatchObject({
+      httpBodyTimeoutMs: 500,
+      httpBufferLimit: 4096,
+    });
   });
 
   it("treats empty variables as unset", () => {

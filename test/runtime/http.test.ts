@@ -1,6 +1,7 @@
 // HTTP ingress of a running service (in-process, memory transport): publishing over HTTP, the
 // error statuses, health, readiness and metrics.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
 import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
 import type { EvgenEvent } from "../../templates/runtime/handlers.js";
@@ -29,6 +30,8 @@ beforeAll(async () => {
       EVGEN_TRANSPORT: "memory",
       EVGEN_API_TOKEN: TOKEN,
       HTTP_BODY_LIMIT: "2048",
+      HTTP_BUFFER_LIMIT: "4096",
+      HTTP_BODY_TIMEOUT: "1000",
       LOG_LEVEL: "silent",
     },
     createTransport: (_config, log) => {
@@ -61,6 +64,28 @@ function post(path: string, body: string, headers: Record<string, string> = auth
     headers: { "content-type": "application/json", ...headers },
     body,
   });
+}
+
+/**
+ * A POST of an order.created body announced as `length` bytes of which only `start` is sent: the
+ * first response line, and whether the server closed the connection.
+ */
+async function rawPost(base: string, length: number, start: string) {
+  const socket = net.connect(Number(new URL(base).port), "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write(
+    `POST /events/order.created HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${length}\r\n\r\n${start}`,
+  );
+  let text = "";
+  socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  socket.on("error", () => undefined);
+  const closed = new Promise<boolean>((resolve) => socket.once("close", () => resolve(true)));
+  const response = new Promise<string>((resolve) => {
+    socket.on("data", () => text.includes("\r\n") && resolve(text.split("\r\n")[0]!));
+    void closed.then(() => resolve(text.split("\r\n")[0]!));
+  });
+  return { response, closed };
 }
 
 describe("HTTP ingress", () => {
@@ -122,6 +147,63 @@ describe("HTTP ingress", () => {
     }
   });
 
+  it("answers 415 to a body that is not declared JSON (what a web page can post cross-site), and publishes nothing", async () => {
+    const before = memory.published().length;
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const res = await post("/events/order.created", JSON.stringify(order()), { ...auth, "content-type": type });
+      expect(res.status, type).toBe(415);
+    }
+    const res = await post("/events/order.created", JSON.stringify(order()), {
+      ...auth,
+      "content-type": "Application/JSON; charset=utf-8",
+    });
+    expect(res.status).toBe(202);
+    expect(memory.published().length).toBe(before + 1);
+  });
+
+  it("answers 400 to JSON nested too deep and to a body that is not UTF-8", async () => {
+    const deep = JSON.stringify({ ...order(), extra: JSON.parse("[".repeat(500) + "]".repeat(500)) });
+    const nested = await post("/events/order.created", deep.length > 2048 ? "[".repeat(1000) + "]".repeat(1000) : deep);
+    expect(nested.status).toBe(400);
+    expect(await nested.json()).toEqual({
+      error: "body is not valid JSON",
+      issues: [{ path: "", message: "nested deeper than 64 levels" }],
+    });
+    const latin1 = await fetch(`${base}/events/order.created`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(order({ userId: "Jos\u00e9" })), "latin1"),
+    });
+    expect(latin1.status).toBe(400);
+    expect(await latin1.json()).toMatchObject({ issues: [{ message: "body is not UTF-8" }] });
+  });
+
+  it("answers 408 to a body that does not arrive in time, and closes the connection", async () => {
+    const slow = await rawPost(base, 1000, '{"orderId":');
+    expect(await slow.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(await slow.closed).toBe(true);
+  });
+
+  it("answers 503 while the bodies in flight fill the buffer limit, and takes bodies again after", async () => {
+    // Two bodies announced at 2040 bytes each hold 4080 of the 4096 bytes, arriving slowly.
+    const holding = [await rawPost(base, 2040, "{"), await rawPost(base, 2040, "{")];
+    try {
+      // Once the server has begun reading both (a moment after they connected).
+      await vi.waitFor(
+        async () => {
+          const refused = await post("/events/order.created", JSON.stringify(order()));
+          expect(refused.status).toBe(503);
+          expect(refused.headers.get("retry-after")).toBe("1");
+          expect(await refused.json()).toEqual({ error: "too many request bodies in flight, try again" });
+        },
+        { timeout: 800, interval: 20 },
+      );
+    } finally {
+      for (const request of holding) await request.response; // 408 once their time is up
+    }
+    expect((await post("/events/order.created", JSON.stringify(order()))).status).toBe(202);
+  });
+
   it("answers 413 for a body over the limit, announced or streamed", async () => {
     const big = JSON.stringify({ ...order(), padding: "x".repeat(4096) });
     expect((await post("/events/order.created", big)).status).toBe(413);
@@ -134,7 +216,7 @@ describe("HTTP ingress", () => {
     });
     const streamed = await fetch(`${base}/events/order.created`, {
       method: "POST",
-      headers: auth,
+      headers: { ...auth, "content-type": "application/json" },
       body: chunks,
       duplex: "half",
     } as RequestInit);

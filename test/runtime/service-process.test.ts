@@ -63,6 +63,7 @@ async function postOrder(running: Running): Promise<string> {
   const started = await running.line((l) => l.msg === "service started");
   const res = await fetch(`http://127.0.0.1:${started.port}/events/order.created`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify(order()),
   });
   expect(res.status).toBe(202);
