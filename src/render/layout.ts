@@ -38,27 +38,25 @@ export function scalarLiteral(value: string | number | boolean | null, layout: L
   return JSON.stringify(value);
 }
 
-/** Whether every line of `text` fits prettier's print width. */
+/** Whether every line of code in `text` fits prettier's print width (it leaves comments as they are). */
 export function fitsWidth(text: string): boolean {
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf("\n", start);
     if (end === -1) end = text.length;
-    if (end - start > PRINT_WIDTH) return false;
+    if (end - start > PRINT_WIDTH && !/^\s*(\/\/|\/\*|\*)/.test(text.slice(start, end))) return false;
     start = end + 1;
   }
   return true;
 }
 
 /**
- * The keys of one object as prettier prints them (quoteProps "as-needed"): bare when every key is
- * an identifier, else all quoted (prettier unquotes none while one needs quotes).
+ * The keys of one object as prettier prints them (quoteProps "as-needed"): each bare when it is an
+ * identifier, else quoted. Keys that look like numbers are left to prettier.
  */
 export function objectKeys(keys: string[], layout: Layout): Map<string, string> {
-  const identifier = (key: string) => /^[A-Za-z_$][\w$]*$/.test(key);
   if (keys.some((key) => /^\d/.test(key))) layout.canonical = false;
-  const quoteAll = !keys.every(identifier);
-  return new Map(keys.map((key) => [key, quoteAll ? stringLiteral(key, layout) : key]));
+  return new Map(keys.map((key) => [key, /^[A-Za-z_$][\w$]*$/.test(key) ? key : stringLiteral(key, layout)]));
 }
 
 /**
@@ -101,4 +99,64 @@ export function jsLiteral(value: unknown, depth: number, column: number, layout:
     return `${start}${jsLiteral(record[key], depth + 1, start.length, layout)},`;
   });
   return `{\n${lines.join("\n")}\n${indent(depth)}}`;
+}
+
+/**
+ * A JSON value as prettier prints a literal written on one line, starting after `column`
+ * characters at indentation `depth`: on one line when it fits, else broken one level at a time.
+ * Arrays that would break are left to prettier (it fills or hugs them by rules not copied here).
+ */
+export function jsInline(value: unknown, depth: number, column: number, suffix: number, layout: Layout): string {
+  const oneLine = inlineText(value, layout);
+  if (column + oneLine.length + suffix <= PRINT_WIDTH) return oneLine;
+  if (value === null || typeof value !== "object") return oneLine;
+  if (Array.isArray(value)) {
+    layout.canonical = false;
+    return oneLine;
+  }
+  const record = value as Record<string, unknown>;
+  const inner = indent(depth + 1);
+  const keys = objectKeys(
+    Object.keys(record).filter((key) => record[key] !== undefined),
+    layout,
+  );
+  const lines = [...keys].map(([key, printed]) => {
+    const start = `${inner}${printed}: `;
+    return `${start}${jsInline(record[key], depth + 1, start.length, 1, layout)},`;
+  });
+  return `{\n${lines.join("\n")}\n${indent(depth)}}`;
+}
+
+function inlineText(value: unknown, layout: Layout): string {
+  if (value === null || typeof value !== "object") return jsLiteral(value, 0, 0, layout);
+  if (Array.isArray(value)) {
+    // prettier breaks an array of several objects (or arrays) with more than one entry each.
+    const entries = (item: unknown) => (item !== null && typeof item === "object" ? Object.keys(item).length : 0);
+    if (value.length > 1 && value.every((item) => entries(item) > 1)) layout.canonical = false;
+    return `[${value.map((item) => inlineText(item, layout)).join(", ")}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = objectKeys(
+    Object.keys(record).filter((key) => record[key] !== undefined),
+    layout,
+  );
+  if (keys.size === 0) return "{}";
+  return `{ ${[...keys].map(([key, printed]) => `${printed}: ${inlineText(record[key], layout)}`).join(", ")} }`;
+}
+
+/**
+ * A Markdown table as prettier aligns it (proseWrap "preserve"): every column as wide as its
+ * widest cell. Cells are expected to be plain text; anything prettier might re-escape, and
+ * characters whose display width is not one column, leave the file to prettier.
+ */
+export function markdownTable(header: string[], rows: string[][], layout: Layout): string {
+  const plain = /^[A-Za-z0-9 .,:;()'"/?!%=@$&+-]*$|^[A-Za-z0-9 .,:;()'"/?!%=@$&+\-`–]*$/;
+  for (const cell of [...header, ...rows.flat()]) {
+    if (!plain.test(cell) || (cell.match(/`/g)?.length ?? 0) % 2 !== 0) layout.canonical = false;
+  }
+  const widths = header.map((cell, column) =>
+    Math.max(3, cell.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }

@@ -64,7 +64,8 @@ export function isPrettierShaped(file: PlannedFile, context: RenderContext, text
   } else {
     shaped = false;
   }
-  return shaped && fitsWidth(text);
+  // Prose (Markdown with proseWrap "preserve") and YAML comments may run past the print width.
+  return shaped && (!file.path.endsWith(".ts") || fitsWidth(text));
 }
 
 /** Project templates that print prettier's layout, and when (the rest is formatted by prettier). */
@@ -78,6 +79,8 @@ const shapedTemplates: Record<string, (view: ProjectView) => boolean> = {
   "transport.ts.hbs": () => true,
   "dlq.ts.hbs": () => true,
   "tsconfig.json.hbs": () => true,
+  "README.md.hbs": (view) => view.readmeCanonical,
+  "docker-compose.yml.hbs": () => true,
   "tsconfig.build.json.hbs": () => true,
 };
 

@@ -5,7 +5,7 @@ import { posix } from "node:path";
 import { handlersTypeName } from "../ir/names.js";
 import type { IR, IRConsumer, IREvent, IRNamedType, JsonValue } from "../ir/types.js";
 import { jsDoc } from "./comment.js";
-import { indent, jsLiteral, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
+import { indent, jsInline, jsLiteral, markdownTable, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
 import { envValue, failureText, markdownText, shellQuote } from "./prose.js";
 import { sampleFields, setOwn } from "./sample.js";
 import { tsObjectType } from "./ts-type.js";
@@ -42,12 +42,8 @@ export interface EventView {
 export interface ConsumerView {
   name: string;
   nameJson: string;
-  /**
-   * The consumer's name as a key, as prettier prints it: of serviceDef.consumers (quoted like the
-   * other consumers' names), and on its own (HarnessHandlers members, its test's harness).
-   */
+  /** The consumer's name as an object key, as prettier prints it (bare when an identifier). */
   key: string;
-  ownKey: string;
   /** `export type XHandlers = Handlers<...>;`, broken over lines as prettier would. */
   handlersTypeDecl: string;
   /** Whether its generated module and scaffolds are printed in prettier's layout. */
@@ -87,6 +83,13 @@ export interface ProjectView {
   descriptionJson: string;
   /** README: the description as a paragraph. */
   descriptionText: string;
+  /** README: the description's paragraph and the blank line after it, or nothing. */
+  descriptionBlock: string;
+  /** README: the tables of events and consumers, aligned as prettier aligns them. */
+  eventsTable: string;
+  consumersTable: string;
+  /** Whether README.md is printed in prettier's layout. */
+  readmeCanonical: boolean;
   broker: IR["broker"];
   kafka: boolean;
   rabbitmq: boolean;
@@ -110,7 +113,8 @@ export interface ProjectView {
   /** Whether service-def.ts and testing.ts are. */
   serviceDefCanonical: boolean;
   consumers: ConsumerView[];
-  example: { type: string; json: string; shellJson: string };
+  /** README: an event to POST, and the `publisher.publish(...)` call of it in prettier's layout. */
+  example: { type: string; json: string; shellJson: string; publishCall: string };
   redis: boolean;
   postgres: boolean;
   /** Any idempotency store beyond memory. */
@@ -221,7 +225,6 @@ function consumerView(
   ir: IR,
   types: NamedTypes,
   consumer: IRConsumer,
-  key: string,
   serviceDefLayout: Layout,
 ): ConsumerView {
   const { files } = consumer;
@@ -242,13 +245,13 @@ function consumerView(
     idempotency: consumer.idempotency,
   };
   const layout: Layout = { canonical: true };
+  const key = objectKeys([consumer.name], serviceDefLayout).get(consumer.name)!;
   const handlersType = handlersTypeName(consumer.typeName);
   const defStart = `${indent(2)}${key}: `;
   return {
     name: consumer.name,
     nameJson: JSON.stringify(consumer.name),
     key,
-    ownKey: objectKeys([consumer.name], layout).get(consumer.name)!,
     handlersTypeDecl: handlersTypeDecl(
       handlersType,
       ["EventVersions", "EventPayloads", union(consumer.on), union(consumer.emits)],
@@ -284,10 +287,21 @@ function consumerView(
 }
 
 /** README: an event to POST, with a payload its schema accepts. */
-function exampleEvent(ir: IR, types: NamedTypes): ProjectView["example"] {
+function exampleEvent(ir: IR, types: NamedTypes, layout: Layout): ProjectView["example"] {
   const type = ir.events[0]?.type ?? "";
-  const json = JSON.stringify(samplePayload(ir, types, type) ?? {});
-  return { type, json, shellJson: shellQuote(json) };
+  const data = samplePayload(ir, types, type) ?? {};
+  const json = JSON.stringify(data);
+  const call = `const id = await publisher.publish(${JSON.stringify(type)}, `;
+  // The payload is the call's last argument, followed by `);`.
+  const publishCall = `${call}${jsInline(data, 0, call.length, 2, layout)});`;
+  return { type, json, shellJson: shellQuote(json), publishCall };
+}
+
+/** The README's description paragraph: plain text only is known to come out of prettier as it went in. */
+function descriptionBlock(description: string | undefined, layout: Layout): string {
+  if (!description) return "";
+  if (!/^[A-Za-z0-9 .,:;()'"/?!%-]*$/.test(description)) layout.canonical = false;
+  return `${description}\n\n`;
 }
 
 /**
@@ -313,12 +327,17 @@ export function projectView(ir: IR, header: string): ProjectView {
   const schemaViews = ir.types.map((type) => namedTypeView(type, layout));
   const eventViews = ir.events.map((event) => eventView(event, layout));
   const serviceDefLayout: Layout = { canonical: true };
-  const consumerKeys = objectKeys(
-    ir.consumers.map((consumer) => consumer.name),
-    serviceDefLayout,
+  const consumerViews = ir.consumers.map((consumer) => consumerView(ir, types, consumer, serviceDefLayout));
+  const readmeLayout: Layout = { canonical: true };
+  const eventsTable = markdownTable(
+    ["type", "versions", "description"],
+    eventViews.map((event) => [`\`${event.type}\``, event.versionList, event.descriptionCell]),
+    readmeLayout,
   );
-  const consumerViews = ir.consumers.map((consumer) =>
-    consumerView(ir, types, consumer, consumerKeys.get(consumer.name)!, serviceDefLayout),
+  const consumersTable = markdownTable(
+    ["consumer", "handles", "may publish", "on failure"],
+    consumerViews.map((consumer) => [`\`${consumer.name}\``, consumer.onList, consumer.emitsList, consumer.failureText]),
+    readmeLayout,
   );
   return {
     header,
@@ -327,6 +346,12 @@ export function projectView(ir: IR, header: string): ProjectView {
     sourceJson: JSON.stringify(ir.source),
     descriptionJson: JSON.stringify(ir.description ?? ""),
     descriptionText: markdownText(ir.description),
+    descriptionBlock: descriptionBlock(markdownText(ir.description), readmeLayout),
+    eventsTable,
+    consumersTable,
+    get readmeCanonical() {
+      return readmeLayout.canonical;
+    },
     broker: ir.broker,
     kafka: ir.broker === "kafka",
     rabbitmq: ir.broker === "rabbitmq",
@@ -345,7 +370,7 @@ export function projectView(ir: IR, header: string): ProjectView {
       return serviceDefLayout.canonical;
     },
     consumers: consumerViews,
-    example: exampleEvent(ir, types),
+    example: exampleEvent(ir, types, readmeLayout),
     redis: ir.idempotencyStores.includes("redis"),
     postgres: ir.idempotencyStores.includes("postgres"),
     stores: ir.idempotencyStores.some((store) => store !== "memory"),

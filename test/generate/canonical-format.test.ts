@@ -84,6 +84,16 @@ describe("code printed in prettier's layout", () => {
     }
   });
 
+  // The fixtures try every odd corner of the spec; the examples and the synthetic spec are the
+  // shapes users write, and for those generate must not need prettier at all.
+  const typical = specs.filter(([name]) => !name.includes("fixtures"));
+  it.each(typical)("%s: needs prettier for no file", async (_, specText) => {
+    const files = await renderedFiles(specText);
+    const formatted = files.filter((file) => /\.(ts|json|md|ya?ml)$/.test(file.path) && !file.path.endsWith("package.json"));
+    const runtime = (path: string) => path.startsWith("src/generated/runtime/");
+    expect(formatted.filter((file) => !file.shaped && !runtime(file.path)).map((file) => file.path)).toEqual([]);
+  });
+
   it("generate leaves the shaped files as rendered and formats the rest", async () => {
     const { files } = await generate({ specText: syntheticSpec(3), specFile: "evgen.yaml" });
     const events = files.find((file) => file.path === "src/generated/events.ts");
