@@ -142,6 +142,7 @@ export async function subscribeConsumer(
         return;
       case "dead-letter":
         await options.send([{ topic: consumer.deadLetterQueue, message: copy(message, from, disposition.failure) }]);
+        disposition.confirmed?.();
         return;
       case "retry": {
         const topic = consumer.retryQueues[disposition.failure.attempt - 1];

@@ -191,6 +191,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
           ...(delivery.key === undefined ? {} : { key: delivery.key }),
           failure: disposition.failure,
         });
+        disposition.confirmed?.();
         return;
       case "retry": {
         const retry = nextAttempt(state, delivery, disposition.failure);

@@ -202,7 +202,8 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       metrics?.retried(type, consumer.name);
       eventLog.warn({ failure, delayMs: disposition.delayMs }, "handler failed, retrying");
     } else if (disposition.action === "dead-letter") {
-      metrics?.deadLettered(type, consumer.name, kind);
+      // Counted once the broker has the copy: a dead letter that could not be written is not one.
+      if (metrics) disposition.confirmed = () => metrics.deadLettered(type, consumer.name, kind);
       eventLog.error({ failure, origin: delivery.origin }, "event sent to the dead letter");
     } else {
       metrics?.dropped(type, consumer.name, kind);

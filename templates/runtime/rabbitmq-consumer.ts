@@ -167,6 +167,7 @@ export class RabbitSubscription implements Subscription {
       content: message.content,
       options: failureCopyOptions(message, failure, consumer.group),
     });
+    disposition.confirmed?.();
   }
 
   private settle({ message, lease }: Inbound, how: "ack" | "requeue"): void {

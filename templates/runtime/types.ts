@@ -129,7 +129,12 @@ export type Disposition =
   | { action: "ack"; outcome: "handled" | "skipped" | "duplicate" }
   /** Schedule attempt `failure.attempt + 1` after delayMs (retry-<attempt> queue, or in place when blocking). */
   | { action: "retry"; failure: Failure; delayMs: number }
-  | { action: "dead-letter"; failure: Failure }
+  | {
+      action: "dead-letter";
+      failure: Failure;
+      /** Called by the transport once the broker confirmed the dead-letter copy (it is counted then). */
+      confirmed?(): void;
+    }
   /** deadLetter: false and attempts exhausted: logged loudly, then acknowledged. */
   | { action: "drop"; failure: Failure };
 

@@ -11,8 +11,12 @@ import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq-topology.js";
 import type { Delivery, ServiceDef } from "../../templates/runtime/types.js";
 import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
-import { order, recordingLogger } from "./fixtures.js";
-import { openAdmin, rabbitService, runRabbit, textHeaders, type RabbitAdmin } from "./rabbitmq-support.js";
+import { order, recordingLogger, type Payloads } from "./fixtures.js";
+import { FAST_BACKOFF, openAdmin, rabbitService, runRabbit, textHeaders, type RabbitAdmin } from "./rabbitmq-support.js";
+import { createMetrics } from "../../templates/runtime/metrics.js";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { createPipeline } from "../../templates/runtime/pipeline.js";
+import { createPublisher } from "../../templates/runtime/publisher.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
@@ -263,6 +267,36 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       "table-id": "header cloudEvents_id is a table, not a string",
       latin1: "body is not UTF-8",
     });
+  });
+
+  it("counts a dead letter only once the broker confirmed it", async () => {
+    const service = rabbitService({ mailer: { on: ["order.created"], retry: { delaysMs: [] } } }, { queueType: "classic" });
+    const mailer = service.consumers.mailer!;
+    const metrics = createMetrics({ defaultMetrics: false });
+    const transport = createRabbitTransport({ service, url: AMQP_URL, log: silentLogger, backoff: FAST_BACKOFF });
+    cleanups.push(() => admin.remove(service));
+    cleanups.push(() => transport.close());
+    await transport.connect();
+    const publisher = createPublisher<Payloads>(service, transport);
+    const failing = { "order.created": () => Promise.reject(new Error("mail server down")) };
+    await transport.subscribe(
+      mailer,
+      createPipeline({ service, consumer: mailer, handlers: failing, publisher: createPublisher(service, transport), log: silentLogger, metrics }),
+    );
+    const total = async (name: string) =>
+      ((await metrics.registry.getSingleMetric(name)?.get())?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
+
+    // Without its dead-letter queue, the copy comes back unroutable and the event goes back to its queue.
+    const channel = await admin.model.createChannel();
+    await channel.deleteQueue(mailer.deadLetterQueue);
+    await publisher.publish("order.created", order());
+    await eventually(async () => expect(await total("evgen_events_failed_total")).toBeGreaterThanOrEqual(3));
+    expect(await total("evgen_events_dead_lettered_total")).toBe(0);
+
+    await channel.assertQueue(mailer.deadLetterQueue, { durable: true });
+    await channel.close();
+    await eventually(async () => expect(await admin.depth(mailer.deadLetterQueue)).toBe(1));
+    expect(await total("evgen_events_dead_lettered_total")).toBe(1);
   });
 
   it("skips events the filter excludes and publishes what handlers emit, trace context included", async () => {
