@@ -3,15 +3,15 @@
 // event is handled once the broker is back. Stops the shared broker: runs alone (disruptive).
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { kafkaSh } from "../support/kafka-broker.js";
+import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";
 import { kafkaService, sleep, waitFor } from "./kafka-support.js";
 
-describe.skipIf(!(await hasKafka()))("Kafka broker restart", () => {
+describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka broker restart on $client", ({ createKafkaTransport }) => {
   it("recovers publisher and consumer; every acknowledged event is handled", async () => {
     const service = kafkaService({ worker: { on: ["order.created"] } });
     const transport = createKafkaTransport({

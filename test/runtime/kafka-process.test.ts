@@ -5,10 +5,10 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
+import { KAFKA_CLIENTS, type KafkaClient } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";
 import { kafkaService, waitFor } from "./kafka-support.js";
 
@@ -26,10 +26,15 @@ interface Worker {
   stderr: () => string;
 }
 
-/** Starts a worker process; every event id it reports handled is counted in `handled`. */
-function startWorker(service: string, handled: Map<string, number>, env: Record<string, string> = {}): Worker {
+/** Starts a worker process on `client`; every event id it reports handled is counted in `handled`. */
+function startWorker(
+  client: KafkaClient,
+  service: string,
+  handled: Map<string, number>,
+  env: Record<string, string> = {},
+): Worker {
   const child = spawn(process.execPath, ["--import", "tsx", WORKER], {
-    env: { ...process.env, ...env, EVGEN_TEST_SERVICE: service },
+    env: { ...process.env, ...env, EVGEN_TEST_SERVICE: service, EVGEN_TEST_KAFKA_CLIENT: client.client },
     stdio: ["ignore", "pipe", "pipe"],
   });
   workers.push(child);
@@ -46,9 +51,9 @@ function startWorker(service: string, handled: Map<string, number>, env: Record<
 }
 
 /** Publishes `count` events for the service and returns their ids. */
-async function publishEvents(service: string, count: number): Promise<string[]> {
+async function publishEvents(client: KafkaClient, service: string, count: number): Promise<string[]> {
   const def = kafkaService({ worker: { on: ["order.created"] } }, service);
-  const transport = createKafkaTransport({ service: def, brokers: KAFKA_BROKERS, clientId: service, log: silentLogger });
+  const transport = client.createKafkaTransport({ service: def, brokers: KAFKA_BROKERS, clientId: service, log: silentLogger });
   const publisher = createPublisher<Payloads>(def, transport, { ownsTransport: true });
   try {
     return await publisher.publishBatch(
@@ -62,24 +67,24 @@ async function publishEvents(service: string, count: number): Promise<string[]> 
 const progress = (worker: Worker, handled: Map<string, number>) => () =>
   `progress: ${handled.size} handled; worker stderr:\n${worker.stderr()}`;
 
-describe.skipIf(!(await hasKafka()))("Kafka consumer process", () => {
+describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka consumer process on $client", (client) => {
   it.skipIf(!postgres)(
     "loses no event when the consuming process is SIGKILLed twice mid-stream; PostgreSQL idempotency stops repeats",
     { timeout: 180_000 },
     async () => {
       const service = uniqueName("kill");
-      const ids = await publishEvents(service, 2000);
+      const ids = await publishEvents(client, service, 2000);
       const handled = new Map<string, number>();
       const env = { EVGEN_TEST_IDEMPOTENCY: "postgres" };
 
       for (const killAfter of [400, 1100]) {
-        const worker = startWorker(service, handled, env);
+        const worker = startWorker(client, service, handled, env);
         await waitFor(() => handled.size >= killAfter, 60_000, progress(worker, handled));
         worker.child.kill("SIGKILL");
         expect((await worker.exited).signal).toBe("SIGKILL");
         expect(handled.size).toBeLessThan(ids.length);
       }
-      const last = startWorker(service, handled, env);
+      const last = startWorker(client, service, handled, env);
       await waitFor(() => handled.size === ids.length, 90_000, progress(last, handled));
       last.child.kill("SIGTERM");
       expect((await last.exited).code).toBe(0);
@@ -93,10 +98,10 @@ describe.skipIf(!(await hasKafka()))("Kafka consumer process", () => {
 
   it("exits 0 on SIGTERM mid-stream and handles nothing twice after a restart", { timeout: 120_000 }, async () => {
     const service = uniqueName("term");
-    const ids = await publishEvents(service, 1000);
+    const ids = await publishEvents(client, service, 1000);
     const handled = new Map<string, number>();
 
-    const first = startWorker(service, handled);
+    const first = startWorker(client, service, handled);
     await waitFor(() => handled.size >= 300, 60_000, progress(first, handled));
     const signalledAt = Date.now();
     first.child.kill("SIGTERM");
@@ -104,7 +109,7 @@ describe.skipIf(!(await hasKafka()))("Kafka consumer process", () => {
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
     expect(handled.size).toBeLessThan(ids.length);
 
-    const second = startWorker(service, handled);
+    const second = startWorker(client, service, handled);
     await waitFor(() => handled.size === ids.length, 60_000, progress(second, handled));
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);

@@ -1,9 +1,9 @@
-// A consuming process for the crash and shutdown tests: runs the Kafka transport with the real
+// A consuming process for the crash and shutdown tests: runs a Kafka client's transport with the real
 // pipeline for one consumer of a test service (test/support/worker.ts: its settings and protocol),
 // and on SIGTERM stops cleanly and exits 0.
 import { createPostgresStore } from "../../templates/runtime/idempotency-postgres.js";
-import { createKafkaTransport } from "../../templates/runtime/kafka.js";
 import { DATABASE_URL, KAFKA_BROKERS } from "../support/brokers.js";
+import { kafkaClient } from "../support/kafka-clients.js";
 import { runWorker, workerLogger, workerSettings } from "../support/worker.js";
 import { kafkaService } from "./kafka-support.js";
 
@@ -14,7 +14,8 @@ const { name: serviceName, delayMs, idempotency: store } = workerSettings();
 
 const service = kafkaService({ worker: { on: ["order.created"] } }, serviceName);
 const log = workerLogger();
-const transport = createKafkaTransport({
+// EVGEN_TEST_KAFKA_CLIENT: the client whose transport runs (default kafkajs).
+const transport = kafkaClient(process.env.EVGEN_TEST_KAFKA_CLIENT).createKafkaTransport({
   service,
   brokers: KAFKA_BROKERS,
   clientId: serviceName,
