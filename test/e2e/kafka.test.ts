@@ -4,29 +4,31 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
+import { KAFKA_CLIENTS, type KafkaClientName } from "../support/kafka-clients.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
 import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, stopMidStreamThenFinish, stopWith } from "../support/failure-matrix.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { produceRaw, readTopic, waitFor } from "../runtime/kafka-support.js";
 import { RECORDER, type RunningService } from "./service-support.js";
 
-const service = uniqueName("e2e");
-const SPEC = specText({
-  service,
-  broker: "kafka",
-  events: {
-    "order.created": {
-      key: "orderId",
-      topic: `${service}.orders`,
-      schema: { orderId: "uuid", userId: "string", "seq?": "integer" },
+const kafkaSpec = (service: string, client: KafkaClientName) =>
+  specText({
+    service,
+    broker: "kafka",
+    kafka: { client },
+    events: {
+      "order.created": {
+        key: "orderId",
+        topic: `${service}.orders`,
+        schema: { orderId: "uuid", userId: "string", "seq?": "integer" },
+      },
+      "notification.sent": notificationSent({ topic: `${service}.notifications` }),
     },
-    "notification.sent": notificationSent({ topic: `${service}.notifications` }),
-  },
-  consumers: {
-    ...MATRIX_CONSUMERS,
-    ledger: { on: ["order.created"], retry: { attempts: 3, delay: "200ms", backoff: "fixed", mode: "blocking" } },
-  },
-});
+    consumers: {
+      ...MATRIX_CONSUMERS,
+      ledger: { on: ["order.created"], retry: { attempts: 3, delay: "200ms", backoff: "fixed", mode: "blocking" } },
+    },
+  });
 
 const HANDLERS: Record<string, string> = {
   ...MATRIX_HANDLERS,
@@ -42,13 +44,14 @@ export default defineHandlers({
 
 const ready = await Promise.all([hasKafka(), hasPostgres()]);
 
-describe.skipIf(!ready.every(Boolean))("generated Kafka service", () => {
+describe.skipIf(!ready.every(Boolean)).each(KAFKA_CLIENTS)("generated Kafka service on $client", ({ client }) => {
+  const service = uniqueName("e2e");
   const matrix = matrixProject({ KAFKA_BROKERS: KAFKA_BROKERS.join(",") });
   const { linesOf, publishOrder, start } = matrix;
   let service1: RunningService;
 
   beforeAll(async () => {
-    await matrix.build(SPEC, HANDLERS);
+    await matrix.build(kafkaSpec(service, client), HANDLERS);
     service1 = await start("mailer,notifier,vip,ledger");
   }, 240_000);
 

@@ -1,16 +1,18 @@
 // The generated project the service end-to-end tests run: a spec with three consumers (two of
 // the same event), handlers that record every call and fail on request, built once per file.
 import { uniqueName } from "../support/brokers.js";
+import type { KafkaClientName } from "../support/kafka-clients.js";
 import { createProject, type Project } from "../support/project.js";
 import { mailer, notificationSent, notifier, ownTopic, specText, type Broker } from "../support/spec.js";
 import { RECORDER, startService, type RunningService } from "./service-support.js";
 
 export type { Broker };
 
-function spec(service: string, broker: Broker): string {
+function spec(service: string, broker: Broker, kafkaClient?: KafkaClientName): string {
   const own = { service, broker };
   return specText({
     ...own,
+    ...(kafkaClient ? { kafka: { client: kafkaClient } } : {}),
     events: {
       "order.created": {
         key: "orderId",
@@ -61,13 +63,17 @@ export interface ServiceProject {
   start(env?: Record<string, string>, readyPath?: "/readyz" | "/healthz"): Promise<RunningService>;
 }
 
-/** Generates and builds the project; `brokerEnv` points the service at the test broker. */
+/**
+ * Generates and builds the project; `brokerEnv` points the service at the test broker, and on
+ * Kafka `kafkaClient` is its spec's `kafka.client`.
+ */
 export async function buildServiceProject(
   broker: Broker,
   brokerEnv: Record<string, string>,
+  kafkaClient?: KafkaClientName,
 ): Promise<ServiceProject> {
   const service = uniqueName(`svc-${broker === "kafka" ? "k" : "r"}`);
-  const project = await createProject({ spec: spec(service, broker), handlers: HANDLERS });
+  const project = await createProject({ spec: spec(service, broker, kafkaClient), handlers: HANDLERS });
   await project.build().catch(async (error: unknown) => {
     await project.cleanup();
     throw error;

@@ -3,6 +3,7 @@
 // start the test broker (so they run alone).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KafkaClientName } from "../support/kafka-clients.js";
 import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";
 import { waitFor } from "../support/wait.js";
 import { postEvent, recorded, type RunningService } from "./service-support.js";
@@ -17,15 +18,17 @@ export function describeReadiness(
   available: boolean,
   brokerEnv: Record<string, string>,
   control: BrokerControl,
+  kafkaClient?: KafkaClientName,
 ): void {
-  describe.skipIf(!available)(`the built ${broker} service while its broker restarts`, () => {
+  const title = `the built ${broker} service${kafkaClient ? ` on ${kafkaClient}` : ""} while its broker restarts`;
+  describe.skipIf(!available)(title, () => {
     let built: ServiceProject;
     let service: RunningService;
     let brokerStopped = false;
     const status = (path: string) => fetch(service.url(path)).then((res) => res.status);
 
     beforeAll(async () => {
-      built = await buildServiceProject(broker, brokerEnv);
+      built = await buildServiceProject(broker, brokerEnv, kafkaClient);
       service = await built.start();
     }, 240_000);
 

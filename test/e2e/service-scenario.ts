@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeadLetter } from "../../templates/runtime/dlq.js";
+import type { KafkaClientName } from "../support/kafka-clients.js";
 import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";
 import { waitFor } from "../support/wait.js";
 import { metricValue, metrics, postEvent, recorded, type RunningService } from "./service-support.js";
@@ -14,8 +15,13 @@ const TOKEN = "e2e-secret-token";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-export function describeService(broker: Broker, available: boolean, brokerEnv: Record<string, string>): void {
-  describe.skipIf(!available)(`the built ${broker} service`, () => {
+export function describeService(
+  broker: Broker,
+  available: boolean,
+  brokerEnv: Record<string, string>,
+  kafkaClient?: KafkaClientName,
+): void {
+  describe.skipIf(!available)(`the built ${broker} service${kafkaClient ? ` on ${kafkaClient}` : ""}`, () => {
     let built: ServiceProject;
     let service: RunningService;
 
@@ -59,7 +65,7 @@ export function describeService(broker: Broker, available: boolean, brokerEnv: R
     }
 
     beforeAll(async () => {
-      built = await buildServiceProject(broker, brokerEnv);
+      built = await buildServiceProject(broker, brokerEnv, kafkaClient);
       service = await built.start({ EVGEN_API_TOKEN: TOKEN });
     }, 240_000);
 
