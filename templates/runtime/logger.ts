@@ -1,4 +1,8 @@
 // Structured JSON logs (pino). Secrets are redacted by key wherever they appear in a log object.
+// Lines go to stdout synchronously: a line is handed to the operating system before the log call
+// returns, so a process killed with SIGKILL (or exiting at once) loses none it had logged. pino's
+// default buffers lines in the process and writes them later, which lost thousands on kill -9.
+import { writeSync } from "node:fs";
 import pino from "pino";
 import type { Logger } from "./types.js";
 
@@ -21,8 +25,32 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination,
+    options.destination ?? new SyncLines(1),
   );
+}
+
+/**
+ * Writes each line to a file descriptor before returning. stdout is often a non-blocking pipe: when
+ * its reader lags and the pipe is full (EAGAIN), the write is tried again a millisecond later, so a
+ * slow reader slows logging down rather than making the process hold lines it could lose. (pino's
+ * own synchronous destination waits 100 ms each time.) A reader that is gone (EPIPE) gets nothing.
+ */
+export class SyncLines implements pino.DestinationStream {
+  private static readonly pause = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(private readonly fd: number) {}
+
+  write(line: string): void {
+    let rest = Buffer.from(line);
+    while (rest.length > 0) {
+      try {
+        rest = rest.subarray(writeSync(this.fd, rest));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return;
+        Atomics.wait(SyncLines.pause, 0, 0, 1);
+      }
+    }
+  }
 }
 
 /** A logger that writes nothing (tests, harness). */
