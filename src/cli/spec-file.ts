@@ -26,9 +26,12 @@ export function findSpec(cwd: string, option: string | undefined): string {
 
 /** The spec's text; a file past the size limit (docs/spec.md, Limits) is refused without reading it. */
 export function readSpecText(path: string, shown: string = path): string {
+  return readBounded(path, shown, MAX_SPEC_BYTES, `specs up to ${MAX_SPEC_SIZE_TEXT}`);
+}
+
+/** A file's text, refused without reading it when it is larger than `limit` bytes. */
+export function readBounded(path: string, shown: string, limit: number, what: string): string {
   const { size } = statSync(path);
-  if (size > MAX_SPEC_BYTES) {
-    throw new CliError(`${shown} is ${size} bytes; evgen reads specs up to ${MAX_SPEC_SIZE_TEXT}`);
-  }
+  if (size > limit) throw new CliError(`${shown} is ${size} bytes; evgen reads ${what}`);
   return readFileSync(path, "utf8");
 }

@@ -5,6 +5,10 @@
 export const MAX_SPEC_BYTES = 1024 * 1024;
 export const MAX_SPEC_SIZE_TEXT = "1 MiB";
 
+/** An AsyncAPI document `evgen import asyncapi` reads: 8 MiB (they carry examples and prose). */
+export const MAX_ASYNCAPI_BYTES = 8 * 1024 * 1024;
+export const MAX_ASYNCAPI_SIZE_TEXT = "8 MiB";
+
 /** Mappings and lists nested inside one another, at most (a spec's own structure needs about 40). */
 export const MAX_YAML_DEPTH = 64;
 

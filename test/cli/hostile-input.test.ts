@@ -173,3 +173,15 @@ describe("text from the spec in output", () => {
     expect(readme).toMatch(/\| `order\.created` \| 1 +\| &lt;img src=x onerror=alert\(1\)&gt; \\\| second cell \|/);
   });
 });
+
+describe("sizes of other input", () => {
+  it("an AsyncAPI document over 8 MiB is refused without being read", async () => {
+    const dir = join(workspace, uniqueName("import"));
+    mkdirSync(dir);
+    writeFileSync(join(dir, "api.yaml"), `asyncapi: 3.0.0\n# ${"x".repeat(8 * 1024 * 1024)}\n`);
+    const run = await runCli(["import", "asyncapi", "api.yaml"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/api\.yaml is \d+ bytes; evgen reads AsyncAPI documents up to 8 MiB/);
+    expect(existsSync(join(dir, "evgen.yaml"))).toBe(false);
+  });
+});

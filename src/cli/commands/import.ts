@@ -2,7 +2,7 @@
 // has no place in evgen.yaml is listed as a warning with its AsyncAPI path; the spec is written
 // only when it validates, and never over an existing file.
 import { Command } from "commander";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
@@ -10,7 +10,8 @@ import { CliError, UsageError } from "../errors.js";
 import { displayPath, printIssues } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
-import { SPEC_FILE } from "../spec-file.js";
+import { MAX_ASYNCAPI_BYTES, MAX_ASYNCAPI_SIZE_TEXT } from "../../load/limits.js";
+import { readBounded, SPEC_FILE } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
 const optionsSchema = z.object({
@@ -30,7 +31,8 @@ async function runAsyncApi(io: CliIO, file: string, options: z.infer<typeof opti
   const { importAsyncApi, AsyncApiImportError } = await import("../../asyncapi/import.js");
   let result;
   try {
-    result = importAsyncApi(readFileSync(source, "utf8"), {
+    const text = readBounded(source, file, MAX_ASYNCAPI_BYTES, `AsyncAPI documents up to ${MAX_ASYNCAPI_SIZE_TEXT}`);
+    result = importAsyncApi(text, {
       ...(options.broker ? { broker: options.broker } : {}),
       sourceName: basename(source),
       specFile: toStdout ? SPEC_FILE : shown,
