@@ -1,25 +1,31 @@
 // One timer for all handler deadlines of a consumer: runs expire in start order, finished runs
 // never expire, and nothing is left pending once every run is done.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Deadlines } from "../../templates/runtime/deadlines.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("handler deadlines", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // On a mocked clock: the order of expiry is the point here, and a busy machine must not move it.
   it("expires only the runs still going at their deadline, oldest first", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
     const deadlines = new Deadlines(40);
     const expired: string[] = [];
     const a = deadlines.start(() => expired.push("a"));
-    await sleep(15);
+    await vi.advanceTimersByTimeAsync(15);
     const b = deadlines.start(() => expired.push("b"));
     const c = deadlines.start(() => expired.push("c"));
     deadlines.finish(a);
     expect(deadlines.pending).toBe(2);
 
-    await sleep(35); // a's deadline passed, but a finished; b and c are not due yet
+    await vi.advanceTimersByTimeAsync(35); // a's deadline passed, but a finished; b and c are not due yet
     expect(expired).toEqual([]);
     deadlines.finish(c);
-    await sleep(30);
+    await vi.advanceTimersByTimeAsync(30);
     expect(expired).toEqual(["b"]);
     expect(b.done).toBe(true);
     expect(deadlines.pending).toBe(0);
