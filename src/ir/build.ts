@@ -116,7 +116,8 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     deadLetter: consumer.deadLetter,
     deadLetterQueue: deadLetterQueueName(group),
     ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),
-    idempotency: consumer.idempotency,
+    idempotency: consumer.idempotency.store,
+    idempotencyTtlMs: consumer.idempotency.ttl,
     files: {
       generated: `src/generated/consumers/${name}.ts`,
       handler: `src/handlers/${name}.ts`,

@@ -120,6 +120,8 @@ export interface IRConsumer {
   /** Kafka with a dead letter: `<group>.replay`, read by this consumer alone (dead-letter replay). */
   replayTopic?: string;
   idempotency: "none" | "memory" | "redis" | "postgres";
+  /** How long the store remembers a handled event. */
+  idempotencyTtlMs: number;
   /** Project-relative paths, computed once. */
   files: {
     generated: string; // src/generated/consumers/<name>.ts

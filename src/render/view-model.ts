@@ -243,6 +243,7 @@ function consumerView(
     deadLetterQueue: consumer.deadLetterQueue,
     ...(consumer.replayTopic ? { replayTopic: consumer.replayTopic } : {}),
     idempotency: consumer.idempotency,
+    idempotencyTtlMs: consumer.idempotencyTtlMs,
   };
   const layout: Layout = { canonical: true };
   const key = objectKeys([consumer.name], serviceDefLayout).get(consumer.name)!;

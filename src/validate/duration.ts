@@ -1,8 +1,8 @@
 import { DURATION } from "./patterns.js";
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** "30s" -> 30000; undefined when the text is not `<n>ms|s|m|h`. */
+/** "30s" -> 30000; undefined when the text is not `<n>ms|s|m|h|d`. */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text);
   if (!match) return undefined;

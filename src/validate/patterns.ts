@@ -11,7 +11,7 @@ export const TYPE_NAME = /^[A-Z][A-Za-z0-9]*$/;
 export const FIELD_KEY = /^[A-Za-z_][A-Za-z0-9_]*\??$/;
 export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const VERSION_KEY = /^[1-9][0-9]*$/;
-export const DURATION = /^(\d+)(ms|s|m|h)$/;
+export const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 /** A built-in or named type, optionally a list of it. */
 export const SHORTHAND = /^[A-Za-z][A-Za-z0-9]*(\[\])?$/;
 export const KAFKA_TOPIC = /^[A-Za-z0-9._-]+$/;

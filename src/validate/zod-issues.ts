@@ -71,9 +71,16 @@ function convert(issue: ZodIssue, ctx: Context, path: SpecPath): Issue[] {
   }
 }
 
+/** A branch refusing the value itself for its kind: a mapping where it takes a name from a list, say. */
+function wrongKind(issue: ZodIssue): boolean {
+  if (issue.path.length > 0) return false;
+  const input = (issue as { input?: unknown }).input;
+  return issue.code === "invalid_type" || (issue.code === "invalid_value" && typeof input === "object" && input !== null);
+}
+
 /** The one union branch whose failure is about the content rather than the kind of value. */
 function matchingBranch(branches: ZodIssue[][]): ZodIssue[] | undefined {
-  const relevant = branches.filter((issues) => !issues.every((i) => i.code === "invalid_type" && i.path.length === 0));
+  const relevant = branches.filter((issues) => !issues.every(wrongKind));
   return relevant.length === 0 ? undefined : relevant.reduce((a, b) => (b.length < a.length ? b : a));
 }
 

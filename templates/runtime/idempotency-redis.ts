@@ -1,13 +1,11 @@
-// Idempotency in Redis: one key per handled event, set with NX and a TTL, so the store forgets
-// on its own and several replicas of a consumer share what they handled.
+// Idempotency in Redis: one key per handled event, set with NX and the consumer's ttl (PX), so the
+// store forgets on its own and several replicas of a consumer share what they handled.
 import { Redis } from "ioredis";
 import type { IdempotencyStore, ProcessedRef } from "./idempotency.js";
 import type { Logger } from "./types.js";
 
 export interface RedisStoreOptions {
   url: string;
-  /** How long a handled event is remembered (default 7 days). */
-  ttlMs?: number;
   /** Key prefix (default "evgen:processed"); the consumer group adds service and consumer. */
   prefix?: string;
   log?: Logger;
@@ -16,7 +14,6 @@ export interface RedisStoreOptions {
 }
 
 export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
-  const ttlMs = options.ttlMs ?? 7 * 24 * 60 * 60 * 1000;
   const prefix = options.prefix ?? "evgen:processed";
   const timeoutMs = options.timeoutMs ?? 5000;
   const redis = new Redis(options.url, {
@@ -36,7 +33,7 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
       return (await redis.exists(keyOf(ref))) === 1;
     },
     async mark(ref) {
-      await redis.set(keyOf(ref), new Date().toISOString(), "PX", ttlMs, "NX");
+      await redis.set(keyOf(ref), new Date().toISOString(), "PX", ref.ttlMs, "NX");
     },
     async ping() {
       await redis.ping();

@@ -7,6 +7,8 @@ export interface ProcessedRef {
   consumer: string;
   source: string;
   id: string;
+  /** How long it is remembered once marked: the consumer's `idempotency.ttl`. */
+  ttlMs: number;
 }
 
 export interface IdempotencyStore {
@@ -21,8 +23,6 @@ export interface IdempotencyStore {
 export interface MemoryStoreOptions {
   /** Oldest entries are forgotten beyond this many (default 100,000). */
   maxEntries?: number;
-  /** Entries older than this are forgotten (default 24 h). */
-  ttlMs?: number;
   now?: () => number;
 }
 
@@ -30,35 +30,37 @@ function refKey(ref: ProcessedRef): string {
   return JSON.stringify([ref.consumer, ref.source, ref.id]);
 }
 
-/** In-process store: bounded, least recently marked forgotten first. Lost on restart. */
+/**
+ * In-process store: entries expire after their ttl; beyond `maxEntries` the least recently marked
+ * are forgotten first. Lost on restart.
+ */
 export function createMemoryStore(options: MemoryStoreOptions = {}): IdempotencyStore {
   const maxEntries = options.maxEntries ?? 100_000;
-  const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order, so its first key is always the oldest mark.
-  const markedAt = new Map<string, number>();
+  const expiresAt = new Map<string, number>();
 
   return {
     async seen(ref) {
       const key = refKey(ref);
-      const at = markedAt.get(key);
+      const at = expiresAt.get(key);
       if (at === undefined) return false;
-      if (now() - at < ttlMs) return true;
-      markedAt.delete(key);
+      if (now() < at) return true;
+      expiresAt.delete(key);
       return false;
     },
     async mark(ref) {
       const key = refKey(ref);
-      markedAt.delete(key);
-      markedAt.set(key, now());
-      while (markedAt.size > maxEntries) {
-        const oldest = markedAt.keys().next().value;
+      expiresAt.delete(key);
+      expiresAt.set(key, now() + ref.ttlMs);
+      while (expiresAt.size > maxEntries) {
+        const oldest = expiresAt.keys().next().value;
         if (oldest === undefined) break;
-        markedAt.delete(oldest);
+        expiresAt.delete(oldest);
       }
     },
     async close() {
-      markedAt.clear();
+      expiresAt.clear();
     },
   };
 }

@@ -286,7 +286,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 
   /** With an idempotency store: skip what was handled before, record what is handled now. */
   async function runOnce(event: EvgenEvent, delivery: Delivery, store: IdempotencyStore): Promise<Disposition> {
-    const ref = { consumer: consumer.group, source: event.source, id: event.id };
+    const ref = { consumer: consumer.group, source: event.source, id: event.id, ttlMs: consumer.idempotencyTtlMs };
     const eventLog = new DeliveryLogger(log, consumer.name, delivery);
     const bounded = <T>(work: Promise<T>) =>
       withinDeadline(work, storeDeadlines!, "idempotency store", storeTimeoutMs);

@@ -16,7 +16,13 @@ import type { Logger, ServiceDef, Subscription, Transport } from "./types.js";
 /** Factories of the stores backed by a server, passed in only when a consumer uses them. */
 export interface StoreFactories {
   redis?: (options: { url: string; log: Logger; timeoutMs: number }) => IdempotencyStore;
-  postgres?: (options: { connectionString: string; log: Logger; timeoutMs: number }) => IdempotencyStore;
+  postgres?: (options: {
+    connectionString: string;
+    log: Logger;
+    timeoutMs: number;
+    /** Consumer groups and how long their rows count: older rows are pruned. */
+    retention: Array<{ consumer: string; ttlMs: number }>;
+  }) => IdempotencyStore;
 }
 
 export interface ServiceOptions {
@@ -52,6 +58,7 @@ const clientTimeoutMs = (config: Config) => 2 * config.storeTimeoutMs;
 
 function openStore(
   kind: StoreKind,
+  service: ServiceDef,
   config: Config,
   stores: StoreFactories,
   log: Logger,
@@ -66,7 +73,17 @@ function openStore(
       throw new Error(
         "a consumer uses idempotency postgres but no postgres store factory was given",
       );
-    return stores.postgres({ connectionString: config.databaseUrl, log, timeoutMs: clientTimeoutMs(config) });
+    // Rows of the consumers this process runs are pruned once past their ttl.
+    const retention = config.consumers
+      .map((name) => service.consumers[name]!)
+      .filter((consumer) => consumer.idempotency === "postgres")
+      .map((consumer) => ({ consumer: consumer.group, ttlMs: consumer.idempotencyTtlMs }));
+    return stores.postgres({
+      connectionString: config.databaseUrl,
+      log,
+      timeoutMs: clientTimeoutMs(config),
+      retention,
+    });
   }
   // loadConfig only lets a URL be missing on the in-memory transport (npm run dev).
   if (kind !== "memory")
@@ -99,7 +116,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     for (const name of config.consumers) {
       const kind = service.consumers[name]!.idempotency;
       if (kind === "none" || stores.has(kind)) continue;
-      const store = openStore(kind, config, options.stores ?? {}, log);
+      const store = openStore(kind, service, config, options.stores ?? {}, log);
       cleanups.push(() => store.close());
       stores.set(kind, store);
     }

@@ -52,6 +52,8 @@ export interface ConsumerDef {
   /** Kafka with a dead letter: `<group>.replay`, where dead-letter replay puts events for this consumer alone. */
   replayTopic?: string;
   idempotency: "none" | "memory" | "redis" | "postgres";
+  /** How long the store remembers a handled event (Redis keys expire, PostgreSQL rows are pruned). */
+  idempotencyTtlMs: number;
 }
 
 export interface ServiceDef {

@@ -67,6 +67,7 @@ describe("buildIR", () => {
       deadLetter: true,
       deadLetterQueue: "shop.mailer.dlq",
       idempotency: "memory",
+      idempotencyTtlMs: 7 * 24 * 60 * 60 * 1000,
     });
     expect(defaults.idempotencyStores).toEqual(["memory"]);
     expect(defaults.consumers[0]!.replayTopic).toBeUndefined(); // RabbitMQ replays into the queue itself
@@ -144,6 +145,19 @@ describe("buildIR", () => {
     ]);
     const fixed = minimal("rabbitmq", "consumers:\n  mailer: { on: [order.created], retry: { delay: 2h, backoff: fixed } }\n");
     expect(fixed.consumers[0]!.retryQueues).toEqual(["shop.mailer.retry-2h", "shop.mailer.retry-2h", "shop.mailer.retry-2h"]);
+  });
+
+  it("reads idempotency as a store name or as { store, ttl }", () => {
+    const stores = minimal(
+      "kafka",
+      "consumers:\n  a: { on: [order.created], idempotency: redis }\n  b: { on: [order.created], idempotency: { store: postgres, ttl: 36h } }\n  c: { on: [order.created], idempotency: { ttl: 1d } }\n",
+    );
+    expect(stores.consumers.map((c) => [c.name, c.idempotency, c.idempotencyTtlMs])).toEqual([
+      ["a", "redis", 7 * 86_400_000],
+      ["b", "postgres", 36 * 3_600_000],
+      ["c", "memory", 86_400_000],
+    ]);
+    expect(stores.idempotencyStores).toEqual(["memory", "postgres", "redis"]);
   });
 
   it("normalizes filters: sorted paths, lists, envelope values as text", () => {

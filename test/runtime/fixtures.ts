@@ -76,6 +76,7 @@ export function consumerDef(service: string, name: string, spec: ConsumerSpec): 
     deadLetter: true,
     deadLetterQueue: `${group}.dlq`,
     idempotency: "none",
+    idempotencyTtlMs: 7 * 24 * 60 * 60 * 1000,
     ...spec,
     retry: {
       attempts,

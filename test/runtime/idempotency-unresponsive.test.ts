@@ -49,7 +49,7 @@ describe.each([
 ] as const)("a %s store that never answers", (_name, open: () => IdempotencyStore) => {
   it("fails each call within its timeout, and closes", async () => {
     const store = open();
-    const ref = { consumer: "shop.mailer", source: "/shop", id: "e-1" };
+    const ref = { consumer: "shop.mailer", source: "/shop", id: "e-1", ttlMs: 60_000 };
     const failed = (call: Promise<unknown>) => call.then(() => "answered", () => "failed");
     let outcome = "";
     expect(await elapsed(async () => (outcome = await failed(store.seen(ref))))).toBeLessThan(3_000);

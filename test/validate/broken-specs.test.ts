@@ -384,8 +384,8 @@ const cases: Case[] = [
   },
   {
     name: "duration with an unknown unit",
-    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer:\n    on: [order.created]\n    timeout: 2d\n`,
-    issues: ["9:14 '2d' is not a duration: write <n>ms, <n>s, <n>m or <n>h"],
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer:\n    on: [order.created]\n    timeout: 2w\n`,
+    issues: ["9:14 '2w' is not a duration: write <n>ms, <n>s, <n>m, <n>h or <n>d"],
   },
   {
     name: "duration longer than a timer can wait",
@@ -455,6 +455,25 @@ const cases: Case[] = [
     name: "filter on type naming an event the consumer does not handle",
     spec: `${HEAD}events:\n  mail.requested: { schema: { id: uuid } }\n  sms.requested: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [mail.requested], filter: { type: sms.requested } }\n`,
     issues: ["8:51 'sms.requested' is not one of the events this consumer handles"],
+  },
+  {
+    name: "idempotency ttl that is not a duration",
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [order.created], idempotency: { store: postgres, ttl: 7 days } }\n`,
+    issues: ["7:71 '7 days' is not a duration: write <n>ms, <n>s, <n>m, <n>h or <n>d"],
+  },
+  {
+    name: "idempotency ttl longer than ten years, and an unknown store",
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [order.created], idempotency: { store: mysql, ttl: 4000d } }\n`,
+    issues: [
+      "7:56 must be one of: none, memory, redis, postgres (got 'mysql')",
+      "7:68 must not exceed 3650d",
+    ],
+  },
+  {
+    name: "idempotency store misspelt in the short form",
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [order.created], idempotency: postgre }\n`,
+    issues: ["7:47 must be one of: none, memory, redis, postgres (got 'postgre')"],
+    hint: "did you mean 'postgres'?",
   },
   {
     name: "RabbitMQ: an event emitted that no consumer of the spec handles",

@@ -14,7 +14,7 @@ describe("reporting", () => {
       "9:13 unknown type 'strng'",
       "11:5 unknown key 'topc'",
       "15:10 unknown event 'order.create'",
-      "16:14 '5 minutes' is not a duration: write <n>ms, <n>s, <n>m or <n>h",
+      "16:14 '5 minutes' is not a duration: write <n>ms, <n>s, <n>m, <n>h or <n>d",
     ]);
   });
 

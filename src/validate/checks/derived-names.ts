@@ -174,7 +174,7 @@ function checkTopics(ctx: CheckContext, events: CheckContext["parts"]["events"],
 function checkComposeService(ctx: CheckContext): void {
   const { service, broker, consumers } = ctx.parts;
   if (service === undefined || broker === undefined) return;
-  const stores = Object.values(consumers).map((consumer) => consumer.idempotency);
+  const stores = Object.values(consumers).map((consumer) => consumer.idempotency.store);
   const others = [broker, ...(["redis", "postgres"] as const).filter((store) => stores.includes(store))];
   if (others.includes(service as (typeof others)[number])) {
     ctx.error(["service"], `service '${service}' would have the same name as the ${service} service in docker-compose.yml`, {

@@ -8,17 +8,26 @@ export function matching(pattern: RegExp, rule: string) {
   return z.string().regex(pattern, { error: (issue) => `'${String(issue.input)}' is not valid: ${rule}` });
 }
 
-/** `<n>ms|s|m|h` in the spec, milliseconds after parsing. */
+/** `<n>ms|s|m|h|d` in the spec, milliseconds after parsing; at most what a Node.js timer can wait. */
 export function duration(defaultText: string, description: string) {
+  return boundedDuration(defaultText, description, MAX_DURATION_MS, "596h (the longest timer Node.js supports)");
+}
+
+/** A duration no timer waits for (a retention), up to `maxText`. */
+export function longDuration(defaultText: string, description: string, maxText: string) {
+  return boundedDuration(defaultText, description, parseDuration(maxText)!, maxText);
+}
+
+function boundedDuration(defaultText: string, description: string, maxMs: number, maxText: string) {
   return z
     .string()
     .regex(DURATION, {
-      error: (issue) => `'${String(issue.input)}' is not a duration: write <n>ms, <n>s, <n>m or <n>h`,
+      error: (issue) => `'${String(issue.input)}' is not a duration: write <n>ms, <n>s, <n>m, <n>h or <n>d`,
     })
     .transform((text) => parseDuration(text)!)
-    .pipe(z.number().max(MAX_DURATION_MS, "must not exceed 596h (the longest timer Node.js supports)"))
+    .pipe(z.number().max(maxMs, `must not exceed ${maxText}`))
     .prefault(defaultText)
-    .describe(`${description} Duration: <n>ms, <n>s, <n>m or <n>h. Default ${defaultText}.`);
+    .describe(`${description} Duration: <n>ms, <n>s, <n>m, <n>h or <n>d. Default ${defaultText}.`);
 }
 
 /** Any JSON value (finite numbers only, so it can be printed into generated code as is). */

@@ -1,6 +1,14 @@
 import * as z from "zod";
 import { EVENT_TYPE } from "../patterns.js";
-import { duration, matching } from "./common.js";
+import { parseDuration } from "../duration.js";
+import { duration, longDuration, matching } from "./common.js";
+
+/** How long a handled event is remembered unless the spec says otherwise. */
+export const DEFAULT_IDEMPOTENCY_TTL = "7d";
+
+const idempotencyStore = z
+  .enum(["none", "memory", "redis", "postgres"])
+  .describe("none, memory (per process), redis (REDIS_URL) or postgres (DATABASE_URL).");
 
 const eventType = matching(EVENT_TYPE, "event types are 2+ dot-separated segments of [a-z][a-z0-9-]*");
 const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -50,9 +58,25 @@ export const consumerSchema = z
         "true: after the last attempt the event goes to <service>.<consumer>.dlq; false: it is dropped with an error log.",
       ),
     idempotency: z
-      .enum(["none", "memory", "redis", "postgres"])
+      .union([
+        z.strictObject({
+          store: idempotencyStore.default("memory"),
+          ttl: longDuration(
+            DEFAULT_IDEMPOTENCY_TTL,
+            "How long a handled event is remembered: Redis keys expire, PostgreSQL rows are pruned.",
+            "3650d",
+          ),
+        }),
+        idempotencyStore,
+      ])
       .default("memory")
-      .describe("Where handled event ids are remembered (REDIS_URL / DATABASE_URL at run time). Default memory."),
+      .transform((value) =>
+        typeof value === "string" ? { store: value, ttl: parseDuration(DEFAULT_IDEMPOTENCY_TTL)! } : value,
+      )
+      .describe(
+        "Where handled event ids are remembered (REDIS_URL / DATABASE_URL at run time), as a store name or " +
+          `{ store, ttl }. Default memory, remembered ${DEFAULT_IDEMPOTENCY_TTL}.`,
+      ),
   })
   .describe("A consumer: Kafka group / RabbitMQ queue <service>.<name>.");
 
