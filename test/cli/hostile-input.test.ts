@@ -1,7 +1,7 @@
 // The CLI against input made to hurt it: planted links, names that collide with what JavaScript or
 // the generated code already uses, hostile patterns and text. Each gets a clear refusal, exit code
 // and message, and nothing is written outside the project. Runs in-process (no build needed).
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
@@ -76,6 +76,17 @@ describe("links planted in the project", () => {
     expect(existsSync(victim)).toBe(false);
     expect(lstatSync(join(dir, "evgen.yaml")).isSymbolicLink()).toBe(true);
     expect(existsSync(join(dir, "src"))).toBe(false);
+  });
+
+  it("evgen init refuses a folder link in the new project before writing evgen.yaml", async () => {
+    const dir = join(workspace, uniqueName("init"));
+    mkdirSync(join(dir, "elsewhere"), { recursive: true });
+    symlinkSync("elsewhere", join(dir, "src"));
+    const run = await runCli(["init", dir, "--broker", "kafka"], workspace);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('"src" is a symbolic link');
+    expect(existsSync(join(dir, "evgen.yaml"))).toBe(false);
+    expect(readdirSync(join(dir, "elsewhere"))).toEqual([]);
   });
 });
 

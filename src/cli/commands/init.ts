@@ -65,6 +65,8 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
   const specText = await initialSpec(service, broker, options.example);
   const generation = await prepareGeneration({ root, specFile: shownSpec, specText, force: false });
   const plan = writablePlan(io, generation);
+  // A refused path (a link in the folder) is found before the spec is written, not after.
+  for (const change of plan.changes) generation.disk.checkWritable(change.path);
   mkdirSync(root, { recursive: true });
   // "wx": created here and now, never an existing file or a link planted since the check above.
   writeFileSync(specPath, specText, { flag: "wx" });
