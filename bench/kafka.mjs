@@ -1,48 +1,53 @@
-// npm run bench:kafka: a generated Kafka service's publisher and consumer against raw kafkajs with
-// the same settings (idempotent producer, acks from all replicas, one request in flight, batches
-// of the same size; manual commits per batch, partitions one at a time), on events of about 1 KiB.
-// Each side runs alone in its own process, the two in turns within each round. Prints events/s of
-// each side (the best round, as other load on the machine only ever slows a round down) and their
-// ratio, the ratio within each round and its median, CPU time per event and peak RSS. Needs the
-// broker on 127.0.0.1:9092 (scripts/kafka.sh start) and a built evgen.
+// npm run bench:kafka: a generated Kafka service on each client (kafka.client kafkajs and
+// platformatic) against raw kafkajs and raw @platformatic/kafka with the same settings (idempotent
+// producer, acks from all replicas, murmur2 key partitioning, batches of the same size; manual
+// commits per fetched run of records), on events of about 1 KiB. Each side runs alone in its own
+// process, all four in turns within each round, each round starting with the next one. Prints per
+// side events/s (the best round, as other load on the machine only ever slows a round down), the
+// ratio to raw kafkajs (of the best rounds, and the median within rounds), CPU time per event and
+// peak RSS. Needs the broker on 127.0.0.1:9092 (scripts/kafka.sh start) and a built evgen.
 //   BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 3), KAFKA_BROKERS (default 127.0.0.1:9092)
+import { Consumer, ProduceAcks, Producer, compatibilityPartitioner, stringSerializers } from "@platformatic/kafka";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, Partitioners, logLevel } from "kafkajs";
-import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, inTurns, measure, payload, printResults, publishGenerated, report, runRoleOr, startClock } from "./support.mjs";
+import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, inRotation, measure, payload, printTable, publishGenerated, report, runRoleOr, startClock } from "./support.mjs";
 
 const BATCH = 500;
 const PARTITIONS = 3;
 const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+const CLIENTS = ["kafkajs", "platformatic"];
 
 const kafka = () => new Kafka({ clientId: "bench", brokers: BROKERS, logLevel: logLevel.NOTHING });
 
-const spec = (service) => benchSpec(service, "kafka", { event: `    key: orderId\n    topic: ${service}.orders\n` });
+const spec = (service, client) =>
+  benchSpec(service, "kafka", {
+    root: `kafka:\n  client: ${client}\n`,
+    event: `    key: orderId\n    topic: ${service}.orders\n`,
+  });
+
+const headers = () => ({
+  ce_id: randomUUID(),
+  ce_type: "order.created",
+  ce_source: "/bench",
+  ce_specversion: "1.0",
+  ce_time: new Date().toISOString(),
+  ce_dataversion: "1",
+  "content-type": "application/json",
+});
 
 // --- the roles, each run in a child process -----------------------------------------------------
 
-async function publishRaw(topic) {
+async function publishRawKafkajs(topic) {
   const producer = kafka().producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  const message = (data) => ({
-    key: data.orderId,
-    value: JSON.stringify(data),
-    headers: {
-      ce_id: randomUUID(),
-      ce_type: "order.created",
-      ce_source: "/bench",
-      ce_specversion: "1.0",
-      ce_time: new Date().toISOString(),
-      ce_dataversion: "1",
-      "content-type": "application/json",
-    },
-  });
+  const message = (data) => ({ key: data.orderId, value: JSON.stringify(data), headers: headers() });
   await producer.send({ topic, acks: -1, messages: [message(payload(-1))] });
   const stop = startClock();
   for (let i = 0; i < EVENTS; i += BATCH) {
@@ -53,7 +58,27 @@ async function publishRaw(topic) {
   await producer.disconnect();
 }
 
-async function consumeRaw(topic) {
+async function publishRawPlatformatic(topic) {
+  const producer = new Producer({
+    clientId: "bench",
+    bootstrapBrokers: BROKERS,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    partitioner: compatibilityPartitioner,
+    serializers: stringSerializers,
+  });
+  const message = (data) => ({ topic, key: data.orderId, value: JSON.stringify(data), headers: headers() });
+  await producer.send({ messages: [message(payload(-1))] });
+  const stop = startClock();
+  for (let i = 0; i < EVENTS; i += BATCH) {
+    const n = Math.min(BATCH, EVENTS - i);
+    await producer.send({ messages: Array.from({ length: n }, (_, k) => message(payload(i + k))) });
+  }
+  report(stop(EVENTS));
+  await producer.close();
+}
+
+async function consumeRawKafkajs(topic) {
   const consumer = kafka().consumer({ groupId: `${topic}.raw-consumer`, maxWaitTimeInMs: 1000 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -78,66 +103,102 @@ async function consumeRaw(topic) {
   });
 }
 
+async function consumeRawPlatformatic(topic) {
+  const consumer = new Consumer({ clientId: "bench", bootstrapBrokers: BROKERS, groupId: `${topic}.raw-consumer` });
+  const stream = await consumer.consume({
+    topics: [topic],
+    mode: "committed",
+    fallbackMode: "earliest",
+    autocommit: false,
+    maxWaitTime: 1000,
+  });
+  process.once("SIGTERM", () => void consumer.close(true).then(() => process.exit(0)));
+  // The last record of each partition since the stream's buffer was last empty: committed then,
+  // as kafkajs commits after each fetched batch.
+  const last = new Map();
+  let count = 0;
+  let stop;
+  stream.on("data", (message) => {
+    if (count === 0) stop = startClock();
+    JSON.parse(message.value.toString());
+    last.set(message.partition, message);
+    if (stream.readableLength === 0) {
+      for (const done of last.values()) void done.commit();
+      last.clear();
+    }
+    if (++count === EVENTS + 1) report(stop(count));
+  });
+}
+
 // --- the orchestrator ---------------------------------------------------------------------------
 
 async function orchestrate() {
-  const service = `bench-${Date.now().toString(36)}`;
-  const dir = join(ROOT, ".cache", "bench", service);
-  const topic = `${service}.orders`;
-  const rawTopic = `${service}.raw`;
+  const run = `bench-${Date.now().toString(36)}`;
+  const projects = Object.fromEntries(
+    CLIENTS.map((client) => {
+      const service = `${run}-${client === "kafkajs" ? "kjs" : "plt"}`;
+      return [client, { service, dir: join(ROOT, ".cache", "bench", service), topic: `${service}.orders` }];
+    }),
+  );
+  const raw = Object.fromEntries(CLIENTS.map((client) => [client, `${run}.raw-${client}`]));
   const admin = kafka().admin();
   await admin.connect();
   try {
-    console.error(`generating ${dir}`);
-    generateProject(dir, spec(service));
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: PARTITIONS }] });
+    for (const [client, { dir, service }] of Object.entries(projects)) {
+      console.error(`generating ${dir}`);
+      generateProject(dir, spec(service, client));
+    }
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(raw).map((topic) => ({ topic, numPartitions: PARTITIONS })),
+    });
 
     const self = fileURLToPath(import.meta.url);
     const env = { ...process.env, KAFKA_BROKERS: BROKERS.join(","), BENCH_EVENTS: String(EVENTS) };
-    const runs = { publish: { generated: [], raw: [] }, consume: { generated: [], raw: [] } };
+    const runs = { publish: {}, consume: {} };
+    const generatedSide = (client) => `generated on ${client}`;
+    const rawSide = (client) => `raw ${client}`;
+    const publishSides = {};
+    const consumeSides = {};
+    for (const client of CLIENTS) {
+      const { dir, service, topic } = projects[client];
+      publishSides[generatedSide(client)] = () => measure([self, "publish-generated", dir], { env });
+      publishSides[rawSide(client)] = () => measure([self, `publish-raw-${client}`, raw[client]], { env });
+      // Each round reads the first EVENTS (+ the warm-up event) again, from the beginning.
+      consumeSides[generatedSide(client)] = async () => {
+        const result = await consumeGenerated(dir, env);
+        await admin.resetOffsets({ groupId: `${service}.bench`, topic, earliest: true });
+        return result;
+      };
+      consumeSides[rawSide(client)] = async () => {
+        const result = await measure([self, `consume-raw-${client}`, raw[client]], { env });
+        await admin.resetOffsets({ groupId: `${raw[client]}.raw-consumer`, topic: raw[client], earliest: true });
+        return result;
+      };
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       console.error(`round ${round}/${ROUNDS}: publishing ${EVENTS} events of ~1 KiB, batches of ${BATCH}`);
-      await inTurns(
-        round,
-        runs.publish,
-        () => measure([self, "publish-generated", dir], { env }),
-        () => measure([self, "publish-raw", rawTopic], { env }),
-      );
+      await inRotation(round, runs.publish, publishSides);
     }
     for (let round = 1; round <= ROUNDS; round++) {
-      // Each round reads the first EVENTS (+ the warm-up event) again, from the beginning.
       console.error(`round ${round}/${ROUNDS}: consuming ${EVENTS} events`);
-      await inTurns(
-        round,
-        runs.consume,
-        async () => {
-          const result = await consumeGenerated(dir, env);
-          await admin.resetOffsets({ groupId: `${service}.bench`, topic, earliest: true });
-          return result;
-        },
-        async () => {
-          const result = await measure([self, "consume-raw", rawTopic], { env });
-          await admin.resetOffsets({ groupId: `${rawTopic}.raw-consumer`, topic: rawTopic, earliest: true });
-          return result;
-        },
-      );
+      await inRotation(round, runs.consume, consumeSides);
     }
 
-    printResults(
-      `Kafka, ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, ${ROUNDS} rounds`,
-      "raw kafkajs ev/s",
-      runs,
-    );
+    printTable(`Kafka, ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, ${ROUNDS} rounds`, rawSide("kafkajs"), runs);
   } finally {
-    await admin.deleteTopics({ topics: [rawTopic, topic] }).catch(() => undefined);
+    const topics = [...Object.values(raw), ...Object.values(projects).map((p) => p.topic)];
+    await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    for (const { dir } of Object.values(projects)) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const roles = {
   "publish-generated": (dir) => publishGenerated(dir, { KAFKA_BROKERS: BROKERS.join(",") }, BATCH),
-  "publish-raw": publishRaw,
-  "consume-raw": consumeRaw,
+  "publish-raw-kafkajs": publishRawKafkajs,
+  "publish-raw-platformatic": publishRawPlatformatic,
+  "consume-raw-kafkajs": consumeRawKafkajs,
+  "consume-raw-platformatic": consumeRawPlatformatic,
 };
 await runRoleOr(roles, orchestrate);

@@ -150,6 +150,35 @@ export async function inTurns(round, runs, generated, raw) {
   }
 }
 
+/** Runs `sides` (name -> run) one after another, each round starting one further along the list. */
+export async function inRotation(round, runs, sides) {
+  const names = Object.keys(sides);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[(round - 1 + i) % names.length];
+    (runs[name] ??= []).push(await sides[name]());
+  }
+}
+
+/**
+ * Prints `title`, then per kind of run a line per side: its best rate, that rate over the best of
+ * `baseline`, the median of that ratio within each round (the sides ran back to back), CPU time
+ * per event and peak RSS.
+ */
+export function printTable(title, baseline, runs) {
+  console.log(`\n${title}`);
+  console.log(`${"".padEnd(34)}  best ev/s   vs ${baseline}   per round (median)   CPU µs/event   peak RSS`);
+  for (const [kind, sides] of Object.entries(runs)) {
+    const base = sides[baseline];
+    for (const [name, results] of Object.entries(sides)) {
+      const ratio = (rate(best(results)) / rate(best(base))).toFixed(2);
+      const perRound = median(results.map((r, i) => rate(r) / rate(base[i]))).toFixed(2);
+      console.log(
+        `${`${kind} ${name}`.padEnd(34)}  ${String(rate(best(results))).padStart(9)}   ${ratio.padStart(5 + baseline.length)}   ${perRound.padStart(18)}   ${cpuPerEvent(results).padStart(12)}   ${String(peak(results)).padStart(5)} MB`,
+      );
+    }
+  }
+}
+
 /**
  * Prints `title`, then per kind of run: the best rate of each side and the ratio of those, the
  * ratio within each round (both sides ran back to back) with its median, CPU per event and peak RSS.

@@ -126,6 +126,7 @@ export async function subscribeConsumer(
   const lanes = new Map<string, Lane>();
   const ready: Lane[] = [];
   const running = new Set<Promise<void>>();
+  const commits = new Set<Promise<void>>();
   const stopSignal = new AbortController();
   let member:
     | { kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>; streams: StreamState[]; lag?: NodeJS.Timeout }
@@ -215,19 +216,27 @@ export async function subscribeConsumer(
     }
   }
 
-  async function commit(lane: Lane): Promise<void> {
+  /**
+   * Commits the lane's progress without waiting for the broker: the partition goes on meanwhile
+   * (the client keeps a partition's commits in order, the highest offset winning), and stop waits
+   * for every commit still out.
+   */
+  function commit(lane: Lane): void {
     const last = lane.lastDone;
     // A revoked partition's offsets are no longer this member's to commit.
     if (!last || lane.revoked) return;
     lane.lastDone = undefined;
     lane.committedAt = Date.now();
-    lane.position = last.offset + 1n;
-    try {
-      await last.commit();
-    } catch (error) {
-      // The partition moved to another member, or the broker is away: the records are redelivered.
-      log.warn({ err: errorMessage(error), origin: `${last.topic}[${last.partition}]@${last.offset}` }, "commit failed");
-    }
+    const sent = Promise.resolve(last.commit())
+      .then(() => {
+        if (lane.position <= last.offset) lane.position = last.offset + 1n;
+      })
+      .catch((error: unknown) => {
+        // The partition moved to another member, or the broker is away: the records are redelivered.
+        log.warn({ err: errorMessage(error), origin: `${last.topic}[${last.partition}]@${last.offset}` }, "commit failed");
+      })
+      .finally(() => commits.delete(sent));
+    commits.add(sent);
   }
 
   /** Handles the records queued on a lane when it started, then commits how far it got. */
@@ -242,9 +251,9 @@ export async function subscribeConsumer(
       const done = processRecord(lane, record, copy);
       if (done !== true && !(await done)) break;
       lane.lastDone = record;
-      if (Date.now() - lane.committedAt >= COMMIT_INTERVAL_MS) await commit(lane);
+      if (Date.now() - lane.committedAt >= COMMIT_INTERVAL_MS) commit(lane);
     }
-    await commit(lane);
+    commit(lane);
   }
 
   function start(lane: Lane): void {
@@ -422,6 +431,7 @@ export async function subscribeConsumer(
         ready.length = 0;
         // Partitions in progress stop after their current record and commit what they finished.
         await Promise.allSettled([...running]);
+        await Promise.allSettled([...commits]);
         await restarting;
         await leave(false);
         options.metrics?.forgetConsumerLag(consumer.name);
