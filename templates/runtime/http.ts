@@ -13,6 +13,8 @@ export interface HttpOptions {
   publisher: Publisher<Record<string, unknown>>;
   /** /readyz answers 200 only while this is true (the broker connection is up). */
   isReady: () => boolean;
+  /** What is not ready, named in the 503 of /readyz ("broker", "idempotency store redis"). */
+  notReady?: () => string[];
   registry: Registry;
   log: Logger;
   /** When set, POST /events/* requires `Authorization: Bearer <apiToken>`. */
@@ -136,7 +138,10 @@ export function createHttpServer(options: HttpOptions): Server {
       if (only("GET")) send(res, 200, { status: "ok" });
     } else if (path === "/readyz") {
       const ready = options.isReady();
-      if (only("GET")) send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+      if (only("GET")) {
+        if (ready) send(res, 200, { status: "ready" });
+        else send(res, 503, { status: "not ready", ...(options.notReady ? { waitingFor: options.notReady() } : {}) });
+      }
     } else if (path === "/metrics") {
       if (only("GET")) {
         const text = await options.registry.metrics();

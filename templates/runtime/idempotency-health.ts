@@ -9,6 +9,8 @@ const PROBE_INTERVAL_MS = 5000;
 export interface StoreProbe {
   /** True while every store answered its last ping. */
   readonly reachable: boolean;
+  /** The stores that did not answer their last ping. */
+  readonly down: string[];
   /** Pings every store now (also done every few seconds). */
   check(): Promise<void>;
   stop(): Promise<void>;
@@ -47,6 +49,9 @@ export function watchStores(stores: Map<string, IdempotencyStore>, timeoutMs: nu
   return {
     get reachable() {
       return down.size === 0;
+    },
+    get down() {
+      return [...down];
     },
     check,
     async stop() {

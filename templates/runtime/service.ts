@@ -154,6 +154,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       service,
       publisher,
       isReady: () => transport.isReady() && storeProbe.reachable,
+      notReady: () => [...(transport.isReady() ? [] : ["broker"]), ...storeProbe.down.map((kind) => `idempotency store ${kind}`)],
       registry: metrics.registry,
       log,
       ...(config.apiToken ? { apiToken: config.apiToken } : {}),

@@ -246,7 +246,7 @@ describe("HTTP ingress", () => {
     try {
       const res = await fetch(`${base}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: "not ready" });
+      expect(await res.json()).toEqual({ status: "not ready", waitingFor: ["broker"] });
     } finally {
       brokerUp = true;
     }

@@ -84,7 +84,9 @@ describe.each(["redis", "postgres"] as const)("a service whose %s store never an
       handlers: { mailer: { "order.created": (event) => void handled.push(event.id) } },
     });
     try {
-      expect((await fetch(`http://127.0.0.1:${handle.port}/readyz`)).status).toBe(503);
+      const ready = await fetch(`http://127.0.0.1:${handle.port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: "not ready", waitingFor: [`idempotency store ${kind}`] });
       await handle.publisher.publish("order.created", order());
       await memory.idle();
       const [letter, ...more] = memory.deadLetters("mailer");
