@@ -47,6 +47,8 @@ export interface EvgenPackage {
   version: string;
   /** Every dependency and devDependency of evgen, by name: the versions generated projects pin. */
   versions: Record<string, string>;
+  /** evgen's npm `overrides`: they make its pinned tree install with `npm ci`, in projects too. */
+  overrides: Record<string, string>;
 }
 
 let evgenPackage: EvgenPackage | undefined;
@@ -57,8 +59,13 @@ export function readEvgenPackage(): EvgenPackage {
       version: string;
       dependencies?: Record<string, string>;
       devDependencies?: Record<string, string>;
+      overrides?: Record<string, string>;
     };
-    evgenPackage = { version: pkg.version, versions: { ...pkg.devDependencies, ...pkg.dependencies } };
+    evgenPackage = {
+      version: pkg.version,
+      versions: { ...pkg.devDependencies, ...pkg.dependencies },
+      overrides: { ...pkg.overrides },
+    };
   }
   return evgenPackage;
 }

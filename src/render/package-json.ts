@@ -2,6 +2,9 @@
 // dependencies it needs at the versions it was built and tested with (its own package.json),
 // makes the package ESM (the generated code is), adds the scripts it documents where the user has
 // none of that name, and leaves every other key, dependency and script as the user wrote it.
+// evgen's `overrides` go along: vite 8.4.0 (vitest's dependency) lists an optional dependency
+// the registry does not have, which `npm install` leaves out of the lock file and npm 11's
+// `npm ci` then reports as missing; the override pins a vite whose dependencies all exist.
 import type { IR } from "../ir/types.js";
 import type { EvgenPackage } from "./assets.js";
 
@@ -11,6 +14,7 @@ export interface ManagedKeys {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   scripts: Record<string, string>;
+  overrides: Record<string, string>;
 }
 
 const scripts = {
@@ -53,6 +57,7 @@ export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
     dependencies: pinned(dependencies, evgen),
     devDependencies: pinned(devDependencies, evgen),
     scripts,
+    overrides: evgen.overrides,
   };
 }
 
@@ -90,6 +95,9 @@ export function mergePackageJson(base: Json, managed: ManagedKeys): Json {
     scripts: mergeScripts(objectAt(base, "scripts"), managed.scripts),
     dependencies: sortedKeys({ ...objectAt(base, "dependencies"), ...managed.dependencies }),
     devDependencies: sortedKeys({ ...objectAt(base, "devDependencies"), ...managed.devDependencies }),
+    ...(Object.keys(managed.overrides).length === 0
+      ? {}
+      : { overrides: sortedKeys({ ...objectAt(base, "overrides"), ...managed.overrides }) }),
   };
 }
 
