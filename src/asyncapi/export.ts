@@ -6,6 +6,8 @@
 // nothing is written that `import` would have to drop (no generated titles or descriptions).
 import { stringify } from "yaml";
 import { durationText } from "../docs/text.js";
+import { parseDuration } from "../validate/duration.js";
+import { DEFAULT_IDEMPOTENCY_TTL } from "../validate/schema/consumer.js";
 import type { IR, IRConsumer, IREvent, IRField, IRType, IRVersion, JsonValue } from "../ir/types.js";
 
 export type JsonObject = { [key: string]: JsonValue };
@@ -202,7 +204,11 @@ function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
       ...(ir.broker === "kafka" ? { mode } : {}),
     },
     deadLetter: consumer.deadLetter,
-    idempotency: consumer.idempotency,
+    // The short form while the ttl is the default, as a person would write the spec.
+    idempotency:
+      consumer.idempotencyTtlMs === parseDuration(DEFAULT_IDEMPOTENCY_TTL)
+        ? consumer.idempotency
+        : { store: consumer.idempotency, ttl: durationText(consumer.idempotencyTtlMs) },
     group: consumer.group,
     retryQueues: consumer.retryQueues,
     ...(consumer.deadLetter ? { deadLetterQueue: consumer.deadLetterQueue } : {}),

@@ -19,7 +19,14 @@ function essentials(ir: IR) {
       })),
     })),
     types: ir.types.map((t) => t.name).sort(),
-    consumers: ir.consumers.map((c) => ({ name: c.name, on: c.on, emits: c.emits, retry: c.retry, filter: c.filter })),
+    consumers: ir.consumers.map((c) => ({
+      name: c.name,
+      on: c.on,
+      emits: c.emits,
+      retry: c.retry,
+      filter: c.filter,
+      idempotency: [c.idempotency, c.idempotencyTtlMs],
+    })),
   };
 }
 
