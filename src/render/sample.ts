@@ -1,8 +1,9 @@
 // Example payloads for the scaffolded handler tests: the smallest value each schema accepts, so
-// the test a user gets on day one passes. Undefined when no value can be derived (a string
-// pattern the stock example does not match).
+// the test a user gets on day one passes. Undefined when no value can be derived (a formatted
+// string its pattern rejects, or a pattern no string could be found for).
 import type { IRField, IRNamedType, IRType, JsonValue } from "../ir/types.js";
 import { PATTERN_FLAGS } from "../validate/patterns.js";
+import { patternSample } from "./pattern-sample.js";
 
 const formatSamples = {
   uuid: "6f1c2a9e-0b7d-4c3e-9a5f-2d8e4b1c7a30",
@@ -19,8 +20,9 @@ function sampleString(type: Extract<IRType, { kind: "string" }>): string | undef
   // A formatted value cannot be stretched or cut; a plain one can.
   const value = type.format ? formatSamples[type.format] : "example".padEnd(minLength, "x").slice(0, maxLength);
   if (value.length < minLength || value.length > maxLength) return undefined;
-  if (type.pattern !== undefined && !new RegExp(type.pattern, PATTERN_FLAGS).test(value)) return undefined;
-  return value;
+  if (type.pattern === undefined || new RegExp(type.pattern, PATTERN_FLAGS).test(value)) return value;
+  // A formatted value must also match the format, which a string drawn from the pattern may not.
+  return type.format ? undefined : patternSample(type.pattern, minLength, maxLength);
 }
 
 function sampleNumber(type: Extract<IRType, { kind: "number" }>): number | undefined {

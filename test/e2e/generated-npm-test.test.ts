@@ -2,7 +2,7 @@
 // type-checks and its own scaffolded tests pass, with no broker. The project's tools are the
 // repo's: its tsc, and its vitest with the project as root.
 import { execFile } from "node:child_process";
-import { readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -81,4 +81,39 @@ describe("a project right after evgen init", () => {
       expect(report.numPassedTests).toBeGreaterThan(0);
     },
   );
+});
+
+describe("a spec whose required fields have patterns", () => {
+  it("gets a scaffolded test with an example payload matching them, not a todo, and it passes", async () => {
+    const dir = join(root, "patterns");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "evgen.yaml"),
+      `evgen: 1
+service: billing
+broker: kafka
+events:
+  invoice.issued:
+    key: invoiceId
+    schema:
+      invoiceId: { type: string, pattern: "^INV-[0-9]{6}$" }
+      country: { type: string, pattern: "^(DE|FR|NL)$" }
+      reference: { type: string, pattern: "^[a-z]+-[0-9a-f]{4}$", minLength: 8, maxLength: 12 }
+consumers:
+  ledger:
+    on: [invoice.issued]
+`,
+    );
+    const generate = await runCli(["generate"], dir);
+    expect(generate.code, generate.stderr).toBe(0);
+    const test = readFileSync(join(dir, "test/ledger.test.ts"), "utf8");
+    expect(test).not.toContain("it.todo");
+    expect(test).toContain('invoiceId: "INV-000000"');
+
+    const reportFile = join(dir, "vitest-report.json");
+    const vitest = await run([VITEST, "run", "--reporter=json", `--outputFile=${reportFile}`], dir);
+    expect(vitest.code, vitest.output).toBe(0);
+    const report = JSON.parse(readFileSync(reportFile, "utf8")) as VitestReport;
+    expect(report).toMatchObject({ success: true, numPassedTests: 1, numTotalTests: 1 });
+  });
 });

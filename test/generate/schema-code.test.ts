@@ -220,7 +220,9 @@ describe("objects", () => {
 
 describe("examples for the scaffolded tests", () => {
   it.each<[string, IRType]>([
-    ["a pattern the stock value misses", { ...base, kind: "string", pattern: "^[0-9]+$" }],
+    ["a format its pattern rejects", { ...base, kind: "string", format: "uuid", pattern: "^x" }],
+    ["a pattern nothing matches", { ...base, kind: "string", pattern: "^(?!a)a$" }],
+    ["a pattern longer than allowed", { ...base, kind: "string", pattern: "^[0-9]{5}$", maxLength: 4 }],
     ["a format longer than allowed", { ...base, kind: "string", format: "uuid", maxLength: 10 }],
     ["an integer between 0.2 and 0.8", { ...base, kind: "number", integer: true, minimum: 0.2, maximum: 0.8 }],
   ])("are undefined for %s, so the scaffolded test is left as a todo", (_, type) => {
@@ -233,7 +235,20 @@ describe("examples for the scaffolded tests", () => {
     ["a negative range", { ...base, kind: "number", integer: true, minimum: -5, maximum: -2 }, -2],
     ["a default", { ...base, kind: "string", default: "d" }, "d"],
     ["a pattern with a Unicode property escape", { ...base, kind: "string", pattern: "^\\p{L}+$" }, "example"],
+    ["a pattern the stock value misses", { ...base, kind: "string", pattern: "^[0-9]+$" }, "0"],
+    ["a code pattern", { ...base, kind: "string", pattern: "^[A-Z]{3}-\\d{4}$" }, "AAA-0000"],
+    ["a pattern with alternatives", { ...base, kind: "string", pattern: "^(EU|US)-[a-z]{2,}$" }, "EU-aa"],
   ])("fit %s", (_, type, expected) => {
     expect(sampleValue(type, namedTypes)).toEqual(expected);
+  });
+
+  it("draw a pattern's sample within its length bounds, the same on every run", () => {
+    const type: IRType = { ...base, kind: "string", pattern: "^[a-z]+[0-9]?$", minLength: 5, maxLength: 6 };
+    const sample = sampleValue(type, namedTypes);
+    expect(sample).toMatch(/^[a-z]+[0-9]?$/);
+    expect((sample as string).length).toBeGreaterThanOrEqual(5);
+    expect((sample as string).length).toBeLessThanOrEqual(6);
+    expect(sampleValue(type, namedTypes)).toBe(sample);
+    expect(compile(zodSchema(type)).safeParse(sample).success).toBe(true);
   });
 });
