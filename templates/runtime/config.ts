@@ -169,6 +169,15 @@ function crossProblems(
       if (!env[name]) problems.push(`${name}: required when KAFKA_SASL_MECHANISM is set`);
     }
   }
+  // A member still stopping when its session times out has its partitions handed to another
+  // while its handlers run: the stop must end (and leave the group) within the session timeout.
+  const shutdownMs = Number(env.SHUTDOWN_TIMEOUT ?? 15_000);
+  const sessionMs = Number(env.KAFKA_SESSION_TIMEOUT_MS ?? 30_000);
+  if (service.broker === "kafka" && env.EVGEN_TRANSPORT !== "memory" && running.length > 0 && shutdownMs >= sessionMs) {
+    problems.push(
+      `SHUTDOWN_TIMEOUT: must be below KAFKA_SESSION_TIMEOUT_MS (${sessionMs}), so that a stopping consumer leaves its group before the group gives its partitions away`,
+    );
+  }
   // The in-memory transport (npm run dev) falls back to the memory store instead.
   if (env.EVGEN_TRANSPORT === "memory") return problems;
   for (const [store, name] of [

@@ -15,6 +15,8 @@ export interface HttpOptions {
   isReady: () => boolean;
   /** What is not ready, named in the 503 of /readyz ("broker", "idempotency store redis"). */
   notReady?: () => string[];
+  /** Where each consumer stands (e.g. joining its group), shown by /readyz. */
+  consumerStates?: () => Record<string, string>;
   registry: Registry;
   log: Logger;
   /** When set, POST /events/* requires `Authorization: Bearer <apiToken>`. */
@@ -138,9 +140,11 @@ export function createHttpServer(options: HttpOptions): Server {
       if (only("GET")) send(res, 200, { status: "ok" });
     } else if (path === "/readyz") {
       const ready = options.isReady();
+      const consumers = options.consumerStates?.();
+      const states = consumers ? { consumers } : {};
       if (only("GET")) {
-        if (ready) send(res, 200, { status: "ready" });
-        else send(res, 503, { status: "not ready", ...(options.notReady ? { waitingFor: options.notReady() } : {}) });
+        if (ready) send(res, 200, { status: "ready", ...states });
+        else send(res, 503, { status: "not ready", ...(options.notReady ? { waitingFor: options.notReady() } : {}), ...states });
       }
     } else if (path === "/metrics") {
       if (only("GET")) {

@@ -29,11 +29,21 @@ export interface ConsumerOptions {
   metrics?: LagMetrics;
 }
 
+/**
+ * Where a consumer stands in its group: `joining` until its first join completes (it runs in the
+ * background: the service serves HTTP meanwhile), `rebalancing` while the group reassigns
+ * partitions, `stopped` once it crashed on an error kafkajs does not restart from, or was stopped.
+ */
+export type ConsumerState = "joining" | "joined" | "rebalancing" | "stopped";
+
 export interface KafkaSubscription extends Subscription {
   /** False once the consumer crashed on an error kafkajs does not restart from. */
   isAlive(): boolean;
+  state(): ConsumerState;
 }
 
+// How long stop() waits for a pending group join, so that the member can leave the group.
+const JOIN_WAIT_ON_STOP_MS = 5000;
 // A fetch returns early when records arrive; this bounds how late a resumed retry topic is read.
 const FETCH_WAIT_MS = 1000;
 // Within a long batch, progress is committed at least this often: less to redo after a crash.
@@ -102,7 +112,9 @@ export async function subscribeConsumer(
   const heartbeatMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 10));
   const resumeTimers = new Set<NodeJS.Timeout>();
   let alive = true;
+  let state: ConsumerState = "joining";
   let stopping: Promise<void> | undefined;
+  const joinWaiters = new Set<() => void>();
 
   const kc = options.kafka.consumer({
     groupId: consumer.group,
@@ -111,20 +123,29 @@ export async function subscribeConsumer(
     maxWaitTimeInMs: FETCH_WAIT_MS,
     allowAutoTopicCreation: false,
     retry: {
-      // Broker outages end in a crash after the fetch retries; always come back.
+      // Broker outages end in a crash after the fetch retries; always come back, unless stopping
+      // (a join cut short by stop() fails too, and must not start the consumer again).
       restartOnFailure: async (error) => {
+        if (stopping) return false;
         log.warn({ err: errorMessage(error) }, "Kafka consumer failed, restarting");
+        state = "joining";
         return true;
       },
     },
   });
   kc.on(kc.events.CRASH, ({ payload }) => {
-    if (payload.restart) return;
+    if (payload.restart || stopping) return;
     alive = false;
+    state = "stopped";
     log.error({ err: errorMessage(payload.error) }, "Kafka consumer crashed and cannot restart");
   });
+  kc.on(kc.events.REBALANCING, () => {
+    if (state === "joined") state = "rebalancing";
+  });
   kc.on(kc.events.GROUP_JOIN, ({ payload }) => {
-    log.info({ group: payload.groupId, assignment: payload.memberAssignment }, "joined the consumer group");
+    log.info({ group: payload.groupId, assignment: payload.memberAssignment, durationMs: payload.duration }, "joined the consumer group");
+    if (!stopping) state = "joined";
+    for (const wake of joinWaiters) wake();
     // Partitions this member no longer has must not keep reporting their last lag.
     options.metrics?.forgetConsumerLag(consumer.name);
   });
@@ -218,6 +239,7 @@ export async function subscribeConsumer(
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    if (stopping) return; // a join that completed after stop(): nothing more is handled
     const { batch } = payload;
     const { topic, partition } = batch;
     // k of retry-<k>, 0 for any other topic.
@@ -275,21 +297,49 @@ export async function subscribeConsumer(
   // The replay topic holds replayed dead letters, due at once, for this consumer alone.
   const replay = consumer.replayTopic ? [consumer.replayTopic] : [];
   await kc.subscribe({ topics: [...consumer.topics, ...retryTopics, ...replay], fromBeginning: true });
-  await kc.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: Math.max(1, consumer.concurrency),
-    eachBatch,
-  });
+  // The join runs in the background: it waits for every other member of the group to rejoin,
+  // which takes as long as the group's slowest member (up to the session timeout of one that died).
+  void kc
+    .run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, consumer.concurrency),
+      eachBatch,
+    })
+    .catch((error: unknown) => log.error({ err: errorMessage(error) }, "Kafka consumer could not start"));
 
   return {
     isAlive: () => alive,
+    state: () => state,
     stop() {
       stopping ??= (async () => {
         for (const timer of resumeTimers) clearTimeout(timer);
         resumeTimers.clear();
-        // disconnect() stops fetching and waits for the batches in flight, which commit as they end.
-        await kc.disconnect();
+        // kafkajs leaves the group only once joined, and its disconnect() waits for a pending join
+        // to complete. A join that waits only for live members completes within their heartbeat
+        // interval: wait for it, briefly, so that this member leaves the group. A join held up by
+        // a member that died waits for that member's session to expire: then go without waiting
+        // (the process ends it); the group expires this member after its own session timeout.
+        if (state === "joining") {
+          const waitMs = Math.min(JOIN_WAIT_ON_STOP_MS, options.sessionTimeoutMs / 3);
+          let wake = () => undefined as void;
+          await Promise.race([new Promise<void>((resolve) => joinWaiters.add((wake = resolve))), sleep(waitMs)]);
+          joinWaiters.delete(wake);
+          await new Promise((resolve) => setImmediate(resolve)); // the runner starts right after the join
+        }
+        // disconnect() stops fetching, waits for the batches in flight (which commit as they end),
+        // and leaves the group.
+        const disconnecting = kc.disconnect();
+        if (state === "joining") {
+          disconnecting.catch(() => undefined);
+          log.warn(
+            { waitedMs: Math.min(JOIN_WAIT_ON_STOP_MS, options.sessionTimeoutMs / 3) },
+            "stopped while the group join is still pending: the group drops this member when its session times out",
+          );
+        } else {
+          await disconnecting;
+        }
+        state = "stopped";
         options.metrics?.forgetConsumerLag(consumer.name);
       })();
       return stopping;

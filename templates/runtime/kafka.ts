@@ -66,7 +66,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       }),
     log,
   );
-  const subscriptions = new Set<KafkaSubscription>();
+  const subscriptions = new Map<KafkaSubscription, string>();
   let connecting: Promise<void> | undefined;
   let health: HealthProbe | undefined;
   let connected = false;
@@ -122,7 +122,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         consumer,
         handle,
       );
-      subscriptions.add(subscription);
+      subscriptions.set(subscription, consumer.name);
       return {
         async stop() {
           await subscription.stop();
@@ -131,13 +131,20 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       };
     },
 
+    // Ready once every consumer has joined its group (a rebalance later does not count against it).
     isReady: () =>
-      connected && !closed && health?.reachable === true && [...subscriptions].every((s) => s.isAlive()),
+      connected &&
+      !closed &&
+      health?.reachable === true &&
+      [...subscriptions.keys()].every((s) => s.state() === "joined" || s.state() === "rebalancing"),
+
+    consumerStates: () =>
+      Object.fromEntries([...subscriptions].map(([subscription, name]) => [name, subscription.state()])),
 
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([...subscriptions].map((subscription) => subscription.stop()));
+      await Promise.allSettled([...subscriptions.keys()].map((subscription) => subscription.stop()));
       subscriptions.clear();
       if (connecting) await connecting.catch(() => undefined);
       await health?.stop();

@@ -131,30 +131,25 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     cleanups.push(async () => {
       await Promise.all(subscriptions.map((s) => s.stop()));
     });
-    for (const name of config.consumers) {
-      const consumer = service.consumers[name]!;
-      const handlers = options.handlers[name];
-      if (!handlers) throw new Error(`no handlers given for consumer ${name}`);
-      const handle = createPipeline({
-        service,
-        consumer,
-        handlers,
-        publisher,
-        ...(consumer.idempotency === "none"
-          ? {}
-          : { idempotency: stores.get(consumer.idempotency)! }),
-        log,
-        metrics,
-        storeTimeoutMs: config.storeTimeoutMs,
-      });
-      subscriptions.push(await transport.subscribe(consumer, handle));
-    }
+    let subscribed = false;
 
+    // HTTP first: publishing and the probes serve at once, while consumers join their groups
+    // (on Kafka a join waits for the whole group, up to its session timeout).
     const server = createHttpServer({
       service,
       publisher,
-      isReady: () => transport.isReady() && storeProbe.reachable,
-      notReady: () => [...(transport.isReady() ? [] : ["broker"]), ...storeProbe.down.map((kind) => `idempotency store ${kind}`)],
+      isReady: () => subscribed && transport.isReady() && storeProbe.reachable,
+      notReady: () => {
+        const states = transport.consumerStates?.() ?? {};
+        const joining = Object.entries(states).filter(([, state]) => state !== "joined" && state !== "rebalancing");
+        return [
+          ...(subscribed ? [] : ["consumers"]),
+          ...joining.map(([name, state]) => `consumer ${name} (${state})`),
+          ...(transport.isReady() || joining.length > 0 ? [] : ["broker"]),
+          ...storeProbe.down.map((kind) => `idempotency store ${kind}`),
+        ];
+      },
+      ...(transport.consumerStates ? { consumerStates: () => transport.consumerStates!() } : {}),
       registry: metrics.registry,
       log,
       ...(config.apiToken ? { apiToken: config.apiToken } : {}),
@@ -173,6 +168,26 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
           server.closeIdleConnections();
         }),
     );
+
+    for (const name of config.consumers) {
+      const consumer = service.consumers[name]!;
+      const handlers = options.handlers[name];
+      if (!handlers) throw new Error(`no handlers given for consumer ${name}`);
+      const handle = createPipeline({
+        service,
+        consumer,
+        handlers,
+        publisher,
+        ...(consumer.idempotency === "none"
+          ? {}
+          : { idempotency: stores.get(consumer.idempotency)! }),
+        log,
+        metrics,
+        storeTimeoutMs: config.storeTimeoutMs,
+      });
+      subscriptions.push(await transport.subscribe(consumer, handle));
+    }
+    subscribed = true;
     const port = (server.address() as AddressInfo).port;
     log.info({ port, consumers: config.consumers, transport: transport.kind }, "service started");
 

@@ -155,8 +155,10 @@ export interface Transport {
   /** Resolves once the broker confirmed every message; rejects if any was not accepted. */
   publish(messages: OutgoingMessage[]): Promise<void>;
   subscribe(consumer: ConsumerDef, handle: DeliveryHandler): Promise<Subscription>;
-  /** True while the broker connection is up. */
+  /** True while the broker connection is up (and, where the transport tells, its consumers joined). */
   isReady(): boolean;
+  /** Where each subscribed consumer stands, by name (for /readyz), where the transport tracks it. */
+  consumerStates?(): Record<string, string>;
   close(): Promise<void>;
 }
 

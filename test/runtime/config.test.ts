@@ -118,6 +118,17 @@ describe("loadConfig", () => {
     expect(loadConfig(service, {}, { publisherOnly: true }).transport).toBe("broker");
   });
 
+  it("requires the shutdown to end within the Kafka session timeout, where consumers run on Kafka", () => {
+    const env = { EVGEN_CONSUMERS: "texter", KAFKA_SESSION_TIMEOUT_MS: "10000" };
+    expect(problemsOf({ ...env, SHUTDOWN_TIMEOUT: "10000" })).toEqual([
+      "SHUTDOWN_TIMEOUT: must be below KAFKA_SESSION_TIMEOUT_MS (10000), so that a stopping consumer leaves its group before the group gives its partitions away",
+    ]);
+    expect(problemsOf({ EVGEN_CONSUMERS: "texter", SHUTDOWN_TIMEOUT: "30000" })).toHaveLength(1); // default session 30 s
+    expect(loadConfig(service, { ...env, SHUTDOWN_TIMEOUT: "9999" }).shutdownTimeoutMs).toBe(9999);
+    expect(loadConfig(service, { EVGEN_CONSUMERS: "", SHUTDOWN_TIMEOUT: "60000" }).consumers).toEqual([]);
+    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory", SHUTDOWN_TIMEOUT: "60000" }).transport).toBe("memory");
+  });
+
   it("requires the HTTP buffer limit to hold at least one body of the largest size", () => {
     expect(problemsOf({ EVGEN_TRANSPORT: "memory", HTTP_BODY_LIMIT: "4096", HTTP_BUFFER_LIMIT: "4095" })).toEqual([
       "HTTP_BUFFER_LIMIT: must be at least HTTP_BODY_LIMIT (4096), or no body of that size fits",
