@@ -23,7 +23,7 @@ export interface ConsumerSpec {
 export interface ServiceSpec {
   service: string;
   broker: Broker;
-  kafka?: { client?: "kafkajs" | "platformatic" };
+  kafka?: { client?: "kafkajs" | "platformatic"; topicDefaults?: { partitions?: number } };
   rabbitmq?: { prefetch?: number };
   events: Record<string, EventSpec>;
   consumers: Record<string, ConsumerSpec>;
