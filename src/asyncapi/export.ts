@@ -260,7 +260,7 @@ function messages(ir: IR): JsonObject {
   return result;
 }
 
-/** CloudEvents 1.0 binary mode: the attributes as headers (contract §4). */
+/** CloudEvents 1.0 binary mode: the attributes as headers (docs/wire-format.md). */
 function cloudEventsHeaders(ir: IR, event: IREvent, version: IRVersion): JsonObject {
   const prefix = ir.broker === "kafka" ? "ce_" : "cloudEvents_";
   const properties: JsonObject = {

@@ -1,4 +1,4 @@
-// The name rules of contract §1. Anything here reaches generated code or the broker, so each
+// The name rules of docs/spec.md. Anything here reaches generated code or the broker, so each
 // pattern is also what makes the name safe to print there.
 
 export const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;

@@ -1,4 +1,4 @@
-// The Kafka wire format (contract §4): CloudEvents binary mode in record headers, and the failure
+// The Kafka wire format: CloudEvents binary mode in record headers, and the failure
 // headers that retry and dead-letter copies carry next to the original headers, key and body.
 // Client-neutral: kafkajs hands headers over as an object, @platformatic/kafka as a Map.
 import { truncateUtf8 } from "./errors.js";

@@ -1,5 +1,5 @@
-// What a record on a consumer's retry topic must say to be one of its own retry copies (contract
-// §4), whichever Kafka client read it: the attempt of that topic, due within that retry's delay.
+// What a record on a consumer's retry topic must say to be one of its own retry copies, whichever
+// Kafka client read it: the attempt of that topic, due within that retry's delay.
 import { headerValue, type HeaderMap, type RecordHeaders } from "./kafka-headers.js";
 import { FAILURE_HEADERS } from "./types.js";
 

@@ -1,4 +1,4 @@
-// The exchange and queues of contract §4, declared on every (re)connect. Declarations are
+// The exchange and queues of the wire format, declared on every (re)connect. Declarations are
 // idempotent as long as the arguments match; a queue that exists with other arguments makes
 // RabbitMQ close the channel (PRECONDITION_FAILED), reported here with the queue's name.
 import type { Channel, ChannelModel, Options } from "amqplib";

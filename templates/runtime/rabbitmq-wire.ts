@@ -1,5 +1,5 @@
-// What travels on RabbitMQ (contract §4): CloudEvents in binary mode as `cloudEvents_*` headers
-// plus the matching AMQP properties, and the failure headers on retry and dead-letter copies.
+// What travels on RabbitMQ: CloudEvents in binary mode as `cloudEvents_*` headers plus the
+// matching AMQP properties, and the failure headers on retry and dead-letter copies.
 import type { ConsumeMessage, Options } from "amqplib";
 import { isValidTraceparent } from "./publisher.js";
 import { FAILURE_HEADERS, type Delivery, type Failure, type OutgoingMessage } from "./types.js";

@@ -1,4 +1,4 @@
-// The RabbitMQ transport (contract §4). Publishing and consuming use separate connections: when
+// The RabbitMQ transport (wire format: rabbitmq-wire.ts). Publishing and consuming use separate connections: when
 // RabbitMQ blocks a publishing connection (resource alarm), acks from consumers still get through.
 import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitConnection } from "./rabbitmq-connection.js";

@@ -171,7 +171,7 @@ export interface Logger {
   child?(bindings: Record<string, unknown>): Logger;
 }
 
-/** Failure header names shared by every transport (contract §4). */
+/** Failure header names shared by every transport (the wire format). */
 export const FAILURE_HEADERS = {
   attempt: "x-evgen-attempt",
   error: "x-evgen-error",

@@ -1,4 +1,4 @@
-// The shape of evgen.yaml (contract §1): the single source of both validation and the JSON Schema
+// The shape of evgen.yaml (docs/spec.md): the single source of both validation and the JSON Schema
 // that editors use (schema/evgen.schema.json).
 import * as z from "zod";
 import { CONSUMER_NAME, EVENT_TYPE, SERVICE_NAME, TYPE_NAME } from "../patterns.js";
