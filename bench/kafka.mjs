@@ -113,19 +113,19 @@ async function consumeRawPlatformatic(topic) {
     maxWaitTime: 1000,
   });
   process.once("SIGTERM", () => void consumer.close(true).then(() => process.exit(0)));
-  // The last record of each partition since the stream's buffer was last empty: committed then,
-  // as kafkajs commits after each fetched batch.
+  // The last record of each partition of a fetch, committed when the next fetch answers (the
+  // stream hands over a fetch's records at once), as kafkajs commits after each fetched batch.
   const last = new Map();
   let count = 0;
   let stop;
+  stream.on("fetch", () => {
+    for (const done of last.values()) void done.commit();
+    last.clear();
+  });
   stream.on("data", (message) => {
     if (count === 0) stop = startClock();
     JSON.parse(message.value.toString());
     last.set(message.partition, message);
-    if (stream.readableLength === 0) {
-      for (const done of last.values()) void done.commit();
-      last.clear();
-    }
     if (++count === EVENTS + 1) report(stop(count));
   });
 }
