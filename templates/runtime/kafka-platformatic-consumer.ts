@@ -44,6 +44,9 @@ type KafkaRecord = Message<Buffer | undefined, Buffer | undefined, string, Buffe
 
 // A fetch returns early when records arrive; this bounds how late a new record is seen.
 const FETCH_WAIT_MS = 1000;
+// Fetches as kafkajs makes them (10 MiB, 1 MiB a partition): the client's default of 50 MiB keeps
+// tens of thousands of records alive at once, and the garbage collector pays for them.
+const FETCH_SIZE = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 };
 // Within a long run of records, progress is committed at least this often: less to redo after a crash.
 const COMMIT_INTERVAL_MS = 1000;
 // Records fetched but not yet handled, per stream, before it stops fetching for a while.
@@ -377,7 +380,7 @@ export async function subscribeConsumer(
 
   async function openStream(kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>, topics: string[]): Promise<StreamState> {
     // A new group starts at the beginning: events published before its first start are not skipped.
-    const stream = await kc.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false });
+    const stream = await kc.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, ...FETCH_SIZE });
     const state: StreamState = { stream, queued: 0, paused: false };
     stream.on("data", (record) => receive(state, record));
     stream.on("error", (error) => void restart(error));
