@@ -9,7 +9,7 @@ import { emptyManifest, MANIFEST_PATH, parseManifest } from "../commit/manifest.
 import { isUpToDate } from "../commit/up-to-date.js";
 import { sha256 } from "../format/hash.js";
 import { evgenFingerprint } from "../render/assets.js";
-import { formatIssues } from "../validate/format.js";
+import { formatIssues } from "./issues.js";
 import type { Issue } from "../validate/issue.js";
 import { CliError } from "./errors.js";
 import type { CliIO } from "./io.js";

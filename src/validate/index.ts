@@ -6,7 +6,6 @@ import { partsOf, salvage } from "./spec-parts.js";
 import { specSchema, type Spec } from "./schema/spec.js";
 import { fromZodIssues } from "./zod-issues.js";
 
-export { formatIssues } from "./format.js";
 export type { Issue, Position, Severity, SpecPath } from "./issue.js";
 export type { Spec } from "./schema/spec.js";
 export type { EventSpec } from "./schema/event.js";

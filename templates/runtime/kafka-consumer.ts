@@ -2,6 +2,7 @@
 // disposition is carried out (retry copy, dead-letter copy, or nothing) before its offset is
 // committed, so a crash at any point redelivers instead of losing. Partitions are processed in
 // order, `concurrency` of them at once; retry topics are paused until their next record is due.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
 import { errorMessage } from "./errors.js";
 import { failureHeaders, headerAttributes } from "./kafka-headers.js";
@@ -55,7 +56,6 @@ type BatchControl = Pick<EachBatchPayload, "heartbeat" | "isRunning">;
 
 const EMPTY = Buffer.alloc(0);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A record as the pipeline sees it; its origin is spelled out only when a log line needs it. */
 class RecordDelivery implements Delivery {

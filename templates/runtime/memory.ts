@@ -2,6 +2,7 @@
 // event type, `concurrency` handlers in flight, retries delivered after their delays (in place
 // when blocking), dead letters kept, `stop()` draining in-flight handlers. Used by `npm run dev`
 // and by the test harness, which also inspects it.
+import { setTimeout as delay } from "node:timers/promises";
 import { errorMessage } from "./errors.js";
 import { failureDisposition } from "./pipeline.js";
 import type {
@@ -60,11 +61,9 @@ interface ConsumerQueue {
   drained?: () => void;
 }
 
+/** Waits `ms`, or less when `signal` aborts (stop() cuts blocking-retry waits short). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 export function createMemoryTransport(options: MemoryTransportOptions): MemoryTransport {

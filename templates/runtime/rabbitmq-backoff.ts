@@ -13,21 +13,3 @@ export function backoffDelay(attempt: number, { initialMs, maxMs }: BackoffOptio
   const ceiling = Math.min(maxMs, initialMs * 2 ** attempt);
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
-
-/** A sleep that close() can cut short, so shutting down never waits out a long backoff. */
-export class Pause {
-  private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(resolve, ms);
-    });
-  }
-
-  cancel(): void {
-    clearTimeout(this.timer);
-    this.wake?.();
-  }
-}

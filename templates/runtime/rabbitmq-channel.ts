@@ -2,8 +2,9 @@
 // exchange, an inequivalent queue declaration, a stale delivery tag) and every channel dies with
 // its connection; `setup` runs on each new channel before it is used, so topology and consumers
 // are back after any loss.
+import { setTimeout as delay } from "node:timers/promises";
 import type { Channel } from "amqplib";
-import { backoffDelay, DEFAULT_BACKOFF, Pause, type BackoffOptions } from "./rabbitmq-backoff.js";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./rabbitmq-backoff.js";
 import type { RabbitConnection } from "./rabbitmq-connection.js";
 import { TopologyConflictError } from "./rabbitmq-topology.js";
 import type { Logger } from "./types.js";
@@ -27,7 +28,8 @@ export class RabbitChannel<C extends Channel> {
   private active = false;
   private closing = false;
   private reopening = false;
-  private readonly pause = new Pause();
+  /** Aborted by close(), which so cuts a backoff wait short. */
+  private readonly closed = new AbortController();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -57,7 +59,7 @@ export class RabbitChannel<C extends Channel> {
   async close(): Promise<void> {
     this.closing = true;
     this.unsubscribe();
-    this.pause.cancel();
+    this.closed.abort();
     const channel = this.channel;
     this.channel = undefined;
     await channel?.close().catch(() => undefined); // closed with its connection already
@@ -101,7 +103,9 @@ export class RabbitChannel<C extends Channel> {
     try {
       for (let attempt = 0; !this.closing && !this.channel && this.connection.current; attempt++) {
         // A channel the broker closes right after setup must not turn into a busy loop.
-        if (pauseFirst || attempt > 0) await this.pause.wait(backoffDelay(attempt, backoff));
+        if (pauseFirst || attempt > 0) {
+          await delay(backoffDelay(attempt, backoff), undefined, { signal: this.closed.signal }).catch(() => undefined);
+        }
         if (this.closing || !this.connection.current) return;
         try {
           this.adopt(await this.create());

@@ -2,8 +2,8 @@
 // never expire, and nothing is left pending once every run is done.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Deadlines } from "../../templates/runtime/deadlines.js";
+import { sleep } from "../support/wait.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("handler deadlines", () => {
   afterEach(() => {

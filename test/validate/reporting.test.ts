@@ -1,7 +1,8 @@
 // How problems reach the user: all at once, in file order, formatted as file:line:col.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatIssues, validateSpec } from "../../src/validate/index.js";
+import { formatIssues } from "../../src/cli/issues.js";
+import { validateSpec } from "../../src/validate/index.js";
 import { brief, issuesOf, yaml } from "./helpers.js";
 
 describe("reporting", () => {
@@ -33,7 +34,7 @@ describe("reporting", () => {
       "specs/evgen.yaml:5:47  events.order.created.schema.total: unknown type 'nubmer'\n    hint: did you mean 'number'?",
     );
     const colored = formatIssues(result.issues, { color: true });
-    expect(colored).toContain("\x1b[31mspecs/evgen.yaml:5:47\x1b[0m  events.order.created.schema.total: unknown type");
+    expect(colored).toContain("\x1b[31mspecs/evgen.yaml:5:47\x1b[39m  events.order.created.schema.total: unknown type");
   });
 
   it("names the key path of every problem, so that a CI log reads on its own", () => {

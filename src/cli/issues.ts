@@ -1,16 +1,13 @@
-import type { Issue } from "./issue.js";
-
-const ansi = (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
-const plain = (text: string) => text;
+// How spec issues read on a terminal or in a CI log.
+import type { Issue } from "../validate/issue.js";
+import { styleFor } from "./style.js";
 
 /**
  * `file:line:col  key.path: message` per issue (warnings marked), with an indented hint line where
  * there is one: each line names the key it is about, so a CI log reads without the spec at hand.
  */
 export function formatIssues(issues: readonly Issue[], options: { color: boolean }): string {
-  const red = options.color ? ansi(31) : plain;
-  const yellow = options.color ? ansi(33) : plain;
-  const dim = options.color ? ansi(2) : plain;
+  const { red, yellow, dim } = styleFor(options);
   return issues
     .map((issue) => {
       const where = `${issue.file}:${issue.line}:${issue.col}`;
