@@ -5,7 +5,7 @@
 import type { IR } from "../ir/types.js";
 
 /** Kafka runtime files that import no client library. */
-const KAFKA_NEUTRAL = new Set(["kafka-headers.ts", "kafka-retry-copies.ts", "kafka-service-topics.ts"]);
+const KAFKA_NEUTRAL = new Set(["kafka-headers.ts", "kafka-probe.ts", "kafka-retry-copies.ts", "kafka-service-topics.ts"]);
 
 function neededOnKafka(ir: IR, file: string): boolean {
   if (ir.broker !== "kafka") return false;

@@ -1,15 +1,9 @@
-// Broker reachability for readiness: kafkajs hides connection loss behind its retries, so a
-// separate client without retries asks the cluster for its metadata every few seconds.
+// The readiness probe (kafka-probe.ts) on kafkajs: an admin client without retries.
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
-import { errorMessage } from "./errors.js";
+import { PROBE_INTERVAL_MS, startProbe, type HealthProbe } from "./kafka-probe.js";
 import type { Logger } from "./types.js";
 
-const PROBE_INTERVAL_MS = 2000;
-
-export interface HealthProbe {
-  readonly reachable: boolean;
-  stop(): Promise<void>;
-}
+export type { HealthProbe };
 
 export function startHealthProbe(config: KafkaConfig, log: Logger): HealthProbe {
   const admin = new Kafka({
@@ -19,33 +13,12 @@ export function startHealthProbe(config: KafkaConfig, log: Logger): HealthProbe 
     requestTimeout: PROBE_INTERVAL_MS,
     logLevel: logLevel.NOTHING,
   }).admin();
-  let reachable = true;
-  let probing: Promise<void> | undefined;
-
-  const probe = async () => {
-    try {
+  return startProbe(
+    async () => {
       await admin.connect();
       await admin.describeCluster();
-      if (!reachable) log.info({}, "Kafka is reachable again");
-      reachable = true;
-    } catch (error) {
-      if (reachable) log.warn({ err: errorMessage(error) }, "Kafka is not reachable");
-      reachable = false;
-    }
-  };
-  const timer = setInterval(() => {
-    probing ??= probe().finally(() => (probing = undefined));
-  }, PROBE_INTERVAL_MS);
-  timer.unref();
-
-  return {
-    get reachable() {
-      return reachable;
     },
-    async stop() {
-      clearInterval(timer);
-      await probing;
-      await admin.disconnect();
-    },
-  };
+    () => admin.disconnect(),
+    log,
+  );
 }

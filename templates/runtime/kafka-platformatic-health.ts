@@ -1,16 +1,10 @@
-// Broker reachability for readiness: the clients hide connection loss behind their retries, so a
-// separate admin client without retries asks the cluster for its metadata every few seconds.
+// The readiness probe (kafka-probe.ts) on @platformatic/kafka: an admin client without retries.
 import { Admin } from "@platformatic/kafka";
-import { errorMessage } from "./errors.js";
 import { clientOptions, type KafkaConnection } from "./kafka-platformatic-client.js";
+import { PROBE_INTERVAL_MS, startProbe, type HealthProbe } from "./kafka-probe.js";
 import type { Logger } from "./types.js";
 
-const PROBE_INTERVAL_MS = 2000;
-
-export interface HealthProbe {
-  readonly reachable: boolean;
-  stop(): Promise<void>;
-}
+export type { HealthProbe };
 
 export function startHealthProbe(connection: KafkaConnection, clientId: string, log: Logger): HealthProbe {
   const admin = new Admin({
@@ -19,32 +13,9 @@ export function startHealthProbe(connection: KafkaConnection, clientId: string, 
     connectTimeout: PROBE_INTERVAL_MS,
     requestTimeout: PROBE_INTERVAL_MS,
   });
-  let reachable = true;
-  let probing: Promise<void> | undefined;
-
-  const probe = async () => {
-    try {
-      await admin.metadata({ topics: [], forceUpdate: true });
-      if (!reachable) log.info({}, "Kafka is reachable again");
-      reachable = true;
-    } catch (error) {
-      if (reachable) log.warn({ err: errorMessage(error) }, "Kafka is not reachable");
-      reachable = false;
-    }
-  };
-  const timer = setInterval(() => {
-    probing ??= probe().finally(() => (probing = undefined));
-  }, PROBE_INTERVAL_MS);
-  timer.unref();
-
-  return {
-    get reachable() {
-      return reachable;
-    },
-    async stop() {
-      clearInterval(timer);
-      await probing;
-      await admin.close();
-    },
-  };
+  return startProbe(
+    () => admin.metadata({ topics: [], forceUpdate: true }),
+    () => admin.close(),
+    log,
+  );
 }
