@@ -10,7 +10,8 @@ import { planProject } from "./plan/plan.js";
 import type { KeptFile, OutputFile, PlannedFile } from "./plan/types.js";
 import { listRuntimeFiles } from "./render/assets.js";
 import { isPrettierShaped, renderContext, renderFile } from "./render/render.js";
-import { validateSpec, type Issue } from "./validate/index.js";
+import type { Issue } from "./spec/issue.js";
+import { validateSpec } from "./validate/index.js";
 
 export interface GenerateInput {
   specText: string;

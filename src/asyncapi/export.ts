@@ -6,8 +6,8 @@
 // nothing is written that `import` would have to drop (no generated titles or descriptions).
 import { stringify } from "yaml";
 import { durationText } from "../docs/text.js";
-import { parseDuration } from "../validate/duration.js";
-import { DEFAULT_IDEMPOTENCY_TTL } from "../validate/schema/consumer.js";
+import { parseDuration } from "../spec/duration.js";
+import { DEFAULT_IDEMPOTENCY_TTL } from "../spec/schema/consumer.js";
 import type { IR, IRConsumer, IREvent, IRField, IRType, IRVersion, JsonValue } from "../ir/types.js";
 
 export type JsonObject = { [key: string]: JsonValue };

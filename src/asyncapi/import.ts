@@ -5,9 +5,10 @@
 // the caller writes it only when that passes. Pure: no disk, no process.
 import { Document, isScalar, parse, visit } from "yaml";
 import type { Broker } from "../ir/types.js";
-import { BROKER_ADDRESS, CONSUMER_NAME, EVENT_TYPE, FIELD_NAME, KAFKA_TOPIC, PATTERN_FLAGS, SERVICE_NAME, TYPE_NAME } from "../validate/patterns.js";
-import { validateSpec, type Issue } from "../validate/index.js";
-import { FORMAT_NAMES, type FieldObjectSpec, type FieldTypeSpec, type FieldsSpec } from "../validate/schema/field-type.js";
+import { BROKER_ADDRESS, CONSUMER_NAME, EVENT_TYPE, FIELD_NAME, KAFKA_TOPIC, PATTERN_FLAGS, SERVICE_NAME, TYPE_NAME } from "../spec/patterns.js";
+import type { Issue } from "../spec/issue.js";
+import { validateSpec } from "../validate/index.js";
+import { FORMAT_NAMES, type FieldObjectSpec, type FieldTypeSpec, type FieldsSpec } from "../spec/schema/field-type.js";
 
 export const MODELINE = "# yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json";
 

@@ -10,7 +10,7 @@ import { isUpToDate } from "../commit/up-to-date.js";
 import { sha256 } from "../format/hash.js";
 import { evgenFingerprint } from "../render/assets.js";
 import { formatIssues } from "./issues.js";
-import type { Issue } from "../validate/issue.js";
+import type { Issue } from "../spec/issue.js";
 import { CliError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { printableLine } from "./printable.js";

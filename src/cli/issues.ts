@@ -1,5 +1,5 @@
 // How spec issues read on a terminal or in a CI log.
-import type { Issue } from "../validate/issue.js";
+import type { Issue } from "../spec/issue.js";
 import { styleFor } from "./style.js";
 
 /**

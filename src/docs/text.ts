@@ -48,7 +48,7 @@ export function anchor(prefix: string, name: string): string {
   return `${prefix}-${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
 }
 
-import { durationText } from "../validate/duration.js";
+import { durationText } from "../spec/duration.js";
 
 export { durationText };
 

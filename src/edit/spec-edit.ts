@@ -1,7 +1,7 @@
 // Edits of evgen.yaml made by `add-event` and `add-consumer`. The document is parsed only to find
 // where an entry goes; the edit itself splices text, so the user's comments and layout survive.
 import { isMap, isScalar, parseDocument, stringify, type Document, type YAMLMap } from "yaml";
-import { EVENT_TYPE, FIELD_KEY, SHORTHAND, CONSUMER_NAME, VERSION_KEY } from "../validate/patterns.js";
+import { EVENT_TYPE, FIELD_KEY, SHORTHAND, CONSUMER_NAME, VERSION_KEY } from "../spec/patterns.js";
 
 /** A problem with what the user asked for (not with the spec): a usage error. */
 export class EditError extends Error {}

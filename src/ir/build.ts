@@ -1,7 +1,7 @@
 // Validated spec -> IR: normalized, sorted, every derived name computed here and only here.
-import type { ConsumerSpec } from "../validate/schema/consumer.js";
-import type { EventSpec } from "../validate/schema/event.js";
-import type { Spec } from "../validate/schema/spec.js";
+import type { ConsumerSpec } from "../spec/schema/consumer.js";
+import type { EventSpec } from "../spec/schema/event.js";
+import type { Spec } from "../spec/schema/spec.js";
 import { retryDelays } from "./delays.js";
 import { toIRFields } from "./field-type.js";
 import {

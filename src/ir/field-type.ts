@@ -1,6 +1,6 @@
 // Spec field types (shorthand strings and JSON Schema objects) -> IR types.
-import { SHORTHAND_TYPES, type ShorthandType } from "../validate/patterns.js";
-import { FORMAT_NAMES, type FieldObjectSpec, type FieldsSpec, type FieldTypeSpec, type JsonType } from "../validate/schema/field-type.js";
+import { SHORTHAND_TYPES, type ShorthandType } from "../spec/patterns.js";
+import { FORMAT_NAMES, type FieldObjectSpec, type FieldsSpec, type FieldTypeSpec, type JsonType } from "../spec/schema/field-type.js";
 import { docComment, schemaNameOf } from "./names.js";
 import type { IRField, IRType, IRTypeBase } from "./types.js";
 

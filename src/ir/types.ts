@@ -2,12 +2,13 @@
 // name (TS identifiers, group/queue/topic names, file paths) computed exactly once. Everything
 // after this stage (plan, render) only reads it.
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from "../spec/json.js";
+import type { StringFormat } from "../spec/schema/field-type.js";
+
+export type { JsonValue, StringFormat };
 
 export type Broker = "kafka" | "rabbitmq";
 export type KafkaClient = "kafkajs" | "platformatic";
-
-export type StringFormat = "uuid" | "email" | "url" | "datetime" | "date";
 
 /** Annotations any schema node may carry. */
 export interface IRTypeBase {

@@ -1,7 +1,7 @@
 // Maps a spec path (["consumers", "mailer", "retry"]) to the line:col of its key or value in the
 // YAML source, so every issue can point at the exact place to fix.
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
-import type { Position, SpecPath } from "../validate/issue.js";
+import type { Position, SpecPath } from "../spec/issue.js";
 
 export interface Locator {
   /** The key at path (a list item itself); for a missing path, the key of its deepest existing parent. */

@@ -1,7 +1,7 @@
 // Parses evgen.yaml keeping source positions. YAML syntax errors, duplicate keys and keys that are
 // not plain scalars become issues with line:col; the content is only handed on when there are none.
 import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Node, type YAMLError } from "yaml";
-import type { Issue, Severity } from "../validate/issue.js";
+import type { Issue, Severity } from "../spec/issue.js";
 import { MAX_ALIAS_COUNT, MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT, MAX_YAML_DEPTH } from "./limits.js";
 import { createLocator, type Locator } from "./locate.js";
 

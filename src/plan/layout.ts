@@ -1,7 +1,7 @@
 // Where evgen writes in a project, as rules rather than as one spec's file list: the commit stage
 // deletes a file the spec no longer needs only when it lies where evgen writes, so a manifest
 // edited by hand cannot make `generate` delete the spec, `.git/` or anything else of the user's.
-import { CONSUMER_NAME } from "../validate/patterns.js";
+import { CONSUMER_NAME } from "../spec/patterns.js";
 
 /** The project-level files evgen scaffolds once (then evgen keeps them in step while unedited). */
 export const SCAFFOLDS = {

@@ -3,7 +3,7 @@
 // checked against the pattern as the generated schema compiles it. Undefined when no such string
 // is found (randexp does not know every construct, Unicode property escapes among them).
 import randexpModule from "randexp";
-import { PATTERN_FLAGS } from "../validate/patterns.js";
+import { PATTERN_FLAGS } from "../spec/patterns.js";
 
 // randexp's CommonJS module.exports is the class itself; its types describe it as `exports.default`.
 const RandExp = randexpModule as unknown as typeof randexpModule.default;

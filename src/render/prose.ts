@@ -2,7 +2,7 @@
 // values in .env files.
 import type { IRConsumer } from "../ir/types.js";
 import { mdText } from "../docs/text.js";
-import { durationText } from "../validate/duration.js";
+import { durationText } from "../spec/duration.js";
 
 /**
  * Spec text in Markdown (README paragraphs and table cells): on one line, with Markdown and HTML

@@ -2,7 +2,7 @@
 // the test a user gets on day one passes. Undefined when no value can be derived (a formatted
 // string its pattern rejects, or a pattern no string could be found for).
 import type { IRField, IRNamedType, IRType, JsonValue } from "../ir/types.js";
-import { PATTERN_FLAGS } from "../validate/patterns.js";
+import { PATTERN_FLAGS } from "../spec/patterns.js";
 import { patternSample } from "./pattern-sample.js";
 
 const formatSamples = {

@@ -2,7 +2,7 @@
 // Objects are loose: unknown fields pass and are kept, so a consumer built from an older spec
 // accepts events from a newer producer.
 import type { IRField, IRType, JsonValue } from "../ir/types.js";
-import { PATTERN_FLAGS } from "../validate/patterns.js";
+import { PATTERN_FLAGS } from "../spec/patterns.js";
 import { indent, numberLiteral, scalarLiteral, stringLiteral, type Layout } from "./layout.js";
 
 const formats = {

@@ -1,16 +1,10 @@
 // validateSpec: spec text -> a valid Spec (with warnings) or every problem at once.
 import { loadYaml } from "../load/yaml.js";
 import { runChecks } from "./checks/index.js";
-import { sortIssues, type Issue } from "./issue.js";
+import { sortIssues, type Issue } from "../spec/issue.js";
 import { partsOf, salvage } from "./spec-parts.js";
-import { specSchema, type Spec } from "./schema/spec.js";
+import { specSchema, type Spec } from "../spec/schema/spec.js";
 import { fromZodIssues } from "./zod-issues.js";
-
-export type { Issue, Position, Severity, SpecPath } from "./issue.js";
-export type { Spec } from "./schema/spec.js";
-export type { EventSpec } from "./schema/event.js";
-export type { ConsumerSpec, RetrySpec } from "./schema/consumer.js";
-export type { FieldObjectSpec, FieldsSpec, FieldTypeSpec } from "./schema/field-type.js";
 
 export type ValidationResult = { ok: true; spec: Spec; warnings: Issue[] } | { ok: false; issues: Issue[] };
 

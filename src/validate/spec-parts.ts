@@ -1,10 +1,10 @@
 // The parts of a spec that semantic checks read. When the shape check failed somewhere, the parts
 // that are still well-formed are salvaged so every other problem is reported in the same run.
 import type * as z from "zod";
-import { consumerSchema, type ConsumerSpec } from "./schema/consumer.js";
-import { eventSchema, type EventSpec } from "./schema/event.js";
-import { fieldsMap, type FieldsSpec } from "./schema/field-type.js";
-import { specSchema, type Spec } from "./schema/spec.js";
+import { consumerSchema, type ConsumerSpec } from "../spec/schema/consumer.js";
+import { eventSchema, type EventSpec } from "../spec/schema/event.js";
+import { fieldsMap, type FieldsSpec } from "../spec/schema/field-type.js";
+import { specSchema, type Spec } from "../spec/schema/spec.js";
 
 export interface SpecParts {
   service?: string;

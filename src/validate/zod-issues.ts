@@ -3,8 +3,8 @@
 import type * as z from "zod";
 import type { Locator } from "../load/locate.js";
 import { didYouMean } from "./did-you-mean.js";
-import { joinPath, type Issue, type SpecPath } from "./issue.js";
-import { FIELD_TYPE_KEYWORDS, NOT_A_FIELD_TYPE, fieldObject } from "./schema/field-type.js";
+import { joinPath, type Issue, type SpecPath } from "../spec/issue.js";
+import { FIELD_TYPE_KEYWORDS, NOT_A_FIELD_TYPE, fieldObject } from "../spec/schema/field-type.js";
 
 type ZodIssue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;

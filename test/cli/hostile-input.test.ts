@@ -119,7 +119,7 @@ consumers:
   it("example payloads are built with own properties, even from names validation would refuse", async () => {
     const { buildIR } = await import("../../src/ir/build.js");
     const { projectView } = await import("../../src/render/view-model.js");
-    const { specSchema } = await import("../../src/validate/schema/spec.js");
+    const { specSchema } = await import("../../src/spec/schema/spec.js");
     const { parse } = await import("yaml");
     // Past validation on purpose: the view model must not assign through `__proto__` either.
     const ir = buildIR(specSchema.parse(parse(POLLUTING)));

@@ -2,7 +2,7 @@
 // close to what the generated code declares, the deepest nesting allowed. Its project must generate
 // and type-check (strict), so a name that is accepted can never break the build.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_FIELD_NESTING } from "../../src/validate/patterns.js";
+import { MAX_FIELD_NESTING } from "../../src/spec/patterns.js";
 import { validateSpec } from "../../src/validate/index.js";
 import { createProject, type Project } from "../support/project.js";
 

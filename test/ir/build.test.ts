@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildIR } from "../../src/ir/build.js";
 import type { IR, IRConsumer } from "../../src/ir/types.js";
-import { validateSpec, type Spec } from "../../src/validate/index.js";
+import type { Spec } from "../../src/spec/schema/spec.js";
+import { validateSpec } from "../../src/validate/index.js";
 
 function specOf(text: string): Spec {
   const result = validateSpec(text, "evgen.yaml");

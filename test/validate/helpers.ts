@@ -1,4 +1,5 @@
-import { validateSpec, type Issue } from "../../src/validate/index.js";
+import type { Issue } from "../../src/spec/issue.js";
+import { validateSpec } from "../../src/validate/index.js";
 
 /** Template tag: strips the common indentation so specs can be written inline in tests. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

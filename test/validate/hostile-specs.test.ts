@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SPEC_BYTES, MAX_YAML_DEPTH } from "../../src/load/limits.js";
 import { validateSpec } from "../../src/validate/index.js";
-import { MAX_FIELD_NESTING } from "../../src/validate/patterns.js";
+import { MAX_FIELD_NESTING } from "../../src/spec/patterns.js";
 import { brief, issuesOf, yaml } from "./helpers.js";
 
 const HEAD = yaml`

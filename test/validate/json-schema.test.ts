@@ -1,7 +1,7 @@
 // schema/evgen.schema.json is what editors validate evgen.yaml with; it must be the zod schema's.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { specJsonSchema, specJsonSchemaText } from "../../src/validate/json-schema.js";
+import { specJsonSchema, specJsonSchemaText } from "../../src/spec/json-schema.js";
 
 describe("JSON Schema of evgen.yaml", () => {
   it("is the committed schema/evgen.schema.json", () => {

@@ -1,7 +1,7 @@
 // Spec paths -> line:col: what every issue position is computed from.
 import { describe, expect, it } from "vitest";
 import { loadYaml } from "../../src/load/yaml.js";
-import type { SpecPath } from "../../src/validate/issue.js";
+import type { SpecPath } from "../../src/spec/issue.js";
 import { yaml } from "./helpers.js";
 
 const text = yaml`

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { isProjectPath } from "../../src/commit/paths.js";
 import { generate } from "../../src/core.js";
-import { validateSpec, type Issue } from "../../src/validate/index.js";
+import type { Issue } from "../../src/spec/issue.js";
+import { validateSpec } from "../../src/validate/index.js";
 import { uniqueName } from "../support/brokers.js";
 import { REPO_ROOT, runCli } from "../support/project.js";
 

@@ -10,7 +10,7 @@ import type { CliIO } from "../io.js";
 import { BROKERS, EXAMPLES, type Broker } from "../examples.js";
 import { parseOptions } from "../options.js";
 import { SPEC_FILE } from "../spec-file.js";
-import { SERVICE_NAME } from "../../validate/patterns.js";
+import { SERVICE_NAME } from "../../spec/patterns.js";
 
 const optionsSchema = z.object({
   broker: z.enum(BROKERS, "must be kafka or rabbitmq").optional(),

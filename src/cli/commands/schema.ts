@@ -14,7 +14,7 @@ Examples:
   # yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json`,
     )
     .action(async () => {
-      const { specJsonSchema } = await import("../../validate/json-schema.js");
+      const { specJsonSchema } = await import("../../spec/json-schema.js");
       context.io.stdout(`${JSON.stringify(specJsonSchema(), null, 2)}\n`);
       context.exitCode = 0;
     });

@@ -1,5 +1,5 @@
 import type { Locator } from "../../load/locate.js";
-import { joinPath, type Issue, type Severity, type SpecPath } from "../issue.js";
+import { joinPath, type Issue, type Severity, type SpecPath } from "../../spec/issue.js";
 import type { SpecParts } from "../spec-parts.js";
 
 export interface ReportOptions {

@@ -14,8 +14,8 @@ import {
   waitQueueName,
 } from "../../ir/names.js";
 import { retryDelays } from "../../ir/delays.js";
-import type { SpecPath } from "../issue.js";
-import { KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES } from "../patterns.js";
+import type { SpecPath } from "../../spec/issue.js";
+import { KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
 import type { CheckContext } from "./context.js";
 import { versionsOf } from "./walk.js";
 

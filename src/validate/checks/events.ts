@@ -2,7 +2,7 @@
 import { parseFieldKey, toIRType } from "../../ir/field-type.js";
 import type { IRType } from "../../ir/types.js";
 import { didYouMean } from "../did-you-mean.js";
-import type { EventSpec } from "../schema/event.js";
+import type { EventSpec } from "../../spec/schema/event.js";
 import type { CheckContext } from "./context.js";
 import { versionsOf } from "./walk.js";
 

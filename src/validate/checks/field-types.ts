@@ -2,9 +2,9 @@
 // (enum, const, default) that fit their own type.
 import { isBuiltinType, parseFieldKey, parseShorthand, toIRType } from "../../ir/field-type.js";
 import { didYouMean } from "../did-you-mean.js";
-import type { SpecPath } from "../issue.js";
-import { SHORTHAND_TYPES } from "../patterns.js";
-import type { FieldObjectSpec, FieldsSpec, FieldTypeSpec } from "../schema/field-type.js";
+import type { SpecPath } from "../../spec/issue.js";
+import { SHORTHAND_TYPES } from "../../spec/patterns.js";
+import type { FieldObjectSpec, FieldsSpec, FieldTypeSpec } from "../../spec/schema/field-type.js";
 import type { CheckContext } from "./context.js";
 import { resolveNamedType, valueProblem, type ResolveType } from "./values.js";
 import { eachFieldType, fieldsMaps } from "./walk.js";

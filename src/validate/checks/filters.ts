@@ -3,9 +3,9 @@
 import { toIRFields } from "../../ir/field-type.js";
 import type { IRField, IRType } from "../../ir/types.js";
 import { didYouMean } from "../did-you-mean.js";
-import type { SpecPath } from "../issue.js";
-import { ENVELOPE_ATTRIBUTES, FIELD_NAME } from "../patterns.js";
-import type { ConsumerSpec } from "../schema/consumer.js";
+import type { SpecPath } from "../../spec/issue.js";
+import { ENVELOPE_ATTRIBUTES, FIELD_NAME } from "../../spec/patterns.js";
+import type { ConsumerSpec } from "../../spec/schema/consumer.js";
 import type { CheckContext } from "./context.js";
 import { resolveNamedType, valueProblem, type ResolveType } from "./values.js";
 import { versionsOf } from "./walk.js";

@@ -1,7 +1,7 @@
 // Semantic checks: everything the shape cannot express. Each check reads the (possibly partial)
 // spec and reports through the context, so all problems come out of one run.
 import type { Locator } from "../../load/locate.js";
-import type { Issue } from "../issue.js";
+import type { Issue } from "../../spec/issue.js";
 import type { SpecParts } from "../spec-parts.js";
 import { checkBrokerOptions } from "./broker-options.js";
 import { checkCompatibility } from "./compatibility.js";

@@ -1,9 +1,9 @@
 // A field type nests objects, lists and unions at most MAX_FIELD_NESTING levels: TypeScript gives
 // up on deeper zod schemas ("type instantiation is excessively deep") at about 15. A named type
 // starts a new count, since the generated code refers to it by name.
-import type { SpecPath } from "../issue.js";
-import { MAX_FIELD_NESTING } from "../patterns.js";
-import type { FieldTypeSpec } from "../schema/field-type.js";
+import type { SpecPath } from "../../spec/issue.js";
+import { MAX_FIELD_NESTING } from "../../spec/patterns.js";
+import type { FieldTypeSpec } from "../../spec/schema/field-type.js";
 import type { CheckContext } from "./context.js";
 import { fieldsMaps } from "./walk.js";
 

@@ -2,8 +2,8 @@
 // refused wherever a spec name becomes an object key: field and property names (optional or not),
 // consumer names, segments of event types and of filter paths. See OBJECT_MEMBER_NAMES.
 import { parseFieldKey } from "../../ir/field-type.js";
-import type { SpecPath } from "../issue.js";
-import { OBJECT_MEMBER_NAMES } from "../patterns.js";
+import type { SpecPath } from "../../spec/issue.js";
+import { OBJECT_MEMBER_NAMES } from "../../spec/patterns.js";
 import type { CheckContext } from "./context.js";
 import { eachFieldType, fieldsMaps } from "./walk.js";
 

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { toIRFields } from "../../ir/field-type.js";
 import type { IRField, IRType, StringFormat } from "../../ir/types.js";
-import { safePattern } from "../regex-safety.js";
+import { safePattern } from "../../spec/regex-safety.js";
 import type { SpecParts } from "../spec-parts.js";
 
 export type ResolveType = (name: string) => IRField[] | undefined;

@@ -1,7 +1,7 @@
 // Where the fields maps of a spec are, with their paths, for checks that look at every field.
-import type { SpecPath } from "../issue.js";
-import type { EventSpec } from "../schema/event.js";
-import type { FieldsSpec, FieldTypeSpec } from "../schema/field-type.js";
+import type { SpecPath } from "../../spec/issue.js";
+import type { EventSpec } from "../../spec/schema/event.js";
+import type { FieldsSpec, FieldTypeSpec } from "../../spec/schema/field-type.js";
 import type { SpecParts } from "../spec-parts.js";
 
 export interface VersionAt {

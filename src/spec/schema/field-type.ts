@@ -2,7 +2,7 @@
 // and the rules local to one field object are checked here; references and values are checked by
 // checks/field-types.ts once the named types are known.
 import * as z from "zod";
-import type { JsonValue, StringFormat } from "../../ir/types.js";
+import type { JsonValue } from "../json.js";
 import { FIELD_KEY, FIELD_NAME, SHORTHAND } from "../patterns.js";
 import { patternProblem } from "../regex-safety.js";
 import { jsonValue, matching } from "./common.js";
@@ -11,6 +11,8 @@ export const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "
 export type JsonType = (typeof JSON_TYPES)[number];
 /** `format` values: JSON Schema's names and evgen's shorthand names. */
 export const FORMATS = ["uuid", "email", "uri", "url", "date-time", "datetime", "date"] as const;
+/** The string formats evgen generates checks for. */
+export type StringFormat = "uuid" | "email" | "url" | "datetime" | "date";
 /** Each accepted `format` as the string format evgen generates for it. */
 export const FORMAT_NAMES: Record<(typeof FORMATS)[number], StringFormat> = {
   uuid: "uuid",
