@@ -250,7 +250,7 @@ function messages(ir: IR): JsonObject {
                 },
               },
             }
-          : { bindings: { amqp: { contentEncoding: "utf-8", messageType: event.type, bindingVersion: AMQP_BINDING } } }),
+          : { bindings: { amqp: { messageType: event.type, bindingVersion: AMQP_BINDING } } }),
         "x-evgen-event": event.type,
         "x-evgen-version": version.version,
         ...(event.key !== undefined ? { "x-evgen-key": event.key } : {}),

@@ -13,10 +13,20 @@ export interface EvgenEvent<
   type: TType;
   source: string;
   specversion: "1.0";
-  time: string;
-  /** The payload's schema version (the CloudEvents `dataversion` attribute, a string on the wire). */
+  /** When it happened (RFC 3339); optional in CloudEvents, evgen's producers always set it. */
+  time?: string;
+  /**
+   * The payload's schema version: the CloudEvents `dataversion` attribute (a string on the wire),
+   * else the version its `dataschema` names, else the highest version whose schema accepts the data.
+   */
   dataversion: TVersion;
   data: TData;
+  /** What the event is about, within its source (CloudEvents `subject`). */
+  subject?: string;
+  /** The schema the data adheres to (CloudEvents `dataschema`), as the producer named it. */
+  dataschema?: string;
+  /** CloudEvents extension attributes other than `dataversion` and `traceparent`, as text. */
+  extensions?: Record<string, string>;
   traceparent?: string;
   /** The message key (Kafka), when the event has one. */
   key?: string;

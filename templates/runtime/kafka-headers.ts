@@ -1,6 +1,7 @@
 // The Kafka wire format: CloudEvents binary mode in record headers, and the failure
 // headers that retry and dead-letter copies carry next to the original headers, key and body.
-// Client-neutral: kafkajs hands headers over as an object, @platformatic/kafka as a Map.
+// Client-neutral: kafkajs hands headers over as an object, @platformatic/kafka as a Map. A record
+// in structured mode has only its `content-type` here: the pipeline reads the rest from the body.
 import { truncateUtf8 } from "./errors.js";
 import { FAILURE_HEADERS, type CloudEventAttributes, type Failure } from "./types.js";
 
@@ -19,6 +20,13 @@ export type HeaderMap = Map<string, Buffer | undefined>;
 
 const CONTENT_TYPE = "content-type";
 const TRACEPARENT = "traceparent";
+const PREFIX = "ce_";
+/** `ce_` headers read by name below; any other is an extension attribute. */
+const NAMED_HEADERS = new Set(
+  ["id", "type", "source", "specversion", "time", "subject", "dataschema", "dataversion", "datacontenttype", "traceparent"].map(
+    (name) => PREFIX + name,
+  ),
+);
 
 /** The CloudEvents Kafka binary mode: each attribute in a `ce_` header, content type as is. */
 export function attributeHeaders(attributes: CloudEventAttributes): Record<string, string> {
@@ -29,6 +37,7 @@ export function attributeHeaders(attributes: CloudEventAttributes): Record<strin
     ce_specversion: attributes.specversion,
     ce_time: attributes.time,
     ce_dataversion: attributes.dataversion,
+    ce_dataschema: attributes.dataschema,
     [CONTENT_TYPE]: attributes.datacontenttype,
   };
   if (attributes.traceparent) headers[TRACEPARENT] = attributes.traceparent;
@@ -76,12 +85,15 @@ const TYPE = new RepeatedText();
 const SOURCE = new RepeatedText();
 const SPECVERSION = new RepeatedText();
 const DATAVERSION = new RepeatedText();
+const DATASCHEMA = new RepeatedText();
 const DATACONTENTTYPE = new RepeatedText();
 
 /**
  * The CloudEvents attributes found in the headers, names without prefix; whatever is there,
  * unchecked, and undefined where a header is absent. One object literal read by name: every
- * record's attributes get the same shape, which keeps this hot path cheap for the engine.
+ * record's attributes get the same shape, which keeps this hot path cheap for the engine; the
+ * rare extension attributes are added after. The trace context is the `traceparent` header, or
+ * the `ce_traceparent` attribute other CloudEvents producers write.
  */
 export function headerAttributes(headers: RecordHeaders | undefined): Record<string, string> {
   if (!headers) return {};
@@ -91,10 +103,15 @@ export function headerAttributes(headers: RecordHeaders | undefined): Record<str
     source: SOURCE.of(headers.ce_source),
     specversion: SPECVERSION.of(headers.ce_specversion),
     time: text(headers.ce_time),
+    subject: text(headers.ce_subject),
     dataversion: DATAVERSION.of(headers.ce_dataversion),
-    datacontenttype: DATACONTENTTYPE.of(headers[CONTENT_TYPE]),
-    traceparent: text(headers[TRACEPARENT]),
+    dataschema: DATASCHEMA.of(headers.ce_dataschema),
+    datacontenttype: DATACONTENTTYPE.of(headers[CONTENT_TYPE] ?? headers.ce_datacontenttype),
+    traceparent: text(headers[TRACEPARENT] ?? headers.ce_traceparent),
   };
+  for (const name in headers) {
+    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name)) attributes[name.slice(PREFIX.length)] = text(headers[name]);
+  }
   return attributes as Record<string, string>;
 }
 
@@ -106,10 +123,15 @@ export function mapHeaderAttributes(headers: HeaderMap): Record<string, string> 
     source: SOURCE.of(headers.get("ce_source")),
     specversion: SPECVERSION.of(headers.get("ce_specversion")),
     time: text(headers.get("ce_time")),
+    subject: text(headers.get("ce_subject")),
     dataversion: DATAVERSION.of(headers.get("ce_dataversion")),
-    datacontenttype: DATACONTENTTYPE.of(headers.get(CONTENT_TYPE)),
-    traceparent: text(headers.get(TRACEPARENT)),
+    dataschema: DATASCHEMA.of(headers.get("ce_dataschema")),
+    datacontenttype: DATACONTENTTYPE.of(headers.get(CONTENT_TYPE) ?? headers.get("ce_datacontenttype")),
+    traceparent: text(headers.get(TRACEPARENT) ?? headers.get("ce_traceparent")),
   };
+  for (const [name, value] of headers) {
+    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name)) attributes[name.slice(PREFIX.length)] = text(value);
+  }
   return attributes as Record<string, string>;
 }
 

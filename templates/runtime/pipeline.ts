@@ -2,8 +2,8 @@
 // validates the event, applies the filter and idempotency, runs the handler under a timeout and
 // decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
 // the transport carries the decision out.
-import { isUtf8 } from "node:buffer";
 import { isDeepStrictEqual } from "node:util";
+import { contextProblem, decodeData, isStructuredMode, readStructured, type Decoded, type WireRead } from "./cloudevents.js";
 import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
 import { emittedEventId } from "./event-ids.js";
@@ -11,7 +11,7 @@ import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } fro
 import type { IdempotencyStore } from "./idempotency.js";
 import { childLogger, isLevelEnabled } from "./logger.js";
 import type { Metrics } from "./metrics.js";
-import { isValidTraceparent, type Publisher } from "./publisher.js";
+import type { Publisher } from "./publisher.js";
 import type {
   ConsumerDef,
   Delivery,
@@ -42,14 +42,8 @@ export interface PipelineOptions {
 
 export const DEFAULT_STORE_TIMEOUT_MS = 5000;
 
-const REQUIRED_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
 /** The metric label of event types the spec does not declare: forged types must not add series. */
 export const UNKNOWN_TYPE_LABEL = "unknown";
-/** CloudEvents `time`: an RFC 3339 timestamp. */
-const RFC3339 =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-
-type Decoded = { ok: true; event: EvgenEvent } | { ok: false; problem: string };
 
 class HandlerTimeoutError extends Error {
   override name = "HandlerTimeoutError";
@@ -119,66 +113,25 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   const typeLabel = (type: string | undefined) =>
     type !== undefined && Object.hasOwn(service.events, type) ? type : UNKNOWN_TYPE_LABEL;
 
-  function decode(delivery: Delivery): Decoded {
+  /**
+   * The event a handler receives, or why there is none: from the delivery's attributes and body in
+   * binary mode, from what `readStructured` found in its body in structured mode (cloudevents.ts).
+   */
+  function decode(delivery: Delivery, structured: WireRead | undefined): Decoded {
     if (delivery.invalid !== undefined) return { ok: false, problem: delivery.invalid };
+    if (structured && !structured.ok) return structured;
     const attrs = delivery.attributes;
-    // Named reads, not a loop over the names: this runs for every event.
-    if (!attrs.id || !attrs.type || !attrs.source || !attrs.specversion || !attrs.time || !attrs.dataversion) {
-      const absent = REQUIRED_ATTRIBUTES.filter((required) => !attrs[required]);
-      return { ok: false, problem: `missing CloudEvents attribute(s): ${absent.join(", ")}` };
-    }
-    if (attrs.specversion !== "1.0")
-      return { ok: false, problem: `unsupported specversion "${attrs.specversion}"` };
-    if (!RFC3339.test(attrs.time!))
-      return { ok: false, problem: `invalid time "${attrs.time}"` };
-
+    const problem = contextProblem(attrs);
+    if (problem !== undefined) return { ok: false, problem };
     const type = attrs.type!;
     const def = Object.hasOwn(service.events, type) ? service.events[type] : undefined;
     if (!def) return { ok: false, problem: `unknown event type "${type}"` };
     if (!consumer.on.includes(type)) {
       return { ok: false, problem: `event type "${type}" is not one ${consumer.name} handles (${consumer.on.join(", ")})` };
     }
-    const version = Number(attrs.dataversion);
-    const schema = Number.isInteger(version) ? def.versions[version] : undefined;
-    if (!schema) {
-      const known = Object.keys(def.versions).join(", ");
-      return {
-        ok: false,
-        problem: `unknown dataversion "${attrs.dataversion}" of ${type} (known: ${known})`,
-      };
-    }
-
-    // Checked first: decoding would replace what is not UTF-8 and hand the handler other bytes.
-    if (!isUtf8(delivery.body)) return { ok: false, problem: "body is not UTF-8" };
-    let json: unknown;
-    try {
-      json = JSON.parse(delivery.body.toString());
-    } catch (error) {
-      return { ok: false, problem: `body is not JSON: ${errorMessage(error)}` };
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map(
-        (i) => `${i.path.map(String).join(".") || "(payload)"}: ${i.message}`,
-      );
-      return {
-        ok: false,
-        problem: `payload does not match ${type} v${version}: ${issues.join("; ")}`,
-      };
-    }
-    const event: EvgenEvent = {
-      id: attrs.id!,
-      type,
-      source: attrs.source!,
-      specversion: "1.0",
-      time: attrs.time!,
-      dataversion: version,
-      data: parsed.data,
-    };
-    // A malformed trace context is dropped, as the HTTP ingress does, rather than passed on.
-    if (isValidTraceparent(attrs.traceparent)) event.traceparent = attrs.traceparent;
-    if (delivery.key !== undefined) event.key = delivery.key;
-    return { ok: true, event };
+    const decoded = decodeData(def, attrs, structured ? structured.event.data : delivery.body);
+    if (decoded.ok && delivery.key !== undefined) decoded.event.key = delivery.key;
+    return decoded;
   }
 
   function fail(
@@ -310,7 +263,14 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     return disposition;
   }
 
-  function handle(delivery: Delivery): Disposition | Promise<Disposition> {
+  function handle(received: Delivery): Disposition | Promise<Disposition> {
+    let delivery = received;
+    let structured: WireRead | undefined;
+    if (isStructuredMode(received.attributes.datacontenttype)) {
+      // Structured mode: the attributes, the type among them, are in the body.
+      structured = readStructured(received.body);
+      if (structured.ok) delivery = { ...received, attributes: structured.event.attributes as Record<string, string> };
+    }
     const type = delivery.attributes.type;
     // A shared Kafka topic carries other consumers' events: not ours to judge. Where only this
     // consumer's events arrive, decode() finds such a type invalid.
@@ -318,7 +278,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       metrics?.skipped(typeLabel(type), consumer.name, "unhandled-type");
       return SKIPPED;
     }
-    const decoded = decode(delivery);
+    const decoded = decode(delivery, structured);
     if (!decoded.ok) {
       const eventLog = new DeliveryLogger(log, consumer.name, delivery);
       return fail(typeLabel(type), "invalid", decoded.problem, delivery, eventLog);

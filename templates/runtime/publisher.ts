@@ -1,10 +1,13 @@
 // Publishing: validate against the latest version's schema, build the CloudEvents attributes and
 // hand the message to the transport; resolve with the event id once the broker confirmed it.
 import { randomUUID } from "node:crypto";
+import { dataschemaOf, isValidTraceparent } from "./cloudevents.js";
 import { InvalidPayloadError, UnknownEventTypeError, type PayloadIssue } from "./errors.js";
 import type { PublishOptions } from "./handlers.js";
 import type { Metrics } from "./metrics.js";
 import type { CloudEventAttributes, OutgoingMessage, ServiceDef, Transport } from "./types.js";
+
+export { isValidTraceparent };
 
 /** One event of a batch: its type, payload and publish options. */
 export type PublishItem<Payloads> = {
@@ -30,12 +33,6 @@ export interface PublisherOptions {
   ownsTransport?: boolean;
 }
 
-const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** A W3C trace context header value that may be propagated (malformed ones are dropped). */
-export function isValidTraceparent(value: unknown): value is string {
-  return typeof value === "string" && TRACEPARENT.test(value) && !value.startsWith("ff");
-}
 
 function issuesOf(error: {
   issues: Array<{ path: PropertyKey[]; message: string }>;
@@ -69,6 +66,7 @@ export function encodeEvent(
     specversion: "1.0",
     time: new Date().toISOString(),
     dataversion: String(def.latest),
+    dataschema: dataschemaOf(type, def.latest),
     datacontenttype: "application/json",
   };
   if (isValidTraceparent(opts.traceparent)) attributes.traceparent = opts.traceparent;

@@ -1,11 +1,15 @@
 // What travels on RabbitMQ: CloudEvents in binary mode as `cloudEvents_*` headers plus the
-// matching AMQP properties, and the failure headers on retry and dead-letter copies.
+// matching AMQP properties, and the failure headers on retry and dead-letter copies. Read back:
+// either prefix of the AMQP binding (`cloudEvents_`, or `cloudEvents:` of its first version), and
+// a structured-mode message by its content type (the pipeline reads it from the body).
 import type { ConsumeMessage, Options } from "amqplib";
-import { isValidTraceparent } from "./publisher.js";
+import { isValidTraceparent } from "./cloudevents.js";
 import { FAILURE_HEADERS, type Delivery, type Failure, type OutgoingMessage } from "./types.js";
 
 const CLOUD_EVENTS_PREFIX = "cloudEvents_";
-const HEADER_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion"] as const;
+/** The AMQP binding's prefix before version 1.0.1, which JMS selectors could not name. */
+const COLON_PREFIX = "cloudEvents:";
+const HEADER_ATTRIBUTES = ["id", "type", "source", "specversion", "time", "dataversion", "dataschema"] as const;
 export const ORIGINAL_QUEUE_HEADER = "x-evgen-original-queue";
 
 /** Persistent, mandatory (a message no queue takes comes back rather than vanish), with CloudEvents headers. */
@@ -34,6 +38,26 @@ function kindOf(value: unknown): string {
   return value === null ? "void" : typeof value === "object" ? "table" : typeof value;
 }
 
+/** An AMQP timestamp header as amqplib decodes it: seconds since the epoch. */
+function isTimestamp(value: unknown): value is { "!": "timestamp"; value: number } {
+  const tagged = value as { "!"?: unknown; value?: unknown };
+  return typeof value === "object" && tagged["!"] === "timestamp" && Number.isSafeInteger(tagged.value);
+}
+
+/**
+ * An attribute's text, as CloudEvents writes each type of it: the AMQP binding lets a producer
+ * send integers and booleans as such, and `time` as an AMQP timestamp.
+ */
+function attributeText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (isTimestamp(value)) {
+    const time = new Date(value.value * 1000);
+    return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+  }
+  return undefined;
+}
+
 /**
  * A received message as the pipeline sees it. Headers come from whoever published: an attribute
  * that is not a string, or an attempt count outside 1..attempts-1 of this consumer's retry
@@ -44,8 +68,9 @@ export function readDelivery(message: ConsumeMessage, queue: string, attempts = 
   const attributes: Record<string, string> = {};
   const problems: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (!name.startsWith(CLOUD_EVENTS_PREFIX) || value == null) continue;
-    if (typeof value === "string") attributes[name.slice(CLOUD_EVENTS_PREFIX.length)] = value;
+    if (value == null || !(name.startsWith(CLOUD_EVENTS_PREFIX) || name.startsWith(COLON_PREFIX))) continue;
+    const text = attributeText(value);
+    if (text !== undefined) attributes[name.slice(CLOUD_EVENTS_PREFIX.length)] = text;
     else problems.push(`header ${name} is a ${kindOf(value)}, not a string`);
   }
   // A malformed trace context is dropped, not passed on.

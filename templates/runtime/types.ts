@@ -81,6 +81,7 @@ export interface CloudEventAttributes {
   specversion: "1.0";
   time: string; // RFC 3339
   dataversion: string; // "1", "2", ...
+  dataschema: string; // "urn:evgen:<type>:v<version>"
   datacontenttype: "application/json";
   traceparent?: string;
 }
@@ -96,7 +97,11 @@ export interface OutgoingMessage {
 
 /** A message as a transport received it, before any validation. */
 export interface Delivery {
-  /** CloudEvents attributes found in the headers (names without prefix), possibly incomplete. */
+  /**
+   * CloudEvents attributes and extensions found in the headers (names without prefix), possibly
+   * incomplete; `datacontenttype` is the message's content type (structured mode when
+   * `application/cloudevents+json`, see cloudevents.ts).
+   */
   attributes: Record<string, string>;
   body: Buffer;
   key?: string;

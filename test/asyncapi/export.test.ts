@@ -104,8 +104,10 @@ describe("export asyncapi", () => {
       amqp: { is: "routingKey", exchange: { name: "shop.bus", type: "topic", durable: true } },
     });
     expect(channels.queue_ship).toMatchObject({ address: "shop.ship", bindings: { amqp: { is: "queue", queue: { name: "shop.ship" } } } });
-    const headers = (((doc.components as Obj).messages as Record<string, Obj>).OrderCreatedV1!.headers as Obj).properties as Obj;
-    expect(Object.keys(headers)).toContain("cloudEvents_id");
+    const message = ((doc.components as Obj).messages as Record<string, Obj>).OrderCreatedV1!;
+    expect(Object.keys((message.headers as Obj).properties as Obj)).toContain("cloudEvents_id");
+    // What the messages carry: no content_encoding property, so no contentEncoding claimed.
+    expect(message.bindings).toEqual({ amqp: { messageType: "order.created", bindingVersion: "0.3.0" } });
   });
 
   it("maps nullable, unions, consts and named types to JSON Schema", () => {

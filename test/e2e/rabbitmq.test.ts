@@ -100,6 +100,7 @@ describe.skipIf(!ready.every(Boolean))("generated RabbitMQ service", () => {
       cloudEvents_specversion: "1.0",
       cloudEvents_time: line!.event!.time,
       cloudEvents_dataversion: "1",
+      cloudEvents_dataschema: "urn:evgen:order.created:v1",
     });
   });
 

@@ -84,6 +84,7 @@ describe("consumer on the memory transport", () => {
           specversion: "1.0",
           time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           dataversion: 1,
+          dataschema: "urn:evgen:order.created:v1",
           data: { ...order(), currency: "EUR" },
           key: ORDER_ID,
           traceparent: TRACEPARENT,
@@ -189,6 +190,30 @@ describe("consumer on the memory transport", () => {
       { dataversion: "7" },
       JSON.stringify(order()),
       /unknown dataversion "7"/,
+    ],
+    [
+      "a dataschema naming a version the event does not have",
+      { dataversion: undefined, dataschema: "https://schemas.example.com/order.created/v3.json" },
+      JSON.stringify(order()),
+      /unknown version 3 \(from dataschema "https:\/\/schemas.example.com\/order.created\/v3.json"\) of order.created \(known: 1\)/,
+    ],
+    [
+      "without dataversion, a payload no version accepts",
+      { dataversion: undefined },
+      JSON.stringify({ orderId: "nope" }),
+      /payload matches no version of order.created \(no dataversion; v1: orderId/,
+    ],
+    [
+      "data that is not JSON",
+      { datacontenttype: "text/plain" },
+      JSON.stringify(order()),
+      /unsupported datacontenttype "text\/plain"/,
+    ],
+    [
+      "a structured event that is not JSON",
+      { datacontenttype: "application/cloudevents+json" },
+      "{not json",
+      /structured event is not JSON/,
     ],
     [
       "a missing CloudEvents attribute",

@@ -131,6 +131,7 @@ export function orderAttributes(overrides: Partial<CloudEventAttributes> = {}): 
     specversion: "1.0",
     time: "2025-01-01T00:00:00.000Z",
     dataversion: "1",
+    dataschema: "urn:evgen:order.created:v1",
     datacontenttype: "application/json",
     ...overrides,
   };

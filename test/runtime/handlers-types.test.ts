@@ -28,6 +28,15 @@ const shipping = defineHandlers({
     await ctx.publish("notification.sent", { orderId: ORDER_ID, channel: 7 });
     // @ts-expect-error channel is required
     await ctx.publish("notification.sent", { orderId: ORDER_ID });
+
+    // CloudEvents attributes beyond the required ones: optional, as producers may leave them out.
+    const subject: string | undefined = event.subject;
+    const dataschema: string | undefined = event.dataschema;
+    const tenant: string | undefined = event.extensions?.tenant;
+    void [subject, dataschema, tenant];
+    // @ts-expect-error time is optional in CloudEvents 1.0
+    const time: string = event.time;
+    void time;
   },
   "order.shipped": (event) => {
     if (event.dataversion === 2) {

@@ -56,6 +56,7 @@ describe("test harness", () => {
           specversion: "1.0",
           time: new Date().toISOString(),
           dataversion: "1",
+          dataschema: "urn:evgen:notification.sent:v1",
           datacontenttype: "application/json",
         },
         topic: "notification.sent",

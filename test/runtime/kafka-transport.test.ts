@@ -98,6 +98,7 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
       ce_specversion: "1.0",
       ce_time: message.attributes.time,
       ce_dataversion: "1",
+      ce_dataschema: "urn:evgen:order.created:v1",
       "content-type": "application/json",
       traceparent: TRACEPARENT,
     });

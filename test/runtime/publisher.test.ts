@@ -57,6 +57,7 @@ describe("publisher", () => {
         specversion: "1.0",
         time: expect.any(String),
         dataversion: "1",
+        dataschema: "urn:evgen:order.created:v1",
         datacontenttype: "application/json",
       },
       topic: "orders",

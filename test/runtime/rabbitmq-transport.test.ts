@@ -106,6 +106,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       cloudEvents_specversion: "1.0",
       cloudEvents_time: handled[0]!.time,
       cloudEvents_dataversion: "1",
+      cloudEvents_dataschema: "urn:evgen:order.created:v1",
       traceparent: TRACEPARENT,
     });
     expect(await admin.depth(service.consumers.mailer!.group)).toBe(0);
