@@ -90,8 +90,16 @@ function eventFacts(ir: IR, event: IREvent): string[] {
   facts.push(`- Key: ${event.key ? mdCode(event.key) : "none"}`);
   if (ir.broker === "kafka") facts.push(`- Topic: ${mdCode(event.topic)}`);
   else facts.push(`- Routing key: ${mdCode(event.type)} on exchange ${mdCode(ir.rabbitmq.exchange)}`);
-  facts.push(`- Publish over HTTP: ${mdCode(`POST /events/${event.type}`)}`);
+  facts.push(`- Publish over HTTP: ${httpFact(event)}`);
   return facts;
+}
+
+function httpFact(event: IREvent): string {
+  if (event.http) return mdCode(`POST /events/${event.type}`);
+  const emitters = event.emittedBy.map(mdCode).join(", ");
+  return emitters
+    ? `no: emitted by ${emitters} (\`http: true\` in the spec accepts it)`
+    : "no (`http: false` in the spec)";
 }
 
 function namedTypes(ir: IR): string[] {

@@ -23,7 +23,7 @@ import { dependencyOrder } from "./type-order.js";
 import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry } from "./types.js";
 
 export function buildIR(spec: Spec): IR {
-  const events = sortedEntries(spec.events).map(([type, event]) => buildEvent(type, event));
+  const events = sortedEntries(spec.events).map(([type, event]) => buildEvent(spec, type, event));
   const topicOf = new Map(events.map((e) => [e.type, e.topic]));
   const consumers = sortedEntries(spec.consumers).map(([name, consumer]) =>
     buildConsumer(spec, name, consumer, topicOf),
@@ -62,7 +62,11 @@ function buildNamedTypes(types: Spec["types"]): IRNamedType[] {
   }));
 }
 
-function buildEvent(type: string, event: EventSpec): IREvent {
+function buildEvent(spec: Spec, type: string, event: EventSpec): IREvent {
+  // An event a consumer emits is the service's own to publish: callers over HTTP could forge it.
+  const emittedBy = sortedEntries(spec.consumers)
+    .filter(([, consumer]) => consumer.emits.includes(type))
+    .map(([name]) => name);
   const typeName = pascalCase(type);
   const versions = Object.entries(event.versions ?? { 1: event.schema ?? {} })
     .map(([version, fields]) => ({ version: Number(version), fields }))
@@ -80,6 +84,8 @@ function buildEvent(type: string, event: EventSpec): IREvent {
     topic: event.topic ?? type,
     latest: versions.at(-1)!.version,
     versions,
+    http: event.http ?? emittedBy.length === 0,
+    emittedBy,
   };
 }
 

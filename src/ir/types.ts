@@ -74,6 +74,10 @@ export interface IREvent {
   topic: string;
   latest: number;
   versions: IRVersion[]; // sorted ascending
+  /** Whether POST /events/<type> accepts it: the spec's `http`, else not when a consumer emits it. */
+  http: boolean;
+  /** The consumers that emit it, sorted (why it is not exposed by default). */
+  emittedBy: string[];
 }
 
 export interface IRFilter {

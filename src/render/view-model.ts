@@ -34,8 +34,11 @@ export interface EventView {
   versionSchemas: string;
   keyJson: string;
   topicJson: string;
-  /** README: "1, 2" and the description as a table cell. */
+  /** Whether POST /events/<type> accepts it. */
+  http: boolean;
+  /** README: "1, 2", whether POST /events accepts it, and the description as a table cell. */
   versionList: string;
+  httpCell: string;
   descriptionCell: string;
 }
 
@@ -171,7 +174,9 @@ function eventView(event: IREvent, layout: Layout): EventView {
     versionSchemas: `{ ${event.versions.map((version) => `${version.version}: ${version.schemaName}`).join(", ")} }`,
     keyJson: event.key === undefined ? "" : JSON.stringify(event.key),
     topicJson: JSON.stringify(event.topic),
+    http: event.http,
     versionList: event.versions.map((version) => version.version).join(", "),
+    httpCell: event.http ? "yes" : event.emittedBy.length > 0 ? `no: emitted by ${event.emittedBy.map((name) => `\`${name}\``).join(", ")}` : "no",
     descriptionCell: markdownText(event.description),
   };
 }
@@ -289,7 +294,8 @@ function consumerView(
 
 /** README: an event to POST, with a payload its schema accepts. */
 function exampleEvent(ir: IR, types: NamedTypes, layout: Layout): ProjectView["example"] {
-  const type = ir.events[0]?.type ?? "";
+  // The quick start POSTs it: an event the HTTP ingress accepts, when there is one.
+  const type = (ir.events.find((event) => event.http) ?? ir.events[0])?.type ?? "";
   const data = samplePayload(ir, types, type) ?? {};
   const json = JSON.stringify(data);
   const call = `const id = await publisher.publish(${JSON.stringify(type)}, `;
@@ -331,8 +337,8 @@ export function projectView(ir: IR, header: string): ProjectView {
   const consumerViews = ir.consumers.map((consumer) => consumerView(ir, types, consumer, serviceDefLayout));
   const readmeLayout: Layout = { canonical: true };
   const eventsTable = markdownTable(
-    ["type", "versions", "description"],
-    eventViews.map((event) => [`\`${event.type}\``, event.versionList, event.descriptionCell]),
+    ["type", "versions", "over HTTP", "description"],
+    eventViews.map((event) => [`\`${event.type}\``, event.versionList, event.httpCell, event.descriptionCell]),
     readmeLayout,
   );
   const consumersTable = markdownTable(

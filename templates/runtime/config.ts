@@ -2,6 +2,7 @@
 // reported at once; values of variables that may hold secrets are never echoed.
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { parseApiClients, type ApiClient } from "./http-clients.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 import type { ServiceDef } from "./types.js";
 
@@ -23,7 +24,11 @@ export interface Config {
   redisUrl?: string;
   databaseUrl?: string;
   logLevel: LogLevel;
-  apiToken?: string;
+  /**
+   * Who may POST events (EVGEN_API_TOKENS, EVGEN_API_TOKEN as client "default"); empty: anyone.
+   * Holds digests of the tokens, never the tokens.
+   */
+  apiClients: ApiClient[];
   httpBodyLimit: number;
   /** A request body not received within this time gets 408. */
   httpBodyTimeoutMs: number;
@@ -144,6 +149,7 @@ function envSchema(service: ServiceDef) {
     DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
     EVGEN_API_TOKEN: z.string().optional(),
+    EVGEN_API_TOKENS: z.string().optional(),
     HTTP_BODY_LIMIT: wholeNumber(1, 1024 ** 3, 1024 * 1024, " of bytes"),
     HTTP_BODY_TIMEOUT: wholeNumber(1, 10 * 60 * 1000, 10_000, " of milliseconds"),
     HTTP_BUFFER_LIMIT: wholeNumber(1, 16 * 1024 ** 3, 64 * 1024 * 1024, " of bytes"),
@@ -223,6 +229,11 @@ export function loadConfig(
       ? all
       : [...new Set(list(env.EVGEN_CONSUMERS))].filter((c) => all.includes(c));
   problems.push(...crossProblems(service, set, options.publisherOnly ? [] : running));
+  const accepted = Object.values(service.events)
+    .filter((event) => event.http !== false)
+    .map((event) => event.type);
+  const clients = parseApiClients(set.EVGEN_API_TOKENS, set.EVGEN_API_TOKEN, accepted);
+  problems.push(...clients.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
   const v = parsed.data;
@@ -251,7 +262,7 @@ export function loadConfig(
     ...(v.REDIS_URL ? { redisUrl: v.REDIS_URL } : {}),
     ...(v.DATABASE_URL ? { databaseUrl: v.DATABASE_URL } : {}),
     logLevel: v.LOG_LEVEL,
-    ...(v.EVGEN_API_TOKEN ? { apiToken: v.EVGEN_API_TOKEN } : {}),
+    apiClients: clients.clients,
     httpBodyLimit: v.HTTP_BODY_LIMIT,
     httpBodyTimeoutMs: v.HTTP_BODY_TIMEOUT,
     httpBufferLimit: v.HTTP_BUFFER_LIMIT,

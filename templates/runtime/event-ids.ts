@@ -34,3 +34,11 @@ export function emittedEventId(event: EmittedEvent): string {
   const name = JSON.stringify([event.source, event.id, event.consumer, event.type, event.ordinal]);
   return uuidV5(name, EVGEN_ID_NAMESPACE);
 }
+
+/**
+ * The id of the `index`-th event of an HTTP request sent with `Idempotency-Key: <key>` by `client`:
+ * a repeat of the request gets the ids of the first.
+ */
+export function requestEventId(source: string, client: string, key: string, index: number): string {
+  return uuidV5(JSON.stringify(["http", source, client, key, index]), EVGEN_ID_NAMESPACE);
+}

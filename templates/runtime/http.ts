@@ -1,12 +1,18 @@
-// HTTP ingress on node:http: POST /events/<type> publishes an event; /healthz, /readyz and
-// /metrics serve orchestrators and Prometheus.
-import { createHash, timingSafeEqual } from "node:crypto";
+// HTTP ingress on node:http: POST /events/<type> publishes an event, POST /events a batch; /healthz,
+// /readyz and /metrics serve orchestrators and Prometheus. Who may publish what, repeats and the
+// statuses: docs/spec.md, HTTP ingress.
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
-import { InvalidPayloadError, UndeliverableError, UnknownEventTypeError, errorMessage } from "./errors.js";
+import { InvalidPayloadError, UndeliverableError, errorMessage, type PayloadIssue } from "./errors.js";
+import { requestEventId } from "./event-ids.js";
+import { batchItems, type BatchItem } from "./http-batch.js";
 import { BodyBudget, isJsonContentType, parseJson, readBody } from "./http-body.js";
-import { isValidTraceparent, type Publisher } from "./publisher.js";
-import type { Logger, ServiceDef } from "./types.js";
+import { ANONYMOUS_CLIENT, UNAUTHENTICATED, authenticate, mayPublish, type ApiClient } from "./http-clients.js";
+import { fingerprint, idempotencyKeyOf, type HttpIdempotency } from "./http-idempotency.js";
+import type { HttpMetrics } from "./metrics.js";
+import { encodeEvent, isValidTraceparent, type Publisher } from "./publisher.js";
+import type { Logger, OutgoingMessage, ServiceDef } from "./types.js";
 
 export interface HttpOptions {
   service: ServiceDef;
@@ -18,9 +24,12 @@ export interface HttpOptions {
   /** Where each consumer stands (e.g. joining its group), shown by /readyz. */
   consumerStates?: () => Record<string, string>;
   registry: Registry;
+  metrics?: HttpMetrics;
   log: Logger;
-  /** When set, POST /events/* requires `Authorization: Bearer <apiToken>`. */
-  apiToken?: string;
+  /** Who may publish (`Authorization: Bearer <token>`); none: anyone may. */
+  clients: readonly ApiClient[];
+  /** Remembers accepted requests (`Idempotency-Key`) for 24 hours. */
+  idempotency: HttpIdempotency;
   bodyLimit: number;
   /** A body not received within this time gets 408. */
   bodyTimeoutMs: number;
@@ -31,7 +40,7 @@ export interface HttpOptions {
 /** How long a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 10_000;
 
-const EVENTS_PATH = "/events/";
+const EVENTS_PATH = "/events";
 
 function send(
   res: ServerResponse,
@@ -48,80 +57,154 @@ function send(
   res.end(text);
 }
 
-/** Compares digests so that neither the content nor the length of the token leaks through timing. */
-function sameToken(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+/** A request refused before anything is published. */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly body: { error: string; issues?: PayloadIssue[] },
+    readonly headers: Record<string, string> = {},
+  ) {}
 }
 
-function authorized(req: IncomingMessage, token: string | undefined): boolean {
-  if (token === undefined) return true;
-  const match = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "");
-  return match !== null && sameToken(match[1]!, token);
-}
+/** Issues of a batch item carry its index: "2.data.orderId". */
+const itemIssues = (prefix: string, issues: PayloadIssue[]): PayloadIssue[] =>
+  issues.map((issue) => ({ ...issue, path: [prefix, issue.path].filter(Boolean).join(".") }));
 
 export function createHttpServer(options: HttpOptions): Server {
   const { service, publisher, log } = options;
 
   const budget = new BodyBudget(options.bodyBufferLimit);
   const limits = { maxBytes: options.bodyLimit, timeoutMs: options.bodyTimeoutMs };
+  const accepts = (type: string) => Object.hasOwn(service.events, type) && service.events[type]!.http !== false;
+  const notAccepted = (type: string) =>
+    Object.hasOwn(service.events, type) ? `event type "${type}" is not accepted over HTTP` : `unknown event type "${type}"`;
 
-  async function publishEvent(
-    req: IncomingMessage,
-    res: ServerResponse,
-    type: string,
-  ): Promise<void> {
-    if (!authorized(req, options.apiToken)) {
-      send(res, 401, { error: "unauthorized" }, { "www-authenticate": "Bearer" });
-      return;
+  /** Refuses types the ingress does not accept (404), then those the client may not publish (403). */
+  function checkTypes(types: string[], client: ApiClient | undefined, batch: boolean): void {
+    const issues = (refused: (type: string) => string | undefined) =>
+      types.flatMap((type, index) => {
+        const message = refused(type);
+        return message === undefined ? [] : [{ path: batch ? `${index}.type` : "", message }];
+      });
+    const unknown = issues((type) => (accepts(type) ? undefined : notAccepted(type)));
+    if (unknown.length > 0) throw new Refusal(404, { error: unknown[0]!.message, ...(batch ? { issues: unknown } : {}) });
+    if (!client) return;
+    const forbidden = issues((type) => (mayPublish(client, type) ? undefined : `client ${client.name} may not publish ${type}`));
+    if (forbidden.length > 0) throw new Refusal(403, { error: forbidden[0]!.message, ...(batch ? { issues: forbidden } : {}) });
+  }
+
+  /** Validates every item before any is published: one invalid payload refuses the request. */
+  function encodeAll(items: BatchItem[], batch: boolean, ids: (index: number) => string | undefined, traceparent?: string): OutgoingMessage[] {
+    const issues: PayloadIssue[] = [];
+    const messages: OutgoingMessage[] = [];
+    for (const [index, { type, data }] of items.entries()) {
+      const id = ids(index);
+      try {
+        messages.push(encodeEvent(service, type, data, { ...(id ? { id } : {}), ...(traceparent ? { traceparent } : {}) }));
+      } catch (error) {
+        if (!(error instanceof InvalidPayloadError)) throw error;
+        issues.push(...(batch ? itemIssues(`${index}.data`, error.issues) : error.issues));
+      }
     }
-    if (!Object.hasOwn(service.events, type)) {
-      send(res, 404, { error: `unknown event type "${type}"` });
-      return;
+    if (issues.length > 0) {
+      throw new Refusal(400, { error: batch ? "invalid events in the batch" : `invalid ${items[0]!.type} payload`, issues });
     }
+    return messages;
+  }
+
+  async function readJson(req: IncomingMessage): Promise<{ value: unknown; digest: string }> {
     // Only a JSON body: a web page can post a form or text cross-site without asking, not JSON.
     if (!isJsonContentType(req.headers["content-type"])) {
-      send(res, 415, { error: "content-type must be application/json" }, { connection: "close" });
-      return;
+      throw new Refusal(415, { error: "content-type must be application/json" }, { connection: "close" });
     }
     const claim = budget.claim();
     try {
       const read = await readBody(req, limits, claim);
       if (!read.ok) {
-        send(res, read.status, { error: read.error }, { connection: "close", ...(read.status === 503 ? { "retry-after": "1" } : {}) });
-        return;
+        throw new Refusal(read.status, { error: read.error }, { connection: "close", ...(read.status === 503 ? { "retry-after": "1" } : {}) });
       }
       const parsed = parseJson(read.body);
-      if (!parsed.ok) {
-        send(res, 400, { error: "body is not valid JSON", issues: [{ path: "", message: parsed.message }] });
-        return;
-      }
-      await publishData(req, res, type, parsed.value);
+      if (!parsed.ok) throw new Refusal(400, { error: "body is not valid JSON", issues: [{ path: "", message: parsed.message }] });
+      return { value: parsed.value, digest: createHash("sha256").update(read.body).digest("base64url") };
     } finally {
       claim.release();
     }
   }
 
-  async function publishData(req: IncomingMessage, res: ServerResponse, type: string, data: unknown): Promise<void> {
+  /** POST /events/<type> (`type` set) or POST /events (a batch): the status and body to answer. */
+  async function publishRequest(
+    req: IncomingMessage,
+    pathType: string | undefined,
+    client: ApiClient | undefined,
+  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    const batch = pathType === undefined;
+    const name = client?.name ?? ANONYMOUS_CLIENT;
+    if (!batch) checkTypes([pathType], client, false);
+    const idempotency = idempotencyKeyOf(req.headers["idempotency-key"]);
+    if (!idempotency.ok) throw new Refusal(400, { error: idempotency.error });
+    const { value, digest } = await readJson(req);
+
+    let items: BatchItem[];
+    if (batch) {
+      const shape = batchItems(value);
+      if (!shape.ok) throw new Refusal(shape.status, { error: shape.error, ...(shape.issues ? { issues: shape.issues } : {}) });
+      items = shape.items;
+      checkTypes(items.map((item) => item.type), client, true);
+    } else {
+      items = [{ type: pathType, data: value }];
+    }
+    const key = idempotency.key;
     const traceparent = req.headers.traceparent?.toString();
+    const messages = encodeAll(
+      items,
+      batch,
+      (index) => (key === undefined ? undefined : requestEventId(service.source, name, key, index)),
+      isValidTraceparent(traceparent) ? traceparent : undefined,
+    );
+    const ids = messages.map((message) => message.attributes.id);
+    const answer = batch ? { ids } : { id: ids[0] };
+    const publish = async () => {
+      await publisher.publishMessages(messages);
+      for (const message of messages) options.metrics?.httpAccepted(message.attributes.type, name);
+      log.info({ client: name, ids, types: items.map((item) => item.type) }, "accepted over HTTP");
+    };
+    if (key === undefined) {
+      await publish();
+      return { status: 202, body: answer };
+    }
+    const outcome = await options.idempotency.once(
+      { scope: `request:${name}`, source: service.source, id: key, fingerprint: fingerprint([pathType ?? "", digest]) },
+      publish,
+    );
+    if (outcome === "conflict") {
+      throw new Refusal(422, { error: "this Idempotency-Key was used with another request within 24 hours" });
+    }
+    return { status: 202, body: answer, ...(outcome === "repeated" ? { headers: { "idempotent-replayed": "true" } } : {}) };
+  }
+
+  async function publishEvents(req: IncomingMessage, res: ServerResponse, pathType: string | undefined): Promise<void> {
+    const sender = options.clients.length > 0 ? authenticate(req.headers.authorization, options.clients) : undefined;
+    const client = sender?.name ?? (options.clients.length > 0 ? UNAUTHENTICATED : ANONYMOUS_CLIENT);
+    const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
+      options.metrics?.httpRequest(client, status);
+      send(res, status, body, headers);
+    };
     try {
-      const id = await publisher.publish(
-        type,
-        data,
-        isValidTraceparent(traceparent) ? { traceparent } : {},
-      );
-      send(res, 202, { id });
+      if (options.clients.length > 0 && !sender) {
+        throw new Refusal(401, { error: "unauthorized" }, { "www-authenticate": "Bearer" });
+      }
+      const { status, body, headers } = await publishRequest(req, pathType, sender);
+      answer(status, body, headers);
     } catch (error) {
-      if (error instanceof InvalidPayloadError) {
-        send(res, 400, { error: `invalid ${type} payload`, issues: error.issues });
-      } else if (error instanceof UnknownEventTypeError) {
-        send(res, 404, { error: error.message });
+      if (error instanceof Refusal) {
+        if (error.status === 403) log.warn({ client, err: error.body.error }, "refused: the API client may not publish this type");
+        answer(error.status, error.body, error.headers);
       } else if (error instanceof UndeliverableError) {
-        log.error({ err: error.message, eventType: type }, "the broker cannot deliver this event");
-        send(res, 500, { error: error.message });
+        log.error({ err: error.message, client, eventType: pathType }, "the broker cannot deliver this event");
+        answer(500, { error: error.message });
       } else {
-        log.error({ err: errorMessage(error), eventType: type }, "publishing an HTTP event failed");
-        send(res, 503, { error: "the event could not be published, try again" });
+        log.error({ err: errorMessage(error), client, eventType: pathType }, "publishing an HTTP event failed");
+        answer(503, { error: "the event could not be published, try again" });
       }
     }
   }
@@ -134,8 +217,9 @@ export function createHttpServer(options: HttpOptions): Server {
       send(res, 405, { error: "method not allowed" }, { allow: allowed });
       return false;
     };
-    if (path.startsWith(EVENTS_PATH)) {
-      if (only("POST")) await publishEvent(req, res, path.slice(EVENTS_PATH.length));
+    if (path === EVENTS_PATH || path.startsWith(`${EVENTS_PATH}/`)) {
+      const type = path === EVENTS_PATH ? undefined : path.slice(EVENTS_PATH.length + 1);
+      if (only("POST")) await publishEvents(req, res, type);
     } else if (path === "/healthz") {
       if (only("GET")) send(res, 200, { status: "ok" });
     } else if (path === "/readyz") {

@@ -34,7 +34,15 @@ export interface LagMetrics {
   forgetConsumerLag(consumer: string): void;
 }
 
-export interface ServiceMetrics extends Metrics, LagMetrics {
+/** What the HTTP ingress reports, by client name (never a token). */
+export interface HttpMetrics {
+  /** Every request to POST /events and /events/<type>, by the status it got. */
+  httpRequest(client: string, status: number): void;
+  /** Events newly accepted over HTTP (not the repeats of an Idempotency-Key or a CloudEvent). */
+  httpAccepted(type: string, client: string): void;
+}
+
+export interface ServiceMetrics extends Metrics, LagMetrics, HttpMetrics {
   registry: Registry;
 }
 
@@ -234,6 +242,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     ["consumer", "topic", "partition"],
     registry,
   );
+  const httpRequests = counter("evgen_http_requests_total", "Requests to POST /events, by API client and status", ["client", "status"]);
+  const httpAccepted = counter("evgen_http_events_accepted_total", "Events accepted over HTTP, by type and API client", ["type", "client"]);
   const duration = new HistogramFamily("evgen_handler_duration_seconds", "Handler run time", ["type", "consumer"], DURATION_BUCKETS, registry);
 
   return {
@@ -249,5 +259,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     handlerDuration: (type, consumer, seconds) => duration.observe(seconds, type, consumer),
     consumerLag: (consumer, topic, partition, records) => lag.set(records, consumer, topic, String(partition)),
     forgetConsumerLag: (consumer) => lag.clear(consumer),
+    httpRequest: (client, status) => httpRequests.inc(client, String(status)),
+    httpAccepted: (type, client) => httpAccepted.inc(type, client),
   };
 }

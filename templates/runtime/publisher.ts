@@ -23,6 +23,8 @@ export interface Publisher<Payloads> {
   ): Promise<string>;
   /** Validates every item first (nothing is published if one is invalid), then publishes all. */
   publishBatch(items: Array<PublishItem<Payloads>>): Promise<string[]>;
+  /** Publishes messages made by encodeEvent (the HTTP ingress checks a whole request first). */
+  publishMessages(messages: OutgoingMessage[]): Promise<string[]>;
   /** Waits for publishes in flight; closes the transport when the publisher owns it. */
   close(): Promise<void>;
 }
@@ -120,6 +122,10 @@ export function createPublisher<Payloads>(
     async publishBatch(items) {
       if (items.length === 0) return [];
       return send(items.map(({ type, data, ...opts }) => encodeEvent(service, type, data, opts)));
+    },
+    async publishMessages(messages) {
+      if (messages.length === 0) return [];
+      return send(messages);
     },
     async close() {
       closed = true;

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { errorMessage } from "./errors.js";
 import type { ConsumerHandlers } from "./handlers.js";
 import { createHttpServer } from "./http.js";
+import { createHttpIdempotency } from "./http-idempotency.js";
 import { createMemoryStore, type IdempotencyStore } from "./idempotency.js";
 import { watchStores } from "./idempotency-health.js";
 import { createLogger } from "./logger.js";
@@ -120,6 +121,14 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       cleanups.push(() => store.close());
       stores.set(kind, store);
     }
+    // The HTTP ingress remembers Idempotency-Keys in the service's shared store when it has one.
+    const httpStoreKind: StoreKind = config.redisUrl && options.stores?.redis ? "redis" : config.databaseUrl && options.stores?.postgres ? "postgres" : "memory";
+    if (!stores.has(httpStoreKind)) {
+      const store = openStore(httpStoreKind, service, config, options.stores ?? {}, log);
+      cleanups.push(() => store.close());
+      stores.set(httpStoreKind, store);
+    }
+    const httpIdempotency = createHttpIdempotency(service.service, stores.get(httpStoreKind)!, config.storeTimeoutMs, log);
     const storeProbe = watchStores(stores, config.storeTimeoutMs, log);
     cleanups.push(() => storeProbe.stop());
     await storeProbe.check();
@@ -151,8 +160,10 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       },
       ...(transport.consumerStates ? { consumerStates: () => transport.consumerStates!() } : {}),
       registry: metrics.registry,
+      metrics,
       log,
-      ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+      clients: config.apiClients,
+      idempotency: httpIdempotency,
       bodyLimit: config.httpBodyLimit,
       bodyTimeoutMs: config.httpBodyTimeoutMs,
       bodyBufferLimit: config.httpBufferLimit,

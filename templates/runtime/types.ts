@@ -23,6 +23,8 @@ export interface EventDef {
   /** Payload field used as the Kafka message key. */
   key?: string;
   topic: string;
+  /** false: POST /events does not accept it (default true; docs/spec.md, events). */
+  http?: boolean;
 }
 
 export interface FilterDef {

@@ -13,6 +13,9 @@ import { metricValue, metrics, postEvent, recorded, type RunningService } from "
 
 const TOKEN = "e2e-secret-token";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
+/** A client of EVGEN_API_TOKENS allowed order.created only. */
+const CHECKOUT_TOKEN = "e2e-checkout-token-0123";
+const CHECKOUT = { authorization: `Bearer ${CHECKOUT_TOKEN}` };
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 export function describeService(
@@ -66,7 +69,11 @@ export function describeService(
 
     beforeAll(async () => {
       built = await buildServiceProject(broker, brokerEnv, kafkaClient);
-      service = await built.start({ EVGEN_API_TOKEN: TOKEN });
+      service = await built.start({
+        EVGEN_API_TOKEN: TOKEN,
+        EVGEN_API_TOKENS: `checkout:${CHECKOUT_TOKEN}:order.created`,
+        LOG_LEVEL: "info",
+      });
     }, 240_000);
 
     afterAll(async () => {
@@ -125,6 +132,64 @@ export function describeService(
 
       expect(await counter("evgen_events_published_total", { type: "order.created" })).toBe(before);
       expect((await fetch(service.url("/healthz"))).status).toBe(200);
+    });
+
+    it("lets a client publish only its types, refuses emitted events, and names the client, never the token", async () => {
+      const valid = { orderId: randomUUID(), userId: "ada" };
+      const res = await postEvent(service, "order.created", valid, CHECKOUT);
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      // notification.sent is what mailer emits: not accepted over HTTP, whoever asks.
+      const emitted = await postEvent(service, "notification.sent", { orderId: valid.orderId, channel: "email" }, AUTH);
+      expect(emitted.status).toBe(404);
+      const batch = await fetch(service.url("/events"), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...CHECKOUT },
+        body: JSON.stringify([{ type: "notification.sent", data: { orderId: valid.orderId, channel: "sms" } }]),
+      });
+      expect(batch.status).toBe(404);
+      await expectCounter("evgen_http_requests_total", { client: "checkout", status: "202" }, 1);
+      await expectCounter("evgen_http_events_accepted_total", { client: "checkout", type: "order.created" }, 1);
+      expect(await metrics(service)).not.toContain(CHECKOUT_TOKEN);
+      await waitFor(() => service.output().includes(id), 5000, "the access log line");
+      const line = service.output().split("\n").find((text) => text.includes(id))!;
+      expect(JSON.parse(line)).toMatchObject({ client: "checkout", msg: "accepted over HTTP", types: ["order.created"] });
+      expect(service.output()).not.toContain(CHECKOUT_TOKEN);
+    });
+
+    it("publishes a repeated Idempotency-Key once: the consumers handle one event, the answer is the first id", async () => {
+      const key = { "idempotency-key": `e2e-${randomUUID()}` };
+      const data = { orderId: randomUUID(), userId: "ada" };
+      const first = await accepted(data, key);
+      const again = await post(data, key);
+      expect(again.status).toBe(202);
+      expect(await again.json()).toEqual({ id: first });
+      await waitFor(() => calls("auditor", first).length === 1, 30_000, "the event");
+      // A second copy would have been handled by now (the first took a moment only).
+      const settled = Date.now() + 1500;
+      await waitFor(() => Date.now() > settled, 5000, "a moment");
+      expect(recorded(built.log).filter((line) => line.consumer === "auditor" && line.event.data.orderId === data.orderId)).toHaveLength(1);
+    });
+
+    it("publishes a POST /events batch whole, or nothing when one item is invalid", async () => {
+      const orders = [randomUUID(), randomUUID()];
+      const postBatch = (items: unknown[]) =>
+        fetch(service.url("/events"), {
+          method: "POST",
+          headers: { "content-type": "application/json", ...AUTH },
+          body: JSON.stringify(items),
+        });
+      const refused = await postBatch([
+        { type: "order.created", data: { orderId: orders[0], userId: "ada" } },
+        { type: "order.created", data: { orderId: "not-a-uuid", userId: "ada" } },
+      ]);
+      expect(refused.status).toBe(400);
+      const res = await postBatch(orders.map((orderId) => ({ type: "order.created", data: { orderId, userId: "ada" } })));
+      expect(res.status).toBe(202);
+      const { ids } = (await res.json()) as { ids: string[] };
+      await waitFor(() => ids.every((id) => calls("auditor", id).length === 1), 30_000, "both events");
+      // The refused batch's valid first item was never published.
+      expect(recorded(built.log).filter((line) => line.consumer === "auditor" && line.event.data.orderId === orders[0])).toHaveLength(1);
     });
 
     it("carries the request's traceparent to the handler and to the event it publishes", async () => {

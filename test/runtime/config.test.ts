@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       databaseUrl: "postgres://db/x",
       logLevel: "info",
+      apiClients: [],
       httpBodyLimit: 1048576,
       httpBodyTimeoutMs: 10000,
       httpBufferLimit: 67108864,
@@ -72,7 +73,7 @@ describe("loadConfig", () => {
       amqp: { url: "amqps://u:p@mq:5671/vh" },
       redisUrl: "rediss://cache:6380",
       logLevel: "debug",
-      apiToken: "tok",
+      apiClients: [{ name: "default" }],
       httpBodyLimit: 2048,
       shutdownTimeoutMs: 500,
       storeTimeoutMs: 250,
@@ -177,5 +178,56 @@ describe("loadConfig", () => {
     );
     expect(error.message).not.toContain("hunter2");
     expect(error.message.split("\n")[0]).toBe("Invalid configuration (3 problems):");
+  });
+
+  it("reads API clients from EVGEN_API_TOKENS beside EVGEN_API_TOKEN, keeping digests of their tokens", () => {
+    const config = loadConfig(service, {
+      EVGEN_TRANSPORT: "memory",
+      EVGEN_API_TOKEN: "tok",
+      EVGEN_API_TOKENS: "shop:shop-token-0123456789:order.created|order.shipped, ops:ops-token-0123456789abc",
+    });
+    expect(config.apiClients.map(({ name, types }) => ({ name, types: types && [...types] }))).toEqual([
+      { name: "default", types: undefined },
+      { name: "shop", types: ["order.created", "order.shipped"] },
+      { name: "ops", types: undefined },
+    ]);
+    expect(JSON.stringify(config)).not.toContain("shop-token");
+  });
+
+  it("refuses malformed EVGEN_API_TOKENS with every problem, never repeating a token", () => {
+    const problems = problemsOf({
+      EVGEN_TRANSPORT: "memory",
+      EVGEN_API_TOKEN: "same-token-0123456789",
+      EVGEN_API_TOKENS: [
+        "nocolon",
+        "",
+        "Shop:shop-token-0123456789",
+        "short:hunter2",
+        "a:b:c:d",
+        "ops:ops-token-0123456789:order.created|order.deleted",
+        "default:dflt-token-0123456789",
+        "twin:same-token-0123456789",
+        "spaced:with space 0123456789",
+      ].join(","),
+    });
+    expect(problems).toEqual([
+      "EVGEN_API_TOKENS: entry 1 must be name:token or name:token:type|type (a token holds no \":\" or \",\")",
+      "EVGEN_API_TOKENS: entry 2 is empty (expected name:token[:type|type...])",
+      'EVGEN_API_TOKENS: entry 3: client name "Shop" must match [a-z0-9][a-z0-9_-]* (at most 64)',
+      'EVGEN_API_TOKENS: client short: its token must be 16 to 512 printable characters without spaces, ",", ":" or "|"',
+      "EVGEN_API_TOKENS: entry 5 must be name:token or name:token:type|type (a token holds no \":\" or \",\")",
+      'EVGEN_API_TOKENS: client ops may publish "order.deleted", which POST /events does not accept (accepted: order.created, order.shipped, notification.sent)',
+      "EVGEN_API_TOKENS: client default is named twice (EVGEN_API_TOKEN's client is named default)",
+      "EVGEN_API_TOKENS: client twin has the token of another client",
+      'EVGEN_API_TOKENS: client spaced: its token must be 16 to 512 printable characters without spaces, ",", ":" or "|"',
+    ]);
+    expect(problems.join("\n")).not.toMatch(/hunter2|token-0123456789/);
+  });
+
+  it("refuses a client limited to an event POST /events does not accept (http: false)", () => {
+    const hidden = { ...service, events: { ...service.events, "notification.sent": { ...service.events["notification.sent"]!, http: false } } };
+    expect(() =>
+      loadConfig(hidden, { EVGEN_TRANSPORT: "memory", EVGEN_API_TOKENS: "ops:ops-token-0123456789:notification.sent" }),
+    ).toThrow('client ops may publish "notification.sent", which POST /events does not accept (accepted: order.created, order.shipped)');
   });
 });

@@ -54,6 +54,11 @@ const cases: Case[] = [
     issues: ["2:10 a service name has at most 214 characters (it is the npm package name)"],
   },
   {
+    name: "http that is not a boolean",
+    spec: `${HEAD}events:\n  order.created:\n    schema: { id: uuid }\n    http: "no"\n`,
+    issues: ["7:11 expected true or false, got 'no'"],
+  },
+  {
     name: "default that is not a valid email",
     spec: `${HEAD}events:\n  order.created:\n    schema:\n      replyTo: { type: string, format: email, default: nobody }\n`,
     issues: ["7:56 default does not match the field's type: 'nobody' is not a valid email"],

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath, errorCount, printIssues } from "../generation.js";
+import { httpExposure, httpExposureLine } from "../http-exposure.js";
 import type { CliIO } from "../io.js";
 import { parseOptions } from "../options.js";
 import { printableJson } from "../printable.js";
@@ -20,13 +21,17 @@ async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<n
   const file = displayPath(io.cwd, specPath);
   const result = validateSpec(readSpecText(specPath), file);
   const issues = result.ok ? result.warnings : result.issues;
+  const { buildIR } = await import("../../ir/build.js");
+  const http = result.ok ? httpExposure(buildIR(result.spec)) : undefined;
   if (options.format === "json") {
-    io.stdout(`${printableJson(JSON.stringify({ file, valid: result.ok, issues }, null, 2))}\n`);
+    io.stdout(`${printableJson(JSON.stringify({ file, valid: result.ok, issues, ...(http ? { http } : {}) }, null, 2))}\n`);
   } else {
     printIssues(io, issues);
-    const { green, red } = styleFor(io);
+    const { dim, green, red } = styleFor(io);
     io.stderr(
-      result.ok ? `${green("valid")} ${file}\n` : `${red("invalid")} ${file}: ${plural(errorCount(issues), "error")}\n`,
+      http
+        ? `${green("valid")} ${file}\n${dim(httpExposureLine(http))}\n`
+        : `${red("invalid")} ${file}: ${plural(errorCount(issues), "error")}\n`,
     );
   }
   return result.ok ? 0 : 1;

@@ -24,6 +24,12 @@ export const eventSchema = z
       )
       .optional()
       .describe("Payload of each version; producers publish the highest."),
+    http: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether POST /events/<type> accepts it (default: true, unless a consumer of this spec emits it).",
+      ),
   })
   .describe("An event type. Give either schema or versions.");
 
