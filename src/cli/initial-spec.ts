@@ -4,12 +4,12 @@ import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { formatText } from "../format/format.js";
 import { readExampleSpec } from "../render/assets.js";
 import { renderTemplate } from "../render/render.js";
+import { MODELINE } from "../spec/modeline.js";
 
 import type { Broker, Example } from "./examples.js";
 
 export { EXAMPLES } from "./examples.js";
 
-export const MODELINE = "# yaml-language-server: $schema=./node_modules/evgen/schema/evgen.schema.json";
 
 /** Keys of each map entry under `section`, e.g. every event's type. */
 function entryKeys(document: Document, section: string): unknown[] {

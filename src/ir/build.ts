@@ -1,5 +1,5 @@
 // Validated spec -> IR: normalized, sorted, every derived name computed here and only here.
-import type { ConsumerSpec } from "../spec/schema/consumer.js";
+import { DEFAULT_RETRY_MODE, type ConsumerSpec } from "../spec/schema/consumer.js";
 import type { EventSpec } from "../spec/schema/event.js";
 import type { Spec } from "../spec/schema/spec.js";
 import { retryDelays } from "./delays.js";
@@ -92,7 +92,7 @@ function buildEvent(spec: Spec, type: string, event: EventSpec): IREvent {
 function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf: Map<string, string>): IRConsumer {
   const group = consumerGroup(spec.service, name);
   const on = [...consumer.on].sort();
-  const { delay, maxDelay, mode = "non-blocking", ...rest } = consumer.retry;
+  const { delay, maxDelay, mode = DEFAULT_RETRY_MODE, ...rest } = consumer.retry;
   const policy = { ...rest, mode };
   const retry: IRRetry = {
     ...policy,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderAsyncApi } from "../../src/asyncapi/export.js";
-import { AsyncApiImportError, importAsyncApi, MODELINE } from "../../src/asyncapi/import.js";
+import { AsyncApiImportError, importAsyncApi, MODELINE } from "../../src/asyncapi/import/index.js";
 import { typeSignature } from "../../src/ir/compat.js";
 import type { IR } from "../../src/ir/types.js";
 import { asRabbit, EXAMPLES, exampleText, fixtureText, irOf } from "./support.js";

@@ -28,7 +28,7 @@ async function runAsyncApi(io: CliIO, file: string, options: z.infer<typeof opti
   if (!toStdout && existsSync(out)) {
     throw new CliError(`${shown} exists; nothing written (pass --out <file> to write elsewhere)`);
   }
-  const { importAsyncApi, AsyncApiImportError } = await import("../../asyncapi/import.js");
+  const { importAsyncApi, AsyncApiImportError } = await import("../../asyncapi/import/index.js");
   let result;
   try {
     const text = readBounded(source, file, MAX_ASYNCAPI_BYTES, `AsyncAPI documents up to ${MAX_ASYNCAPI_SIZE_TEXT}`);

@@ -3,6 +3,9 @@ import { EVENT_TYPE } from "../patterns.js";
 import { parseDuration } from "../duration.js";
 import { duration, longDuration, matching } from "./common.js";
 
+/** How failed deliveries wait on Kafka unless the spec says otherwise (docs/spec.md). */
+export const DEFAULT_RETRY_MODE = "non-blocking";
+
 /** How long a handled event is remembered unless the spec says otherwise. */
 export const DEFAULT_IDEMPOTENCY_TTL = "7d";
 

@@ -1,0 +1,108 @@
+// Messages -> `events:`: one event per type, a version per message, with description, key and topic.
+import { KAFKA_TOPIC } from "../../spec/patterns.js";
+import type { FieldsSpec, FieldTypeSpec } from "../../spec/schema/field-type.js";
+import type { ImportContext, MessageInfo } from "./context.js";
+import { byKey, isObj, pointer, type Obj } from "./json.js";
+import { messageFields } from "./message-fields.js";
+import { messageIdentity } from "./message-identity.js";
+
+interface VersionEntry {
+  info: MessageInfo;
+  version: number;
+  fields: FieldsSpec;
+}
+
+export function events(ctx: ImportContext): Record<string, Obj> {
+  const byType = new Map<string, VersionEntry[]>();
+  for (const info of ctx.messages.values()) {
+    const identity = messageIdentity(ctx, info);
+    if (!identity) continue;
+    const { type, version } = identity;
+    const list = byType.get(type) ?? [];
+    if (list.some((entry) => entry.version === version)) {
+      ctx.warn(info.pointer, `a second message for ${type} version ${version}: not imported`);
+      continue;
+    }
+    info.type = type;
+    info.version = version;
+    list.push({ info, version, fields: messageFields(ctx, info) });
+    byType.set(type, list);
+  }
+  const result: Record<string, Obj> = {};
+  for (const [type, list] of byKey(byType)) result[type] = event(ctx, type, list);
+  if (Object.keys(result).length === 0) ctx.warn("#/components/messages", "no message could be imported as an event");
+  return result;
+}
+
+function event(ctx: ImportContext, type: string, list: VersionEntry[]): Obj {
+  list.sort((a, b) => a.version - b.version);
+  const event: Obj = {};
+  const description = eventDescription(ctx, list.map((entry) => entry.info));
+  if (description !== undefined) event.description = description;
+  const key = eventKey(ctx, type, list);
+  if (key !== undefined) event.key = key;
+  const topic = ctx.broker === "kafka" ? eventTopic(ctx, type, list.map((entry) => entry.info)) : undefined;
+  if (topic !== undefined) event.topic = topic;
+  if (list.length === 1 && list[0]!.version === 1) event.schema = list[0]!.fields;
+  // A Map keeps the version keys numbers, so they print as `1:` rather than `"1":`.
+  else event.versions = new Map(list.map((entry) => [entry.version, entry.fields]));
+  return event;
+}
+
+function eventDescription(ctx: ImportContext, infos: MessageInfo[]): string | undefined {
+  const texts = infos.map(({ message }) =>
+    typeof message.description === "string" ? message.description : typeof message.summary === "string" ? message.summary : undefined,
+  );
+  const chosen = texts.filter((t) => t !== undefined).at(-1);
+  infos.forEach((info, i) => {
+    if (texts[i] !== undefined && texts[i] !== chosen) {
+      ctx.warn(pointer(info.pointer, "description"), "versions differ in description: the latest version's is imported");
+    }
+  });
+  return chosen;
+}
+
+const KEY_SHORTHANDS = ["string", "number", "integer", "uuid", "email", "url", "datetime", "date"];
+
+/** A required string or number field (shorthand or object). */
+function isKeyType(type: FieldTypeSpec | undefined): boolean {
+  return typeof type === "string"
+    ? KEY_SHORTHANDS.includes(type)
+    : type !== undefined && !Array.isArray(type.type) && ["string", "number", "integer"].includes(String(type.type));
+}
+
+/** The key: x-evgen-key, kept only when it names a required string/number field of every version. */
+function eventKey(ctx: ImportContext, type: string, list: VersionEntry[]): string | undefined {
+  const keys = [...new Set(list.map((e) => e.info.message["x-evgen-key"]).filter((k) => typeof k === "string"))] as string[];
+  if (keys.length === 0) return undefined;
+  const key = keys.at(-1)!;
+  const usable = list.every(({ fields }) => isKeyType(fields[key]));
+  if (!usable || keys.length > 1) {
+    ctx.warn(pointer(list.at(-1)!.info.pointer, "x-evgen-key"), `key '${key}' of ${type} is not a required string or number field of every version: not imported`);
+    return undefined;
+  }
+  return key;
+}
+
+function eventTopic(ctx: ImportContext, type: string, infos: MessageInfo[]): string | undefined {
+  const addresses = [
+    ...new Set(infos.flatMap((info) => info.channels.map(([path, address]) => kafkaTopicBinding(ctx, path) ?? address))),
+  ].filter((a): a is string => a !== undefined);
+  if (addresses.length === 0) return undefined;
+  if (addresses.length > 1) {
+    ctx.warn(infos[0]!.pointer, `${type} is on several channels (${addresses.join(", ")}): evgen publishes an event to one topic; '${addresses[0]}' is imported`);
+  }
+  const topic = addresses[0]!;
+  if (!KAFKA_TOPIC.test(topic)) {
+    ctx.warn(infos[0]!.channels[0]![0], `'${topic}' is not a Kafka topic name: the event keeps its default topic`);
+    return undefined;
+  }
+  return topic === type ? undefined : topic;
+}
+
+function kafkaTopicBinding(ctx: ImportContext, channelPath: string): string | undefined {
+  const resolved = ctx.deref({ $ref: channelPath }, channelPath);
+  const channel = resolved && isObj(resolved.node) ? resolved.node : {};
+  const binding = isObj(channel.bindings) && isObj(channel.bindings.kafka) ? channel.bindings.kafka : undefined;
+  return binding && typeof binding.topic === "string" ? binding.topic : undefined;
+}

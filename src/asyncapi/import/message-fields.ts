@@ -1,0 +1,52 @@
+// A message -> the fields of its event version (its payload's properties); what else the
+// message says is checked against what evgen writes, and the rest reported.
+import type { FieldsSpec } from "../../spec/schema/field-type.js";
+import { NO_PLACE, type ImportContext, type MessageInfo } from "./context.js";
+import { isObj, pointer, type Json, type Obj } from "./json.js";
+import { objectFields } from "./object-fields.js";
+
+export function messageFields(ctx: ImportContext, info: MessageInfo): FieldsSpec {
+  const { message, pointer: path } = info;
+  ctx.leftover(message, path, ["name", "title", "summary", "description", "contentType", "headers", "payload", "bindings"]);
+  if (message.contentType !== undefined && message.contentType !== "application/json") {
+    ctx.warn(pointer(path, "contentType"), "evgen events are application/json");
+  }
+  if (typeof message.title === "string" && message.title !== `${info.type} v${info.version}`) {
+    ctx.warn(pointer(path, "title"), NO_PLACE);
+  }
+  if (typeof message.summary === "string" && typeof message.description === "string" && message.summary !== message.description) {
+    ctx.warn(pointer(path, "summary"), "not imported: the description is");
+  }
+  messageBindings(ctx, message, path);
+  if (message.payload === undefined) {
+    ctx.warn(path, "no payload: imported with no fields");
+    return {};
+  }
+  let payload: Json = message.payload;
+  let payloadPath = pointer(path, "payload");
+  if (isObj(payload) && payload.schema !== undefined && payload.$ref === undefined) {
+    const format = String(payload.schemaFormat ?? "");
+    if (format !== "" && !/json|asyncapi/i.test(format)) {
+      ctx.warn(payloadPath, `payload in ${format} is not imported: only JSON Schema is`);
+      return {};
+    }
+    payload = payload.schema;
+    payloadPath = pointer(payloadPath, "schema");
+  }
+  return objectFields(ctx, payload, payloadPath, true);
+}
+
+function messageBindings(ctx: ImportContext, message: Obj, path: string): void {
+  if (!isObj(message.bindings)) return;
+  for (const [protocol, binding] of Object.entries(message.bindings)) {
+    const where = pointer(path, "bindings", protocol);
+    if (!isObj(binding)) continue;
+    if (protocol === "kafka") {
+      ctx.leftover(binding, where, ["key", "bindingVersion"]);
+      if (binding.key !== undefined && typeof message["x-evgen-key"] !== "string") {
+        ctx.warn(pointer(where, "key"), "the key schema does not name a payload field: set the event's key in evgen.yaml");
+      }
+    } else if (protocol === "amqp") ctx.leftover(binding, where, ["contentEncoding", "messageType", "bindingVersion"]);
+    else ctx.warn(where, `${protocol} bindings are not imported`);
+  }
+}
