@@ -1,4 +1,4 @@
-// IR -> AsyncAPI 3.0 document. Kafka: a channel per topic with the messages of its events;
+// IR -> AsyncAPI 3.1 document. Kafka: a channel per topic with the messages of its events;
 // RabbitMQ: a channel per routing key (event type) on the service's topic exchange, and one per
 // consumer queue. A message per event version, its payload a JSON Schema under
 // components/schemas; operations `send` for every event and `receive` for every consumer.
@@ -12,7 +12,7 @@ import type { IR, IRConsumer, IREvent, IRField, IRType, IRVersion, JsonValue } f
 
 export type JsonObject = { [key: string]: JsonValue };
 
-export const ASYNCAPI_VERSION = "3.0.0";
+export const ASYNCAPI_VERSION = "3.1.0";
 const KAFKA_BINDING = "0.5.0";
 const AMQP_BINDING = "0.3.0";
 

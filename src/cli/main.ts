@@ -48,7 +48,7 @@ Examples:
   $ evgen compat --against main        in CI: fail on breaking changes of events
   $ evgen docs                         write docs/events.md, the event catalog
   $ evgen export asyncapi --out asyncapi.yaml
-  $ evgen import asyncapi asyncapi.yaml   an evgen.yaml from an AsyncAPI 3.0 document
+  $ evgen import asyncapi asyncapi.yaml   an evgen.yaml from an AsyncAPI 3.1 or 3.0 document
 
 Exit codes: 0 ok, 1 invalid spec, out of date or refused, 2 wrong usage.`,
     );

@@ -25,9 +25,9 @@ function collectRefs(node: unknown, path: string, out: Array<[string, string]>):
   }
 }
 
-/** The required fields of AsyncAPI 3.0 (asyncapi, info.title/version, server host/protocol, operation action/channel). */
+/** The required fields of AsyncAPI 3.1 (asyncapi, info.title/version, server host/protocol, operation action/channel). */
 function checkShape(doc: Obj): void {
-  expect(doc.asyncapi).toBe("3.0.0");
+  expect(doc.asyncapi).toBe("3.1.0");
   const info = doc.info as Obj;
   expect(typeof info.title).toBe("string");
   expect(typeof info.version).toBe("string");
@@ -66,7 +66,7 @@ const specs: Array<[string, string]> = [
 ];
 
 describe("export asyncapi", () => {
-  it.each(specs)("%s: has the required AsyncAPI 3.0 fields and every $ref resolves", (_, text) => {
+  it.each(specs)("%s: has the required AsyncAPI 3.1 fields and every $ref resolves", (_, text) => {
     const ir = irOf(text);
     checkShape(toAsyncApi(ir));
     // The YAML and JSON texts hold the same document.

@@ -149,6 +149,84 @@ describe("import asyncapi", () => {
     expect(result.issues.some((issue) => issue.path.startsWith("consumers.c.retry.attempts"))).toBe(true);
   });
 
+  it("writes what maps when a detail does not: a default that does not fit, a type named like an event", () => {
+    const document = {
+      asyncapi: "3.1.0",
+      info: { title: "shop", version: "1" },
+      channels: { orders: { address: "orders", messages: { OrderPlaced: { $ref: "#/components/messages/OrderPlaced" } } } },
+      components: {
+        messages: { OrderPlaced: { name: "OrderPlaced", payload: { $ref: "#/components/schemas/Wrapper" } } },
+        schemas: {
+          Wrapper: {
+            type: "object",
+            properties: { order: { $ref: "#/components/schemas/ShopOrderPlaced" }, gift: { type: "boolean", default: "false" } },
+          },
+          ShopOrderPlaced: {
+            allOf: [{ $ref: "#/components/schemas/Base" }, { type: "object", properties: { total: { type: "number" } }, required: ["total"] }],
+          },
+          Base: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+        },
+      },
+    };
+    const result = importAsyncApi(JSON.stringify(document), { broker: "kafka" });
+    expect(result.issues).toEqual([]);
+    expect(result.ok).toBe(true);
+    const ir = irOf(result.text);
+    // The event shop.order-placed is ShopOrderPlaced in TypeScript: the schema of that name is renamed.
+    expect(ir.types.map((t) => [t.name, t.fields.map((f) => f.name)])).toEqual([["ShopOrderPlacedType", ["id", "total"]]]);
+    const gift = ir.events[0]!.versions[0]!.fields.find((f) => f.name === "gift")!;
+    expect(gift.type).toMatchObject({ kind: "boolean" });
+    expect(gift.type.default).toBeUndefined();
+    expect(result.warnings).toContainEqual({
+      path: "#/components/schemas/Wrapper/properties/gift/default",
+      message: expect.stringMatching(/^default "false" is not imported: expected true or false/),
+    });
+    expect(result.warnings.map((w) => w.path)).toContain("#/components/schemas/ShopOrderPlaced");
+  });
+
+  it("follows $refs to local YAML and JSON files through readFile, and no others", () => {
+    const document = {
+      asyncapi: "3.0.0",
+      info: { title: "shop", version: "1" },
+      channels: {
+        orders: { address: "orders", messages: { Placed: { $ref: "common/messages.yaml#/placed" } } },
+        other: { address: "other", messages: { A: { $ref: "/etc/passwd" }, B: { $ref: "https://example.com/m.yaml#/b" } } },
+      },
+    };
+    const files: Record<string, string> = {
+      "common/messages.yaml": "placed:\n  name: order.placed\n  payload:\n    $ref: './schemas.yaml#/Order'\n",
+      "common/schemas.yaml": "Order:\n  type: object\n  properties:\n    id: { type: string }\n  required: [id]\n",
+    };
+    const asked: string[] = [];
+    const result = importAsyncApi(JSON.stringify(document), {
+      broker: "kafka",
+      readFile: (path) => (asked.push(path), files[path]),
+    });
+    expect(result.ok).toBe(true);
+    expect(asked).toEqual(["common/messages.yaml", "common/schemas.yaml"]);
+    expect(irOf(result.text).events.map((e) => [e.type, e.versions[0]!.fields.map((f) => f.name)])).toEqual([["order.placed", ["id"]]]);
+    const notFollowed = result.warnings.filter((w) => w.message.includes("is not followed")).map((w) => w.path);
+    expect(notFollowed).toEqual(["#/channels/other/messages/A", "#/channels/other/messages/B"]);
+  });
+
+  it("reads JSON Schema payloads given in YAML (application/schema+yaml)", () => {
+    const document = {
+      asyncapi: "3.0.0",
+      info: { title: "chat", version: "1" },
+      components: {
+        messages: {
+          said: {
+            name: "chat.said",
+            payload: { schemaFormat: "application/schema+yaml;version=draft-07", schema: { type: "object", properties: { text: { type: "string" } } } },
+          },
+        },
+      },
+    };
+    const result = importAsyncApi(JSON.stringify(document), { broker: "kafka" });
+    expect(result.ok).toBe(true);
+    expect(irOf(result.text).events[0]!.versions[0]!.fields.map((f) => f.name)).toEqual(["text"]);
+  });
+
   it("refuses what is not an AsyncAPI 3 document", () => {
     expect(() => importAsyncApi("asyncapi: 2.6.0\ninfo: { title: x, version: '1' }\n")).toThrow(AsyncApiImportError);
     expect(() => importAsyncApi("openapi: 3.1.0\n")).toThrow(/asyncapi/);

@@ -65,7 +65,7 @@ describe("evgen export asyncapi", () => {
     const yaml = await evgen(["export", "asyncapi"], dir);
     expect(yaml.code, yaml.stderr).toBe(0);
     const document = parse(yaml.stdout);
-    expect(document).toMatchObject({ asyncapi: "3.0.0", info: { title: "shop" } });
+    expect(document).toMatchObject({ asyncapi: "3.1.0", info: { title: "shop" } });
     const json = await evgen(["export", "asyncapi", "--out", "out/asyncapi.json"], dir);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "out", "asyncapi.json"), "utf8"))).toEqual(document);

@@ -1,7 +1,6 @@
-// components/* nothing referred to: object schemas still become named types; the rest is reported.
+// components/* nothing referred to are reported: evgen.yaml holds only what its events use.
 import type { ImportContext } from "./context.js";
 import { isObj, pointer } from "./json.js";
-import { isObjectSchema, objectFields, typeNameFor } from "./object-fields.js";
 
 const REFERABLE = ["channels", "operations", "servers", "replies"];
 
@@ -9,11 +8,11 @@ export function unusedComponents(ctx: ImportContext): void {
   const components = isObj(ctx.root.components) ? ctx.root.components : {};
   ctx.leftover(components, "#/components", ["schemas", "messages", ...REFERABLE]);
   const schemas = isObj(components.schemas) ? components.schemas : {};
-  for (const [name, schema] of Object.entries(schemas)) {
+  for (const name of Object.keys(schemas)) {
     const path = pointer("#/components/schemas", name);
-    if (ctx.payloadRoots.has(path) || ctx.typeNames.has(path)) continue;
-    if (isObjectSchema(schema)) ctx.types.set(typeNameFor(ctx, path), objectFields(ctx, schema, path, false));
-    else if (!ctx.visited.has(path)) ctx.warn(path, "not imported: only object schemas become named types, and no field uses this one");
+    // Reached by a $ref: mapped where it is used (a payload, a named type, part of an allOf).
+    if (ctx.payloadRoots.has(path) || ctx.typeNames.has(path) || ctx.visited.has(path)) continue;
+    ctx.warn(path, "not imported: no message uses it (evgen.yaml declares only the types its events use)");
   }
   for (const section of REFERABLE) {
     const entries = isObj(components[section]) ? components[section] : {};

@@ -13,11 +13,14 @@ interface VersionEntry {
 }
 
 export function events(ctx: ImportContext): Record<string, Obj> {
-  const byType = new Map<string, VersionEntry[]>();
-  for (const info of ctx.messages.values()) {
+  // Every message's identity first: named types must not take the TypeScript names of events.
+  const identified = [...ctx.messages.values()].flatMap((info) => {
     const identity = messageIdentity(ctx, info);
-    if (!identity) continue;
-    const { type, version } = identity;
+    return identity ? [{ info, ...identity }] : [];
+  });
+  for (const { type, version } of identified) ctx.reserveEventNames(type, version);
+  const byType = new Map<string, VersionEntry[]>();
+  for (const { info, type, version } of identified) {
     const list = byType.get(type) ?? [];
     if (list.some((entry) => entry.version === version)) {
       ctx.warn(info.pointer, `a second message for ${type} version ${version}: not imported`);

@@ -1,4 +1,4 @@
-// AsyncAPI 3.0 (YAML or JSON text) -> evgen.yaml text, best effort. Messages become event
+// AsyncAPI 3.1 or 3.0 (YAML or JSON text) -> evgen.yaml text, best effort. Messages become event
 // versions (payload JSON Schemas -> fields), named schemas become `types:`, receive operations
 // become consumers. Whatever has no place in evgen.yaml is reported as a warning with its
 // AsyncAPI path (a JSON pointer), never dropped silently. The result is checked with validateSpec:
@@ -38,7 +38,9 @@ export function importAsyncApi(text: string, options: ImportOptions = {}): Impor
       `AsyncAPI ${root.asyncapi} is not supported: only 3.x (convert a 2.x document first, e.g. with \`asyncapi convert\`)`,
     );
   }
-  return run(new ImportContext(root, options));
+  const ctx = new ImportContext(root, options);
+  if (!/^3\.[01]\./.test(root.asyncapi)) ctx.warn("#/asyncapi", `AsyncAPI ${root.asyncapi} is read as 3.1: what later versions added is not known here`);
+  return run(ctx);
 }
 
 function run(ctx: ImportContext): ImportResult {

@@ -5,6 +5,9 @@ import { NO_PLACE, type ImportContext, type MessageInfo } from "./context.js";
 import { isObj, pointer, type Json, type Obj } from "./json.js";
 import { objectFields } from "./object-fields.js";
 
+/** Schema formats whose schemas are JSON Schema: AsyncAPI's own and JSON Schema, in JSON or YAML. */
+const JSON_SCHEMA_FORMAT = /^application\/(?:vnd\.aai\.asyncapi(?:\+json|\+yaml)?|schema(?:\+json|\+yaml)?)(?:;|$)/i;
+
 export function messageFields(ctx: ImportContext, info: MessageInfo): FieldsSpec {
   const { message, pointer: path } = info;
   ctx.leftover(message, path, ["name", "title", "summary", "description", "contentType", "headers", "payload", "bindings"]);
@@ -26,7 +29,7 @@ export function messageFields(ctx: ImportContext, info: MessageInfo): FieldsSpec
   let payloadPath = pointer(path, "payload");
   if (isObj(payload) && payload.schema !== undefined && payload.$ref === undefined) {
     const format = String(payload.schemaFormat ?? "");
-    if (format !== "" && !/json|asyncapi/i.test(format)) {
+    if (format !== "" && !JSON_SCHEMA_FORMAT.test(format)) {
       ctx.warn(payloadPath, `payload in ${format} is not imported: only JSON Schema is`);
       return {};
     }

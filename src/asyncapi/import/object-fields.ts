@@ -12,12 +12,9 @@ export function objectFields(ctx: ImportContext, node: Json, path: string, paylo
   if (payload && resolved.path !== path) ctx.payloadRoots.add(resolved.path);
   const schema = resolved.node;
   path = resolved.path;
-  if (isObj(schema) && Array.isArray(schema.allOf) && schema.allOf.length === 1 && schema.properties === undefined) {
-    const { allOf, ...rest } = schema;
-    return {
-      ...objectFields(ctx, allOf[0], pointer(path, "allOf", 0), false),
-      ...objectFields(ctx, { type: "object", ...rest }, path, false),
-    };
+  if (isObj(schema) && Array.isArray(schema.allOf)) {
+    const merged = allOfFields(ctx, schema, path);
+    if (merged) return merged;
   }
   if (!isObj(schema) || (schema.type !== "object" && schema.properties === undefined)) {
     ctx.warn(path, "not an object schema: imported with no fields");
@@ -52,6 +49,47 @@ export function objectFields(ctx: ImportContext, node: Json, path: string, paylo
   return fields;
 }
 
+/**
+ * allOf of object schemas (often a $ref to a base plus the properties it adds): one object with
+ * the fields of all, a field required when any part requires it. Undefined when a part is no object.
+ */
+export function allOfFields(ctx: ImportContext, schema: Obj, path: string): FieldsSpec | undefined {
+  const { allOf, ...rest } = schema;
+  const parts = (allOf as Json[]).map((part, i) => [part, pointer(path, "allOf", i)] as const);
+  if (!parts.every(([part, where]) => isObjectLike(ctx.deref(part, where)?.node))) return undefined;
+  const fields = parts.map(([part, where]) => objectFields(ctx, part, where, false));
+  const own = Object.keys(rest).some((k) => k !== "description")
+    ? [objectFields(ctx, { type: "object", ...rest }, path, false)]
+    : [];
+  return mergeFields([...fields, ...own]);
+}
+
+/** An object schema, or an allOf of object schemas: either maps to a fields map. */
+export function mapsToFields(ctx: ImportContext, node: Json, path: string): boolean {
+  if (isObjectSchema(node)) return true;
+  if (!isObj(node) || !Array.isArray(node.allOf) || node.$ref !== undefined) return false;
+  return node.allOf.every((part, i) => isObjectLike(ctx.deref(part, pointer(path, "allOf", i))?.node));
+}
+
+function isObjectLike(node: Json): boolean {
+  return isObj(node) && (node.type === "object" || isObj(node.properties) || Array.isArray(node.allOf));
+}
+
+/** Fields maps as one: `name` (required) wins over `name?`; a later part's type wins. */
+function mergeFields(maps: FieldsSpec[]): FieldsSpec {
+  const result: FieldsSpec = {};
+  for (const map of maps) {
+    for (const [key, type] of Object.entries(map)) {
+      const name = key.replace(/\?$/, "");
+      const required = !key.endsWith("?") || name in result;
+      delete result[name];
+      delete result[`${name}?`];
+      result[required ? name : `${name}?`] = type;
+    }
+  }
+  return result;
+}
+
 export function additionalProperties(ctx: ImportContext, schema: Obj, path: string): void {
   const value = schema.additionalProperties;
   if (value !== undefined && value !== true && !(isObj(value) && Object.keys(value).length === 0)) {
@@ -71,10 +109,14 @@ export function typeNameFor(ctx: ImportContext, schemaPath: string): string {
     .join("")
     .replace(/^[0-9]+/, "");
   if (!TYPE_NAME.test(name)) name = "Type";
-  const taken = new Set(ctx.typeNames.values());
+  const taken = new Set([...ctx.typeNames.values(), ...ctx.takenTypeNames]);
   let unique = name;
-  for (let i = 2; taken.has(unique); i++) unique = `${name}${i}`;
-  if (unique !== raw) ctx.warn(schemaPath, `imported as type '${unique}' (type names are PascalCase)`);
+  if (taken.has(unique)) unique = `${name}Type`;
+  for (let i = 2; taken.has(unique); i++) unique = `${name}Type${i}`;
+  if (unique !== raw) {
+    const why = unique === name ? "type names are PascalCase" : `'${name}' is the TypeScript name of an event or already taken`;
+    ctx.warn(schemaPath, `imported as type '${unique}' (${why})`);
+  }
   ctx.typeNames.set(schemaPath, unique);
   return unique;
 }

@@ -8,7 +8,8 @@ import type { Obj } from "./json.js";
 const FIELD_KEYS = ["type", "$ref", "enum", "const", "oneOf", "anyOf"];
 
 export function renderSpec(spec: Obj, sourceName: string | undefined): string {
-  const document = new Document(spec);
+  // Shared objects (the any-value union) are printed in full, not as YAML anchors and aliases.
+  const document = new Document(spec, { aliasDuplicateObjects: false });
   for (const section of ["kafka", "types", "events", "consumers"]) {
     const node = document.get(section, true);
     if (node === undefined) continue;

@@ -1,11 +1,11 @@
 // A JSON Schema object (no $ref) -> an evgen field object, keyword by keyword. Each step below
 // reads the keywords it maps into `used`; what is left is reported.
 import { FIELD_NAME, PATTERN_FLAGS } from "../../spec/patterns.js";
-import { FORMAT_NAMES, type FieldObjectSpec, type FieldTypeSpec } from "../../spec/schema/field-type.js";
+import { FORMAT_NAMES, type FieldObjectSpec, type FieldsSpec, type FieldTypeSpec } from "../../spec/schema/field-type.js";
 import type { ImportContext } from "./context.js";
 import { fieldType } from "./field-type.js";
 import { isObj, pointer, type Obj } from "./json.js";
-import { additionalProperties } from "./object-fields.js";
+import { additionalProperties, allOfFields } from "./object-fields.js";
 import { ANY, shorthandObject } from "./shorthand.js";
 
 const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
@@ -85,17 +85,45 @@ function union(draft: Draft): FieldObjectSpec | undefined {
   return out;
 }
 
-/** allOf of one schema is that schema; any other allOf has no evgen equivalent. */
+/** allOf of one schema is that schema; allOf of object schemas is one object with the fields of all. */
 function allOf(draft: Draft): FieldObjectSpec | undefined {
   const { ctx, node, path, stack, out, used } = draft;
   if (!Array.isArray(node.allOf)) return undefined;
   used.add("allOf");
-  if (node.allOf.length === 1 && Object.keys(node).every((k) => ["allOf", "description", "default"].includes(k))) {
-    const inner = fieldType(ctx, node.allOf[0], pointer(path, "allOf", 0), stack);
+  // Parts that only annotate ({ description }) add to the one part that says the type.
+  const parts = node.allOf.map((part, i) => [part, pointer(path, "allOf", i)] as const);
+  const typing = parts.filter(([part]) => !isAnnotation(part));
+  if (typing.length === 1 && Object.keys(node).every((k) => ["allOf", ...ANNOTATIONS].includes(k))) {
+    for (const [part] of parts) {
+      if (typing[0]![0] === part || !isObj(part)) continue;
+      if (typeof part.description === "string") out.description ??= part.description;
+      if (part.default !== undefined) out.default ??= part.default as FieldObjectSpec["default"];
+    }
+    const inner = fieldType(ctx, typing[0]![0], typing[0]![1], stack);
     return inner === undefined ? out : { ...(typeof inner === "string" ? shorthandObject(inner) : inner), ...out };
   }
-  ctx.warn(pointer(path, "allOf"), "allOf is not imported: evgen has no intersection types");
+  const merged = allOfFields(ctx, node, path);
+  if (merged) return { ...out, ...fieldsObject(merged) };
+  ctx.warn(pointer(path, "allOf"), "allOf is imported only when every part is an object schema: evgen has no intersection of other types");
   return undefined;
+}
+
+/** Keywords that describe a value without constraining it. */
+const ANNOTATIONS = ["description", "default", "title", "examples", "deprecated", "readOnly", "writeOnly", "$comment"];
+
+function isAnnotation(part: unknown): boolean {
+  return isObj(part) && Object.keys(part).every((key) => ANNOTATIONS.includes(key));
+}
+
+/** A fields map ("name?" optional) as an inline object field type. */
+function fieldsObject(fields: FieldsSpec): FieldObjectSpec {
+  const entries = Object.entries(fields).map(([key, type]) => [key.replace(/\?$/, ""), type, !key.endsWith("?")] as const);
+  const required = entries.filter(([, , needed]) => needed).map(([name]) => name);
+  return {
+    type: "object",
+    properties: Object.fromEntries(entries.map(([name, type]) => [name, type])),
+    ...(required.length > 0 ? { required } : {}),
+  };
 }
 
 /** A schema without `type` has the type its keywords imply. */

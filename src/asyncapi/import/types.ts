@@ -26,4 +26,9 @@ export interface ImportOptions {
   sourceName?: string;
   /** Name of the spec, as validation issues should name it. */
   specFile?: string;
+  /**
+   * Text of a file a $ref names, by its path relative to the document ("../common/messages.yaml");
+   * undefined when it cannot be read. Without it only references inside the document are followed.
+   */
+  readFile?: (relativePath: string) => string | undefined;
 }

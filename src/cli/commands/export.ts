@@ -1,4 +1,4 @@
-// evgen export asyncapi: the spec as an AsyncAPI 3.0 document (YAML, or JSON for a .json file).
+// evgen export asyncapi: the spec as an AsyncAPI 3.1 document (YAML, or JSON for a .json file).
 import { Command } from "commander";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -34,7 +34,7 @@ async function runAsyncApi(io: CliIO, options: z.infer<typeof optionsSchema>): P
 
 function asyncApiCommand(context: CliContext): Command {
   return new Command("asyncapi")
-    .description("write the spec as an AsyncAPI 3.0 document")
+    .description("write the spec as an AsyncAPI 3.1 document")
     .option(...SPEC_OPTION)
     .option("--out <file>", "the document (default: stdout); a .json file gets JSON, anything else YAML")
     .option("--format <format>", "yaml or json (default: from the --out extension, else yaml)")

@@ -1,9 +1,9 @@
-// evgen import asyncapi <file>: an evgen.yaml from an AsyncAPI 3.0 document, best effort. What
+// evgen import asyncapi <file>: an evgen.yaml from an AsyncAPI 3.1 or 3.0 document, best effort. What
 // has no place in evgen.yaml is listed as a warning with its AsyncAPI path; the spec is written
 // only when it validates, and never over an existing file.
 import { Command } from "commander";
-import { existsSync, writeFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -35,6 +35,7 @@ async function runAsyncApi(io: CliIO, file: string, options: z.infer<typeof opti
     result = importAsyncApi(text, {
       ...(options.broker ? { broker: options.broker } : {}),
       sourceName: basename(source),
+      readFile: (relativePath) => readBeside(source, relativePath),
       specFile: toStdout ? SPEC_FILE : shown,
     });
   } catch (error) {
@@ -55,10 +56,17 @@ async function runAsyncApi(io: CliIO, file: string, options: z.infer<typeof opti
   return 0;
 }
 
+/** A file a $ref of the document names (YAML or JSON), as bounded as the document itself. */
+function readBeside(source: string, relativePath: string): string | undefined {
+  const path = resolve(dirname(source), relativePath);
+  if (!existsSync(path) || !statSync(path).isFile() || statSync(path).size > MAX_ASYNCAPI_BYTES) return undefined;
+  return readFileSync(path, "utf8");
+}
+
 function asyncApiCommand(context: CliContext): Command {
   return new Command("asyncapi")
-    .description("write an evgen.yaml from an AsyncAPI 3.0 document (YAML or JSON), best effort")
-    .argument("<file>", "the AsyncAPI 3.0 document")
+    .description("write an evgen.yaml from an AsyncAPI 3.1 or 3.0 document (YAML or JSON), best effort")
+    .argument("<file>", "the AsyncAPI 3.1 or 3.0 document")
     .option("--broker <broker>", "kafka or rabbitmq (default: from the document's servers)")
     .option("--out <file>", "the spec to write; refused when it exists (- for stdout)", SPEC_FILE)
     .addHelpText(

@@ -24,7 +24,7 @@ import { versionsOf } from "./walk.js";
  * type or event type must not shadow them. events.ts imports EventDef and declares EventDefs ..
  * EventVersions; index.ts re-exports events.ts beside its own exports (the names after them).
  */
-const RESERVED_TYPE_NAMES = new Set(
+export const RESERVED_TYPE_NAMES = new Set(
   (
     "Array Boolean Buffer Date Error JSON Map Math Number Object Omit Partial Pick Promise Readonly Record " +
     "Required Set String Symbol EventDef EventDefs EventPayloads EventType EventVersions " +
