@@ -4,11 +4,13 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
+import { contextProblem, decodeData, readWireEvent } from "./cloudevents.js";
 import { InvalidPayloadError, UndeliverableError, errorMessage, type PayloadIssue } from "./errors.js";
 import { requestEventId } from "./event-ids.js";
 import { batchItems, type BatchItem } from "./http-batch.js";
 import { BodyBudget, isJsonContentType, parseJson, readBody } from "./http-body.js";
 import { ANONYMOUS_CLIENT, UNAUTHENTICATED, authenticate, mayPublish, type ApiClient } from "./http-clients.js";
+import { binaryAttributes, cloudEventMode, receivedMessage } from "./http-cloudevents.js";
 import { fingerprint, idempotencyKeyOf, type HttpIdempotency } from "./http-idempotency.js";
 import type { HttpMetrics } from "./metrics.js";
 import { encodeEvent, isValidTraceparent, type Publisher } from "./publisher.js";
@@ -66,6 +68,13 @@ class Refusal {
   ) {}
 }
 
+/** What a publishing request is answered. */
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 /** Issues of a batch item carry its index: "2.data.orderId". */
 const itemIssues = (prefix: string, issues: PayloadIssue[]): PayloadIssue[] =>
   issues.map((issue) => ({ ...issue, path: [prefix, issue.path].filter(Boolean).join(".") }));
@@ -112,11 +121,8 @@ export function createHttpServer(options: HttpOptions): Server {
     return messages;
   }
 
-  async function readJson(req: IncomingMessage): Promise<{ value: unknown; digest: string }> {
-    // Only a JSON body: a web page can post a form or text cross-site without asking, not JSON.
-    if (!isJsonContentType(req.headers["content-type"])) {
-      throw new Refusal(415, { error: "content-type must be application/json" }, { connection: "close" });
-    }
+  /** The body, within the size, time and buffer limits; then checked to be JSON of bounded depth. */
+  async function readJson(req: IncomingMessage): Promise<{ value: unknown; body: Buffer; digest: string }> {
     const claim = budget.claim();
     try {
       const read = await readBody(req, limits, claim);
@@ -125,9 +131,62 @@ export function createHttpServer(options: HttpOptions): Server {
       }
       const parsed = parseJson(read.body);
       if (!parsed.ok) throw new Refusal(400, { error: "body is not valid JSON", issues: [{ path: "", message: parsed.message }] });
-      return { value: parsed.value, digest: createHash("sha256").update(read.body).digest("base64url") };
+      return { value: parsed.value, body: read.body, digest: createHash("sha256").update(read.body).digest("base64url") };
     } finally {
       claim.release();
+    }
+  }
+
+  /** Only a JSON body: a web page can post a form or text cross-site without asking, not JSON. */
+  function requireJson(req: IncomingMessage): void {
+    if (!isJsonContentType(req.headers["content-type"])) {
+      throw new Refusal(415, { error: "content-type must be application/json" }, { connection: "close" });
+    }
+  }
+
+  /**
+   * A CloudEvent (binary or structured mode), published with what its sender gave it. Its type
+   * must be the path's when the path names one; a repeat of its (source, id) publishes nothing.
+   */
+  async function publishCloudEvent(
+    req: IncomingMessage,
+    pathType: string | undefined,
+    client: ApiClient | undefined,
+    mode: "binary" | "structured",
+  ): Promise<Answer> {
+    const name = client?.name ?? ANONYMOUS_CLIENT;
+    const header = mode === "binary" ? binaryAttributes(req.headers) : undefined;
+    if (header) {
+      requireJson(req);
+      contradiction(header.type, pathType);
+    }
+    const { body } = await readJson(req);
+    const read = readWireEvent(header ?? { datacontenttype: req.headers["content-type"] }, body);
+    if (!read.ok) throw new Refusal(400, { error: read.problem });
+    const attributes = read.event.attributes;
+    // Structured mode: the trace context may come as an HTTP header rather than an attribute.
+    if (attributes.traceparent === undefined && req.headers.traceparent !== undefined) attributes.traceparent = req.headers.traceparent.toString();
+    const problem = contextProblem(attributes);
+    if (problem !== undefined) throw new Refusal(400, { error: problem });
+    const type = attributes.type!;
+    contradiction(type, pathType);
+    checkTypes([type], client, false);
+    const decoded = decodeData(service.events[type]!, attributes, read.event.data);
+    if (!decoded.ok) throw new Refusal(400, { error: `invalid ${type} event`, issues: [{ path: "", message: decoded.problem }] });
+    const event = decoded.event;
+    const message = receivedMessage(service, event);
+    const outcome = await options.idempotency.once({ scope: "event", source: event.source, id: event.id }, async () => {
+      await publisher.publishMessages([message]);
+      options.metrics?.httpAccepted(type, name);
+      log.info({ client: name, ids: [event.id], types: [type], source: event.source }, "accepted over HTTP");
+    });
+    return { status: 202, body: { id: event.id }, ...(outcome === "repeated" ? { headers: { "idempotent-replayed": "true" } } : {}) };
+  }
+
+  /** A CloudEvent's type must be the path's, when the path names one: 400 rather than a guess. */
+  function contradiction(type: string | undefined, pathType: string | undefined): void {
+    if (type !== undefined && pathType !== undefined && type !== pathType) {
+      throw new Refusal(400, { error: `the CloudEvent's type "${type}" is not the path's "${pathType}"` });
     }
   }
 
@@ -136,10 +195,13 @@ export function createHttpServer(options: HttpOptions): Server {
     req: IncomingMessage,
     pathType: string | undefined,
     client: ApiClient | undefined,
-  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  ): Promise<Answer> {
     const batch = pathType === undefined;
     const name = client?.name ?? ANONYMOUS_CLIENT;
     if (!batch) checkTypes([pathType], client, false);
+    const mode = cloudEventMode(req.headers);
+    if (mode) return publishCloudEvent(req, pathType, client, mode);
+    requireJson(req);
     const idempotency = idempotencyKeyOf(req.headers["idempotency-key"]);
     if (!idempotency.ok) throw new Refusal(400, { error: idempotency.error });
     const { value, digest } = await readJson(req);

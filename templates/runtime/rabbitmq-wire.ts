@@ -18,6 +18,8 @@ export function eventPublishOptions(message: OutgoingMessage, appId: string): Op
   const headers: Record<string, string> = {};
   for (const name of HEADER_ATTRIBUTES) headers[CLOUD_EVENTS_PREFIX + name] = attributes[name];
   if (attributes.traceparent) headers.traceparent = attributes.traceparent;
+  if (attributes.subject !== undefined) headers[`${CLOUD_EVENTS_PREFIX}subject`] = attributes.subject;
+  for (const name in attributes.extensions) headers[CLOUD_EVENTS_PREFIX + name] = attributes.extensions[name]!;
   const timeMs = Date.parse(attributes.time);
   return {
     persistent: true,

@@ -86,6 +86,13 @@ export interface CloudEventAttributes {
   dataschema: string; // "urn:evgen:<type>:v<version>"
   datacontenttype: "application/json";
   traceparent?: string;
+  /** What the event is about, within its source: kept from a CloudEvent received over HTTP. */
+  subject?: string;
+  /**
+   * Extension attributes kept from a CloudEvent received over HTTP: names of [a-z0-9], none of
+   * the attributes above. Written as headers of their own, as the named attributes are.
+   */
+  extensions?: Record<string, string>;
 }
 
 /** A message handed to a transport: attributes become headers, body is the JSON payload. */

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeadLetter } from "../../templates/runtime/dlq.js";
 import type { KafkaClientName } from "../support/kafka-clients.js";
+import { cloudEventsIngressTests } from "./service-cloudevents.js";
 import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";
 import { waitFor } from "../support/wait.js";
 import { metricValue, metrics, postEvent, recorded, type RunningService } from "./service-support.js";
@@ -291,6 +292,8 @@ export function describeService(
       // Nobody else sees the replay.
       expect(calls("auditor", doomed)).toHaveLength(1);
     });
+
+    cloudEventsIngressTests({ service: () => service, log: () => built.log, auth: AUTH });
 
     // Last: by now the service has published, handled, retried, dead-lettered and replayed.
     it("writes nothing to stderr while it runs: no runtime warning (Node 24's TimeoutNegativeWarning included)", () => {

@@ -123,7 +123,9 @@ export function order(
 }
 
 /** The CloudEvents attributes of an order.created event from "/shop", as a consumer reads them. */
-export function orderAttributes(overrides: Partial<CloudEventAttributes> = {}): CloudEventAttributes {
+export function orderAttributes(
+  overrides: Partial<Omit<CloudEventAttributes, "extensions">> = {},
+): Omit<CloudEventAttributes, "extensions"> {
   return {
     id: "e-1",
     type: "order.created",
