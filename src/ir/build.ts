@@ -29,6 +29,7 @@ export function buildIR(spec: Spec): IR {
     buildConsumer(spec, name, consumer, topicOf),
   );
   const stores = new Set(consumers.map((c) => c.idempotency).filter((s) => s !== "none"));
+  const windowStores = new Set(consumers.flatMap((c) => (c.window ? [c.window.store] : [])));
   return {
     specVersion: 1,
     service: spec.service,
@@ -49,6 +50,7 @@ export function buildIR(spec: Spec): IR {
     consumers,
     topics: distinctSorted(events.map((e) => e.topic)),
     idempotencyStores: [...stores].sort(),
+    windowStores: [...windowStores].sort(),
   };
 }
 
@@ -122,8 +124,19 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     deadLetter: consumer.deadLetter,
     deadLetterQueue: deadLetterQueueName(group),
     ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),
-    idempotency: consumer.idempotency.store,
+    idempotency: consumer.window ? "none" : consumer.idempotency.store,
     idempotencyTtlMs: consumer.idempotency.ttl,
+    ...(consumer.window
+      ? {
+          window: {
+            sizeMs: consumer.window.size,
+            graceMs: consumer.window.grace,
+            by: consumer.window.by,
+            store: consumer.window.store,
+            emits: consumer.emits[0]!,
+          },
+        }
+      : {}),
     files: {
       generated: `src/generated/consumers/${name}.ts`,
       handler: `src/handlers/${name}.ts`,

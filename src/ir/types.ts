@@ -97,6 +97,17 @@ export interface IRRetry {
   delaysMs: number[];
 }
 
+/** A window consumer's tumbling windows (docs/spec.md, windowed aggregation). */
+export interface IRWindow {
+  sizeMs: number;
+  graceMs: number;
+  /** Dot path to the key field, e.g. "data.userId" (validated: data.<field>...). */
+  by: string;
+  store: "memory" | "redis" | "postgres";
+  /** The one event it emits: the summary of each window. */
+  emits: string;
+}
+
 export interface IRConsumer {
   name: string; // send-confirmation
   ident: string; // sendConfirmation
@@ -124,9 +135,12 @@ export interface IRConsumer {
   deadLetterQueue: string; // `<group>.dlq`
   /** Kafka with a dead letter: `<group>.replay`, read by this consumer alone (dead-letter replay). */
   replayTopic?: string;
+  /** "none" for a window consumer: its window store records the events added. */
   idempotency: "none" | "memory" | "redis" | "postgres";
   /** How long the store remembers a handled event. */
   idempotencyTtlMs: number;
+  /** Set for a window consumer: its handler module is an aggregate, not handlers. */
+  window?: IRWindow;
   /** Project-relative paths, computed once. */
   files: {
     generated: string; // src/generated/consumers/<name>.ts
@@ -163,4 +177,6 @@ export interface IR {
   topics: string[];
   /** Which idempotency stores any consumer uses (decides runtime files and dependencies). */
   idempotencyStores: Array<"memory" | "redis" | "postgres">;
+  /** Which window stores any window consumer uses (runtime files, dependencies). */
+  windowStores: Array<"memory" | "redis" | "postgres">;
 }

@@ -1,5 +1,6 @@
-// Runs a service: configuration, logger, metrics, transport, idempotency stores, publisher, HTTP
-// ingress and one pipeline + subscription per consumer, with a graceful, bounded shutdown.
+// Runs a service: configuration, logger, metrics, transport, idempotency and window stores,
+// publisher, HTTP ingress and one pipeline + subscription per consumer (with its lifecycle hooks and,
+// for a window consumer, its window closer), with a graceful, bounded shutdown.
 import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { errorMessage } from "./errors.js";
@@ -8,11 +9,15 @@ import { createHttpServer } from "./http.js";
 import { createHttpIdempotency } from "./http-idempotency.js";
 import { createMemoryStore, type IdempotencyStore } from "./idempotency.js";
 import { watchStores } from "./idempotency-health.js";
+import { startHooks, type ConsumerModule, type RunningHooks } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, type ServiceMetrics } from "./metrics.js";
 import { createPipeline } from "./pipeline.js";
 import { createPublisher, type Publisher } from "./publisher.js";
-import type { Logger, ServiceDef, Subscription, Transport } from "./types.js";
+import type { ConsumerDef, Logger, ServiceDef, Subscription, Transport, WindowDef } from "./types.js";
+import type { AnyAggregate } from "./window.js";
+import { startWindowCloser, windowHandlers, type WindowCloser } from "./window-consumer.js";
+import { createMemoryWindowStore, type WindowStore } from "./window-store.js";
 
 /** Factories of the stores backed by a server, passed in only when a consumer uses them. */
 export interface StoreFactories {
@@ -26,10 +31,21 @@ export interface StoreFactories {
   }) => IdempotencyStore;
 }
 
+/** Factories of the window stores backed by a server, passed in only when a window consumer uses them. */
+export interface WindowStoreFactories {
+  redis?: (options: { url: string; log: Logger; timeoutMs: number }) => WindowStore;
+  postgres?: (options: { connectionString: string; log: Logger; timeoutMs: number }) => WindowStore;
+}
+
 export interface ServiceOptions {
   service: ServiceDef;
-  /** Handlers by consumer name. */
+  /** Handlers by consumer name (every consumer but the window consumers). */
   handlers: Record<string, ConsumerHandlers>;
+  /** The aggregates of the window consumers, by consumer name. */
+  aggregates?: Record<string, AnyAggregate>;
+  /** Handler modules by consumer name, for their lifecycle hooks (onStart, onStop). */
+  modules?: Record<string, ConsumerModule>;
+  windowStores?: WindowStoreFactories;
   /** `metrics` takes what a transport reports itself, such as Kafka consumer lag. */
   createTransport: (config: Config, log: Logger, metrics: ServiceMetrics) => Transport;
   stores?: StoreFactories;
@@ -92,6 +108,26 @@ function openStore(
   return createMemoryStore();
 }
 
+function openWindowStore(
+  kind: WindowDef["store"],
+  config: Config,
+  factories: WindowStoreFactories,
+  log: Logger,
+): WindowStore {
+  if (kind === "redis" && config.redisUrl) {
+    if (!factories.redis) throw new Error("a consumer keeps windows in redis but no redis window store factory was given");
+    return factories.redis({ url: config.redisUrl, log, timeoutMs: clientTimeoutMs(config) });
+  }
+  if (kind === "postgres" && config.databaseUrl) {
+    if (!factories.postgres)
+      throw new Error("a consumer keeps windows in postgres but no postgres window store factory was given");
+    return factories.postgres({ connectionString: config.databaseUrl, log, timeoutMs: clientTimeoutMs(config) });
+  }
+  // loadConfig only lets a URL be missing on the in-memory transport (npm run dev).
+  if (kind !== "memory") log.info({ store: kind }, `no URL for the ${kind} window store: using memory`);
+  return createMemoryWindowStore();
+}
+
 /** Starts the service in this process; throws ConfigError or any startup error (after cleaning up). */
 export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
   const { service } = options;
@@ -129,13 +165,32 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       stores.set(httpStoreKind, store);
     }
     const httpIdempotency = createHttpIdempotency(service.service, stores.get(httpStoreKind)!, config.storeTimeoutMs, log);
-    const storeProbe = watchStores(stores, config.storeTimeoutMs, log);
+    const windowStores = new Map<WindowDef["store"], WindowStore>();
+    for (const name of config.consumers) {
+      const kind = service.consumers[name]!.window?.store;
+      if (kind === undefined || windowStores.has(kind)) continue;
+      const store = openWindowStore(kind, config, options.windowStores ?? {}, log);
+      cleanups.push(() => store.close());
+      windowStores.set(kind, store);
+    }
+    const probed = new Map<string, Pick<IdempotencyStore, "ping">>(stores);
+    for (const [kind, store] of windowStores) probed.set(`window ${kind}`, store);
+    const storeProbe = watchStores(probed, config.storeTimeoutMs, log);
     cleanups.push(() => storeProbe.stop());
     await storeProbe.check();
 
     const publisher = createPublisher<Record<string, unknown>>(service, transport, { metrics });
     cleanups.push(() => publisher.close());
 
+    // Stopped after the subscriptions (no handler runs any more) and before the publisher closes.
+    const hooks: RunningHooks[] = [];
+    cleanups.push(async () => {
+      await Promise.all(hooks.map((h) => h.stop()));
+    });
+    const closers: WindowCloser[] = [];
+    cleanups.push(async () => {
+      await Promise.all(closers.map((c) => c.stop()));
+    });
     const subscriptions: Subscription[] = [];
     cleanups.push(async () => {
       await Promise.all(subscriptions.map((s) => s.stop()));
@@ -155,7 +210,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
           ...(subscribed ? [] : ["consumers"]),
           ...joining.map(([name, state]) => `consumer ${name} (${state})`),
           ...(transport.isReady() || joining.length > 0 ? [] : ["broker"]),
-          ...storeProbe.down.map((kind) => `idempotency store ${kind}`),
+          ...storeProbe.down.map((kind) => (kind.startsWith("window ") ? `${kind} store` : `idempotency store ${kind}`)),
         ];
       },
       ...(transport.consumerStates ? { consumerStates: () => transport.consumerStates!() } : {}),
@@ -182,8 +237,16 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
 
     for (const name of config.consumers) {
       const consumer = service.consumers[name]!;
-      const handlers = options.handlers[name];
+      let handlers = options.handlers[name];
+      if (isWindowConsumer(consumer)) {
+        const aggregate = options.aggregates?.[name];
+        if (!aggregate) throw new Error(`no aggregate given for window consumer ${name}`);
+        const windowed = { consumer, aggregate, store: windowStores.get(consumer.window.store)!, publisher, log, metrics };
+        handlers = windowHandlers(windowed);
+        closers.push(startWindowCloser(windowed));
+      }
       if (!handlers) throw new Error(`no handlers given for consumer ${name}`);
+      hooks.push(await startHooks(consumer, options.modules?.[name], publisher, log, consumer.timeoutMs || undefined));
       const handle = createPipeline({
         service,
         consumer,
@@ -220,6 +283,9 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     throw error;
   }
 }
+
+const isWindowConsumer = (consumer: ConsumerDef): consumer is ConsumerDef & { window: WindowDef } =>
+  consumer.window !== undefined;
 
 /**
  * The entry point of a service process: like startService, plus exit codes. A configuration

@@ -32,6 +32,17 @@ export interface FilterDef {
   values: unknown[];
 }
 
+/** Tumbling windows of a window consumer (docs/spec.md, windowed aggregation). */
+export interface WindowDef {
+  sizeMs: number;
+  graceMs: number;
+  /** Dot path to the key, e.g. "data.userId": one window per value. */
+  by: string;
+  store: "memory" | "redis" | "postgres";
+  /** The event published with each window's summary. */
+  emits: string;
+}
+
 export interface ConsumerDef {
   name: string;
   /** `<service>.<name>`: Kafka group id, RabbitMQ queue. */
@@ -56,6 +67,8 @@ export interface ConsumerDef {
   idempotency: "none" | "memory" | "redis" | "postgres";
   /** How long the store remembers a handled event (Redis keys expire, PostgreSQL rows are pruned). */
   idempotencyTtlMs: number;
+  /** A window consumer: its events are folded per key and window, and each window's summary published. */
+  window?: WindowDef;
 }
 
 export interface ServiceDef {

@@ -18,6 +18,24 @@ export function longDuration(defaultText: string, description: string, maxText: 
   return boundedDuration(defaultText, description, parseDuration(maxText)!, maxText);
 }
 
+/** A duration the spec must give, at least `minText`, at most what a Node.js timer can wait. */
+export function requiredDuration(description: string, minText: string) {
+  const minMs = parseDuration(minText)!;
+  return z
+    .string()
+    .regex(DURATION, {
+      error: (issue) => `'${String(issue.input)}' is not a duration: write <n>ms, <n>s, <n>m, <n>h or <n>d`,
+    })
+    .transform((text) => parseDuration(text)!)
+    .pipe(
+      z
+        .number()
+        .min(minMs, `must be at least ${minText}`)
+        .max(MAX_DURATION_MS, "must not exceed 596h (the longest timer Node.js supports)"),
+    )
+    .describe(`${description} Duration: <n>ms, <n>s, <n>m, <n>h or <n>d; at least ${minText}.`);
+}
+
 function boundedDuration(defaultText: string, description: string, maxMs: number, maxText: string) {
   return z
     .string()

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { EVENT_TYPE } from "../patterns.js";
 import { parseDuration } from "../duration.js";
-import { duration, longDuration, matching } from "./common.js";
+import { duration, longDuration, matching, requiredDuration } from "./common.js";
 
 /** How failed deliveries wait on Kafka unless the spec says otherwise (docs/spec.md). */
 export const DEFAULT_RETRY_MODE = "non-blocking";
@@ -39,6 +39,25 @@ const retrySchema = z
   })
   .describe("How failed deliveries are retried.");
 
+/** A window consumer's state store: memory (per process, lost on restart), redis or postgres. */
+const windowStore = z
+  .enum(["memory", "redis", "postgres"])
+  .describe("memory (per process, lost on restart), redis (REDIS_URL) or postgres (DATABASE_URL).");
+
+const windowSchema = z
+  .strictObject({
+    size: requiredDuration("Length of each tumbling window, aligned on the epoch (1m: 12:00:00-12:01:00).", "100ms"),
+    by: z
+      .string()
+      .describe("Dot path data.<field>... to a required scalar field of every `on` event: one window per value."),
+    grace: duration("0s", "How long after its end a window still takes late events before it closes."),
+    store: windowStore.default("memory"),
+  })
+  .describe(
+    "Tumbling-window aggregation: events are folded per key and window by the handler module's defineAggregate; " +
+      "when the clock passes a window's end + grace, its result is published as the consumer's one emits event.",
+  );
+
 export const consumerSchema = z
   .strictObject({
     description: z.string().optional().describe("What the consumer does; shown in generated code and docs."),
@@ -60,6 +79,7 @@ export const consumerSchema = z
       .describe(
         "true: after the last attempt the event goes to <service>.<consumer>.dlq; false: it is dropped with an error log.",
       ),
+    window: windowSchema.optional(),
     idempotency: z
       .union([
         z.strictObject({

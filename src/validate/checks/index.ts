@@ -15,6 +15,7 @@ import { checkNamedTypes } from "./named-types.js";
 import { checkNesting } from "./nesting.js";
 import { checkReservedNames } from "./reserved-names.js";
 import { checkSize } from "./size.js";
+import { checkWindows } from "./windows.js";
 
 const CHECKS: Check[] = [
   checkReservedNames,
@@ -24,6 +25,7 @@ const CHECKS: Check[] = [
   checkEvents,
   checkConsumers,
   checkFilters,
+  checkWindows,
   checkBrokerOptions,
   checkDerivedNames,
   checkCompatibility,
