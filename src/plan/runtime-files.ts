@@ -1,7 +1,7 @@
 // Which runtime modules a project needs: broker-specific ones only for its broker (on Kafka, only
 // its client's: `kafka-platformatic*` for @platformatic/kafka, the other `kafka*` files for
-// kafkajs, beside the client-neutral wire format), the Redis and PostgreSQL idempotency stores only
-// when a consumer uses them, never the runtime's own tests.
+// kafkajs, beside the client-neutral wire format), the Redis and PostgreSQL idempotency and window
+// stores only when a consumer uses them, never the runtime's own tests.
 import type { IR } from "../ir/types.js";
 
 /** Kafka runtime files that import no client library. */
@@ -19,6 +19,8 @@ function needed(ir: IR, file: string): boolean {
   if (file.startsWith("rabbitmq")) return ir.broker === "rabbitmq";
   if (file === "idempotency-redis.ts") return ir.idempotencyStores.includes("redis");
   if (file === "idempotency-postgres.ts") return ir.idempotencyStores.includes("postgres");
+  if (file === "window-redis.ts") return ir.windowStores.includes("redis");
+  if (file === "window-postgres.ts") return ir.windowStores.includes("postgres");
   return true;
 }
 

@@ -44,8 +44,9 @@ function brokerClient(ir: IR): string {
 }
 
 export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
-  const redis = ir.idempotencyStores.includes("redis");
-  const postgres = ir.idempotencyStores.includes("postgres");
+  const stores = [...ir.idempotencyStores, ...ir.windowStores];
+  const redis = stores.includes("redis");
+  const postgres = stores.includes("postgres");
   const dependencies = ["zod", "pino", "prom-client", brokerClient(ir)];
   const devDependencies = ["typescript", "@types/node", "vitest", "tsx"];
   if (redis) dependencies.push("ioredis");

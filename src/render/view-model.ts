@@ -3,7 +3,8 @@
 // identifier, descriptions as escaped comments. Templates only loop and print.
 import { posix } from "node:path";
 import { handlersTypeName } from "../ir/names.js";
-import type { IR, IRConsumer, IREvent, IRNamedType, JsonValue } from "../ir/types.js";
+import type { IR, IRConsumer, IREvent, IRNamedType, IRWindow, JsonValue } from "../ir/types.js";
+import { durationText } from "../spec/duration.js";
 import { jsDoc } from "./comment.js";
 import { indent, jsInline, jsLiteral, markdownTable, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
 import { envValue, failureText, markdownText, shellQuote } from "./prose.js";
@@ -53,8 +54,12 @@ export interface ConsumerView {
   shaped: boolean;
   doc: string;
   handlersType: string;
-  /** The variable main.ts imports the consumer's handler module as. */
-  handlersVar: string;
+  /** The variable main.ts imports the consumer's handler module as (`import * as`). */
+  moduleVar: string;
+  /** `export type StartContext = ...;`: what the module's onStart gets. */
+  startContextDecl: string;
+  /** A window consumer: its aggregate's types and the scaffold's summary. */
+  window: WindowView | false;
   /** Union of its `on` event types as string literal types. */
   onUnion: string;
   /** Union of its `emits` event types, or `never`. */
@@ -76,6 +81,21 @@ export interface ConsumerView {
   onList: string;
   emitsList: string;
   failureText: string;
+}
+
+export interface WindowView {
+  aggregateType: string;
+  /** The events `add` receives: EventOf<EventVersions, T> for each `on` type T. */
+  eventType: string;
+  /** `EventPayloads["<summary type>"]`. */
+  summaryType: string;
+  summaryJson: string;
+  /** The scaffold's emit: a payload the summary's schema accepts, as an object literal. */
+  summaryLiteral: string;
+  /** Its size and grace, as the spec would write them, and its key path. */
+  sizeText: string;
+  graceText: string;
+  by: string;
 }
 
 export interface ProjectView {
@@ -118,10 +138,20 @@ export interface ProjectView {
   consumers: ConsumerView[];
   /** README: an event to POST, and the `publisher.publish(...)` call of it in prettier's layout. */
   example: { type: string; json: string; shellJson: string; publishCall: string };
+  /** Redis / PostgreSQL used by any store (idempotency or windows): compose, env, dependencies. */
   redis: boolean;
   postgres: boolean;
   /** Any idempotency store beyond memory. */
   stores: boolean;
+  idempotencyRedis: boolean;
+  idempotencyPostgres: boolean;
+  windowRedis: boolean;
+  windowPostgres: boolean;
+  /** Any window store on a server. */
+  windowServerStores: boolean;
+  /** Consumers with handlers, and window consumers (with an aggregate). */
+  handlerConsumers: ConsumerView[];
+  windowConsumers: ConsumerView[];
   /** The broker's docker-compose service, and its name in prose. */
   brokerService: string;
   brokerName: string;
@@ -135,12 +165,12 @@ function importPath(fromFile: string, toFile: string): string {
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
-/** `export type Name = Handlers<...>;` on one line when it fits, else one type argument a line. */
-function handlersTypeDecl(typeName: string, args: string[], layout: Layout): string {
-  const oneLine = `export type ${typeName} = Handlers<${args.join(", ")}>;`;
+/** `export type Name = Generic<...>;` on one line when it fits, else one type argument a line. */
+function typeDecl(typeName: string, generic: string, args: string[], layout: Layout): string {
+  const oneLine = `export type ${typeName} = ${generic}<${args.join(", ")}>;`;
   if (oneLine.length <= PRINT_WIDTH) return oneLine;
   if (args.some((arg) => indent(1).length + arg.length + 1 > PRINT_WIDTH)) layout.canonical = false;
-  return `export type ${typeName} = Handlers<\n${args.map((arg) => `${indent(1)}${arg}`).join(",\n")}\n>;`;
+  return `export type ${typeName} = ${generic}<\n${args.map((arg) => `${indent(1)}${arg}`).join(",\n")}\n>;`;
 }
 
 function namedTypeView(type: IRNamedType, layout: Layout): SchemaView {
@@ -249,23 +279,29 @@ function consumerView(
     ...(consumer.replayTopic ? { replayTopic: consumer.replayTopic } : {}),
     idempotency: consumer.idempotency,
     idempotencyTtlMs: consumer.idempotencyTtlMs,
+    ...(consumer.window ? { window: consumer.window } : {}),
   };
-  const layout: Layout = { canonical: true };
+  // A window consumer's module and scaffolds are left to prettier.
+  const layout: Layout = { canonical: consumer.window === undefined };
   const key = objectKeys([consumer.name], serviceDefLayout).get(consumer.name)!;
-  const handlersType = handlersTypeName(consumer.typeName);
+  // A window consumer's module exports an aggregate type instead (the harness takes either).
+  const handlersType = consumer.window ? `${consumer.typeName}Aggregate` : handlersTypeName(consumer.typeName);
   const defStart = `${indent(2)}${key}: `;
   return {
     name: consumer.name,
     nameJson: JSON.stringify(consumer.name),
     key,
-    handlersTypeDecl: handlersTypeDecl(
+    handlersTypeDecl: typeDecl(
       handlersType,
+      "Handlers",
       ["EventVersions", "EventPayloads", union(consumer.on), union(consumer.emits)],
       layout,
     ),
+    startContextDecl: typeDecl("StartContext", "LifecycleStartContext", ["EventPayloads", union(consumer.emits)], layout),
+    window: consumer.window ? windowView(ir, types, consumer, consumer.window) : false,
     doc: jsDoc(consumer.doc),
     handlersType,
-    handlersVar: `${consumer.ident}Handlers`,
+    moduleVar: `${consumer.ident}Module`,
     onUnion: union(consumer.on),
     emitsUnion: union(consumer.emits),
     on: consumer.on.map((type) => {
@@ -289,6 +325,21 @@ function consumerView(
     get shaped() {
       return layout.canonical;
     },
+  };
+}
+
+function windowView(ir: IR, types: NamedTypes, consumer: IRConsumer, window: IRWindow): WindowView {
+  // Its module is formatted by prettier: the literal's layout need not be prettier's.
+  const summary = samplePayload(ir, types, window.emits) ?? {};
+  return {
+    aggregateType: `${consumer.typeName}Aggregate`,
+    eventType: consumer.on.map((type) => `EventOf<EventVersions, ${JSON.stringify(type)}>`).join(" | "),
+    summaryType: `EventPayloads[${JSON.stringify(window.emits)}]`,
+    summaryJson: JSON.stringify(window.emits),
+    summaryLiteral: jsLiteral(summary, 2, 0, { canonical: false }),
+    sizeText: durationText(window.sizeMs),
+    graceText: durationText(window.graceMs),
+    by: window.by,
   };
 }
 
@@ -378,9 +429,16 @@ export function projectView(ir: IR, header: string): ProjectView {
     },
     consumers: consumerViews,
     example: exampleEvent(ir, types, readmeLayout),
-    redis: ir.idempotencyStores.includes("redis"),
-    postgres: ir.idempotencyStores.includes("postgres"),
+    redis: ir.idempotencyStores.includes("redis") || ir.windowStores.includes("redis"),
+    postgres: ir.idempotencyStores.includes("postgres") || ir.windowStores.includes("postgres"),
     stores: ir.idempotencyStores.some((store) => store !== "memory"),
+    idempotencyRedis: ir.idempotencyStores.includes("redis"),
+    idempotencyPostgres: ir.idempotencyStores.includes("postgres"),
+    windowRedis: ir.windowStores.includes("redis"),
+    windowPostgres: ir.windowStores.includes("postgres"),
+    windowServerStores: ir.windowStores.some((store) => store !== "memory"),
+    handlerConsumers: consumerViews.filter((consumer) => !consumer.window),
+    windowConsumers: consumerViews.filter((consumer) => consumer.window),
     brokerService: ir.broker,
     unroutedQueue: ir.rabbitmq.unrouted,
     brokerName: ir.broker === "kafka" ? "Kafka" : "RabbitMQ",

@@ -1,17 +1,21 @@
 // A test harness for handlers: the service's consumers on the in-memory transport with instant
 // retries. Publish, wait until idle, then assert what was handled, published and dead-lettered.
+// Window consumers run with an in-memory window store; closeWindows() closes every open window.
 import type { ConsumerHandlers, EvgenEvent, PublishOptions } from "./handlers.js";
 import { createMemoryStore } from "./idempotency.js";
 import { silentLogger } from "./logger.js";
 import { createMemoryTransport, type MemoryTransport } from "./memory.js";
 import { createPipeline } from "./pipeline.js";
 import { createPublisher } from "./publisher.js";
-import type { Failure, Logger, OutgoingMessage, ServiceDef, Subscription } from "./types.js";
+import type { ConsumerDef, Failure, Logger, OutgoingMessage, ServiceDef, Subscription, WindowDef } from "./types.js";
+import type { AnyAggregate } from "./window.js";
+import { startWindowCloser, windowHandlers, type WindowCloser } from "./window-consumer.js";
+import { createMemoryWindowStore } from "./window-store.js";
 
 export interface HarnessOptions {
   service: ServiceDef;
-  /** Handlers by consumer name; only these consumers run. */
-  handlers: Partial<Record<string, ConsumerHandlers>>;
+  /** Handlers (an aggregate for a window consumer) by consumer name; only these consumers run. */
+  handlers: Partial<Record<string, ConsumerHandlers | AnyAggregate>>;
   /** Multiplies retry delays (default 0: retries at once). */
   timeScale?: number;
   log?: Logger;
@@ -52,6 +56,11 @@ export interface Harness<Payloads> {
   ): Promise<string>;
   /** Resolves once every event, retry and follow-up event has been dealt with. */
   idle(): Promise<void>;
+  /**
+   * Closes every open window of the window consumers now, whatever the clock says, publishes their
+   * summaries and waits until idle; resolves with how many summaries were published.
+   */
+  closeWindows(): Promise<number>;
   handled(consumer?: string): HandledEvent[];
   published(type?: string): PublishedEvent[];
   /** Published events of a type no consumer of the service handles (on RabbitMQ: `<service>.unrouted`). */
@@ -94,15 +103,24 @@ export function createHarness<Payloads = Record<string, unknown>>(
   const transport = createMemoryTransport({ service, log, timeScale: options.timeScale ?? 0 });
   const publisher = createPublisher<Record<string, unknown>>(service, transport);
   const idempotency = createMemoryStore();
+  const windows = createMemoryWindowStore();
+  const closers: WindowCloser[] = [];
   const handledLog: HandledEvent[] = [];
 
-  const pipelines = Object.entries(options.handlers).map(([name, handlers]) => {
+  const pipelines = Object.entries(options.handlers).map(([name, given]) => {
     const consumer = service.consumers[name];
     if (!consumer) throw new Error(`unknown consumer "${name}"`);
+    let handlers = (given ?? {}) as ConsumerHandlers;
+    if (isWindowed(consumer)) {
+      const windowed = { consumer, aggregate: given as AnyAggregate, store: windows, publisher, log };
+      handlers = windowHandlers(windowed);
+      // Ticks far apart: the test decides when windows close.
+      closers.push(startWindowCloser({ ...windowed, tickMs: 2 ** 31 - 1 }));
+    }
     const handle = createPipeline({
       service,
       consumer,
-      handlers: handlers ?? {},
+      handlers,
       publisher,
       ...(consumer.idempotency === "none" ? {} : { idempotency }),
       log,
@@ -123,6 +141,14 @@ export function createHarness<Payloads = Record<string, unknown>>(
       await subscribed;
       await transport.idle();
     },
+    async closeWindows() {
+      await subscribed;
+      await transport.idle();
+      let published = 0;
+      for (const closer of closers) published += await closer.closeDue(Number.MAX_SAFE_INTEGER);
+      await transport.idle();
+      return published;
+    },
     handled: (consumer) =>
       handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
     published: (type) => publishedEvents(transport.published(), type),
@@ -137,9 +163,14 @@ export function createHarness<Payloads = Record<string, unknown>>(
     transport,
     async close() {
       for (const subscription of await subscribed) await subscription.stop();
+      for (const closer of closers) await closer.stop();
       await publisher.close();
       await transport.close();
       await idempotency.close();
+      await windows.close();
     },
   };
 }
+
+const isWindowed = (consumer: ConsumerDef): consumer is ConsumerDef & { window: WindowDef } =>
+  consumer.window !== undefined;

@@ -64,8 +64,11 @@ export function windowHandlers(options: WindowConsumerOptions): ConsumerHandlers
 }
 
 export interface WindowCloser {
-  /** Closes every window due now (also done on every tick); resolves with how many were published. */
-  closeDue(): Promise<number>;
+  /**
+   * Closes every window due at `at` (default: now; also done on every tick); resolves with how many
+   * summaries were published.
+   */
+  closeDue(at?: number): Promise<number>;
   /** Stops the ticks and waits for the one running. */
   stop(): Promise<void>;
 }
@@ -104,30 +107,31 @@ export function startWindowCloser(options: WindowConsumerOptions & { tickMs?: nu
     return true;
   }
 
-  async function closeDue(): Promise<number> {
+  async function closeDue(at?: number): Promise<number> {
     let published = 0;
     for (let round = 0; round < CLAIM_ROUNDS && !stopped; round++) {
-      const due = await store.claimDue(consumer.group, now(), owner, CLOSE_LEASE_MS, CLAIM_BATCH);
+      const due = await store.claimDue(consumer.group, at ?? now(), owner, CLOSE_LEASE_MS, CLAIM_BATCH);
       for (const claimed of due) if (await close(claimed)) published++;
       if (due.length < CLAIM_BATCH) break;
     }
     return published;
   }
 
-  const tick = () => {
-    running ??= closeDue()
+  const tick = (at?: number) => {
+    running ??= closeDue(at)
       .catch((error: unknown) => {
         log.warn({ err: errorMessage(error) }, "could not close due windows");
         return 0;
       })
       .finally(() => (running = undefined));
   };
-  const timer = setInterval(tick, options.tickMs ?? closerTickMs(window));
+  const timer = setInterval(() => tick(), options.tickMs ?? closerTickMs(window));
   timer.unref();
 
   return {
-    closeDue: () => {
-      tick();
+    async closeDue(at) {
+      await running; // a tick in progress, then one with `at`
+      tick(at);
       return running!;
     },
     async stop() {

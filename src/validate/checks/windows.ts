@@ -4,8 +4,8 @@
 import { toIRFields } from "../../ir/field-type.js";
 import type { IRField, IRType } from "../../ir/types.js";
 import { didYouMean } from "../did-you-mean.js";
-import { FIELD_NAME } from "../patterns.js";
-import type { ConsumerSpec } from "../schema/consumer.js";
+import { FIELD_NAME } from "../../spec/patterns.js";
+import type { ConsumerSpec } from "../../spec/schema/consumer.js";
 import type { CheckContext } from "./context.js";
 import { resolveNamedType, type ResolveType } from "./values.js";
 import { versionsOf } from "./walk.js";
