@@ -18,6 +18,7 @@ export interface ConsumerSpec {
   filter?: Record<string, string>;
   idempotency?: "postgres" | "redis" | "memory" | "none";
   concurrency?: number;
+  window?: { size: string; by: string; grace?: string; store?: "memory" | "redis" | "postgres" };
 }
 
 export interface ServiceSpec {
