@@ -555,6 +555,32 @@ const cases: Case[] = [
     spec: "- evgen: 1\n",
     issues: ["1:1 expected a mapping, got a list"],
   },
+  // --- windows
+  {
+    name: "window key on a field optional in one version",
+    spec: `${HEAD}events:\n  act.done:\n    versions:\n      1: { user: string }\n      2: { user?: string }\n  act.sum: { schema: { n: integer } }\nconsumers:\n  w: { on: [act.done], emits: [act.sum], window: { size: 1m, by: data.user } }\n`,
+    issues: [
+      "11:66 window.by 'data.user': 'user' is optional, so some events would have no window key in 'act.done' (version 2)",
+    ],
+  },
+  {
+    name: "window key on a list, and a summary event missing",
+    spec: `${HEAD}events:\n  act.done: { schema: { tags: "string[]" } }\nconsumers:\n  w: { on: [act.done], window: { size: 1m, by: data.tags } }\n`,
+    issues: [
+      "7:3 a window consumer emits exactly one event, its summary (found 0)",
+      "7:48 window.by 'data.tags': 'tags' is not a string, number or boolean in 'act.done' (version 1)",
+    ],
+  },
+  {
+    name: "window of size zero in an unknown store",
+    spec: `${HEAD}events:\n  act.done: { schema: { user: string } }\n  act.sum: { schema: { n: integer } }\nconsumers:\n  w: { on: [act.done], emits: [act.sum], window: { size: 0s, by: data.user, store: mongo } }\n`,
+    issues: ["8:58 must be at least 100ms", "8:84 must be one of: memory, redis, postgres (got 'mongo')"],
+  },
+  {
+    name: "window key outside the payload",
+    spec: `${HEAD}events:\n  act.done: { schema: { user: string } }\n  act.sum: { schema: { n: integer } }\nconsumers:\n  w: { on: [act.done], emits: [act.sum], window: { size: 1m, by: type } }\n`,
+    issues: ["8:66 window.by 'type' must be data.<field>, optionally followed by .<field> into objects"],
+  },
 ];
 
 describe("broken specs", () => {
