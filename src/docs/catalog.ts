@@ -209,7 +209,7 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
     `- Concurrency: ${consumer.concurrency}; timeout: ${durationText(consumer.timeoutMs)}`,
     `- Retry: ${mdText(retryWords(consumer, ir.broker))}`,
     `- Dead letter: ${
-      consumer.deadLetter
+      consumer.deadLetterQueue !== undefined
         ? `after the last attempt the event goes to ${mdCode(consumer.deadLetterQueue)}`
         : "none: after the last attempt the event is dropped with an error log"
     }`,
@@ -229,7 +229,7 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
   if (consumer.retryQueues.length > 0) {
     facts.push(`- Retry ${ir.broker === "kafka" ? "topics" : "queues"}: ${[...new Set(consumer.retryQueues)].map(mdCode).join(", ")}`);
   }
-  if (consumer.deadLetter) facts.push(`- Dead-letter ${ir.broker === "kafka" ? "topic" : "queue"}: ${mdCode(consumer.deadLetterQueue)}`);
+  if (consumer.deadLetterQueue !== undefined) facts.push(`- Dead-letter ${ir.broker === "kafka" ? "topic" : "queue"}: ${mdCode(consumer.deadLetterQueue)}`);
   if (consumer.replayTopic) facts.push(`- Replay topic: ${mdCode(consumer.replayTopic)}`);
   return facts;
 }

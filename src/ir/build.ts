@@ -122,7 +122,7 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
           spec.broker === "kafka" ? retryQueueName(group, i + 1) : waitQueueName(group, delayMs),
         ),
     deadLetter: consumer.deadLetter,
-    deadLetterQueue: deadLetterQueueName(group),
+    ...(consumer.deadLetter ? { deadLetterQueue: deadLetterQueueName(group) } : {}),
     ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),
     idempotency: consumer.window ? "none" : consumer.idempotency.store,
     idempotencyTtlMs: consumer.idempotency.ttl,

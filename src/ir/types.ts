@@ -132,7 +132,8 @@ export interface IRConsumer {
    */
   retryQueues: string[];
   deadLetter: boolean;
-  deadLetterQueue: string; // `<group>.dlq`
+  /** With a dead letter: `<group>.dlq`. Without one, no such topic or queue exists. */
+  deadLetterQueue?: string;
   /** Kafka with a dead letter: `<group>.replay`, read by this consumer alone (dead-letter replay). */
   replayTopic?: string;
   /** "none" for a window consumer: its window store records the events added. */

@@ -275,7 +275,7 @@ function consumerView(
     retry: consumer.retry,
     retryQueues: consumer.retryQueues,
     deadLetter: consumer.deadLetter,
-    deadLetterQueue: consumer.deadLetterQueue,
+    ...(consumer.deadLetterQueue ? { deadLetterQueue: consumer.deadLetterQueue } : {}),
     ...(consumer.replayTopic ? { replayTopic: consumer.replayTopic } : {}),
     idempotency: consumer.idempotency,
     idempotencyTtlMs: consumer.idempotencyTtlMs,

@@ -15,6 +15,7 @@ import { childLogger } from "./logger.js";
 import type { LagMetrics } from "./metrics.js";
 import { failureDisposition } from "./pipeline.js";
 import {
+  deadLetterQueueOf,
   type ConsumerDef,
   type Delivery,
   type DeliveryHandler,
@@ -158,7 +159,7 @@ export async function subscribeConsumer(
         log.warn({ origin: delivery.origin }, "dropped event committed");
         return;
       case "dead-letter":
-        await options.send([{ topic: consumer.deadLetterQueue, ...copyOf(delivery, disposition.failure) }]);
+        await options.send([{ topic: deadLetterQueueOf(consumer), ...copyOf(delivery, disposition.failure) }]);
         disposition.confirmed?.();
         return;
       case "retry": {

@@ -10,7 +10,7 @@ import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } 
 import { headerValue, mapHeaderAttributes } from "./kafka-headers.js";
 import { clientOptions, type KafkaConnection } from "./kafka-platformatic-client.js";
 import { createRecordSender } from "./kafka-platformatic-producer.js";
-import type { ConsumerDef, Logger, ServiceDef } from "./types.js";
+import { deadLetterQueueOf, type ConsumerDef, type Logger, type ServiceDef } from "./types.js";
 
 type DlqRecord = Message<Buffer | undefined, Buffer | undefined, string, Buffer>;
 type DlqConsumer = Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>;
@@ -137,7 +137,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
 
   return {
     async list(consumer, limit) {
-      const topic = consumer.deadLetterQueue;
+      const topic = deadLetterQueueOf(consumer);
       const pending = await pendingRanges(topic, replayCursorGroup(consumer));
       const total = pending.reduce((sum, range) => sum + Number(range.to - range.from), 0);
       if (total === 0) return { total, letters: [] };
@@ -164,7 +164,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
       if (target === undefined) {
         throw new Error(`consumer "${consumer.name}" has no dead letter (deadLetter: false): nothing to replay`);
       }
-      const topic = consumer.deadLetterQueue;
+      const topic = deadLetterQueueOf(consumer);
       const group = replayCursorGroup(consumer);
       const replayed: DeadLetter[] = [];
       const ranges = await pendingRanges(topic, group);

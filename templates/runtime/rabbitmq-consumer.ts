@@ -11,7 +11,7 @@ import type { RabbitConnection } from "./rabbitmq-connection.js";
 import type { ConfirmPublisher } from "./rabbitmq-publisher.js";
 import { declareConsumerTopology, type Topology } from "./rabbitmq-topology.js";
 import { failureCopyOptions, readDelivery } from "./rabbitmq-wire.js";
-import type { ConsumerDef, DeliveryHandler, Disposition, Logger, Subscription } from "./types.js";
+import { deadLetterQueueOf, type ConsumerDef, type DeliveryHandler, type Disposition, type Logger, type Subscription } from "./types.js";
 
 export interface RabbitSubscriptionOptions {
   connection: RabbitConnection;
@@ -163,7 +163,7 @@ export class RabbitSubscription implements Subscription {
     }
     await publisher.send({
       exchange: "",
-      routingKey: consumer.deadLetterQueue,
+      routingKey: deadLetterQueueOf(consumer),
       content: message.content,
       options: failureCopyOptions(message, failure, consumer.group),
     });

@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import type { Config } from "./config.js";
 import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "./dlq.js";
 import { readDelivery } from "./rabbitmq-wire.js";
-import type { ConsumerDef, Logger, ServiceDef } from "./types.js";
+import { deadLetterQueueOf, type ConsumerDef, type Logger, type ServiceDef } from "./types.js";
 
 /** What RabbitMQ itself records about dead-lettering and redelivery: not part of the event. */
 const isBrokerHeader = (name: string) =>
@@ -106,7 +106,7 @@ export function openRabbitDeadLetters(service: ServiceDef, config: Config, log: 
 
   return {
     async list(consumer: ConsumerDef, limit: number) {
-      const queue = consumer.deadLetterQueue;
+      const queue = deadLetterQueueOf(consumer);
       const model = await connection();
       const channel = quiet(await model.createChannel());
       let total = 0;
@@ -130,7 +130,7 @@ export function openRabbitDeadLetters(service: ServiceDef, config: Config, log: 
     },
 
     async replay(consumer: ConsumerDef, limit: number) {
-      const queue = consumer.deadLetterQueue;
+      const queue = deadLetterQueueOf(consumer);
       const model = await connection();
       const channel: ConfirmChannel = quiet(await model.createConfirmChannel());
       const run = randomUUID();

@@ -143,7 +143,11 @@ export async function declareServiceTopology(channel: Channel, service: ServiceD
   }
 }
 
-/** Exchange, consumer queue with its bindings, wait queues and dead-letter queue. */
+/**
+ * Exchange, consumer queue with its bindings, wait queues and, when the consumer has a dead
+ * letter, its dead-letter queue. Without one, the consumer queue dead-letters nowhere: a message
+ * delivered DELIVERY_LIMIT times (crashes, requeues) is dropped by a quorum queue.
+ */
 export async function declareConsumerTopology(
   channel: Channel,
   { exchange, queueType, vhost, waitQueueIdleMs }: Topology,
@@ -151,18 +155,21 @@ export async function declareConsumerTopology(
 ): Promise<void> {
   const { group, deadLetterQueue } = consumer;
   await declareExchange(channel, exchange, vhost);
-  await declareQueue(
-    channel,
-    deadLetterQueue,
-    queueArguments(queueType, queueType === "quorum" ? { "x-delivery-limit": DEAD_LETTER_DELIVERY_LIMIT } : {}),
-    vhost,
-  );
+  if (deadLetterQueue !== undefined) {
+    await declareQueue(
+      channel,
+      deadLetterQueue,
+      queueArguments(queueType, queueType === "quorum" ? { "x-delivery-limit": DEAD_LETTER_DELIVERY_LIMIT } : {}),
+      vhost,
+    );
+  }
   await declareQueue(
     channel,
     group,
     queueArguments(queueType, {
-      "x-dead-letter-exchange": "",
-      "x-dead-letter-routing-key": deadLetterQueue,
+      ...(deadLetterQueue === undefined
+        ? {}
+        : { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": deadLetterQueue }),
       ...(queueType === "quorum" ? { "x-delivery-limit": DELIVERY_LIMIT } : {}),
     }),
     vhost,

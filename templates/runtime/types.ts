@@ -61,7 +61,8 @@ export interface ConsumerDef {
    */
   retryQueues: string[];
   deadLetter: boolean;
-  deadLetterQueue: string;
+  /** With a dead letter: `<group>.dlq`, its topic or queue. Without one, none is declared. */
+  deadLetterQueue?: string;
   /** Kafka with a dead letter: `<group>.replay`, where dead-letter replay puts events for this consumer alone. */
   replayTopic?: string;
   idempotency: "none" | "memory" | "redis" | "postgres";
@@ -196,6 +197,14 @@ export interface Logger {
   error(obj: object, msg?: string): void;
   /** A logger adding these fields to every line (pino's child); optional for hand-made loggers. */
   child?(bindings: Record<string, unknown>): Logger;
+}
+
+/** The dead-letter topic or queue of a consumer that has one; a loud error for one that has none. */
+export function deadLetterQueueOf(consumer: ConsumerDef): string {
+  if (consumer.deadLetterQueue === undefined) {
+    throw new Error(`consumer "${consumer.name}" has no dead letter (deadLetter: false)`);
+  }
+  return consumer.deadLetterQueue;
 }
 
 /** Failure header names shared by every transport (the wire format). */

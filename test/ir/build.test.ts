@@ -78,6 +78,7 @@ describe("buildIR", () => {
     const kafka = minimal("kafka", "consumers:\n  mailer: { on: [order.created], retry: { mode: blocking } }\n");
     expect(kafka.consumers[0]).toMatchObject({ retryQueues: [], replayTopic: "shop.mailer.replay" });
     expect(consumer("ship").replayTopic).toBeUndefined(); // deadLetter: false
+    expect(consumer("ship")).not.toHaveProperty("deadLetterQueue"); // no dead-letter topic or queue either
   });
 
   it("derives event names and sorts versions", () => {
@@ -109,7 +110,6 @@ describe("buildIR", () => {
       concurrency: 5,
       timeoutMs: 60_000,
       deadLetter: false,
-      deadLetterQueue: "shop.ship.dlq",
       files: {
         generated: "src/generated/consumers/ship.ts",
         handler: "src/handlers/ship.ts",

@@ -1,7 +1,9 @@
 // Interoperability with the official CloudEvents JS SDK on the real brokers: events the SDK makes,
 // in binary and structured content mode, sent with raw kafkajs and amqplib into a service's real
 // transport and pipeline. Each case passes when the handler received the event with what it carried.
+import { CloudEvent, Kafka as SdkKafka } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublisher } from "../../templates/runtime/publisher.js";
 import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import type { ServiceDef, Transport } from "../../templates/runtime/types.js";
@@ -18,7 +20,8 @@ import {
   subscribeRecording,
   type Outcome,
 } from "./cloudevents-sdk-cases.js";
-import { kafkaService, produceRaw } from "./kafka-support.js";
+import { ORDER_ID, type Payloads } from "./fixtures.js";
+import { kafkaService, produceRaw, readTopic } from "./kafka-support.js";
 import { FAST_BACKOFF, openAdmin, rabbitService, type RabbitAdmin } from "./rabbitmq-support.js";
 
 /** Waits until each `consumer/id` has an outcome (the failing case assertions then say which is wrong). */
@@ -32,9 +35,10 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("CloudEvents SDK events
   const cases = SDK_CASES.filter((c) => c.broker !== "rabbitmq");
   const outcomes = new Map<string, Outcome>();
   let transport: Transport;
+  let service: ServiceDef;
 
   beforeAll(async () => {
-    const service = kafkaService(SDK_CONSUMERS);
+    service = kafkaService(SDK_CONSUMERS);
     transport = client.createKafkaTransport({ service, brokers: KAFKA_BROKERS, clientId: service.service, log: silentLogger });
     await transport.connect();
     await subscribeRecording(service, transport, outcomes);
@@ -59,6 +63,21 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("CloudEvents SDK events
       "skipped",
       "handled",
     ]);
+  });
+
+  it("writes records the SDK reads back as valid CloudEvents, dataschema included", async () => {
+    const publisher = createPublisher<Payloads>(service, transport);
+    const id = await publisher.publish("order.shipped", { orderId: ORDER_ID, carrier: "dhl" });
+    const topic = service.events["order.shipped"]!.topic;
+    const [record] = (await readTopic(topic, (records) => records.some((r) => r.headers.ce_id === id))).filter(
+      (r) => r.headers.ce_id === id,
+    );
+    const message = { key: record!.key ?? "", value: record!.value, headers: record!.headers, body: record!.value };
+    const event = SdkKafka.toEvent(message as Parameters<typeof SdkKafka.toEvent>[0]);
+    expect(Array.isArray(event)).toBe(false);
+    const single = event as CloudEvent<unknown>;
+    expect(single.validate()).toBe(true);
+    expect(single).toMatchObject({ id, type: "order.shipped", dataversion: "2", dataschema: "urn:evgen:order.shipped:v2" });
   });
 });
 

@@ -59,7 +59,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
 
     it("lists the dead letters in order with their failure, losing and reordering nothing", async () => {
       await waitFor(
-        async () => (await admin.depth(mailer.deadLetterQueue)) === 4,
+        async () => (await admin.depth(mailer.deadLetterQueue!)) === 4,
         20_000,
         "four dead letters",
       );
@@ -70,7 +70,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
       const order = all.letters.map((l) => l.id);
       expect((await deadLetters.list(mailer, 2)).letters.map((l) => l.id)).toEqual(order.slice(0, 2));
       expect((await deadLetters.list(mailer, 20)).letters.map((l) => l.id)).toEqual(order);
-      expect(await admin.depth(mailer.deadLetterQueue)).toBe(4);
+      expect(await admin.depth(mailer.deadLetterQueue!)).toBe(4);
     });
 
     it("copies a replayed event to the consumer's queue without failure headers, with the replay time", async () => {
@@ -116,7 +116,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
       const ids: string[] = [];
       for (let i = 0; i < 20; i++)
         ids.push(await run.publisher.publish("order.created", order({ orderId: randomUUID() })));
-      await waitFor(async () => (await admin.depth(mailer.deadLetterQueue)) === 20, 20_000, "20 dead letters");
+      await waitFor(async () => (await admin.depth(mailer.deadLetterQueue!)) === 20, 20_000, "20 dead letters");
 
       let timer: NodeJS.Timeout | undefined;
       const replayed = await Promise.race([
@@ -127,7 +127,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
       ]).finally(() => clearTimeout(timer));
       expect(replayed.map((l) => l.id).sort()).toEqual([...ids].sort());
 
-      await waitFor(async () => (await admin.depth(mailer.deadLetterQueue)) === 20, 20_000, "20 dead letters again");
+      await waitFor(async () => (await admin.depth(mailer.deadLetterQueue!)) === 20, 20_000, "20 dead letters again");
       await waitForEvery(ids, (id) => sightings(seen, "mailer", id).length === 2, 20_000, "one replay of each");
       expect(seen).toHaveLength(40);
     } finally {

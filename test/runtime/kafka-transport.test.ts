@@ -165,7 +165,7 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
     const orderId = randomUUID();
     const id = await publisher.publish("order.created", order({ orderId }), { traceparent: TRACEPARENT });
 
-    const dlq = await readTopic(service.consumers.mailer!.deadLetterQueue, 1, 1500);
+    const dlq = await readTopic(service.consumers.mailer!.deadLetterQueue!, 1, 1500);
     expect(deliveries).toBe(3);
     expect(dlq).toHaveLength(1);
     const copy = dlq[0]!;
@@ -207,7 +207,7 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
     await publisher.publish("order.created", order({ orderId, userId: "banned" }));
     await publisher.publish("order.created", order({ orderId, userId: "after" }));
 
-    const dlq = await readTopic(service.consumers.mailer!.deadLetterQueue, 3, 500);
+    const dlq = await readTopic(service.consumers.mailer!.deadLetterQueue!, 3, 500);
     const kinds = Object.fromEntries(dlq.map((r) => [r.headers.ce_id, r.headers[FAILURE_HEADERS.kind]]));
     expect(Object.values(kinds).sort()).toEqual(["invalid", "invalid", "non-retryable"]);
     expect(kinds["not-json"]).toBe("invalid");
@@ -247,7 +247,7 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
 
     await waitFor(() => seen.length > 0, 20_000, "the valid copy behind the forged ones");
     expect(seen).toEqual([["valid", 2]]);
-    const dlq = await readTopic(mailer.deadLetterQueue, 4, 500);
+    const dlq = await readTopic(mailer.deadLetterQueue!, 4, 500);
     const errors = Object.fromEntries(
       dlq.map((r) => [r.headers.ce_id, [r.headers[FAILURE_HEADERS.kind], r.headers[FAILURE_HEADERS.error]]]),
     );

@@ -45,7 +45,7 @@ export function rabbitService(
 
 /** Every queue the transport declares for a service. */
 export function queuesOf(service: ServiceDef): string[] {
-  return Object.values(service.consumers).flatMap((c) => [c.group, ...new Set(c.retryQueues), c.deadLetterQueue]);
+  return Object.values(service.consumers).flatMap((c) => [c.group, ...new Set(c.retryQueues), ...(c.deadLetterQueue ? [c.deadLetterQueue] : [])]);
 }
 
 export interface RabbitAdmin {

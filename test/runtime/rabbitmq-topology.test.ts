@@ -15,7 +15,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
   afterAll(async () => {
     const conn = await connection;
     const channel = await conn.createChannel();
-    for (const queue of [consumer.group, consumer.deadLetterQueue, ...consumer.retryQueues]) await channel.deleteQueue(queue);
+    for (const queue of [consumer.group, consumer.deadLetterQueue!, ...consumer.retryQueues]) await channel.deleteQueue(queue);
     await channel.deleteExchange(service.rabbitmq.exchange);
     await conn.close();
   });
@@ -24,15 +24,15 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
     const channel = await (await connection).createChannel();
     const exchange = { name: service.rabbitmq.exchange, options: { durable: true } };
     await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 }, consumer);
-    channel.sendToQueue(consumer.deadLetterQueue, Buffer.from("dead letter"), { persistent: true });
-    await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue)).messageCount).toBe(1);
+    channel.sendToQueue(consumer.deadLetterQueue!, Buffer.from("dead letter"), { persistent: true });
+    await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue!)).messageCount).toBe(1);
 
     for (let read = 1; read <= 25; read++) {
-      const message = await channel.get(consumer.deadLetterQueue);
+      const message = await channel.get(consumer.deadLetterQueue!);
       expect(message, `read ${read}`).not.toBe(false);
       if (message) channel.nack(message, false, true);
     }
-    await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue)).messageCount).toBe(1);
+    await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue!)).messageCount).toBe(1);
     await channel.close();
 
     // RabbitMQ 3 has no default limit, so the reads above pass there either way: the broker's own
@@ -42,5 +42,24 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
     await expect(
       probe.assertQueue(consumer.deadLetterQueue, { durable: true, arguments: { "x-queue-type": "quorum" } }),
     ).rejects.toThrow(/inequivalent arg 'x-delivery-limit'.*current is the value '1000000000'/);
+  });
+
+  it("declares no dead-letter queue for a consumer without a dead letter, nor dead-letters its queue there", async () => {
+    const dropping = shopService({ audit: { on: ["notification.sent"], deadLetter: false, retry: { delaysMs: [] } } }, uniqueName("topo")).consumers.audit!;
+    const channel = await (await connection).createChannel();
+    const exchange = { name: service.rabbitmq.exchange, options: { durable: true } };
+    await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 }, dropping);
+    await channel.close();
+    const probe = await (await connection).createChannel();
+    probe.on("error", () => undefined);
+    await expect(probe.checkQueue(`${dropping.group}.dlq`)).rejects.toThrow(/NOT_FOUND/);
+    const again = await (await connection).createChannel();
+    again.on("error", () => undefined);
+    // The broker's equivalence check: the queue was declared without dead-letter arguments.
+    await expect(
+      again.assertQueue(dropping.group, { durable: true, arguments: { "x-queue-type": "quorum", "x-delivery-limit": 20 } }),
+    ).resolves.toMatchObject({ queue: dropping.group });
+    await again.deleteQueue(dropping.group);
+    await again.close();
   });
 });

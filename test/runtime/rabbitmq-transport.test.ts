@@ -138,7 +138,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       await sleep(300);
       expect(attempts).toHaveLength(3);
       const { group, deadLetterQueue, retryQueues } = service.consumers.mailer!;
-      for (const queue of [group, deadLetterQueue, ...retryQueues]) expect(await admin.depth(queue)).toBe(0);
+      for (const queue of [group, deadLetterQueue!, ...retryQueues]) expect(await admin.depth(queue)).toBe(0);
     },
   );
 
@@ -156,12 +156,12 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
 
     const id = await publisher.publish("order.created", order(), { traceparent: TRACEPARENT });
     const { group, deadLetterQueue } = service.consumers.mailer!;
-    const [copy, ...more] = await waitForDepth(deadLetterQueue, 1);
+    const [copy, ...more] = await waitForDepth(deadLetterQueue!, 1);
     await sleep(500);
 
     expect(attempts).toEqual([1, 2, 3]);
     expect(more).toEqual([]);
-    expect(await admin.depth(deadLetterQueue)).toBe(0);
+    expect(await admin.depth(deadLetterQueue!)).toBe(0);
     expect(JSON.parse(copy!.content.toString())).toEqual({ ...order(), currency: "EUR" });
     expect(copy!.properties).toMatchObject({
       messageId: id,
@@ -211,7 +211,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     await publisher.publish("order.created", order({ userId: "nobody" }), { id: "non-retryable" });
     const good = await publisher.publish("order.created", order());
 
-    const copies = await waitForDepth(service.consumers.mailer!.deadLetterQueue, 3);
+    const copies = await waitForDepth(service.consumers.mailer!.deadLetterQueue!, 3);
     await eventually(() => expect(handled).toHaveLength(1));
     expect(handled).toEqual([good]);
     expect(
@@ -250,7 +250,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     await raw.waitForConfirms();
     await raw.close();
 
-    const copies = await waitForDepth(service.consumers.mailer!.deadLetterQueue, 6);
+    const copies = await waitForDepth(service.consumers.mailer!.deadLetterQueue!, 6);
     await eventually(() => expect(handled).toHaveLength(1));
     expect(handled).toEqual([{ id: "bad-trace", attempt: 1, traceparent: undefined }]);
     const reasons = Object.fromEntries(
@@ -289,14 +289,14 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
 
     // Without its dead-letter queue, the copy comes back unroutable and the event goes back to its queue.
     const channel = await admin.model.createChannel();
-    await channel.deleteQueue(mailer.deadLetterQueue);
+    await channel.deleteQueue(mailer.deadLetterQueue!);
     await publisher.publish("order.created", order());
     await eventually(async () => expect(await total("evgen_events_failed_total")).toBeGreaterThanOrEqual(3));
     expect(await total("evgen_events_dead_lettered_total")).toBe(0);
 
     await channel.assertQueue(mailer.deadLetterQueue, { durable: true });
     await channel.close();
-    await eventually(async () => expect(await admin.depth(mailer.deadLetterQueue)).toBe(1));
+    await eventually(async () => expect(await admin.depth(mailer.deadLetterQueue!)).toBe(1));
     // The queue may show the copy a moment before the client has the broker's confirm of it.
     await eventually(async () => expect(await total("evgen_events_dead_lettered_total")).toBe(1));
   });
@@ -384,7 +384,8 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     expect(calls).toBe(1);
     const { group, deadLetterQueue } = service.consumers.mailer!;
     expect(await admin.depth(group)).toBe(0);
-    expect(await admin.depth(deadLetterQueue)).toBe(0);
+    expect(deadLetterQueue).toBeUndefined();
+    await expect(admin.depth(`${group}.dlq`)).rejects.toThrow(/NOT_FOUND/);
   });
 
   it("declares every consumer's queues on connect, so events wait for consumers that start later", async () => {
@@ -466,7 +467,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     await sleep(300);
     expect(kept!.properties.type).toBe("notification.sent");
     expect(attempts).toEqual([1]);
-    expect(await admin.depth(service.consumers.mailer!.deadLetterQueue)).toBe(0);
+    expect(await admin.depth(service.consumers.mailer!.deadLetterQueue!)).toBe(0);
   });
 
   it("on an exchange made without an alternate exchange (older evgen), still keeps unbound events in <service>.unrouted", async () => {
@@ -658,7 +659,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     await ch.waitForConfirms();
     await ch.close();
 
-    const [copy] = await waitForDepth(service.consumers.mailer!.deadLetterQueue, 1, 20_000);
+    const [copy] = await waitForDepth(service.consumers.mailer!.deadLetterQueue!, 1, 20_000);
     expect(deliveries).toBe(DELIVERY_LIMIT + 1);
     expect(textHeaders(copy!)["x-first-death-reason"]).toBe("delivery_limit");
   });

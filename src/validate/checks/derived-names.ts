@@ -104,8 +104,7 @@ function checkBrokerNames(ctx: CheckContext): void {
     const retries = kafka && consumer.retry.mode === "blocking" ? 0 : consumer.retry.attempts - 1;
     const names = [
       group,
-      deadLetterQueueName(group),
-      ...(kafka ? [replayTopicName(group)] : []),
+      ...(consumer.deadLetter ? [deadLetterQueueName(group), ...(kafka ? [replayTopicName(group)] : [])] : []),
       ...(kafka
         ? Array.from({ length: retries }, (_, i) => retryQueueName(group, i + 1))
         : retryDelays({
