@@ -250,6 +250,10 @@ describe("evgen validate, schema and usage", () => {
     const ok = await evgen(["validate"], dir);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain("valid evgen.yaml");
+    // Which events the HTTP ingress accepts: in words, and in the JSON report.
+    expect(ok.stderr).toMatch(/^HTTP \(POST \/events\) accepts \S/m);
+    const okJson = JSON.parse((await evgen(["validate", "--format", "json"], dir)).stdout) as { http: { accepted: string[] } };
+    expect(okJson.http.accepted.length).toBeGreaterThan(0);
 
     writeFileSync(join(dir, "evgen.yaml"), "evgen: 1\nservice: Shop\n");
     const json = await evgen(["validate", "--format", "json"], dir);

@@ -62,6 +62,12 @@ describe("evgen docs catalog", () => {
     expect(page).toMatch(/c\d -\. emits \.-> e\d/);
   });
 
+  it("says which events POST /events accepts, and why not the others", () => {
+    const page = renderCatalog(irOf(exampleText("notifications")));
+    expect(page).toContain("- Publish over HTTP: `POST /events/notification.requested`");
+    expect(page).toContain("- Publish over HTTP: no: emitted by `send-email`, `send-sms` (`http: true` in the spec accepts it)");
+  });
+
   it("shows routing keys and queues on RabbitMQ", () => {
     const page = renderCatalog(irOf(exampleText("notifications")));
     expect(page).toContain("- Routing key: `notification.sent` on exchange `notifications.events`");

@@ -81,6 +81,29 @@ describe("buildIR", () => {
     expect(consumer("ship")).not.toHaveProperty("deadLetterQueue"); // no dead-letter topic or queue either
   });
 
+  it("accepts over HTTP the events no consumer emits, unless the spec's http says otherwise", () => {
+    const http = buildIR(
+      specOf(`evgen: 1
+service: shop
+broker: kafka
+events:
+  order.created: { schema: { id: uuid } }
+  order.confirmed: { schema: { id: uuid } }
+  order.cancelled: { schema: { id: uuid }, http: false }
+  invoice.sent: { schema: { id: uuid }, http: true }
+consumers:
+  mailer: { on: [order.created], emits: [order.confirmed, invoice.sent] }
+  biller: { on: [order.created], emits: [invoice.sent] }
+`),
+    );
+    expect(http.events.map((e) => [e.type, e.http, e.emittedBy])).toEqual([
+      ["invoice.sent", true, ["biller", "mailer"]],
+      ["order.cancelled", false, []],
+      ["order.confirmed", false, ["mailer"]],
+      ["order.created", true, []],
+    ]);
+  });
+
   it("derives event names and sorts versions", () => {
     const shipped = ir.events.find((e) => e.type === "order.shipped")!;
     expect(shipped).toMatchObject({
