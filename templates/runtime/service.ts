@@ -157,14 +157,18 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       cleanups.push(() => store.close());
       stores.set(kind, store);
     }
-    // The HTTP ingress remembers Idempotency-Keys in the service's shared store when it has one.
-    const httpStoreKind: StoreKind = config.redisUrl && options.stores?.redis ? "redis" : config.databaseUrl && options.stores?.postgres ? "postgres" : "memory";
-    if (!stores.has(httpStoreKind)) {
+    // The HTTP ingress remembers Idempotency-Keys and CloudEvents in the service's Redis or
+    // PostgreSQL when it has one (shared by replicas); else in a memory store of its own, so that
+    // a flood of requests cannot push out what the consumers remember.
+    const httpStoreKind = config.redisUrl && options.stores?.redis ? "redis" : config.databaseUrl && options.stores?.postgres ? "postgres" : "memory";
+    let httpStore = httpStoreKind === "memory" ? undefined : stores.get(httpStoreKind);
+    if (!httpStore) {
       const store = openStore(httpStoreKind, service, config, options.stores ?? {}, log);
       cleanups.push(() => store.close());
-      stores.set(httpStoreKind, store);
+      if (httpStoreKind !== "memory") stores.set(httpStoreKind, store);
+      httpStore = store;
     }
-    const httpIdempotency = createHttpIdempotency(service.service, stores.get(httpStoreKind)!, config.storeTimeoutMs, log);
+    const httpIdempotency = createHttpIdempotency(service.service, httpStore, config.storeTimeoutMs, log);
     const windowStores = new Map<WindowDef["store"], WindowStore>();
     for (const name of config.consumers) {
       const kind = service.consumers[name]!.window?.store;

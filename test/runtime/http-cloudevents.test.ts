@@ -131,6 +131,12 @@ describe("HTTP ingress: CloudEvents", () => {
     expect(await invalid.json()).toMatchObject({ error: "invalid order.created event" });
   });
 
+  it("refuses a CloudEvent claiming the service's own source, which only its publisher uses", async () => {
+    const res = await send("/events/order.created", HTTP.structured(sdkEvent({ source: "/shop" })));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'source "/shop" is this service\'s own: post the data as JSON instead' });
+  });
+
   it("answers 415 to binary-mode data that is not JSON", async () => {
     const event = sdkEvent({ datacontenttype: "text/plain", data: "hello" });
     const res = await send("/events/order.created", HTTP.binary(event));
