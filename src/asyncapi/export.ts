@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { durationText } from "../docs/text.js";
 import { parseDuration } from "../spec/duration.js";
 import { DEFAULT_IDEMPOTENCY_TTL } from "../spec/schema/consumer.js";
-import type { IR, IRConsumer, IREvent, IRField, IRType, IRVersion, JsonValue } from "../ir/types.js";
+import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRFilter, IRType, IRVersion, JsonValue } from "../ir/types.js";
 
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -180,6 +180,22 @@ function operations(ir: IR): JsonObject {
   return result;
 }
 
+/** A filter path's conditions as the spec writes them: a value, a list (one of), or conditions. */
+function filterSpec({ path: _path, values, not, ...conditions }: IRFilter): JsonValue {
+  if (values) return values.length === 1 ? values[0]! : values;
+  return { ...(not ? { not: not.length === 1 ? not[0]! : not } : {}), ...conditions };
+}
+
+/** A circuit breaker as the spec writes it: the rate as a percentage, durations as text. */
+function circuitBreakerSpec(breaker: IRCircuitBreaker): JsonObject {
+  return {
+    failureRate: `${Math.round(breaker.failureRate * 1e6) / 1e4}%`,
+    minimumCalls: breaker.minimumCalls,
+    window: durationText(breaker.windowMs),
+    openFor: durationText(breaker.openForMs),
+  };
+}
+
 /** The consumer as the spec writes it (durations as text), with the broker names it derives. */
 function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
   const { attempts, delayMs, backoff, maxDelayMs, mode } = consumer.retry;
@@ -190,7 +206,7 @@ function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
     ...(consumer.filter.length > 0
       ? {
           filter: Object.fromEntries(
-            consumer.filter.map((f) => [f.path, f.values.length === 1 ? f.values[0]! : f.values] as [string, JsonValue]),
+            consumer.filter.map((f) => [f.path, filterSpec(f)] as [string, JsonValue]),
           ),
         }
       : {}),
@@ -203,6 +219,7 @@ function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
       maxDelay: durationText(maxDelayMs),
       ...(ir.broker === "kafka" ? { mode } : {}),
     },
+    ...(consumer.circuitBreaker ? { circuitBreaker: circuitBreakerSpec(consumer.circuitBreaker) } : {}),
     deadLetter: consumer.deadLetter,
     // The short form while the ttl is the default, as a person would write the spec.
     idempotency:

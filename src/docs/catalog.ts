@@ -2,7 +2,7 @@
 // type and consumer of a spec. A pure function of the IR: sorted as the IR is, no dates, so the
 // page only changes when the spec does.
 import { breakingChanges } from "../ir/compat.js";
-import type { IR, IRConsumer, IREvent, IRField, IRNamedType, IRType } from "../ir/types.js";
+import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRNamedType, IRType } from "../ir/types.js";
 import { anchor, durationText, filterMarkdown, mdCode, mdText, mdValue, mermaidLabel, retryWords } from "./text.js";
 
 const eventLink = (type: string) => `[${mdCode(type)}](#${anchor("event", type)})`;
@@ -197,6 +197,15 @@ function consumers(ir: IR): string[] {
   return lines;
 }
 
+/** When the circuit opens and for how long, in words. */
+function circuitWords({ failureRate, minimumCalls, windowMs, openForMs }: IRCircuitBreaker): string {
+  const rate = `${Math.round(failureRate * 1e6) / 1e4}%`;
+  return (
+    `opens when ${rate} of at least ${minimumCalls} handler calls within ${durationText(windowMs)} fail; ` +
+    `no event is taken for ${durationText(openForMs)}, then one probe decides (events failing meanwhile wait, their attempts not counted)`
+  );
+}
+
 function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
   const facts = [
     `- On: ${list(consumer.on.map(eventLink))}`,
@@ -208,6 +217,7 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
     }`,
     `- Concurrency: ${consumer.concurrency}; timeout: ${durationText(consumer.timeoutMs)}`,
     `- Retry: ${mdText(retryWords(consumer, ir.broker))}`,
+    ...(consumer.circuitBreaker ? [`- Circuit breaker: ${circuitWords(consumer.circuitBreaker)}`] : []),
     `- Dead letter: ${
       consumer.deadLetterQueue !== undefined
         ? `after the last attempt the event goes to ${mdCode(consumer.deadLetterQueue)}`

@@ -70,10 +70,19 @@ export function retryWords(consumer: IRConsumer, broker: "kafka" | "rabbitmq"): 
   return `Up to ${attempts} attempts (the first delivery and ${attempts - 1} ${attempts - 1 === 1 ? "retry" : "retries"}) with ${policy}: waits ${waits}. ${where}`;
 }
 
-/** A filter condition in Markdown: `data.channel` is `"email"`. */
+/** A filter path's conditions in Markdown: `data.channel` is `"email"`; `data.total` ≥ `10` and < `100`. */
 export function filterMarkdown(filter: IRFilter): string {
-  const values = filter.values.map(mdValue);
-  return values.length === 1
-    ? `${mdCode(filter.path)} is ${values[0]}`
-    : `${mdCode(filter.path)} is one of ${values.join(", ")}`;
+  const path = mdCode(filter.path);
+  const words: string[] = [];
+  const oneOf = (values: JsonValue[]) =>
+    values.length === 1 ? mdValue(values[0]!) : `one of ${values.map(mdValue).join(", ")}`;
+  if (filter.values) words.push(`is ${oneOf(filter.values)}`);
+  if (filter.exists !== undefined) words.push(filter.exists ? "is present" : "is absent or null");
+  if (filter.not) words.push(`is not ${oneOf(filter.not)}`);
+  for (const [op, sign] of [["gt", ">"], ["gte", "≥"], ["lt", "<"], ["lte", "≤"]] as const) {
+    const bound = filter[op];
+    if (bound !== undefined) words.push(`${sign} ${mdValue(bound)}`);
+  }
+  if (filter.contains !== undefined) words.push(`contains ${mdValue(filter.contains)}`);
+  return `${path} ${words.join(" and ")}`;
 }

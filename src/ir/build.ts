@@ -20,7 +20,7 @@ import {
   waitQueueName,
 } from "./names.js";
 import { dependencyOrder } from "./type-order.js";
-import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry } from "./types.js";
+import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry, JsonValue } from "./types.js";
 
 export function buildIR(spec: Spec): IR {
   const events = sortedEntries(spec.events).map(([type, event]) => buildEvent(spec, type, event));
@@ -124,6 +124,16 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     deadLetter: consumer.deadLetter,
     ...(consumer.deadLetter ? { deadLetterQueue: deadLetterQueueName(group) } : {}),
     ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),
+    ...(consumer.circuitBreaker
+      ? {
+          circuitBreaker: {
+            failureRate: consumer.circuitBreaker.failureRate,
+            minimumCalls: consumer.circuitBreaker.minimumCalls,
+            windowMs: consumer.circuitBreaker.window,
+            openForMs: consumer.circuitBreaker.openFor,
+          },
+        }
+      : {}),
     idempotency: consumer.window ? "none" : consumer.idempotency.store,
     idempotencyTtlMs: consumer.idempotency.ttl,
     ...(consumer.window
@@ -145,12 +155,27 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
   };
 }
 
-/** Envelope attributes travel as strings, so `dataversion: 2` is compared as "2". */
+/**
+ * Equality and one-of come as a value or a list, other conditions as an object. Envelope
+ * attributes travel as strings, so `dataversion: 2` is compared as "2"; bounds stay numbers.
+ */
 function buildFilter(filter: ConsumerSpec["filter"]): IRFilter[] {
   return sortedEntries(filter).map(([path, value]) => {
-    const values = Array.isArray(value) ? value : [value];
     const isData = path === "data" || path.startsWith("data.");
-    return { path, values: isData ? values : values.map((v) => (typeof v === "number" ? String(v) : v)) };
+    const asWire = (values: JsonValue[]) => (isData ? values : values.map((v) => (typeof v === "number" ? String(v) : v)));
+    if (value === null || typeof value !== "object") return { path, values: asWire([value]) };
+    if (Array.isArray(value)) return { path, values: asWire(value) };
+    const { not, exists, gt, gte, lt, lte, contains } = value;
+    return {
+      path,
+      ...(not !== undefined ? { not: asWire(Array.isArray(not) ? not : [not]) } : {}),
+      ...(exists !== undefined ? { exists } : {}),
+      ...(gt !== undefined ? { gt } : {}),
+      ...(gte !== undefined ? { gte } : {}),
+      ...(lt !== undefined ? { lt } : {}),
+      ...(lte !== undefined ? { lte } : {}),
+      ...(contains !== undefined ? { contains } : {}),
+    };
   });
 }
 

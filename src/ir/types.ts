@@ -80,11 +80,33 @@ export interface IREvent {
   emittedBy: string[];
 }
 
+/**
+ * The conditions on one path; the event matches when all of them hold. Bounds are numbers, or
+ * RFC 3339 date-times / dates compared as points in time (docs/spec.md, "Filters").
+ */
 export interface IRFilter {
   /** Dot path into the event, e.g. "data.channel". */
   path: string;
-  /** The event matches when the value at path equals one of these. */
-  values: JsonValue[];
+  /** The value equals one of these. */
+  values?: JsonValue[];
+  /** The value equals none of these (an absent value passes). */
+  not?: JsonValue[];
+  /** true: present and not null; false: absent or null. */
+  exists?: boolean;
+  gt?: number | string;
+  gte?: number | string;
+  lt?: number | string;
+  lte?: number | string;
+  /** The value is a list holding this. */
+  contains?: JsonValue;
+}
+
+export interface IRCircuitBreaker {
+  /** Share of failed calls that opens the circuit, 0 < failureRate <= 1. */
+  failureRate: number;
+  minimumCalls: number;
+  windowMs: number;
+  openForMs: number;
 }
 
 export interface IRRetry {
@@ -136,6 +158,8 @@ export interface IRConsumer {
   deadLetterQueue?: string;
   /** Kafka with a dead letter: `<group>.replay`, read by this consumer alone (dead-letter replay). */
   replayTopic?: string;
+  /** Pauses the consumer while its handlers keep failing (docs/spec.md, "Circuit breaker"). */
+  circuitBreaker?: IRCircuitBreaker;
   /** "none" for a window consumer: its window store records the events added. */
   idempotency: "none" | "memory" | "redis" | "postgres";
   /** How long the store remembers a handled event. */

@@ -3,9 +3,10 @@
 // identifier, descriptions as escaped comments. Templates only loop and print.
 import { posix } from "node:path";
 import { handlersTypeName } from "../ir/names.js";
-import type { IR, IRConsumer, IREvent, IRNamedType, IRWindow, JsonValue } from "../ir/types.js";
+import type { IR, IRConsumer, IREvent, IRField, IRNamedType, IRWindow, JsonValue } from "../ir/types.js";
 import { durationText } from "../spec/duration.js";
 import { jsDoc } from "./comment.js";
+import { filterSample, typeAtPath } from "./filter-sample.js";
 import { indent, jsInline, jsLiteral, markdownTable, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
 import { envValue, failureText, markdownText, shellQuote } from "./prose.js";
 import { sampleFields, setOwn } from "./sample.js";
@@ -152,6 +153,8 @@ export interface ProjectView {
   /** Consumers with handlers, and window consumers (with an aggregate). */
   handlerConsumers: ConsumerView[];
   windowConsumers: ConsumerView[];
+  /** Some consumer has a circuit breaker. */
+  circuitBreakers: boolean;
   /** The broker's docker-compose service, and its name in prose. */
   brokerService: string;
   brokerName: string;
@@ -211,18 +214,35 @@ function eventView(event: IREvent, layout: Layout): EventView {
   };
 }
 
-/** Sets `value` at a dot path below the payload ("data.a.b" sets payload.a.b). */
-function setAtPath(payload: Record<string, JsonValue>, path: string, value: JsonValue): void {
+/** Sets `value` at a dot path below the payload ("data.a.b" sets payload.a.b); undefined removes it. */
+function setAtPath(payload: Record<string, JsonValue>, path: string, value: JsonValue | undefined): void {
   const keys = path.split(".").slice(1);
   const last = keys.pop();
   if (last === undefined) return;
   let target = payload;
   for (const key of keys) {
     const next = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (value === undefined && (next === null || typeof next !== "object")) return;
     if (next === null || typeof next !== "object" || Array.isArray(next)) setOwn(target, key, {});
     target = target[key] as Record<string, JsonValue>;
   }
-  setOwn(target, last, value);
+  if (value === undefined) delete target[last];
+  else setOwn(target, last, value);
+}
+
+/** The value at a dot path below the payload, if there is one. */
+function valueAtPath(payload: Record<string, JsonValue>, path: string): JsonValue | undefined {
+  let node: JsonValue | undefined = payload;
+  for (const key of path.split(".").slice(1)) {
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function latestFields(ir: IR, type: string): IRField[] {
+  const event = ir.events.find((candidate) => candidate.type === type);
+  return event?.versions.find((candidate) => candidate.version === event.latest)?.fields ?? [];
 }
 
 type NamedTypes = ReadonlyMap<string, IRNamedType>;
@@ -242,8 +262,11 @@ function testEvent(
   for (const type of consumer.on) {
     const data = samplePayload(ir, types, type);
     if (!data) continue;
+    const fields = latestFields(ir, type);
     for (const filter of consumer.filter) {
-      if (filter.path.startsWith("data.") && filter.values.length > 0) setAtPath(data, filter.path, filter.values[0]!);
+      if (!filter.path.startsWith("data.")) continue;
+      const value = filterSample(filter, valueAtPath(data, filter.path), typeAtPath(fields, filter.path, types), types);
+      setAtPath(data, filter.path, value);
     }
     // The payload is the last argument of `await harness.publish(type, {...})`, two levels in.
     const dataLiteral = jsLiteral(data, 2, 0, layout);
@@ -277,6 +300,7 @@ function consumerView(
     deadLetter: consumer.deadLetter,
     ...(consumer.deadLetterQueue ? { deadLetterQueue: consumer.deadLetterQueue } : {}),
     ...(consumer.replayTopic ? { replayTopic: consumer.replayTopic } : {}),
+    ...(consumer.circuitBreaker ? { circuitBreaker: consumer.circuitBreaker } : {}),
     idempotency: consumer.idempotency,
     idempotencyTtlMs: consumer.idempotencyTtlMs,
     ...(consumer.window ? { window: consumer.window } : {}),
@@ -439,6 +463,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     windowServerStores: ir.windowStores.some((store) => store !== "memory"),
     handlerConsumers: consumerViews.filter((consumer) => !consumer.window),
     windowConsumers: consumerViews.filter((consumer) => consumer.window),
+    circuitBreakers: ir.consumers.some((consumer) => consumer.circuitBreaker !== undefined),
     brokerService: ir.broker,
     unroutedQueue: ir.rabbitmq.unrouted,
     brokerName: ir.broker === "kafka" ? "Kafka" : "RabbitMQ",

@@ -6,6 +6,7 @@
 // waits until its next record is due. The client heartbeats on its own, whatever a handler does.
 import { Consumer, ListOffsetTimestamps, stringDeserializer, type Message, type MessagesStream } from "@platformatic/kafka";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { CircuitBreaker } from "./circuit.js";
 import { errorMessage } from "./errors.js";
 import { failureHeaders, mapHeaderAttributes } from "./kafka-headers.js";
 import { clientOptions, type KafkaConnection } from "./kafka-platformatic-client.js";
@@ -119,6 +120,7 @@ export async function subscribeConsumer(
   options: ConsumerOptions,
   consumer: ConsumerDef,
   handle: DeliveryHandler,
+  circuit?: CircuitBreaker,
 ): Promise<KafkaSubscription> {
   const log = childLogger(options.log, { consumer: consumer.name });
   const blocking = consumer.retry.mode === "blocking";
@@ -137,6 +139,7 @@ export async function subscribeConsumer(
     | undefined;
   let restarting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  let circuitOpen = false;
 
   /** Sleeps up to `ms`; false when the consumer stopped meanwhile. */
   async function pause(ms: number): Promise<boolean> {
@@ -195,6 +198,8 @@ export async function subscribeConsumer(
         disposition = await decide(delivery);
         continue;
       }
+      // Released (stopping while the circuit held it): not committed, so it is read again.
+      if (disposition.action === "release") return false;
       await carryOut(disposition, delivery);
       return true;
     }
@@ -311,7 +316,7 @@ export async function subscribeConsumer(
     lane.records.push(record);
     if (++state.queued >= MAX_QUEUED && !state.paused) {
       state.paused = true;
-      state.stream.pause();
+      if (!circuitOpen) state.stream.pause();
     }
     schedule(lane);
   }
@@ -320,7 +325,7 @@ export async function subscribeConsumer(
     state.queued -= handedOver;
     if (state.paused && state.queued < MAX_QUEUED / 2) {
       state.paused = false;
-      state.stream.resume();
+      if (!circuitOpen) state.stream.resume();
     }
   }
 
@@ -383,6 +388,7 @@ export async function subscribeConsumer(
     // A new group starts at the beginning: events published before its first start are not skipped.
     const stream = await kc.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, ...FETCH_SIZE });
     const state: StreamState = { stream, queued: 0, paused: false };
+    if (circuitOpen) stream.pause(); // rejoined while the circuit is open
     stream.on("data", (record) => receive(state, record));
     stream.on("error", (error) => void restart(error));
     return state;
@@ -425,12 +431,23 @@ export async function subscribeConsumer(
     })().finally(() => (restarting = undefined)));
   }
 
+  // While the circuit is open the streams stop fetching; the records already taken wait in the
+  // pipeline (the client heartbeats on its own), and half-open lets fetching resume for the probe.
+  circuit?.onChange((state) => {
+    circuitOpen = state === "open";
+    for (const stream of member?.streams ?? []) {
+      if (circuitOpen) stream.stream.pause();
+      else if (!stream.paused) stream.stream.resume();
+    }
+  });
+
   await join();
 
   return {
     isAlive: () => true,
     stop() {
       stopping ??= (async () => {
+        circuit?.stop(); // records waiting for it are released, uncommitted
         stopSignal.abort();
         ready.length = 0;
         // Partitions in progress stop after their current record and commit what they finished.

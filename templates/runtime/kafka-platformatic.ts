@@ -75,7 +75,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       );
     },
 
-    async subscribe(consumer, handle) {
+    async subscribe(consumer, handle, circuit) {
       await connect();
       const subscription = await subscribeConsumer(
         {
@@ -88,6 +88,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         },
         consumer,
         handle,
+        circuit,
       );
       subscriptions.add(subscription);
       return {

@@ -109,7 +109,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       );
     },
 
-    async subscribe(consumer, handle) {
+    async subscribe(consumer, handle, circuit) {
       await connect();
       const subscription = await subscribeConsumer(
         {
@@ -121,6 +121,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         },
         consumer,
         handle,
+        circuit,
       );
       subscriptions.set(subscription, consumer.name);
       return {

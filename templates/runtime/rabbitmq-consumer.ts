@@ -4,6 +4,7 @@
 // acked only on the channel it came from: after a channel loss the broker redelivers it anyway,
 // and an ack with a stale delivery tag would make RabbitMQ close the new channel.
 import type { Channel, ConsumeMessage } from "amqplib";
+import type { CircuitBreaker } from "./circuit.js";
 import { AckBatcher } from "./rabbitmq-acks.js";
 import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitChannel } from "./rabbitmq-channel.js";
@@ -20,6 +21,11 @@ export interface RabbitSubscriptionOptions {
   topology: Topology;
   consumer: ConsumerDef;
   handle: DeliveryHandler;
+  /**
+   * The consumer's circuit breaker. While it is open, the deliveries taken wait in the pipeline
+   * unacknowledged, so the prefetch limit stops the broker from sending more.
+   */
+  circuit?: CircuitBreaker;
   prefetch: number;
   log: Logger;
   backoff?: BackoffOptions;
@@ -72,6 +78,8 @@ export class RabbitSubscription implements Subscription {
   }
 
   private async drain(): Promise<void> {
+    // Events waiting for the circuit are released: they go back to the queue with the channel.
+    this.opts.circuit?.stop();
     const lease = this.lease;
     if (lease?.open && lease.consumerTag) {
       await lease.channel.cancel(lease.consumerTag).catch(() => undefined); // channel lost: nothing to cancel
@@ -128,6 +136,10 @@ export class RabbitSubscription implements Subscription {
     const delivery = readDelivery(inbound.message, consumer.group, consumer.retry.attempts);
     try {
       const disposition = await handle(delivery);
+      if (disposition.action === "release") {
+        this.settle(inbound, "requeue");
+        return;
+      }
       await this.carryOut(inbound, disposition);
       this.settle(inbound, "ack");
     } catch (err) {
@@ -139,7 +151,7 @@ export class RabbitSubscription implements Subscription {
     }
   }
 
-  private async carryOut({ message, lease }: Inbound, disposition: Disposition): Promise<void> {
+  private async carryOut({ message, lease }: Inbound, disposition: Exclude<Disposition, { action: "release" }>): Promise<void> {
     const { consumer, publisher, log } = this.opts;
     // Copies of a delivery whose channel is gone would duplicate the redelivery the broker makes.
     if (disposition.action === "ack" || !lease.open) return;

@@ -1,5 +1,6 @@
 // The RabbitMQ transport (wire format: rabbitmq-wire.ts). Publishing and consuming use separate connections: when
 // RabbitMQ blocks a publishing connection (resource alarm), acks from consumers still get through.
+import type { CircuitBreaker } from "./circuit.js";
 import type { BackoffOptions } from "./rabbitmq-backoff.js";
 import { RabbitConnection } from "./rabbitmq-connection.js";
 import { RabbitSubscription } from "./rabbitmq-consumer.js";
@@ -136,7 +137,7 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
       await Promise.all(messages.map(publishEvent));
     },
 
-    async subscribe(consumer: ConsumerDef, handle: DeliveryHandler): Promise<Subscription> {
+    async subscribe(consumer: ConsumerDef, handle: DeliveryHandler, circuit?: CircuitBreaker): Promise<Subscription> {
       await connectPublisher(); // retry and dead-letter copies go through the publisher
       const consumeWith = (consumeConnection ??= connection("consumer"));
       await (consumeConnected ??= connectOnce(
@@ -149,6 +150,7 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
         topology: topologyNow(),
         consumer,
         handle,
+        ...(circuit ? { circuit } : {}),
         prefetch: opts.prefetch ?? service.rabbitmq.prefetch,
         log,
         backoff,

@@ -2,6 +2,7 @@
 // publisher, HTTP ingress and one pipeline + subscription per consumer (with its lifecycle hooks and,
 // for a window consumer, its window closer), with a graceful, bounded shutdown.
 import type { AddressInfo } from "node:net";
+import { circuitFor } from "./circuit.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { errorMessage } from "./errors.js";
 import type { ConsumerHandlers } from "./handlers.js";
@@ -251,6 +252,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       }
       if (!handlers) throw new Error(`no handlers given for consumer ${name}`);
       hooks.push(await startHooks(consumer, options.modules?.[name], publisher, log, consumer.timeoutMs || undefined));
+      const circuit = circuitFor(consumer, log, metrics);
       const handle = createPipeline({
         service,
         consumer,
@@ -262,8 +264,9 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
         log,
         metrics,
         storeTimeoutMs: config.storeTimeoutMs,
+        ...(circuit ? { circuit } : {}),
       });
-      subscriptions.push(await transport.subscribe(consumer, handle));
+      subscriptions.push(await transport.subscribe(consumer, handle, circuit));
     }
     subscribed = true;
     const port = (server.address() as AddressInfo).port;

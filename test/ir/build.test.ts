@@ -184,15 +184,27 @@ consumers:
     expect(stores.idempotencyStores).toEqual(["memory", "postgres", "redis"]);
   });
 
-  it("normalizes filters: sorted paths, lists, envelope values as text", () => {
+  it("normalizes filters: sorted paths, lists, conditions, envelope values as text and bounds as written", () => {
     expect(consumer("ship").filter).toEqual([
       { path: "dataversion", values: ["2"] },
       { path: "type", values: ["order.shipped", "order.created"] },
     ]);
     expect(consumer("new").filter).toEqual([
+      { path: "data.at", gte: "2024-01-01T00:00:00Z" },
       { path: "data.count", values: [1, 2] },
+      { path: "data.day", lt: "2030-01-01" },
+      { path: "data.note", exists: true, not: ["spam", "ham"] },
+      { path: "data.order.total.amount", gt: 0, lte: 1000 },
       { path: "data.order.total.currency", values: ["EUR"] },
+      { path: "data.shipTo", exists: true },
+      { path: "data.tags", contains: "vip" },
+      { path: "time", gte: "2020-01-01T00:00:00+02:00" },
     ]);
+  });
+
+  it("turns a circuit breaker's rate into a share and its durations into milliseconds", () => {
+    expect(consumer("ship").circuitBreaker).toEqual({ failureRate: 0.25, minimumCalls: 10, windowMs: 60_000, openForMs: 20_000 });
+    expect(consumer("new").circuitBreaker).toBeUndefined();
   });
 
   it("sorts events and consumers by name, named types by dependency then name", () => {

@@ -198,6 +198,7 @@ export function describeOutcome(outcome: Outcome | undefined): string {
   const { disposition } = outcome;
   if (disposition.action === "ack") return disposition.outcome;
   if (disposition.action === "retry") return `retry: ${disposition.failure.message}`;
+  if (disposition.action === "release") return "release";
   return `${disposition.action}: ${disposition.failure.message}`;
 }
 

@@ -7,7 +7,9 @@ import { AMQP_URL, uniqueName } from "../support/brokers.js";
 import { rabbitmqctl } from "../support/rabbitmqctl.js";
 import { sleep } from "../support/wait.js";
 import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import { circuitFor } from "../../templates/runtime/circuit.js";
 import { createMemoryStore } from "../../templates/runtime/idempotency.js";
+import type { Metrics } from "../../templates/runtime/metrics.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import { createPipeline } from "../../templates/runtime/pipeline.js";
 import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
@@ -110,12 +112,16 @@ export interface RabbitRun {
 /**
  * A service as the generated main would run it: the RabbitMQ transport, the publisher, and one
  * real pipeline + subscription per consumer that has handlers here (with a memory idempotency
- * store unless the consumer has none).
+ * store unless the consumer has none, and its circuit breaker if it has one).
  */
 export async function runRabbit(
   service: ServiceDef,
   handlers: Record<string, ConsumerHandlers>,
-  { log = silentLogger, ...options }: Partial<Omit<RabbitTransportOptions, "service">> = {},
+  {
+    log = silentLogger,
+    metrics,
+    ...options
+  }: Partial<Omit<RabbitTransportOptions, "service">> & { metrics?: Metrics } = {},
 ): Promise<RabbitRun> {
   const transport = createRabbitTransport({ service, url: AMQP_URL, log, backoff: FAST_BACKOFF, ...options });
   const publisher = createPublisher<Payloads>(service, transport);
@@ -124,15 +130,18 @@ export async function runRabbit(
   const subscriptions: Record<string, Subscription> = {};
   for (const [name, consumerHandlers] of Object.entries(handlers)) {
     const consumer = service.consumers[name]!;
+    const circuit = circuitFor(consumer, log, metrics);
     const pipeline = createPipeline({
       service,
       consumer,
       handlers: consumerHandlers,
       publisher: emitter,
       log,
+      ...(metrics ? { metrics } : {}),
       ...(consumer.idempotency === "none" ? {} : { idempotency: createMemoryStore() }),
+      ...(circuit ? { circuit } : {}),
     });
-    subscriptions[name] = await transport.subscribe(consumer, pipeline);
+    subscriptions[name] = await transport.subscribe(consumer, pipeline, circuit);
   }
   return { transport, publisher, subscriptions, close: () => transport.close() };
 }

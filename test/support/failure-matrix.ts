@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { expect } from "vitest";
-import { RECORDER, recorded, startService, type RunningService } from "../e2e/service-support.js";
+import { RECORDER, metrics, metricValue, recorded, startService, type RunningService } from "../e2e/service-support.js";
 import { DATABASE_URL } from "./brokers.js";
 import { createProject, type Project } from "./project.js";
 import { mailer, notifier, type ConsumerSpec } from "./spec.js";
@@ -16,7 +16,7 @@ import { waitFor } from "./wait.js";
 export const MATRIX_CONSUMERS: Record<string, ConsumerSpec> = {
   mailer: mailer("300ms"),
   notifier,
-  vip: { on: ["order.created"], filter: { "data.userId": "vip" } },
+  vip: { on: ["order.created"], filter: { "data.userId": "vip", "data.seq": { gte: 2, lt: 10 } } },
   counter: { on: ["order.created"], idempotency: "postgres" },
 };
 
@@ -42,7 +42,10 @@ export default defineHandlers({
   vip: `${RECORDER}
 import { defineHandlers } from "../generated/consumers/vip.js";
 export default defineHandlers({
-  "order.created": (event) => record({ consumer: "vip", event }),
+  "order.created": (event, ctx) => {
+    if (event.data.seq === 7) return ctx.skip("lucky-seven");
+    record({ consumer: "vip", event });
+  },
 });`,
   counter: `${RECORDER}
 import { defineHandlers } from "../generated/consumers/counter.js";
@@ -198,22 +201,47 @@ export const exitOn = (signal: NodeJS.Signals) =>
   signal === "SIGKILL" ? { code: null, signal } : { code: 0, signal: null };
 
 /** The three events the filter test publishes: to user bob, to user vip, and one that notifies. */
-export async function publishFilterOrders(matrix: MatrixProject) {
-  const vipOrder = randomUUID();
-  const otherOrder = randomUUID();
+const vipSkips = async (service: RunningService, reason: string) =>
+  metricValue(await metrics(service), "evgen_events_skipped_total", { consumer: "vip", reason });
+
+/**
+ * Orders for the vip consumer, whose filter wants userId "vip" and 2 <= seq < 10 and whose handler
+ * skips seq 7, and one the mailer turns into a notification. `vipOrder` is the one the vip handler
+ * records; `otherOrders` fail the filter; `luckyOrder` passes it and is skipped by the handler.
+ */
+export async function publishFilterOrders(matrix: MatrixProject, service: RunningService) {
+  const filteredBefore = await vipSkips(service, "filter");
+  const others = [
+    { orderId: randomUUID(), userId: "bob", seq: 5 },
+    { orderId: randomUUID(), userId: "vip", seq: 1 },
+    { orderId: randomUUID(), userId: "vip", seq: 10 },
+    { orderId: randomUUID(), userId: "vip" },
+  ];
+  for (const order of others) await matrix.publishOrder(order);
+  const luckyOrder = randomUUID();
+  await matrix.publishOrder({ orderId: luckyOrder, userId: "vip", seq: 7 });
   const notifyOrder = randomUUID();
-  await matrix.publishOrder({ orderId: otherOrder, userId: "bob" });
-  await matrix.publishOrder({ orderId: vipOrder, userId: "vip" });
   await matrix.publishOrder({ orderId: notifyOrder, userId: "notify" });
-  return { vipOrder, otherOrder, notifyOrder };
+  const vipOrder = randomUUID();
+  await matrix.publishOrder({ orderId: vipOrder, userId: "vip", seq: 2 });
+  return { vipOrder, otherOrders: [...others.map((o) => o.orderId), luckyOrder], notifyOrder, filteredBefore };
 }
 
-/** The vip consumer skipped the other order; the notifier got the mailer's notification. */
-export function expectFilteredAndNotified(matrix: MatrixProject, otherOrder: string, notifyOrder: string): void {
-  expect(matrix.linesOf("vip", otherOrder)).toEqual([]);
-  expect(matrix.linesOf("notifier", notifyOrder)[0]!.event).toMatchObject({
+/**
+ * The vip consumer counted the four orders its filter refuses and the one its handler skipped
+ * (with the handler's reason), and recorded none of them; the notifier got the mailer's notification.
+ */
+export async function expectFilteredAndNotified(
+  matrix: MatrixProject,
+  service: RunningService,
+  orders: Awaited<ReturnType<typeof publishFilterOrders>>,
+): Promise<void> {
+  await waitFor(async () => (await vipSkips(service, "filter")) >= orders.filteredBefore + 4, 30_000, "4 filtered");
+  await waitFor(async () => (await vipSkips(service, "lucky-seven")) === 1, 30_000, "the handler's skip");
+  for (const orderId of orders.otherOrders) expect(matrix.linesOf("vip", orderId)).toEqual([]);
+  expect(matrix.linesOf("notifier", orders.notifyOrder)[0]!.event).toMatchObject({
     type: "notification.sent",
-    data: { orderId: notifyOrder, channel: "email" },
+    data: { orderId: orders.notifyOrder, channel: "email" },
   });
 }
 

@@ -15,7 +15,7 @@ export interface ConsumerSpec {
   on: string[];
   emits?: string[];
   retry?: { attempts: number; delay: string; backoff: "fixed" | "exponential"; mode?: "blocking" };
-  filter?: Record<string, string>;
+  filter?: Record<string, string | number | Record<string, unknown>>;
   idempotency?: "postgres" | "redis" | "memory" | "none";
   concurrency?: number;
   window?: { size: string; by: string; grace?: string; store?: "memory" | "redis" | "postgres" };

@@ -452,14 +452,63 @@ const cases: Case[] = [
   {
     name: "filter on a list field",
     spec: `${HEAD}events:\n  mail.requested: { schema: { tags: "string[]" } }\nconsumers:\n  mailer: { on: [mail.requested], filter: { data.tags: vip } }\n`,
+    issues: ["7:56 'data.tags' of 'mail.requested' is a list (use contains); a filter compares single values"],
+  },
+  {
+    name: "filter comparing a text field with a number",
+    spec: `${HEAD}events:\n  mail.requested: { schema: { channel: string } }\nconsumers:\n  mailer: { on: [mail.requested], filter: { data.channel: { gt: 3 } } }\n`,
+    issues: ["7:65 gt compares numbers, date-times and dates; 'data.channel' of 'mail.requested' is none of them"],
+  },
+  {
+    name: "filter bounds of the wrong kind for the field",
+    spec: `${HEAD}events:\n  mail.requested: { schema: { total: number, at: datetime, day: date } }\nconsumers:\n  mailer:\n    on: [mail.requested]\n    filter: { data.total: { gte: ten }, data.at: { lt: 2025-01-01 }, data.day: { lte: 2025-13-01 } }\n`,
     issues: [
-      "7:45 filter path 'data.tags': 'tags' is a list; a filter compares single values in 'mail.requested' (version 1)",
+      "9:34 gte on 'data.total' of 'mail.requested' needs a number, got 'ten'",
+      "9:56 lt on 'data.at' of 'mail.requested' needs an RFC 3339 date-time, got '2025-01-01'",
+      "9:87 lte on 'data.day' of 'mail.requested' needs a date (YYYY-MM-DD), got '2025-13-01'",
+    ],
+  },
+  {
+    name: "filter bounds that contradict each other",
+    spec: `${HEAD}events:\n  mail.requested: { schema: { total: number } }\nconsumers:\n  mailer:\n    on: [mail.requested]\n    filter: { data.total: { gt: 10, gte: 11 } }\n  texter:\n    on: [mail.requested]\n    filter: { data.total: { gte: 10, lt: 10 } }\n`,
+    issues: [
+      "9:27 give one lower bound: gt or gte, not both",
+      "12:27 no value lies between these bounds: the filter can never match",
+    ],
+  },
+  {
+    name: "filter conditions that can never match",
+    spec: `${HEAD}events:\n  mail.requested: { schema: { channel: string, "tags?": "string[]", "count?": integer } }\nconsumers:\n  mailer:\n    on: [mail.requested]\n    filter:\n      data.channel: { exists: false }\n      data.tags: { contains: 3 }\n      data.count: { contains: 3, not: [1, x] }\n      time: { exists: false }\n      data.missing: { exists: true }\n      dataversion: { gte: x }\n      type: {}\n`,
+    issues: [
+      "10:31 'data.channel' of 'mail.requested' is required and never null, so exists: false can never match",
+      "11:30 contains can never match 'data.tags' of 'mail.requested': expected a string, got 3",
+      "12:31 contains tests lists; 'data.count' of 'mail.requested' is not a list",
+      "12:43 not: the value can never occur in 'data.count' of 'mail.requested': expected an integer, got 'x'",
+      "13:23 'time' is on every event, so exists: false can never match",
+      "14:7 filter path 'data.missing': there is no field 'missing' in 'mail.requested' (version 1)",
+      "15:27 gte on 'dataversion' needs a number, got 'x'",
+      "16:13 a filter condition needs at least one of not, exists, gt, gte, lt, lte, contains",
     ],
   },
   {
     name: "filter on type naming an event the consumer does not handle",
     spec: `${HEAD}events:\n  mail.requested: { schema: { id: uuid } }\n  sms.requested: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [mail.requested], filter: { type: sms.requested } }\n`,
     issues: ["8:51 'sms.requested' is not one of the events this consumer handles"],
+  },
+  {
+    name: "circuit breaker with a rate that is not a percentage, and no time to stay open",
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer:\n    on: [order.created]\n    circuitBreaker: { failureRate: 0.5, minimumCalls: 0, openFor: 0s, windw: 1m }\n`,
+    issues: [
+      "9:36 expected text, got 0.5",
+      "9:55 must be at least 1",
+      "9:67 circuitBreaker.openFor must be longer than 0",
+      "9:71 unknown key 'windw'",
+    ],
+  },
+  {
+    name: "circuit breaker rate above 100%",
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [order.created], circuitBreaker: { failureRate: 150%, window: 0ms } }\n`,
+    issues: ["7:65 must not exceed 100%", "7:79 circuitBreaker.window must be longer than 0"],
   },
   {
     name: "idempotency ttl that is not a duration",

@@ -15,6 +15,23 @@ const idempotencyStore = z
 
 const eventType = matching(EVENT_TYPE, "event types are 2+ dot-separated segments of [a-z][a-z0-9-]*");
 const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const filterBound = z.union([z.number(), z.string()]);
+
+/** Conditions on one filter path beside equality; all of them must hold. */
+const filterConditions = z
+  .strictObject({
+    not: z
+      .union([filterValue, z.array(filterValue).min(1)])
+      .optional()
+      .describe("The value is none of these (an absent field passes)."),
+    exists: z.boolean().optional().describe("true: the field is present and not null; false: absent or null."),
+    gt: filterBound.optional().describe("Greater than: a number, or a date-time / date for such fields."),
+    gte: filterBound.optional().describe("Greater than or equal: a number, or a date-time / date."),
+    lt: filterBound.optional().describe("Less than: a number, or a date-time / date."),
+    lte: filterBound.optional().describe("Less than or equal: a number, or a date-time / date."),
+    contains: filterValue.optional().describe("A list field holds this value."),
+  })
+  .describe("Conditions on the value at the path: not, exists, gt, gte, lt, lte, contains.");
 
 const retrySchema = z
   .strictObject({
@@ -58,21 +75,48 @@ const windowSchema = z
       "when the clock passes a window's end + grace, its result is published as the consumer's one emits event.",
   );
 
+const PERCENT = /^\d{1,3}(?:\.\d+)?%$/;
+
+const circuitBreakerSchema = z
+  .strictObject({
+    failureRate: z
+      .string()
+      .regex(PERCENT, { error: (issue) => `'${String(issue.input)}' is not a percentage: write <n>%, such as 50%` })
+      .transform((text) => Number(text.slice(0, -1)) / 100)
+      .pipe(z.number().gt(0, "must be above 0%").max(1, "must not exceed 100%"))
+      .prefault("50%")
+      .describe("Share of failed handler calls in the window that opens the circuit, as <n>%. Default 50%."),
+    minimumCalls: z
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(20)
+      .describe("Handler calls within the window before the failure rate counts. Default 20."),
+    window: duration("30s", "How far back handler calls are counted."),
+    openFor: duration("15s", "How long the circuit stays open before a probe goes through."),
+  })
+  .describe(
+    "Stops taking events while the handlers keep failing (errors and timeouts): open for openFor, then one " +
+      "probe; events failing meanwhile wait instead of using up their retries.",
+  );
+
 export const consumerSchema = z
   .strictObject({
     description: z.string().optional().describe("What the consumer does; shown in generated code and docs."),
     on: z.array(eventType).min(1).describe("Event types it handles (declared under events)."),
     emits: z.array(eventType).default([]).describe("Event types its handlers may publish (ctx.publish)."),
     filter: z
-      .record(z.string(), z.union([filterValue, z.array(filterValue).min(1)]))
+      .record(z.string(), z.union([filterValue, z.array(filterValue).min(1), filterConditions]))
       .default({})
       .describe(
-        "Dot path (data.<field>... or an envelope attribute such as type) -> value, or a list of values (one of). " +
+        "Dot path (data.<field>... or an envelope attribute such as type) -> value, a list of values (one of), " +
+          "or conditions { not, exists, gt, gte, lt, lte, contains }. " +
           "Non-matching events are acknowledged and counted as skipped.",
       ),
     concurrency: z.int().min(1).max(1000).default(1).describe("Handlers in flight at once. Default 1."),
     timeout: duration("30s", "A handler running longer is a failed attempt."),
     retry: retrySchema.prefault({}),
+    circuitBreaker: circuitBreakerSchema.optional(),
     deadLetter: z
       .boolean()
       .default(true)

@@ -4,6 +4,7 @@ import type { Locator } from "../../load/locate.js";
 import type { Issue } from "../../spec/issue.js";
 import type { SpecParts } from "../spec-parts.js";
 import { checkBrokerOptions } from "./broker-options.js";
+import { checkCircuitBreakers } from "./circuit-breaker.js";
 import { checkCompatibility } from "./compatibility.js";
 import { checkConsumers } from "./consumers.js";
 import { createContext, type Check } from "./context.js";
@@ -26,6 +27,7 @@ const CHECKS: Check[] = [
   checkConsumers,
   checkFilters,
   checkWindows,
+  checkCircuitBreakers,
   checkBrokerOptions,
   checkDerivedNames,
   checkCompatibility,
