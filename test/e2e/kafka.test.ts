@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
 import { KAFKA_CLIENTS, type KafkaClientName } from "../support/kafka-clients.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
-import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, stopMidStreamThenFinish, stopWith } from "../support/failure-matrix.js";
+import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectSdkOrdersHandled, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, sendSdkOrders, stopMidStreamThenFinish, stopWith } from "../support/failure-matrix.js";
+import { sdkKafkaRecord } from "../support/sdk-events.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { produceRaw, readTopic, waitFor } from "../runtime/kafka-support.js";
 import { RECORDER, type RunningService } from "./service-support.js";
@@ -72,6 +73,7 @@ describe.skipIf(!ready.every(Boolean)).each(KAFKA_CLIENTS)("generated Kafka serv
       specversion: "1.0",
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       dataversion: 1,
+      dataschema: "urn:evgen:order.created:v1",
       key: orderId,
       data: { orderId, userId: "alice", seq: 1 },
     });
@@ -125,6 +127,14 @@ describe.skipIf(!ready.every(Boolean)).each(KAFKA_CLIENTS)("generated Kafka serv
     const kinds = Object.fromEntries(dlq.map((r) => [r.headers.ce_id, r.headers["x-evgen-error-kind"]]));
     expect(kinds).toEqual({ [bannedId]: "non-retryable", [notJson]: "invalid", [invalid]: "invalid" });
     expect(linesOf("mailer", orderId).filter((l) => l.event!.data.userId === "banned")).toHaveLength(1);
+  });
+
+  it("handles the CloudEvents SDK's binary and structured events, without dataversion or time", async () => {
+    const sent = await sendSdkOrders(async (event, mode, changes) => {
+      await produceRaw(`${service}.orders`, [sdkKafkaRecord(event, mode, changes)]);
+    });
+    await waitFor(() => linesOf("mailer", sent.orderId).length >= 3, 30_000, "the mailer to handle the SDK's events");
+    expectSdkOrdersHandled(matrix, sent);
   });
 
   it("keeps per-key order in blocking mode while an event is retried", async () => {

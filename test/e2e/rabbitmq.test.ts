@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AMQP_URL, hasPostgres, hasRabbit, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
-import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, stopMidStreamThenFinish } from "../support/failure-matrix.js";
+import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectSdkOrdersHandled, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, sendSdkOrders, stopMidStreamThenFinish } from "../support/failure-matrix.js";
+import { sdkAmqpMessage } from "../support/sdk-events.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { sleep } from "../support/wait.js";
 import type { ServiceDef } from "../../templates/runtime/types.js";
@@ -77,6 +78,7 @@ describe.skipIf(!ready.every(Boolean))("generated RabbitMQ service", () => {
       specversion: "1.0",
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       dataversion: 1,
+      dataschema: "urn:evgen:order.created:v1",
       data: { orderId, userId: "alice" },
     });
 
@@ -91,7 +93,7 @@ describe.skipIf(!ready.every(Boolean))("generated RabbitMQ service", () => {
       contentType: "application/json",
       appId: service,
       deliveryMode: 2,
-      timestamp: Math.floor(Date.parse(line!.event!.time) / 1000),
+      timestamp: Math.floor(Date.parse(line!.event!.time!) / 1000),
     });
     expect(message.properties.headers).toEqual({
       cloudEvents_id: id,
@@ -155,6 +157,18 @@ describe.skipIf(!ready.every(Boolean))("generated RabbitMQ service", () => {
     );
     expect(kinds).toEqual({ [bannedId]: "non-retryable", [notJson]: "invalid", [invalid]: "invalid" });
     expect(linesOf("mailer", orderId).filter((l) => l.event!.data.userId === "banned")).toHaveLength(1);
+  });
+
+  it("handles the CloudEvents SDK's binary (cloudEvents: prefix) and structured events, without dataversion or time", async () => {
+    const raw = await admin.model.createConfirmChannel();
+    const sent = await sendSdkOrders(async (event, mode, changes) => {
+      const { content, options } = sdkAmqpMessage(event, mode, { ...changes, prefix: "cloudEvents:" });
+      raw.publish(`${service}.events`, "order.created", content, options);
+    });
+    await raw.waitForConfirms();
+    await raw.close();
+    await eventually(() => expect(linesOf("mailer", sent.orderId)).toHaveLength(3));
+    expectSdkOrdersHandled(matrix, sent);
   });
 
   it("skips events the filter does not match, and delivers what a handler publishes to its consumer", async () => {

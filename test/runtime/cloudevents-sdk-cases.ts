@@ -152,6 +152,12 @@ export const SHARED_TOPIC_CASE = {
   mode: "structured" as const,
 };
 
+/** A structured order.created whose data no version accepts: dead-lettered as invalid. */
+export const INVALID_STRUCTURED = {
+  event: sdkEvent({ id: "structured-invalid", type: "order.created", datacontenttype: "application/json", data: { orderId: "nope" } }),
+  mode: "structured" as const,
+};
+
 export interface Outcome {
   disposition: Disposition;
   event?: EvgenEvent;

@@ -5,6 +5,8 @@ import { CloudEvent, Kafka as SdkKafka } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
+import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq-dlq.js";
+import { loadConfig } from "../../templates/runtime/config.js";
 import { silentLogger } from "../../templates/runtime/logger.js";
 import type { ServiceDef, Transport } from "../../templates/runtime/types.js";
 import { AMQP_URL, hasKafka, hasRabbit, KAFKA_BROKERS } from "../support/brokers.js";
@@ -15,6 +17,7 @@ import {
   SDK_CASES,
   SDK_CONSUMERS,
   SHARED_TOPIC_CASE,
+  INVALID_STRUCTURED,
   describeOutcome,
   expectAccepted,
   subscribeRecording,
@@ -95,13 +98,13 @@ describe.skipIf(!(await hasRabbit()))("CloudEvents SDK events on RabbitMQ", () =
     await transport.connect();
     await subscribeRecording(service, transport, outcomes);
     const channel = await admin.model.createConfirmChannel();
-    for (const c of cases) {
-      const { content, options } = sdkAmqpMessage(c.event, c.mode, c.wire);
+    for (const c of [...cases, INVALID_STRUCTURED]) {
+      const { content, options } = sdkAmqpMessage(c.event, c.mode, "wire" in c ? c.wire : {});
       channel.publish(service.rabbitmq.exchange, c.event.type, content, options);
     }
     await channel.waitForConfirms();
     await channel.close();
-    await settle(outcomes, cases.map((c) => `${c.consumer}/${c.event.id}`));
+    await settle(outcomes, [...cases.map((c) => `${c.consumer}/${c.event.id}`), `mailer/${INVALID_STRUCTURED.event.id}`]);
   }, 60_000);
 
   afterAll(async () => {
@@ -112,5 +115,17 @@ describe.skipIf(!(await hasRabbit()))("CloudEvents SDK events on RabbitMQ", () =
 
   it.each(cases)("accepts $name", (sdkCase) => {
     expectAccepted(sdkCase, outcomes.get(`${sdkCase.consumer}/${sdkCase.event.id}`));
+  });
+
+  it("dead-letters a structured event its schema rejects, and dlq list shows its id and type", async () => {
+    const { id, type } = INVALID_STRUCTURED.event;
+    expect(describeOutcome(outcomes.get(`mailer/${id}`))).toMatch(/^dead-letter: payload matches no version of order.created/);
+    const deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+    try {
+      const { letters } = await deadLetters.list(service.consumers.mailer!, 20);
+      expect(letters.map((letter) => [letter.id, letter.type, letter.kind])).toEqual([[id, type, "invalid"]]);
+    } finally {
+      await deadLetters.close();
+    }
   });
 });

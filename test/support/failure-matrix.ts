@@ -11,6 +11,8 @@ import { DATABASE_URL } from "./brokers.js";
 import { createProject, type Project } from "./project.js";
 import { mailer, notifier, type ConsumerSpec } from "./spec.js";
 import { waitFor } from "./wait.js";
+import { sdkEvent, type ContentMode, type WireChanges } from "./sdk-events.js";
+import type { CloudEvent } from "cloudevents";
 
 /** The consumers both specs have (Kafka's adds a blocking one). */
 export const MATRIX_CONSUMERS: Record<string, ConsumerSpec> = {
@@ -65,8 +67,11 @@ export interface Line {
     type: string;
     source: string;
     specversion: string;
-    time: string;
+    time?: string;
     dataversion: number;
+    subject?: string;
+    dataschema?: string;
+    extensions?: Record<string, string>;
     key?: string;
     data: Record<string, unknown>;
   };
@@ -135,6 +140,35 @@ export function matrixProject(brokerEnv: Record<string, string>): MatrixProject 
       await project?.cleanup();
     },
   };
+}
+
+/**
+ * Three order.created events as the CloudEvents JS SDK makes them, for the mailer: binary without
+ * dataversion or time, structured with a subject and an extension, structured without time. `send`
+ * puts them on the broker in the given content mode (with the wire changes named).
+ */
+export async function sendSdkOrders(
+  send: (event: CloudEvent<unknown>, mode: ContentMode, changes: WireChanges) => Promise<void>,
+): Promise<{ orderId: string; ids: string[] }> {
+  const orderId = randomUUID();
+  const order = (id: string, attributes: Record<string, unknown> = {}) =>
+    sdkEvent({ id, type: "order.created", source: "/sdk-checkout", datacontenttype: "application/json", data: { orderId, userId: "sdk" }, ...attributes });
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+  await send(order(ids[0]!), "binary", { omit: ["time"] });
+  await send(order(ids[1]!, { subject: `orders/${orderId}`, tenant: "acme" }), "structured", {});
+  await send(order(ids[2]!), "structured", { omit: ["time"] });
+  return { orderId, ids };
+}
+
+/** What the mailer recorded of sendSdkOrders' events: each handled once, as the SDK made it. */
+export function expectSdkOrdersHandled(matrix: MatrixProject, { orderId, ids }: { orderId: string; ids: string[] }): void {
+  const seen = matrix.linesOf("mailer", orderId).map((l) => l.event!);
+  expect(seen.map((e) => e.id).sort()).toEqual([...ids].sort());
+  const byId = new Map(seen.map((e) => [e.id, e]));
+  for (const event of seen) expect(event).toMatchObject({ source: "/sdk-checkout", dataversion: 1, data: { orderId, userId: "sdk" } });
+  expect(byId.get(ids[0]!)).not.toHaveProperty("time");
+  expect(byId.get(ids[1]!)).toMatchObject({ subject: `orders/${orderId}`, extensions: { tenant: "acme" } });
+  expect(byId.get(ids[2]!)).not.toHaveProperty("time");
 }
 
 /** Three attempts at one event, each at least `delayMs` after the one before. */
