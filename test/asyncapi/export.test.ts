@@ -76,7 +76,7 @@ describe("export asyncapi", () => {
   it("Kafka: a channel per topic with every version of its events; key and CloudEvents headers", () => {
     const doc = toAsyncApi(irOf(exampleText("orders"))) as Obj;
     const channels = doc.channels as Record<string, Obj>;
-    expect(Object.keys(channels)).toEqual(["notification.sent", "orders", "payment.failed", "payment.succeeded"]);
+    expect(Object.keys(channels)).toEqual(["inventory", "orders", "payments"]);
     expect(Object.keys(channels.orders!.messages as Obj)).toEqual(["OrderCreatedV1", "OrderShippedV1", "OrderShippedV2"]);
     expect(channels.orders!.bindings).toMatchObject({ kafka: { topic: "orders", partitions: 3, replicas: 1 } });
     const message = ((doc.components as Obj).messages as Record<string, Obj>).OrderShippedV2!;
@@ -85,10 +85,13 @@ describe("export asyncapi", () => {
     expect(headers).toMatchObject({ ce_type: { const: "order.shipped" }, ce_dataversion: { const: "2" }, ce_source: { const: "/shop" } });
     const operations = doc.operations as Record<string, Obj>;
     expect(operations["send.order.shipped"]!.messages).toEqual([{ $ref: "#/channels/orders/messages/OrderShippedV2" }]);
-    expect(operations["receive.send-confirmation"]).toMatchObject({
+    expect(operations["receive.payment.orders"]).toMatchObject({
       action: "receive",
-      bindings: { kafka: { groupId: { enum: ["shop.send-confirmation"] } } },
-      "x-evgen-consumer": { emits: ["notification.sent"], retryQueues: ["shop.send-confirmation.retry-1", "shop.send-confirmation.retry-2", "shop.send-confirmation.retry-3"] },
+      bindings: { kafka: { groupId: { enum: ["shop.payment"] } } },
+      "x-evgen-consumer": {
+        emits: ["payment.failed", "payment.refunded", "payment.succeeded"],
+        retryQueues: ["shop.payment.retry-1", "shop.payment.retry-2"],
+      },
     });
     const schema = ((doc.components as Obj).schemas as Record<string, Obj>).OrderCreatedV1!;
     expect(schema.properties).toMatchObject({ items: { type: "array", items: { $ref: "#/components/schemas/LineItem" }, minItems: 1 } });

@@ -303,7 +303,7 @@ describe("evgen add-event and add-consumer", () => {
       dir,
     );
     expect(event.code, event.stderr).toBe(0);
-    const consumer = await evgen(["add-consumer", "refund", "--on", "order.cancelled", "--emits", "notification.sent"], dir);
+    const consumer = await evgen(["add-consumer", "refund", "--on", "order.cancelled", "--emits", "payment.refunded"], dir);
     expect(consumer.code, consumer.stderr).toBe(0);
     expect(consumer.stdout).toContain("create src/handlers/refund.ts");
 

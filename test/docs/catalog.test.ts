@@ -53,11 +53,10 @@ describe("evgen docs catalog", () => {
     const page = renderCatalog(irOf(exampleText("orders")));
     expect(page).toContain("- Topic: `orders`");
     expect(page).toContain("- Key: `orderId`");
-    expect(page).toContain("Up to 4 attempts (the first delivery and 3 retries) with exponential backoff from 1s, at most 1m: waits 1s, 2s, 4s.");
-    expect(page).toContain("`shop.send-confirmation.retry-1`");
-    expect(page).toContain("- Dead-letter topic: `shop.send-confirmation.dlq`");
-    expect(page).toContain("`data.method` is one of `\"card\"`, `\"paypal\"`");
-    expect(page).toContain("none: after the last attempt the event is dropped with an error log");
+    expect(page).toContain("Up to 3 attempts (the first delivery and 2 retries) with exponential backoff from 1s, at most 1m: waits 1s, 2s.");
+    expect(page).toContain("`shop.payment.retry-1`");
+    expect(page).toContain("- Dead-letter topic: `shop.payment.dlq`");
+    expect(page).toContain("- Consumer group: `shop.payment` on `inventory`, `orders`");
     expect(page).toMatch(/e\d --> c\d/);
     expect(page).toMatch(/c\d -\. emits \.-> e\d/);
   });
@@ -66,6 +65,12 @@ describe("evgen docs catalog", () => {
     const page = renderCatalog(irOf(exampleText("notifications")));
     expect(page).toContain("- Publish over HTTP: `POST /events/notification.requested`");
     expect(page).toContain("- Publish over HTTP: no: emitted by `send-email`, `send-sms` (`http: true` in the spec accepts it)");
+  });
+
+  it("shows filters and consumers without a dead letter in words", () => {
+    const page = renderCatalog(irOf(fixtureText("all-features.yaml")));
+    expect(page).toContain("- Filter: `data.count` is one of `1`, `2` and `data.order.total.currency` is `\"EUR\"`");
+    expect(page).toContain("none: after the last attempt the event is dropped with an error log");
   });
 
   it("shows routing keys and queues on RabbitMQ", () => {
