@@ -67,3 +67,22 @@ export function serializeManifest(manifest: Manifest): string {
   );
   return `${JSON.stringify({ evgen: manifest.evgen, inputs: manifest.inputs, files }, null, 2)}\n`;
 }
+
+/**
+ * Whether two manifest texts differ in `inputs` alone: the fingerprint of the evgen and spec that
+ * wrote the files, a shortcut for `generate`, not part of what was generated. Another build of the
+ * same evgen (or evgen run from its sources) fingerprints differently and writes the same files.
+ */
+export function differsInInputsOnly(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const withoutInputs = (text: string) => {
+    try {
+      const { inputs: _inputs, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    } catch {
+      return undefined;
+    }
+  };
+  const left = withoutInputs(a);
+  return left !== undefined && left === withoutInputs(b);
+}

@@ -168,12 +168,22 @@ function importPath(fromFile: string, toFile: string): string {
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
-/** `export type Name = Generic<...>;` on one line when it fits, else one type argument a line. */
-function typeDecl(typeName: string, generic: string, args: string[], layout: Layout): string {
-  const oneLine = `export type ${typeName} = ${generic}<${args.join(", ")}>;`;
+/**
+ * `export type Name = Generic<...>;` on one line when it fits, else one type argument a line; each
+ * argument is a list of union members, and a union too long for its line gets one member a line,
+ * each after a leading `|`, as prettier prints it.
+ */
+function typeDecl(typeName: string, generic: string, args: string[][], layout: Layout): string {
+  const flat = args.map(union);
+  const oneLine = `export type ${typeName} = ${generic}<${flat.join(", ")}>;`;
   if (oneLine.length <= PRINT_WIDTH) return oneLine;
-  if (args.some((arg) => indent(1).length + arg.length + 1 > PRINT_WIDTH)) layout.canonical = false;
-  return `export type ${typeName} = ${generic}<\n${args.map((arg) => `${indent(1)}${arg}`).join(",\n")}\n>;`;
+  const lines = args.map((members, index) => {
+    const arg = flat[index]!;
+    if (indent(1).length + arg.length + 1 <= PRINT_WIDTH) return `${indent(1)}${arg}`;
+    if (members.some((member) => indent(1).length + member.length + 3 > PRINT_WIDTH)) layout.canonical = false;
+    return members.map((member) => `${indent(1)}| ${member}`).join("\n");
+  });
+  return `export type ${typeName} = ${generic}<\n${lines.join(",\n")}\n>;`;
 }
 
 function namedTypeView(type: IRNamedType, layout: Layout): SchemaView {
@@ -275,9 +285,11 @@ function testEvent(
   return undefined;
 }
 
-function union(types: string[]): string {
-  return types.length === 0 ? "never" : types.map((type) => JSON.stringify(type)).join(" | ");
-}
+/** Members of a union of string literal types (`never` for none). */
+const literals = (types: string[]): string[] =>
+  types.length === 0 ? ["never"] : types.map((type) => JSON.stringify(type));
+
+const union = (members: string[]): string => members.join(" | ");
 
 function consumerView(
   ir: IR,
@@ -318,16 +330,16 @@ function consumerView(
     handlersTypeDecl: typeDecl(
       handlersType,
       "Handlers",
-      ["EventVersions", "EventPayloads", union(consumer.on), union(consumer.emits)],
+      [["EventVersions"], ["EventPayloads"], literals(consumer.on), literals(consumer.emits)],
       layout,
     ),
-    startContextDecl: typeDecl("StartContext", "LifecycleStartContext", ["EventPayloads", union(consumer.emits)], layout),
+    startContextDecl: typeDecl("StartContext", "LifecycleStartContext", [["EventPayloads"], literals(consumer.emits)], layout),
     window: consumer.window ? windowView(ir, types, consumer, consumer.window) : false,
     doc: jsDoc(consumer.doc),
     handlersType,
     moduleVar: `${consumer.ident}Module`,
-    onUnion: union(consumer.on),
-    emitsUnion: union(consumer.emits),
+    onUnion: union(literals(consumer.on)),
+    emitsUnion: union(literals(consumer.emits)),
     on: consumer.on.map((type) => {
       const key = ir.events.find((event) => event.type === type)?.key;
       return {

@@ -30,9 +30,10 @@ afterAll(() => {
 });
 
 const HANDLER = `${RECORDER}
-import { defineHandlers } from "../generated/consumers/send-confirmation.js";
+import { defineHandlers } from "../generated/consumers/payment.js";
 export default defineHandlers({
   "order.created": async (event, ctx) => record({ consumer: ctx.consumer, attempt: ctx.attempt, event }),
+  "inventory.rejected": () => undefined,
 });`;
 
 describe.each(["kafka", "rabbitmq"] as const)("npm run dev (%s project, no broker)", (broker) => {
@@ -43,7 +44,7 @@ describe.each(["kafka", "rabbitmq"] as const)("npm run dev (%s project, no broke
     expect(init.code, init.stderr).toBe(0);
     const log = join(dir, "handled.jsonl");
     // The handler module is the user's to edit.
-    writeFileSync(join(dir, "src/handlers/send-confirmation.ts"), HANDLER);
+    writeFileSync(join(dir, "src/handlers/payment.ts"), HANDLER);
 
     const port = await freePort();
     const child = spawn("npm", ["run", "dev"], {
@@ -68,6 +69,7 @@ describe.each(["kafka", "rabbitmq"] as const)("npm run dev (%s project, no broke
       userId: "ada",
       total: 12.5,
       items: [{ sku: "book", qty: 1, price: 12.5 }],
+      shipTo: { name: "Ada", street: "1 Main St", city: "Berlin", country: "DE" },
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
@@ -79,7 +81,7 @@ describe.each(["kafka", "rabbitmq"] as const)("npm run dev (%s project, no broke
     );
     expect(recorded(log)).toEqual([
       {
-        consumer: "send-confirmation",
+        consumer: "payment",
         attempt: 1,
         at: expect.any(Number),
         event: expect.objectContaining({
@@ -94,7 +96,7 @@ describe.each(["kafka", "rabbitmq"] as const)("npm run dev (%s project, no broke
     expect(
       metricValue(text, "evgen_events_handled_total", {
         type: "order.created",
-        consumer: "send-confirmation",
+        consumer: "payment",
       }),
     ).toBe(1);
   });

@@ -66,7 +66,7 @@ describe("evgen installed from its packed tarball", () => {
 
       const init = await run("npx", ["--no", "evgen", "init", "--broker", "kafka", "--example", "orders", "--yes"], dir);
       expect(init.code, init.output).toBe(0);
-      expect(init.output).toContain("create src/handlers/send-confirmation.ts");
+      expect(init.output).toContain("create src/handlers/payment.ts");
       const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
       expect(pkg.devDependencies.evgen).toMatch(/^file:/); // how the user installed it stays theirs
 

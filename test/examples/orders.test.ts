@@ -1,6 +1,8 @@
 // examples/orders as a team would take it: its generated code is current, `npm ci && npm test`
 // pass in a copy of it, and its end-to-end scenario (scripts/e2e.ts) runs against real Kafka and
 // PostgreSQL, with a SIGKILL of the service halfway, and loses nothing.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_URL, hasKafka, hasPostgres, KAFKA_BROKERS } from "../support/brokers.js";
 import { runCli } from "../support/project.js";
@@ -13,6 +15,14 @@ describe("examples/orders", () => {
     const check = await runCli(["generate", "--check"], exampleDir("orders"));
     expect(check.stderr + check.stdout).not.toMatch(/would (create|update|delete)/);
     expect(check.code).toBe(0);
+  });
+
+  it("has its event catalog current (evgen docs): the README's flow comes from it", async () => {
+    const docs = await runCli(["docs", "--out", "-"], exampleDir("orders"));
+    expect(docs.code, docs.stderr).toBe(0);
+    expect(docs.stdout).toBe(readFileSync(join(exampleDir("orders"), "docs", "events.md"), "utf8"));
+    const flow = /```mermaid\n[\s\S]*?```/.exec(docs.stdout)![0];
+    expect(readFileSync(join(exampleDir("orders"), "README.md"), "utf8")).toContain(flow);
   });
 
   describe("a copy, installed with npm ci", () => {

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyCommit, isAsWritten, planCommit } from "../../src/commit/changes.js";
 import { ProjectDir } from "../../src/commit/disk.js";
-import { emptyManifest, MANIFEST_PATH, parseManifest, type Manifest } from "../../src/commit/manifest.js";
+import { differsInInputsOnly, emptyManifest, MANIFEST_PATH, parseManifest, type Manifest } from "../../src/commit/manifest.js";
 import { PathError } from "../../src/commit/paths.js";
 import { isUpToDate } from "../../src/commit/up-to-date.js";
 import { sha256 } from "../../src/format/hash.js";
@@ -316,5 +316,22 @@ describe("paths", () => {
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe("differsInInputsOnly", () => {
+  const manifest = (inputs: string, hash: string) =>
+    `${JSON.stringify({ evgen: 1, inputs, files: { "src/a.ts": { owner: "evgen", sha256: hash } } }, null, 2)}\n`;
+  const [a, b] = ["a".repeat(64), "b".repeat(64)];
+
+  it("is true when only the fingerprint of what wrote the files moved (generate --check ignores it)", () => {
+    expect(differsInInputsOnly(manifest(a, a), manifest(b, a))).toBe(true);
+  });
+
+  it("is false when a file's record changed, when one side is missing or not JSON", () => {
+    expect(differsInInputsOnly(manifest(a, a), manifest(b, b))).toBe(false);
+    expect(differsInInputsOnly(manifest(a, a), manifest(a, b))).toBe(false);
+    expect(differsInInputsOnly(undefined, manifest(a, a))).toBe(false);
+    expect(differsInInputsOnly("{not json", manifest(a, a))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { CliContext } from "../context.js";
+import { differsInInputsOnly, MANIFEST_PATH } from "../../commit/manifest.js";
 import { CliError } from "../errors.js";
 import { displayPath, prepareGeneration, printChanges, printIssues, printWarnings, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
@@ -35,12 +36,19 @@ async function run(io: CliIO, options: Options): Promise<number> {
     const { plan } = generation;
     if (!plan) throw new CliError("the spec has errors");
     printWarnings(io, plan);
-    if (plan.changes.length === 0) {
+    // Only the generated files count: a manifest whose fingerprint alone moved is not drift.
+    const changes = plan.changes.filter(
+      (change) =>
+        change.path !== MANIFEST_PATH ||
+        change.kind === "delete" ||
+        !differsInInputsOnly(generation.disk.read(MANIFEST_PATH), change.content),
+    );
+    if (changes.length === 0) {
       io.stderr("up to date\n");
       return 0;
     }
-    printChanges(io, plan);
-    io.stderr(`${plural(plan.changes.length, "file")} out of date: run \`evgen generate\`\n`);
+    printChanges(io, { ...plan, changes });
+    io.stderr(`${plural(changes.length, "file")} out of date: run \`evgen generate\`\n`);
     return 1;
   }
 
