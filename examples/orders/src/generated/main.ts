@@ -4,18 +4,24 @@ import { createPostgresStore } from "./runtime/idempotency-postgres.js";
 import { runService } from "./runtime/service.js";
 import { serviceDef } from "./service-def.js";
 import { createTransport } from "./transport.js";
-import inventoryHandlers from "../handlers/inventory.js";
-import orderStatusHandlers from "../handlers/order-status.js";
-import paymentHandlers from "../handlers/payment.js";
-import shippingHandlers from "../handlers/shipping.js";
+import * as inventoryModule from "../handlers/inventory.js";
+import * as orderStatusModule from "../handlers/order-status.js";
+import * as paymentModule from "../handlers/payment.js";
+import * as shippingModule from "../handlers/shipping.js";
 
 await runService({
   service: serviceDef,
   handlers: {
-    inventory: inventoryHandlers,
-    "order-status": orderStatusHandlers,
-    payment: paymentHandlers,
-    shipping: shippingHandlers,
+    inventory: inventoryModule.default,
+    "order-status": orderStatusModule.default,
+    payment: paymentModule.default,
+    shipping: shippingModule.default,
+  },
+  modules: {
+    inventory: inventoryModule,
+    "order-status": orderStatusModule,
+    payment: paymentModule,
+    shipping: shippingModule,
   },
   createTransport,
   stores: {

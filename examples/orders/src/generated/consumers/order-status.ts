@@ -3,6 +3,7 @@
 // ctx.publish typed for exactly the events it emits.
 import type { EventPayloads, EventVersions } from "../events.js";
 import type { Handlers } from "../runtime/handlers.js";
+import type { StartContext as LifecycleStartContext } from "../runtime/lifecycle.js";
 
 export { NonRetryableError } from "../runtime/errors.js";
 
@@ -25,3 +26,6 @@ export type OrderStatusHandlers = Handlers<
 export function defineHandlers(handlers: OrderStatusHandlers): OrderStatusHandlers {
   return handlers;
 }
+
+/** What the handler module's `export function onStart(ctx)` gets; `onStop()` gets nothing. */
+export type StartContext = LifecycleStartContext<EventPayloads, never>;

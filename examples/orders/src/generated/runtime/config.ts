@@ -197,6 +197,12 @@ function crossProblems(
         `${name}: required: consumer${users.length === 1 ? "" : "s"} ${users.join(", ")} use${users.length === 1 ? "s" : ""} idempotency ${store}`,
       );
     }
+    const windowed = running.filter((consumer) => service.consumers[consumer]?.window?.store === store);
+    if (windowed.length > 0 && !env[name]) {
+      problems.push(
+        `${name}: required: consumer${windowed.length === 1 ? "" : "s"} ${windowed.join(", ")} keep${windowed.length === 1 ? "s" : ""} windows in ${store}`,
+      );
+    }
   }
   return problems;
 }

@@ -188,7 +188,7 @@ export async function runDeadLetterTool(options: DeadLetterToolOptions): Promise
       const { total, letters } = await deadLetters.list(consumer, limit);
       letters.forEach(print);
       stderr(
-        `${letters.length} of ${total} dead letter${total === 1 ? "" : "s"} of ${consumer.name} (${consumer.deadLetterQueue})\n`,
+        `${letters.length} of ${total} dead letter${total === 1 ? "" : "s"} of ${consumer.name} (${consumer.deadLetterQueue ?? "none"})\n`,
       );
     } else {
       const replayed = await deadLetters.replay(consumer, limit);

@@ -17,12 +17,16 @@ export interface StoreProbe {
   stop(): Promise<void>;
 }
 
-export function watchStores(stores: Map<string, IdempotencyStore>, timeoutMs: number, log: Logger): StoreProbe {
+export function watchStores(
+  stores: Map<string, Pick<IdempotencyStore, "ping">>,
+  timeoutMs: number,
+  log: Logger,
+): StoreProbe {
   const down = new Set<string>();
   const pinged = [...stores].filter(([, store]) => store.ping !== undefined);
   let probing: Promise<void> | undefined;
 
-  async function ping(name: string, store: IdempotencyStore): Promise<void> {
+  async function ping(name: string, store: Pick<IdempotencyStore, "ping">): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

@@ -13,6 +13,7 @@ import { childLogger } from "./logger.js";
 import type { LagMetrics } from "./metrics.js";
 import { failureDisposition } from "./pipeline.js";
 import {
+  deadLetterQueueOf,
   type ConsumerDef,
   type Delivery,
   type DeliveryHandler,
@@ -163,7 +164,7 @@ export async function subscribeConsumer(
         log.warn({ origin: `${from.topic}[${from.partition}]@${message.offset}` }, "dropped event committed");
         return;
       case "dead-letter":
-        await options.send([{ topic: consumer.deadLetterQueue, message: copy(message, from, disposition.failure) }]);
+        await options.send([{ topic: deadLetterQueueOf(consumer), message: copy(message, from, disposition.failure) }]);
         disposition.confirmed?.();
         return;
       case "retry": {

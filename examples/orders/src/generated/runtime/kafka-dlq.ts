@@ -17,7 +17,7 @@ import type { Config } from "./config.js";
 import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "./dlq.js";
 import "./kafkajs-timers.js"; // before any kafkajs client exists: no negative timers on Node 24
 import { headerAttributes, headerValue } from "./kafka-headers.js";
-import type { ConsumerDef, Logger, ServiceDef } from "./types.js";
+import { deadLetterQueueOf, type ConsumerDef, type Logger, type ServiceDef } from "./types.js";
 
 /** Offsets [from, to) of one partition still to read. */
 interface Range {
@@ -156,7 +156,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
   return {
     async list(consumer, limit) {
       await connect();
-      const topic = consumer.deadLetterQueue;
+      const topic = deadLetterQueueOf(consumer);
       const pending = await pendingRanges(admin, topic, replayCursorGroup(consumer));
       const total = pending.reduce((sum, range) => sum + Number(range.to - range.from), 0);
       if (total === 0) return { total, letters: [] };
@@ -193,7 +193,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
         throw new Error(`consumer "${consumer.name}" has no dead letter (deadLetter: false): nothing to replay`);
       }
       await connect();
-      const topic = consumer.deadLetterQueue;
+      const topic = deadLetterQueueOf(consumer);
       const group = replayCursorGroup(consumer);
       const replayed: DeadLetter[] = [];
       const ranges = await pendingRanges(admin, topic, group);

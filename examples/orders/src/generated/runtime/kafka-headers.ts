@@ -42,6 +42,8 @@ export function attributeHeaders(attributes: CloudEventAttributes): Record<strin
     [CONTENT_TYPE]: attributes.datacontenttype,
   };
   if (attributes.traceparent) headers[TRACEPARENT] = attributes.traceparent;
+  if (attributes.subject !== undefined) headers.ce_subject = attributes.subject;
+  for (const name in attributes.extensions) headers[`ce_${name}`] = attributes.extensions[name]!;
   return headers;
 }
 

@@ -223,7 +223,9 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       ensureOpen();
       for (const message of messages) {
         publishedLog.push(message);
-        const attributes: Record<string, string> = { ...message.attributes };
+        // As a broker carries them: extensions beside the named attributes.
+        const { extensions, ...named } = message.attributes;
+        const attributes: Record<string, string> = { ...named, ...extensions };
         let routed = false;
         for (const state of consumers.values()) {
           if (!state.def.on.includes(message.attributes.type)) continue;

@@ -43,7 +43,15 @@ export interface HttpMetrics {
   httpAccepted(type: string, client: string): void;
 }
 
-export interface ServiceMetrics extends Metrics, LagMetrics, HttpMetrics {
+/** What window consumers report (docs/spec.md, windowed aggregation). */
+export interface WindowMetrics {
+  /** An event reached a window consumer: added to its window, a repeat, or late (its window had closed). */
+  windowEvent(consumer: string, outcome: "added" | "duplicate" | "late"): void;
+  /** A window closed: its summary published, or given up on (emit threw or its result was invalid). */
+  windowClosed(consumer: string, outcome: "published" | "failed"): void;
+}
+
+export interface ServiceMetrics extends Metrics, LagMetrics, HttpMetrics, WindowMetrics {
   registry: Registry;
 }
 
@@ -237,6 +245,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   const deadLettered = counter("evgen_events_dead_lettered_total", "Events sent to the dead letter", ["type", "consumer", "kind"]);
   const dropped = counter("evgen_events_dropped_total", "Events dropped after the last attempt (no dead letter)", ["type", "consumer", "kind"]);
   const skipped = counter("evgen_events_skipped_total", "Events acknowledged without handling", ["type", "consumer", "reason"]);
+  const windowEvents = counter(
+    "evgen_window_events_total",
+    "Events reaching a window consumer, by outcome: added, duplicate or late (after their window closed)",
+    ["consumer", "outcome"],
+  );
+  const windowsClosed = counter(
+    "evgen_windows_closed_total",
+    "Windows closed, by outcome: published (the summary) or failed (emit threw or returned an invalid payload)",
+    ["consumer", "outcome"],
+  );
   const lag = new GaugeFamily(
     "evgen_consumer_lag",
     "Records of a partition the consumer has not processed yet (Kafka), as of its last fetch",
@@ -262,5 +280,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     forgetConsumerLag: (consumer) => lag.clear(consumer),
     httpRequest: (client, status) => httpRequests.inc(client, String(status)),
     httpAccepted: (type, client) => httpAccepted.inc(type, client),
+    windowEvent: (consumer, outcome) => windowEvents.inc(consumer, outcome),
+    windowClosed: (consumer, outcome) => windowsClosed.inc(consumer, outcome),
   };
 }

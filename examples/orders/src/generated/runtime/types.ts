@@ -33,6 +33,17 @@ export interface FilterDef {
   values: unknown[];
 }
 
+/** Tumbling windows of a window consumer (docs/spec.md, windowed aggregation). */
+export interface WindowDef {
+  sizeMs: number;
+  graceMs: number;
+  /** Dot path to the key, e.g. "data.userId": one window per value. */
+  by: string;
+  store: "memory" | "redis" | "postgres";
+  /** The event published with each window's summary. */
+  emits: string;
+}
+
 export interface ConsumerDef {
   name: string;
   /** `<service>.<name>`: Kafka group id, RabbitMQ queue. */
@@ -51,12 +62,15 @@ export interface ConsumerDef {
    */
   retryQueues: string[];
   deadLetter: boolean;
-  deadLetterQueue: string;
+  /** With a dead letter: `<group>.dlq`, its topic or queue. Without one, none is declared. */
+  deadLetterQueue?: string;
   /** Kafka with a dead letter: `<group>.replay`, where dead-letter replay puts events for this consumer alone. */
   replayTopic?: string;
   idempotency: "none" | "memory" | "redis" | "postgres";
   /** How long the store remembers a handled event (Redis keys expire, PostgreSQL rows are pruned). */
   idempotencyTtlMs: number;
+  /** A window consumer: its events are folded per key and window, and each window's summary published. */
+  window?: WindowDef;
 }
 
 export interface ServiceDef {
@@ -87,6 +101,13 @@ export interface CloudEventAttributes {
   dataschema: string; // "urn:evgen:<type>:v<version>"
   datacontenttype: "application/json";
   traceparent?: string;
+  /** What the event is about, within its source: kept from a CloudEvent received over HTTP. */
+  subject?: string;
+  /**
+   * Extension attributes kept from a CloudEvent received over HTTP: names of [a-z0-9], none of
+   * the attributes above. Written as headers of their own, as the named attributes are.
+   */
+  extensions?: Record<string, string>;
 }
 
 /** A message handed to a transport: attributes become headers, body is the JSON payload. */
@@ -177,6 +198,14 @@ export interface Logger {
   error(obj: object, msg?: string): void;
   /** A logger adding these fields to every line (pino's child); optional for hand-made loggers. */
   child?(bindings: Record<string, unknown>): Logger;
+}
+
+/** The dead-letter topic or queue of a consumer that has one; a loud error for one that has none. */
+export function deadLetterQueueOf(consumer: ConsumerDef): string {
+  if (consumer.deadLetterQueue === undefined) {
+    throw new Error(`consumer "${consumer.name}" has no dead letter (deadLetter: false)`);
+  }
+  return consumer.deadLetterQueue;
 }
 
 /** Failure header names shared by every transport (the wire format). */
