@@ -1,5 +1,5 @@
 // IR -> AsyncAPI 3.1 document. Kafka: a channel per topic with the messages of its events;
-// RabbitMQ: a channel per routing key (event type) on the service's topic exchange, and one per
+// RabbitMQ: a channel per event (its routing key) on the service's topic exchange, and one per
 // consumer queue. A message per event version, its payload a JSON Schema under
 // components/schemas; operations `send` for every event and `receive` for every consumer.
 // Facts AsyncAPI has no field for travel as `x-evgen-*` extensions, which `import` reads back;
@@ -109,7 +109,7 @@ function rabbitChannels(ir: IR): JsonObject {
   const channels: JsonObject = {};
   for (const event of ir.events) {
     channels[event.type] = {
-      address: event.type,
+      address: event.routingKey,
       messages: Object.fromEntries(event.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))])),
       bindings: {
         amqp: {
@@ -130,6 +130,9 @@ function rabbitChannels(ir: IR): JsonObject {
         amqp: {
           is: "queue",
           queue: { name: consumer.group, durable: true, exclusive: false, autoDelete: false, vhost },
+          // Queue arguments and the channel's prefetch have no binding field of their own.
+          "x-evgen-queueType": ir.rabbitmq.queueType,
+          "x-evgen-prefetch": ir.rabbitmq.prefetch,
           bindingVersion: AMQP_BINDING,
         },
       },

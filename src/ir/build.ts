@@ -84,6 +84,7 @@ function buildEvent(spec: Spec, type: string, event: EventSpec): IREvent {
     ...described(event.description),
     ...(event.key !== undefined ? { key: event.key } : {}),
     topic: event.topic ?? type,
+    routingKey: event.routingKey ?? type,
     latest: versions.at(-1)!.version,
     versions,
     http: event.http ?? emittedBy.length === 0,
@@ -92,7 +93,7 @@ function buildEvent(spec: Spec, type: string, event: EventSpec): IREvent {
 }
 
 function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf: Map<string, string>): IRConsumer {
-  const group = consumerGroup(spec.service, name);
+  const group = consumerGroup(spec.service, name, consumer);
   const on = [...consumer.on].sort();
   const { delay, maxDelay, mode = DEFAULT_RETRY_MODE, ...rest } = consumer.retry;
   const policy = { ...rest, mode };
@@ -112,6 +113,7 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     on,
     emits: [...consumer.emits].sort(),
     topics: distinctSorted(on.map((type) => topicOf.get(type) ?? type)),
+    routingKeys: distinctSorted(on.map((type) => spec.events[type]?.routingKey ?? type)),
     filter: buildFilter(consumer.filter),
     concurrency: consumer.concurrency,
     timeoutMs: consumer.timeout,

@@ -47,9 +47,9 @@ export function consumerIdent(name: string): string {
   return RESERVED.has(ident) ? `${ident}Consumer` : ident;
 }
 
-/** Kafka consumer group and RabbitMQ queue of a consumer. */
-export function consumerGroup(service: string, consumer: string): string {
-  return `${service}.${consumer}`;
+/** Kafka consumer group and RabbitMQ queue of a consumer: its groupId or queue, else `<service>.<name>`. */
+export function consumerGroup(service: string, consumer: string, named: { groupId?: string; queue?: string } = {}): string {
+  return named.groupId ?? named.queue ?? `${service}.${consumer}`;
 }
 
 /** Kafka: the topic holding events waiting for attempt k+1. */

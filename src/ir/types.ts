@@ -72,6 +72,8 @@ export interface IREvent {
   key?: string;
   /** Kafka topic (defaults to the event type). Also present for RabbitMQ, where it is unused. */
   topic: string;
+  /** RabbitMQ routing key (defaults to the event type). Also present for Kafka, where it is unused. */
+  routingKey: string;
   latest: number;
   versions: IRVersion[]; // sorted ascending
   /** Whether POST /events/<type> accepts it: the spec's `http`, else not when a consumer emits it. */
@@ -137,12 +139,14 @@ export interface IRConsumer {
   description?: string;
   /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
   doc?: string;
-  /** `<service>.<name>`: Kafka group id and RabbitMQ queue. */
+  /** Kafka group id and RabbitMQ queue: the spec's groupId / queue, else `<service>.<name>`. */
   group: string;
   on: string[]; // sorted event types
   emits: string[]; // sorted event types
   /** Kafka topics of its `on` events, sorted and distinct. */
   topics: string[];
+  /** RabbitMQ routing keys of its `on` events, its queue's bindings, sorted and distinct. */
+  routingKeys: string[];
   filter: IRFilter[];
   concurrency: number;
   timeoutMs: number;

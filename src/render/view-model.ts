@@ -36,6 +36,8 @@ export interface EventView {
   versionSchemas: string;
   keyJson: string;
   topicJson: string;
+  /** RabbitMQ: the routing key it is published with ("" on Kafka). */
+  routingKeyJson: string;
   /** Whether POST /events/<type> accepts it. */
   http: boolean;
   /** README: "1, 2", whether POST /events accepts it, and the description as a table cell. */
@@ -196,7 +198,7 @@ function namedTypeView(type: IRNamedType, layout: Layout): SchemaView {
   };
 }
 
-function eventView(event: IREvent, layout: Layout): EventView {
+function eventView(ir: IR, event: IREvent, layout: Layout): EventView {
   const latest = event.versions.find((version) => version.version === event.latest);
   return {
     type: event.type,
@@ -217,6 +219,7 @@ function eventView(event: IREvent, layout: Layout): EventView {
     versionSchemas: `{ ${event.versions.map((version) => `${version.version}: ${version.schemaName}`).join(", ")} }`,
     keyJson: event.key === undefined ? "" : JSON.stringify(event.key),
     topicJson: JSON.stringify(event.topic),
+    routingKeyJson: ir.broker === "rabbitmq" ? JSON.stringify(event.routingKey) : "",
     http: event.http,
     versionList: event.versions.map((version) => version.version).join(", "),
     httpCell: event.http ? "yes" : event.emittedBy.length > 0 ? `no: emitted by ${event.emittedBy.map((name) => `\`${name}\``).join(", ")}` : "no",
@@ -304,6 +307,7 @@ function consumerView(
     on: consumer.on,
     emits: consumer.emits,
     topics: consumer.topics,
+    ...(ir.broker === "rabbitmq" ? { routingKeys: consumer.routingKeys } : {}),
     filter: consumer.filter,
     concurrency: consumer.concurrency,
     timeoutMs: consumer.timeoutMs,
@@ -419,7 +423,7 @@ export function projectView(ir: IR, header: string): ProjectView {
   const types: NamedTypes = new Map(ir.types.map((type) => [type.name, type]));
   const layout: Layout = { canonical: true };
   const schemaViews = ir.types.map((type) => namedTypeView(type, layout));
-  const eventViews = ir.events.map((event) => eventView(event, layout));
+  const eventViews = ir.events.map((event) => eventView(ir, event, layout));
   const serviceDefLayout: Layout = { canonical: true };
   const consumerViews = ir.consumers.map((consumer) => consumerView(ir, types, consumer, serviceDefLayout));
   const readmeLayout: Layout = { canonical: true };

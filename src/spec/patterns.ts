@@ -17,6 +17,10 @@ export const SHORTHAND = /^[A-Za-z][A-Za-z0-9]*(\[\])?$/;
 export const KAFKA_TOPIC = /^[A-Za-z0-9._-]+$/;
 export const BROKER_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
 export const EXCHANGE_NAME = /^[A-Za-z0-9._:-]+$/;
+/** A RabbitMQ queue of a consumer: what an exchange name may hold. */
+export const QUEUE_NAME = EXCHANGE_NAME;
+/** A RabbitMQ routing key an event is published with: dot-separated words, no `*` or `#` wildcards. */
+export const ROUTING_KEY = /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/;
 
 /** The flags every spec `pattern` is compiled with: in validation, the generated zod schemas and example payloads. */
 export const PATTERN_FLAGS = "u";

@@ -174,7 +174,7 @@ export async function declareConsumerTopology(
     }),
     vhost,
   );
-  for (const type of consumer.on) await channel.bindQueue(group, exchange.name, type);
+  for (const key of consumer.routingKeys ?? consumer.on) await channel.bindQueue(group, exchange.name, key);
   await declareWaitQueues(channel, { queueType, vhost, waitQueueIdleMs }, consumer);
 }
 

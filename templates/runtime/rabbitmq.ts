@@ -116,10 +116,11 @@ export function createRabbitTransport(opts: RabbitTransportOptions): Transport {
 
   // An event no queue is bound to goes to the alternate exchange and its queue `<service>.unrouted`;
   // an exchange made without one returns it, and it is sent to that queue here instead.
+  const routingKeyOf = (type: string) => service.events[type]?.routingKey ?? type;
   const publishEvent = (message: OutgoingMessage) => {
     const options = eventPublishOptions(message, service.service);
     return publisher
-      .send({ exchange, routingKey: message.attributes.type, content: message.body, options })
+      .send({ exchange, routingKey: routingKeyOf(message.attributes.type), content: message.body, options })
       .catch((err: unknown) => {
         if (!(err instanceof UnroutableError) || err.exchange !== exchange) throw err;
         return publisher.send({ exchange: "", routingKey: unrouted, content: message.body, options });

@@ -13,14 +13,17 @@ function essentials(ir: IR) {
       type: e.type,
       key: e.key,
       topic: e.topic,
+      routingKey: e.routingKey,
       versions: e.versions.map((v) => ({
         version: v.version,
         fields: v.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${typeSignature(f.type)}`),
       })),
     })),
     types: ir.types.map((t) => t.name).sort(),
+    rabbitmq: ir.broker === "rabbitmq" ? [ir.rabbitmq.queueType, ir.rabbitmq.prefetch] : [],
     consumers: ir.consumers.map((c) => ({
       name: c.name,
+      group: c.group,
       on: c.on,
       emits: c.emits,
       retry: c.retry,
@@ -34,6 +37,29 @@ const specs: Array<[string, string]> = [
   ...EXAMPLES.map((name) => [name, exampleText(name)] as [string, string]),
   ["all-features (kafka)", fixtureText("all-features.yaml")],
   ["all-features (rabbitmq)", asRabbit(fixtureText("all-features.yaml"))],
+  [
+    "wire names (rabbitmq)",
+    `evgen: 1
+service: marketplace-backend
+broker: rabbitmq
+rabbitmq: { exchange: marketplace, queueType: classic, prefetch: 10 }
+events:
+  marketplace-backend.order-created: { routingKey: order.created, schema: { id: string } }
+consumers:
+  billing: { on: [marketplace-backend.order-created], queue: billing-orders }
+`,
+  ],
+  [
+    "wire names (kafka)",
+    `evgen: 1
+service: marketplace-backend
+broker: kafka
+events:
+  marketplace-backend.order-created: { topic: orders, schema: { id: string } }
+consumers:
+  billing: { on: [marketplace-backend.order-created], groupId: billing }
+`,
+  ],
 ];
 
 describe("import asyncapi", () => {

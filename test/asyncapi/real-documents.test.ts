@@ -36,16 +36,33 @@ const DOCUMENTS: Array<[string, (ir: IR) => void]> = [
   ["asyncapi-spec/streetlights-kafka.yml", (ir) => expect(ir.events.length).toBe(3)],
   ["faststream/kafka-router-prefix.json", (ir) => expect(ir.consumers.length).toBe(1)],
   ["faststream/rabbit-connection.json", (ir) => expect(ir.broker).toBe("rabbitmq")],
-  ["faststream/rabbit-naming.json", (ir) => expect(ir.consumers.length).toBe(1)],
-  ["faststream/rabbit-router-prefix.json", (ir) => expect(ir.consumers.length).toBe(1)],
+  ["faststream/rabbit-naming.json", (ir) => expect(ir.consumers.map((c) => c.group)).toEqual(["test"])],
+  [
+    "faststream/rabbit-router-prefix.json",
+    // The queue and the routing key it is bound with (amqp operation binding cc) are kept.
+    (ir) => {
+      expect(ir.consumers.map((c) => c.group)).toEqual(["test_test"]);
+      expect(ir.events.map((e) => e.routingKey)).toEqual(["test_key"]);
+    },
+  ],
   [
     "springwolf/amqp.json",
     // An event and a schema of the same name: the type is renamed, nothing is lost.
-    (ir) => expect(ir.types.map((t) => t.name)).toEqual(["IoGithubSpringwolfExamplesAmqpDtosExamplePayloadDtoType"]),
+    (ir) => {
+      expect(ir.types.map((t) => t.name)).toEqual(["IoGithubSpringwolfExamplesAmqpDtosExamplePayloadDtoType"]);
+      // The documented queues, not <service>.<consumer> ones.
+      expect(ir.consumers.map((c) => c.group)).toEqual(
+        expect.arrayContaining(["another-queue", "example-queue", "multi-payload-queue", "queue-create", "queue-delete"]),
+      );
+    },
   ],
   ["springwolf/cloud-stream.json", (ir) => expect(ir.events.length).toBeGreaterThan(0)],
   ["springwolf/jms.json", (ir) => expect(ir.events.length).toBeGreaterThan(0)],
-  ["springwolf/kafka.json", (ir) => expect(ir.events.length).toBeGreaterThan(10)],
+  [
+    "springwolf/kafka.json",
+    // The documented consumer groups, as they are (no service prefix).
+    (ir) => expect(ir.consumers.map((c) => c.group)).toEqual(expect.arrayContaining(["example-group-id", "foo-groupId"])),
+  ],
 ];
 
 const fieldsOf = (ir: IR, type: string) =>

@@ -372,6 +372,26 @@ const cases: Case[] = [
     hint: "did you mean 'delay'?",
   },
   {
+    name: "routingKey with Kafka",
+    spec: `${HEAD}events:\n  order.created:\n    routingKey: order.placed\n    schema: { id: uuid }\n`,
+    issues: ["6:5 routingKey applies only when broker is rabbitmq"],
+  },
+  {
+    name: "a wildcard in a routing key",
+    spec: `${RABBIT_HEAD}events:\n  order.created:\n    routingKey: order.*\n    schema: { id: uuid }\n`,
+    issues: ["6:17 'order.*' is not valid: routing keys are dot-separated words of letters, digits, '_', ':' and '-'"],
+  },
+  {
+    name: "queue with Kafka",
+    spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [order.created], queue: mails }\n`,
+    issues: ["7:34 queue applies only when broker is rabbitmq"],
+  },
+  {
+    name: "two consumers on one queue",
+    spec: `${RABBIT_HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  a: { on: [order.created], queue: shared }\n  b: { on: [order.created], queue: shared }\n`,
+    issues: ["8:36 consumers 'a' and 'b' both use the queue 'shared'"],
+  },
+  {
     name: "retry.mode with RabbitMQ",
     spec: `${RABBIT_HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer:\n    on: [order.created]\n    retry: { mode: blocking }\n`,
     issues: ["9:14 retry.mode applies only when broker is kafka"],

@@ -1,6 +1,6 @@
 // Channel bindings -> the broker sections' settings: Kafka topic defaults, the RabbitMQ exchange.
 import { defaultExchange } from "../../ir/names.js";
-import { TOPIC_DEFAULTS } from "../../spec/defaults.js";
+import { RABBITMQ_DEFAULTS, TOPIC_DEFAULTS } from "../../spec/defaults.js";
 import { channelEntries } from "./channels.js";
 import type { ImportContext } from "./context.js";
 import { isObj, pointer, type Obj } from "./json.js";
@@ -24,6 +24,23 @@ export function topicDefaults(ctx: ImportContext): Obj | undefined {
   const first = JSON.parse(distinct[0]!) as Obj;
   const kept = Object.entries(first).filter(([k, v]) => v !== undefined && v !== TOPIC_DEFAULTS[k as keyof typeof TOPIC_DEFAULTS]);
   return kept.length === 0 ? undefined : Object.fromEntries(kept);
+}
+
+/** rabbitmq.queueType and rabbitmq.prefetch, as export writes them into the queues' amqp bindings. */
+export function queueSettings(ctx: ImportContext): Obj {
+  const settings: Obj = {};
+  for (const { path, channel } of channelEntries(ctx)) {
+    const binding = isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+    if (!binding) continue;
+    for (const key of ["queueType", "prefetch"] as const) {
+      const value = binding[`x-evgen-${key}`];
+      if (value === undefined || value === RABBITMQ_DEFAULTS[key]) continue;
+      if (settings[key] !== undefined && settings[key] !== value) {
+        ctx.warn(pointer(path, "bindings", "amqp", `x-evgen-${key}`), `queues differ in ${key}: evgen has one for all; '${String(settings[key])}' is imported`);
+      } else settings[key] = value;
+    }
+  }
+  return settings;
 }
 
 export function exchange(ctx: ImportContext): string | undefined {

@@ -32,6 +32,8 @@ export class ImportContext {
   readonly payloadRoots = new Set<string>();
   /** TypeScript names taken by events and their versions, and reserved ones: no named type gets them. */
   readonly takenTypeNames = new Set<string>(RESERVED_TYPE_NAMES);
+  /** Message pointer -> routing keys (amqp operation binding `cc`) of the operations carrying it. */
+  readonly routingKeys = new Map<string, string[]>();
   service = "service";
   broker: Broker = "kafka";
 
@@ -106,6 +108,11 @@ export class ImportContext {
     if (/^[a-z][a-z0-9+.-]*:/i.test(file) || file.startsWith("/") || !/\.(ya?ml|json)$/i.test(file)) return undefined;
     const joined = posix.normalize(posix.join(posix.dirname(current || "."), file));
     return `${joined === "." ? "" : joined}${fragment}`;
+  }
+
+  /** The node at a path deref returned ("#/..." or "<file>#/..."). */
+  nodeAt(path: string): Json {
+    return this.lookUp(path, path);
   }
 
   private lookUp(target: string, from: string): Json {

@@ -9,8 +9,9 @@
 // Schema -> fields), consumers.ts (receive operations), components.ts (what nothing refers to).
 import { parse } from "yaml";
 import { validateSpec } from "../../validate/index.js";
-import { exchange, topicDefaults } from "./broker-settings.js";
+import { exchange, queueSettings, topicDefaults } from "./broker-settings.js";
 import { collectMessages } from "./channels.js";
+import { collectRoutingKeys } from "./operation-events.js";
 import { unusedComponents } from "./components.js";
 import { consumers } from "./consumers.js";
 import { ImportContext, NO_PLACE } from "./context.js";
@@ -61,12 +62,16 @@ function run(ctx: ImportContext): ImportResult {
   Object.assign(spec, servers(ctx));
 
   collectMessages(ctx);
+  if (ctx.broker === "rabbitmq") collectRoutingKeys(ctx);
   const eventSpecs = events(ctx);
   const consumerSpecs = consumers(ctx, new Set(Object.keys(eventSpecs)));
   const defaults = topicDefaults(ctx);
   if (defaults && ctx.broker === "kafka") spec.kafka = { ...(isObj(spec.kafka) ? spec.kafka : {}), topicDefaults: defaults };
   const exchangeName = exchange(ctx);
-  if (exchangeName && ctx.broker === "rabbitmq") spec.rabbitmq = { ...(isObj(spec.rabbitmq) ? spec.rabbitmq : {}), exchange: exchangeName };
+  if (ctx.broker === "rabbitmq") {
+    const rabbitmq = { ...(isObj(spec.rabbitmq) ? spec.rabbitmq : {}), ...(exchangeName ? { exchange: exchangeName } : {}), ...queueSettings(ctx) };
+    if (Object.keys(rabbitmq).length > 0) spec.rabbitmq = rabbitmq;
+  }
   unusedComponents(ctx);
 
   if (ctx.types.size > 0) spec.types = Object.fromEntries(byKey(ctx.types));

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { EVENT_TYPE } from "../patterns.js";
+import { EVENT_TYPE, KAFKA_TOPIC, QUEUE_NAME } from "../patterns.js";
 import { parseDuration } from "../duration.js";
 import { duration, longDuration, matching, requiredDuration } from "./common.js";
 
@@ -105,6 +105,13 @@ export const consumerSchema = z
     description: z.string().optional().describe("What the consumer does; shown in generated code and docs."),
     on: z.array(eventType).min(1).describe("Event types it handles (declared under events)."),
     emits: z.array(eventType).default([]).describe("Event types its handlers may publish (ctx.publish)."),
+    groupId: matching(KAFKA_TOPIC, "group ids are letters, digits, '.', '_' and '-' (they name its retry topics)")
+      .optional()
+      .describe("Kafka only: the consumer group (default <service>.<name>); its retry and dead-letter topics are named after it."),
+    queue: matching(QUEUE_NAME, "queue names are letters, digits, '.', '_', ':' and '-'")
+      .refine((name) => !name.startsWith("amq."), "queue names starting with 'amq.' are reserved by RabbitMQ")
+      .optional()
+      .describe("RabbitMQ only: the queue (default <service>.<name>); its wait and dead-letter queues are named after it."),
     filter: z
       .record(z.string(), z.union([filterValue, z.array(filterValue).min(1), filterConditions]))
       .default({})
@@ -145,7 +152,7 @@ export const consumerSchema = z
           `{ store, ttl }. Default memory, remembered ${DEFAULT_IDEMPOTENCY_TTL}.`,
       ),
   })
-  .describe("A consumer: Kafka group / RabbitMQ queue <service>.<name>.");
+  .describe("A consumer: Kafka group / RabbitMQ queue <service>.<name> unless groupId / queue names it.");
 
 export type ConsumerSpec = z.output<typeof consumerSchema>;
 export type RetrySpec = ConsumerSpec["retry"];

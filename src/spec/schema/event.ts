@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { FIELD_NAME, KAFKA_TOPIC, KAFKA_TOPIC_MAX, VERSION_KEY } from "../patterns.js";
+import { FIELD_NAME, KAFKA_TOPIC, KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES, ROUTING_KEY, VERSION_KEY } from "../patterns.js";
 import { matching } from "./common.js";
 import { fieldsMap } from "./field-type.js";
 
@@ -14,6 +14,10 @@ export const eventSchema = z
       .refine((topic) => topic !== "." && topic !== "..", "'.' and '..' are not valid Kafka topic names")
       .optional()
       .describe("Kafka only: the topic (default: the event type). Several events may share a topic."),
+    routingKey: matching(ROUTING_KEY, "routing keys are dot-separated words of letters, digits, '_', ':' and '-'")
+      .max(RABBITMQ_NAME_MAX_BYTES, `a routing key has at most ${RABBITMQ_NAME_MAX_BYTES} bytes`)
+      .optional()
+      .describe("RabbitMQ only: the routing key it is published and bound with (default: the event type)."),
     schema: fieldsMap.optional().describe("The payload of version 1 (shorthand for versions: { 1: ... })."),
     versions: z
       .record(

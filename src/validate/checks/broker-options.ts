@@ -13,10 +13,34 @@ export function checkBrokerOptions(ctx: CheckContext): void {
       }
     }
     for (const [name, consumer] of Object.entries(consumers)) {
+      if (consumer.groupId !== undefined) {
+        ctx.error(["consumers", name, "groupId"], "groupId applies only when broker is kafka", {
+          at: "key",
+          hint: "name the consumer's queue with queue",
+        });
+      }
       if (consumer.retry.mode !== undefined) {
         ctx.error(["consumers", name, "retry", "mode"], "retry.mode applies only when broker is kafka", {
           at: "key",
           hint: "remove it: RabbitMQ retries through wait queues and never blocks the queue",
+        });
+      }
+    }
+  }
+  if (broker === "kafka") {
+    for (const [type, event] of Object.entries(events)) {
+      if (event.routingKey !== undefined) {
+        ctx.error(["events", type, "routingKey"], "routingKey applies only when broker is rabbitmq", {
+          at: "key",
+          hint: "Kafka routes events by topic: set topic",
+        });
+      }
+    }
+    for (const [name, consumer] of Object.entries(consumers)) {
+      if (consumer.queue !== undefined) {
+        ctx.error(["consumers", name, "queue"], "queue applies only when broker is rabbitmq", {
+          at: "key",
+          hint: "name the consumer group with groupId",
         });
       }
     }

@@ -99,8 +99,18 @@ function checkBrokerNames(ctx: CheckContext): void {
   const limit = kafka ? KAFKA_TOPIC_MAX : RABBITMQ_NAME_MAX_BYTES;
   const what = kafka ? "Kafka topic" : "RabbitMQ queue";
   const derived = new Map<string, string>(); // name -> consumer
+  const groups = new Map<string, string>(); // group or queue -> consumer
   for (const [name, consumer] of Object.entries(consumers)) {
-    const group = consumerGroup(service, name);
+    const group = consumerGroup(service, name, consumer);
+    const sharing = groups.get(group);
+    if (sharing !== undefined) {
+      const key = kafka ? "groupId" : "queue";
+      ctx.error(["consumers", name, ...(consumer[key] !== undefined ? [key] : [])], `consumers '${sharing}' and '${name}' both use the ${kafka ? "group" : "queue"} '${group}'`, {
+        at: consumer[key] !== undefined ? "value" : "key",
+        hint: `give each consumer its own ${key}`,
+      });
+    }
+    groups.set(group, name);
     const retries = kafka && consumer.retry.mode === "blocking" ? 0 : consumer.retry.attempts - 1;
     const names = [
       group,
