@@ -93,6 +93,8 @@ export interface WindowView {
   /** `EventPayloads["<summary type>"]`. */
   summaryType: string;
   summaryJson: string;
+  /** README: the summary's type as inline code. */
+  summaryCode: string;
   /** The scaffold's emit: a payload the summary's schema accepts, as an object literal. */
   summaryLiteral: string;
   /** Its size and grace, as the spec would write them, and its key path. */
@@ -321,8 +323,7 @@ function consumerView(
     idempotencyTtlMs: consumer.idempotencyTtlMs,
     ...(consumer.window ? { window: consumer.window } : {}),
   };
-  // A window consumer's module and scaffolds are left to prettier.
-  const layout: Layout = { canonical: consumer.window === undefined };
+  const layout: Layout = { canonical: true };
   const key = objectKeys([consumer.name], serviceDefLayout).get(consumer.name)!;
   // A window consumer's module exports an aggregate type instead (the harness takes either).
   const handlersType = consumer.window ? `${consumer.typeName}Aggregate` : handlersTypeName(consumer.typeName);
@@ -338,7 +339,7 @@ function consumerView(
       layout,
     ),
     startContextDecl: typeDecl("StartContext", "LifecycleStartContext", [["EventPayloads"], literals(consumer.emits)], layout),
-    window: consumer.window ? windowView(ir, types, consumer, consumer.window) : false,
+    window: consumer.window ? windowView(ir, types, consumer, consumer.window, layout) : false,
     doc: jsDoc(consumer.doc),
     handlersType,
     moduleVar: `${consumer.ident}Module`,
@@ -368,15 +369,16 @@ function consumerView(
   };
 }
 
-function windowView(ir: IR, types: NamedTypes, consumer: IRConsumer, window: IRWindow): WindowView {
-  // Its module is formatted by prettier: the literal's layout need not be prettier's.
+function windowView(ir: IR, types: NamedTypes, consumer: IRConsumer, window: IRWindow, layout: Layout): WindowView {
   const summary = samplePayload(ir, types, window.emits) ?? {};
   return {
     aggregateType: `${consumer.typeName}Aggregate`,
     eventType: consumer.on.map((type) => `EventOf<EventVersions, ${JSON.stringify(type)}>`).join(" | "),
     summaryType: `EventPayloads[${JSON.stringify(window.emits)}]`,
     summaryJson: JSON.stringify(window.emits),
-    summaryLiteral: jsLiteral(summary, 2, 0, { canonical: false }),
+    summaryCode: `\`${window.emits}\``,
+    // The literal follows `  emit: () => (` in the scaffold.
+    summaryLiteral: jsLiteral(summary, 1, "  emit: () => (".length, layout),
     sizeText: durationText(window.sizeMs),
     graceText: durationText(window.graceMs),
     by: window.by,
