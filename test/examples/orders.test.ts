@@ -13,8 +13,8 @@ const brokers = (await hasKafka()) && (await hasPostgres());
 describe("examples/orders", () => {
   it("has its generated code committed and current (evgen generate --check)", async () => {
     const check = await runCli(["generate", "--check"], exampleDir("orders"));
-    expect(check.stderr + check.stdout).not.toMatch(/would (create|update|delete)/);
-    expect(check.code).toBe(0);
+    // After a change to the templates: `npm run examples:generate`, and commit what it wrote.
+    expect(check.code, `${check.stdout}${check.stderr}: run npm run examples:generate`).toBe(0);
   });
 
   it("has its event catalog current (evgen docs): the README's flow comes from it", async () => {

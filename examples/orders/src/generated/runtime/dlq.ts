@@ -3,6 +3,7 @@
 // consumer alone with their ids kept. Each broker implements DeadLetters (kafka-dlq.ts,
 // rabbitmq-dlq.ts); this file is the command line around them and what they share.
 import { parseArgs } from "node:util";
+import { isStructuredMode, readStructured } from "./cloudevents.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
 import { FAILURE_HEADERS, type ConsumerDef, type Logger, type ServiceDef } from "./types.js";
@@ -53,13 +54,21 @@ export function replayHeaders<V>(
   return kept;
 }
 
-/** A DeadLetter from the event's CloudEvents attributes and a reader of its failure headers. */
+/**
+ * A DeadLetter from the event's CloudEvents attributes and a reader of its failure headers. A
+ * structured-mode event carries its id and type in the body.
+ */
 export function describeDeadLetter(
-  attributes: Record<string, string>,
+  headerAttributes: Record<string, string>,
   header: (name: string) => string | undefined,
   where: { position: string; key?: string; body: Buffer },
 ): DeadLetter {
   const attempts = Number(header(FAILURE_HEADERS.attempt));
+  let attributes: Record<string, string | undefined> = headerAttributes;
+  if (isStructuredMode(headerAttributes.datacontenttype)) {
+    const structured = readStructured(where.body);
+    if (structured.ok) attributes = structured.event.attributes;
+  }
   return {
     id: attributes.id,
     type: attributes.type,

@@ -63,6 +63,14 @@ export interface HandlerContext<Payloads, Emits extends keyof Payloads> {
   signal: AbortSignal;
   /** The consumer's name. */
   consumer: string;
+  /**
+   * Marks the event as skipped rather than handled, for `reason`: when the handler returns, the
+   * event is acknowledged, logged and counted in `evgen_events_skipped_total` with `reason` as its
+   * label. For decisions the event alone cannot make (a user's stored preferences): read, call
+   * `ctx.skip("opted-out")`, return. A reason is a short kebab-case word; the first 20 distinct
+   * ones per consumer are labels, others (and the built-in reasons) count as "other".
+   */
+  skip(reason: string): void;
 }
 
 /** One handler for each event type in `On`, no more, no less. */

@@ -2,6 +2,7 @@
 // A test harness for handlers: the service's consumers on the in-memory transport with instant
 // retries. Publish, wait until idle, then assert what was handled, published and dead-lettered.
 // Window consumers run with an in-memory window store; closeWindows() closes every open window.
+import { circuitFor } from "./circuit.js";
 import type { ConsumerHandlers, EvgenEvent, PublishOptions } from "./handlers.js";
 import { createMemoryStore } from "./idempotency.js";
 import { silentLogger } from "./logger.js";
@@ -118,6 +119,7 @@ export function createHarness<Payloads = Record<string, unknown>>(
       // Ticks far apart: the test decides when windows close.
       closers.push(startWindowCloser({ ...windowed, tickMs: 2 ** 31 - 1 }));
     }
+    const circuit = circuitFor(consumer, log);
     const handle = createPipeline({
       service,
       consumer,
@@ -126,11 +128,12 @@ export function createHarness<Payloads = Record<string, unknown>>(
       ...(consumer.idempotency === "none" ? {} : { idempotency }),
       log,
       onHandled: (event, attempt) => handledLog.push({ consumer: name, event, attempt }),
+      ...(circuit ? { circuit } : {}),
     });
-    return { consumer, handle };
+    return { consumer, handle, circuit };
   });
   const subscribed: Promise<Subscription[]> = Promise.all(
-    pipelines.map(({ consumer, handle }) => transport.subscribe(consumer, handle)),
+    pipelines.map(({ consumer, handle, circuit }) => transport.subscribe(consumer, handle, circuit)),
   );
 
   return {

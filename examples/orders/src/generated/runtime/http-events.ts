@@ -145,6 +145,11 @@ export function createEventIngress(
     if (attributes.traceparent === undefined && req.headers.traceparent !== undefined) attributes.traceparent = req.headers.traceparent.toString();
     const problem = contextProblem(attributes);
     if (problem !== undefined) throw new Refusal(400, { error: problem });
+    // The service's own source names what its publisher and handlers publish: a caller using it
+    // could take the ids of events the service derives (docs/spec.md, HTTP ingress).
+    if (attributes.source === service.source) {
+      throw new Refusal(400, { error: `source "${service.source}" is this service's own: post the data as JSON instead` });
+    }
     const type = attributes.type!;
     contradiction(type, pathType);
     checkTypes([type], client, false);

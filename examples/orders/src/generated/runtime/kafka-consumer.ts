@@ -5,6 +5,7 @@
 // order, `concurrency` of them at once; retry topics are paused until their next record is due.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
+import type { CircuitBreaker } from "./circuit.js";
 import { errorMessage } from "./errors.js";
 import { failureHeaders, headerAttributes } from "./kafka-headers.js";
 import type { RecordSender } from "./kafka-producer.js";
@@ -105,6 +106,7 @@ export async function subscribeConsumer(
   options: ConsumerOptions,
   consumer: ConsumerDef,
   handle: DeliveryHandler,
+  circuit?: CircuitBreaker,
 ): Promise<KafkaSubscription> {
   const log = childLogger(options.log, { consumer: consumer.name });
   const blocking = consumer.retry.mode === "blocking";
@@ -159,6 +161,7 @@ export async function subscribeConsumer(
   async function carryOut(disposition: Disposition, message: KafkaMessage, from: { topic: string; partition: number }) {
     switch (disposition.action) {
       case "ack":
+      case "release":
         return;
       case "drop":
         log.warn({ origin: `${from.topic}[${from.partition}]@${message.offset}` }, "dropped event committed");
@@ -224,6 +227,8 @@ export async function subscribeConsumer(
         disposition = await decide(delivery);
         continue;
       }
+      // Released (stopping while the circuit held it): not committed, so it is read again.
+      if (disposition.action === "release") return false;
       await carryOut(disposition, message, { topic, partition });
       return true;
     }
@@ -235,7 +240,8 @@ export async function subscribeConsumer(
     payload.pause();
     const timer = setTimeout(() => {
       resumeTimers.delete(timer);
-      if (!stopping) kc.resume([{ topic, partitions: [partition] }]);
+      // An open circuit resumes everything when it half-opens.
+      if (!stopping && circuit?.state !== "open") kc.resume([{ topic, partitions: [partition] }]);
     }, Math.min(wait, MAX_TIMER_MS));
     resumeTimers.add(timer);
   }
@@ -298,7 +304,15 @@ export async function subscribeConsumer(
   // A new group starts at the beginning: events published before its first start are not skipped.
   // The replay topic holds replayed dead letters, due at once, for this consumer alone.
   const replay = consumer.replayTopic ? [consumer.replayTopic] : [];
-  await kc.subscribe({ topics: [...consumer.topics, ...retryTopics, ...replay], fromBeginning: true });
+  const topics = [...consumer.topics, ...retryTopics, ...replay];
+  await kc.subscribe({ topics, fromBeginning: true });
+  // While the circuit is open no partition is fetched; the records already taken wait in the
+  // pipeline (heartbeats go on), and half-open lets fetching resume for the probe.
+  circuit?.onChange((state) => {
+    if (stopping) return;
+    if (state === "open") kc.pause(topics.map((topic) => ({ topic })));
+    else kc.resume(topics.map((topic) => ({ topic })));
+  });
   // The join runs in the background: it waits for every other member of the group to rejoin,
   // which takes as long as the group's slowest member (up to the session timeout of one that died).
   void kc
@@ -315,6 +329,7 @@ export async function subscribeConsumer(
     state: () => state,
     stop() {
       stopping ??= (async () => {
+        circuit?.stop(); // records waiting for it are released, uncommitted
         for (const timer of resumeTimers) clearTimeout(timer);
         resumeTimers.clear();
         // kafkajs leaves the group only once joined, and its disconnect() waits for a pending join

@@ -110,7 +110,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       );
     },
 
-    async subscribe(consumer, handle) {
+    async subscribe(consumer, handle, circuit) {
       await connect();
       const subscription = await subscribeConsumer(
         {
@@ -122,6 +122,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         },
         consumer,
         handle,
+        circuit,
       );
       subscriptions.set(subscription, consumer.name);
       return {

@@ -166,7 +166,10 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       if (state.stopping) break;
       disposition = await decide(state, handle, delivery);
     }
-    if (disposition.action === "retry" && state.def.retry.mode === "blocking") {
+    if (
+      disposition.action === "release" ||
+      (disposition.action === "retry" && state.def.retry.mode === "blocking")
+    ) {
       state.queue.unshift(delivery); // stopped while waiting: redelivered on the next subscribe
     } else {
       carryOut(state, delivery, disposition);
@@ -182,6 +185,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     switch (disposition.action) {
       case "ack":
       case "drop":
+      case "release":
         return;
       case "dead-letter":
         deadLetterLog.push({
@@ -242,7 +246,9 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
         if (!routed) unroutedLog.push(message);
       }
     },
-    async subscribe(consumer, handle): Promise<Subscription> {
+    // With a circuit breaker, deliveries wait in the pipeline while it is open: at most
+    // `concurrency` are taken, the others stay queued.
+    async subscribe(consumer, handle, circuit): Promise<Subscription> {
       ensureOpen();
       const state = queueOf(consumer);
       if (state.handle) throw new Error(`consumer ${consumer.name} is already subscribed`);
@@ -256,6 +262,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
           state.handle = undefined;
           state.stopping = true;
           state.waits.abort();
+          circuit?.stop();
           if (state.inFlight > 0) await new Promise<void>((resolve) => (state.drained = resolve));
           state.stopping = false;
           state.drained = undefined;

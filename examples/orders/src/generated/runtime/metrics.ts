@@ -9,7 +9,8 @@
 import { Registry, collectDefaultMetrics } from "prom-client";
 import type { FailureKind } from "./types.js";
 
-export type SkipReason = "filter" | "unhandled-type" | "duplicate";
+/** Why an event was acknowledged without being handled: the pipeline's reasons, or a handler's (`ctx.skip`). */
+export type SkipReason = "filter" | "unhandled-type" | "duplicate" | "other" | (string & {});
 
 /** The hooks the publisher and the pipeline report to. */
 export interface Metrics {
@@ -25,6 +26,8 @@ export interface Metrics {
   dropped(type: string, consumer: string, kind: FailureKind): void;
   skipped(type: string, consumer: string, reason: SkipReason): void;
   handlerDuration(type: string, consumer: string, seconds: number): void;
+  /** A consumer's circuit breaker changed state: 0 closed, 1 open, 2 half-open. */
+  circuitState?(consumer: string, state: number): void;
 }
 
 /** What a Kafka consumer reports of its partitions. */
@@ -263,6 +266,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   );
   const httpRequests = counter("evgen_http_requests_total", "Requests to POST /events, by API client and status", ["client", "status"]);
   const httpAccepted = counter("evgen_http_events_accepted_total", "Events accepted over HTTP, by type and API client", ["type", "client"]);
+  const circuit = new GaugeFamily(
+    "evgen_circuit_state",
+    "A consumer's circuit breaker: 0 closed, 1 open (handlers paused), 2 half-open (one probe)",
+    ["consumer"],
+    registry,
+  );
   const duration = new HistogramFamily("evgen_handler_duration_seconds", "Handler run time", ["type", "consumer"], DURATION_BUCKETS, registry);
 
   return {
@@ -276,6 +285,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     dropped: (type, consumer, kind) => dropped.inc(type, consumer, kind),
     skipped: (type, consumer, reason) => skipped.inc(type, consumer, reason),
     handlerDuration: (type, consumer, seconds) => duration.observe(seconds, type, consumer),
+    circuitState: (consumer, state) => circuit.set(state, consumer),
     consumerLag: (consumer, topic, partition, records) => lag.set(records, consumer, topic, String(partition)),
     forgetConsumerLag: (consumer) => lag.clear(consumer),
     httpRequest: (client, status) => httpRequests.inc(client, String(status)),

@@ -3,11 +3,12 @@
 // validates the event, applies the filter and idempotency, runs the handler under a timeout and
 // decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
 // the transport carries the decision out.
-import { isDeepStrictEqual } from "node:util";
 import { contextProblem, decodeData, isStructuredMode, readStructured, type Decoded, type WireRead } from "./cloudevents.js";
+import type { Admission, CircuitBreaker } from "./circuit.js";
 import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
 import { emittedEventId } from "./event-ids.js";
+import { compileFilter } from "./filter.js";
 import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } from "./handlers.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { childLogger, isLevelEnabled } from "./logger.js";
@@ -39,6 +40,8 @@ export interface PipelineOptions {
   onHandled?(event: EvgenEvent, attempt: number): void;
   /** A call to the idempotency store that takes longer fails its attempt (default 5 s). */
   storeTimeoutMs?: number;
+  /** The consumer's circuit breaker, when it has one: handlers run only when it admits them. */
+  circuit?: CircuitBreaker;
 }
 
 export const DEFAULT_STORE_TIMEOUT_MS = 5000;
@@ -90,7 +93,17 @@ export function failureDisposition(consumer: ConsumerDef, failure: Failure): Dis
 
 const HANDLED: Disposition = Object.freeze({ action: "ack", outcome: "handled" });
 const SKIPPED: Disposition = Object.freeze({ action: "ack", outcome: "skipped" });
+/** Skipped by its handler (`ctx.skip`): a run that decided, remembered by the idempotency store like a handled one. */
+const SKIPPED_BY_HANDLER: Disposition = Object.freeze({ action: "ack", outcome: "skipped" });
+
+/** Distinct `ctx.skip` reasons per consumer that become metric labels; later ones count as "other". */
+export const MAX_SKIP_REASONS = 20;
+const SKIP_REASON = /^[a-z][a-z0-9-]{0,39}$/;
+const BUILT_IN_SKIP_REASONS = new Set(["filter", "unhandled-type", "duplicate", "other"]);
 const DUPLICATE: Disposition = Object.freeze({ action: "ack", outcome: "duplicate" });
+const RELEASE: Disposition = Object.freeze({ action: "release" });
+/** The handler failed while the circuit is open: not a decision, the event runs again once admitted. */
+const HELD: Disposition = Object.freeze({ action: "release" });
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
@@ -101,7 +114,7 @@ function failureKind(error: unknown): FailureKind {
 }
 
 export function createPipeline(options: PipelineOptions): DeliveryHandler {
-  const { service, consumer, handlers, publisher, idempotency, log, metrics } = options;
+  const { service, consumer, handlers, publisher, idempotency, log, metrics, circuit } = options;
   const missing = consumer.on.filter((type) => typeof handlers[type] !== "function");
   if (missing.length > 0) {
     throw new Error(`consumer ${consumer.name} has no handler for ${missing.join(", ")}`);
@@ -109,6 +122,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   const deadlines = consumer.timeoutMs > 0 ? new Deadlines(consumer.timeoutMs) : undefined;
   const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const storeDeadlines = idempotency ? new Deadlines(storeTimeoutMs) : undefined;
+  const matchesFilter = compileFilter(consumer.filter);
 
   /** A type as a metric label: the spec's types, or one label for every other. */
   const typeLabel = (type: string | undefined) =>
@@ -172,19 +186,23 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     return fail(typeLabel(delivery.attributes.type), "error", errorMessage(error), delivery, log);
   }
 
-  function matchesFilter(event: EvgenEvent): boolean {
-    return consumer.filter.every((f) => {
-      const actual = f.path.split(".").reduce<unknown>((node, part) => {
-        return node !== null && typeof node === "object"
-          ? (node as Record<string, unknown>)[part]
-          : undefined;
-      }, event);
-      return f.values.some((value) => isDeepStrictEqual(value, actual));
-    });
+  const skipLabels = new Set<string>();
+  /** A handler's skip reason as a metric label: bounded, so a reason built from data cannot add series without end. */
+  function skipLabel(reason: string): string {
+    if (skipLabels.has(reason)) return reason;
+    if (!SKIP_REASON.test(reason) || BUILT_IN_SKIP_REASONS.has(reason) || skipLabels.size >= MAX_SKIP_REASONS) return "other";
+    skipLabels.add(reason);
+    return reason;
   }
 
   function succeeded(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number): Disposition {
     metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+    if (ctx.admission) circuit!.record(ctx.admission, false);
+    if (ctx.skipReason !== undefined) {
+      metrics?.skipped(event.type, consumer.name, skipLabel(ctx.skipReason));
+      ctx.log.info({ reason: ctx.skipReason }, "event skipped by its handler");
+      return SKIPPED_BY_HANDLER;
+    }
     metrics?.handled(event.type, consumer.name);
     options.onHandled?.(event, delivery.attempt);
     if (isLevelEnabled(log, "debug")) ctx.log.debug({}, "event handled");
@@ -193,15 +211,30 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 
   function failed(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number, error: unknown): Disposition {
     metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
-    return fail(event.type, failureKind(error), errorMessage(error), delivery, ctx.log);
+    const kind = failureKind(error);
+    if (ctx.admission) {
+      // Errors and timeouts say the dependency may be down; a non-retryable error is the event's.
+      const counts = kind === "error" || kind === "timeout";
+      circuit!.record(ctx.admission, counts);
+      if (counts && circuit!.state !== "closed") {
+        metrics?.failed(event.type, consumer.name, kind);
+        ctx.log.warn(
+          { err: truncateUtf8(errorMessage(error)), circuit: circuit!.state },
+          "handler failed with the circuit open: the event waits, its attempt not counted",
+        );
+        return HELD;
+      }
+    }
+    return fail(event.type, kind, errorMessage(error), delivery, ctx.log);
   }
 
   /**
    * Runs the handler and decides. A handler that returns without a promise is decided at once;
    * one that returns a promise is decided when it settles or its deadline passes, whichever is first.
    */
-  function run(event: EvgenEvent, delivery: Delivery): Disposition | Promise<Disposition> {
+  function run(event: EvgenEvent, delivery: Delivery, admission?: Admission): Disposition | Promise<Disposition> {
     const ctx = new EventContext(consumer, publisher, event, delivery, log);
+    if (admission) ctx.admission = admission;
     const started = performance.now();
     let result: unknown;
     try {
@@ -239,7 +272,12 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   }
 
   /** With an idempotency store: skip what was handled before, record what is handled now. */
-  async function runOnce(event: EvgenEvent, delivery: Delivery, store: IdempotencyStore): Promise<Disposition> {
+  async function runOnce(
+    event: EvgenEvent,
+    delivery: Delivery,
+    store: IdempotencyStore,
+    admission?: Admission,
+  ): Promise<Disposition> {
     const ref = { consumer: consumer.group, source: event.source, id: event.id, ttlMs: consumer.idempotencyTtlMs };
     const eventLog = new DeliveryLogger(log, consumer.name, delivery);
     const bounded = <T>(work: Promise<T>) =>
@@ -254,8 +292,8 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       const message = error instanceof StoreTimeoutError ? error.message : `idempotency store: ${errorMessage(error)}`;
       return fail(event.type, failureKind(error), message, delivery, eventLog);
     }
-    const disposition = await run(event, delivery);
-    if (disposition === HANDLED) {
+    const disposition = await run(event, delivery, admission);
+    if (disposition === HANDLED || disposition === SKIPPED_BY_HANDLER) {
       // The handler's work is done: a failed mark must not undo it by retrying.
       await bounded(store.mark(ref)).catch((error: unknown) => {
         eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
@@ -285,11 +323,36 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
       return fail(typeLabel(type), "invalid", decoded.problem, delivery, eventLog);
     }
     const event = decoded.event;
-    if (consumer.filter.length > 0 && !matchesFilter(event)) {
+    if (matchesFilter && !matchesFilter(event)) {
       metrics?.skipped(event.type, consumer.name, "filter");
       return SKIPPED;
     }
+    if (circuit) return guarded(event, delivery, circuit);
     return idempotency ? runOnce(event, delivery, idempotency) : run(event, delivery);
+  }
+
+  /**
+   * Runs the handler once the circuit admits it, again (same attempt) while it fails with the
+   * circuit open. Each wait ends within the circuit's openFor or its probe's timeout; the loop ends
+   * when the dependency is back (the circuit closes) or the consumer stops (the event is released).
+   */
+  async function guarded(event: EvgenEvent, delivery: Delivery, breaker: CircuitBreaker): Promise<Disposition> {
+    for (;;) {
+      const admission = await breaker.admit();
+      if (admission === "stopped") {
+        new DeliveryLogger(log, consumer.name, delivery).info({}, "consumer stopping: event left for redelivery");
+        return RELEASE;
+      }
+      let disposition: Disposition;
+      try {
+        disposition = await (idempotency
+          ? runOnce(event, delivery, idempotency, admission)
+          : run(event, delivery, admission));
+      } finally {
+        if (admission === "probe") breaker.probeUnused();
+      }
+      if (disposition !== HELD) return disposition;
+    }
   }
 
   return (delivery) => {
@@ -309,6 +372,10 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
 class EventContext implements RuntimeContext {
   private controller?: AbortController;
   private abortedWith?: Error;
+  /** Set by `skip`: the run ends as skipped, not handled. */
+  skipReason?: string;
+  /** How the circuit breaker let this run through, when the consumer has one. */
+  admission?: Admission;
   private deliveryLog?: Logger;
   /** Events published so far in this run, by type: the ordinal in each derived id. */
   private emitted?: Map<string, number>;
@@ -337,6 +404,11 @@ class EventContext implements RuntimeContext {
     this.controller ??= new AbortController();
     if (this.abortedWith && !this.controller.signal.aborted) this.controller.abort(this.abortedWith);
     return this.controller.signal;
+  }
+
+  skip(reason: string): void {
+    const text = String(reason);
+    this.skipReason = text.length <= 100 ? text : truncateUtf8(text, 200);
   }
 
   abort(reason: Error): void {

@@ -3,6 +3,7 @@
 // publisher, HTTP ingress and one pipeline + subscription per consumer (with its lifecycle hooks and,
 // for a window consumer, its window closer), with a graceful, bounded shutdown.
 import type { AddressInfo } from "node:net";
+import { circuitFor } from "./circuit.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { errorMessage } from "./errors.js";
 import type { ConsumerHandlers } from "./handlers.js";
@@ -158,14 +159,18 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       cleanups.push(() => store.close());
       stores.set(kind, store);
     }
-    // The HTTP ingress remembers Idempotency-Keys in the service's shared store when it has one.
-    const httpStoreKind: StoreKind = config.redisUrl && options.stores?.redis ? "redis" : config.databaseUrl && options.stores?.postgres ? "postgres" : "memory";
-    if (!stores.has(httpStoreKind)) {
+    // The HTTP ingress remembers Idempotency-Keys and CloudEvents in the service's Redis or
+    // PostgreSQL when it has one (shared by replicas); else in a memory store of its own, so that
+    // a flood of requests cannot push out what the consumers remember.
+    const httpStoreKind = config.redisUrl && options.stores?.redis ? "redis" : config.databaseUrl && options.stores?.postgres ? "postgres" : "memory";
+    let httpStore = httpStoreKind === "memory" ? undefined : stores.get(httpStoreKind);
+    if (!httpStore) {
       const store = openStore(httpStoreKind, service, config, options.stores ?? {}, log);
       cleanups.push(() => store.close());
-      stores.set(httpStoreKind, store);
+      if (httpStoreKind !== "memory") stores.set(httpStoreKind, store);
+      httpStore = store;
     }
-    const httpIdempotency = createHttpIdempotency(service.service, stores.get(httpStoreKind)!, config.storeTimeoutMs, log);
+    const httpIdempotency = createHttpIdempotency(service.service, httpStore, config.storeTimeoutMs, log);
     const windowStores = new Map<WindowDef["store"], WindowStore>();
     for (const name of config.consumers) {
       const kind = service.consumers[name]!.window?.store;
@@ -248,6 +253,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       }
       if (!handlers) throw new Error(`no handlers given for consumer ${name}`);
       hooks.push(await startHooks(consumer, options.modules?.[name], publisher, log, consumer.timeoutMs || undefined));
+      const circuit = circuitFor(consumer, log, metrics);
       const handle = createPipeline({
         service,
         consumer,
@@ -259,8 +265,9 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
         log,
         metrics,
         storeTimeoutMs: config.storeTimeoutMs,
+        ...(circuit ? { circuit } : {}),
       });
-      subscriptions.push(await transport.subscribe(consumer, handle));
+      subscriptions.push(await transport.subscribe(consumer, handle, circuit));
     }
     subscribed = true;
     const port = (server.address() as AddressInfo).port;

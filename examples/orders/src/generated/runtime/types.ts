@@ -3,6 +3,8 @@
 // transports (memory, Kafka, RabbitMQ). Transports own the wire format; the pipeline owns the
 // decisions (validate, dedupe, handle, retry or dead-letter).
 import type { ZodType } from "zod";
+import type { CircuitBreaker, CircuitBreakerDef } from "./circuit.js";
+import type { FilterDef } from "./filter.js";
 
 export type Broker = "kafka" | "rabbitmq";
 
@@ -26,11 +28,6 @@ export interface EventDef {
   topic: string;
   /** false: POST /events does not accept it (default true; docs/spec.md, events). */
   http?: boolean;
-}
-
-export interface FilterDef {
-  path: string; // dot path into the event, e.g. "data.channel"
-  values: unknown[];
 }
 
 /** Tumbling windows of a window consumer (docs/spec.md, windowed aggregation). */
@@ -66,6 +63,8 @@ export interface ConsumerDef {
   deadLetterQueue?: string;
   /** Kafka with a dead letter: `<group>.replay`, where dead-letter replay puts events for this consumer alone. */
   replayTopic?: string;
+  /** Pauses the consumer while its handlers fail (docs/spec.md, "Circuit breaker"). */
+  circuitBreaker?: CircuitBreakerDef;
   idempotency: "none" | "memory" | "redis" | "postgres";
   /** How long the store remembers a handled event (Redis keys expire, PostgreSQL rows are pruned). */
   idempotencyTtlMs: number;
@@ -167,7 +166,12 @@ export type Disposition =
       confirmed?(): void;
     }
   /** deadLetter: false and attempts exhausted: logged loudly, then acknowledged. */
-  | { action: "drop"; failure: Failure };
+  | { action: "drop"; failure: Failure }
+  /**
+   * Not decided: the consumer stopped while the event waited for its circuit breaker. The broker
+   * delivers it again, same attempt (Kafka: offset not committed; RabbitMQ: requeued; memory: queued again).
+   */
+  | { action: "release" };
 
 /** Decides at once when it can (no store to ask, a handler that returned without a promise). */
 export type DeliveryHandler = (delivery: Delivery) => Disposition | Promise<Disposition>;
@@ -183,7 +187,11 @@ export interface Transport {
   connect(): Promise<void>;
   /** Resolves once the broker confirmed every message; rejects if any was not accepted. */
   publish(messages: OutgoingMessage[]): Promise<void>;
-  subscribe(consumer: ConsumerDef, handle: DeliveryHandler): Promise<Subscription>;
+  /**
+   * `circuit`, when the consumer has one: the transport stops taking deliveries while it is open
+   * (or relies on the deliveries it holds, as documented per transport) and stops it on stop().
+   */
+  subscribe(consumer: ConsumerDef, handle: DeliveryHandler, circuit?: CircuitBreaker): Promise<Subscription>;
   /** True while the broker connection is up (and, where the transport tells, its consumers joined). */
   isReady(): boolean;
   /** Where each subscribed consumer stands, by name (for /readyz), where the transport tracks it. */
