@@ -26,6 +26,8 @@ export interface EventDef {
   /** Payload field used as the Kafka message key. */
   key?: string;
   topic: string;
+  /** RabbitMQ: the routing key it is published with (docs/spec.md, events). */
+  routingKey?: string;
   /** false: POST /events does not accept it (default true; docs/spec.md, events). */
   http?: boolean;
 }
@@ -43,12 +45,14 @@ export interface WindowDef {
 
 export interface ConsumerDef {
   name: string;
-  /** `<service>.<name>`: Kafka group id, RabbitMQ queue. */
+  /** Kafka group id, RabbitMQ queue: `<service>.<name>` unless the spec names it (groupId, queue). */
   group: string;
   on: string[];
   emits: string[];
   /** Kafka topics holding its events. */
   topics: string[];
+  /** RabbitMQ: the routing keys its queue is bound with, those of its events. */
+  routingKeys?: string[];
   filter: FilterDef[];
   concurrency: number;
   timeoutMs: number;
