@@ -1,5 +1,5 @@
 // A test harness for handlers: the service's consumers on the in-memory transport with instant
-// retries. Publish, wait until idle, then assert what was handled, published and dead-lettered.
+// retries. Publish, wait until idle, then assert what was handled, skipped, published and dead-lettered.
 // Window consumers run with an in-memory window store; closeWindows() closes every open window.
 import { circuitFor } from "./circuit.js";
 import type { ConsumerHandlers, EvgenEvent, PublishOptions } from "./handlers.js";
@@ -26,6 +26,11 @@ export interface HandledEvent {
   consumer: string;
   event: EvgenEvent;
   attempt: number;
+}
+
+/** An event a handler skipped with `ctx.skip(reason)`. */
+export interface SkippedEvent extends HandledEvent {
+  reason: string;
 }
 
 /** An event as published: attributes and payload (decoded from the message). */
@@ -63,6 +68,8 @@ export interface Harness<Payloads> {
    */
   closeWindows(): Promise<number>;
   handled(consumer?: string): HandledEvent[];
+  /** Events its handlers skipped with `ctx.skip(reason)` (not among handled). */
+  skipped(consumer?: string): SkippedEvent[];
   published(type?: string): PublishedEvent[];
   /** Published events of a type no consumer of the service handles (on RabbitMQ: `<service>.unrouted`). */
   unrouted(type?: string): PublishedEvent[];
@@ -107,6 +114,7 @@ export function createHarness<Payloads = Record<string, unknown>>(
   const windows = createMemoryWindowStore();
   const closers: WindowCloser[] = [];
   const handledLog: HandledEvent[] = [];
+  const skippedLog: SkippedEvent[] = [];
 
   const pipelines = Object.entries(options.handlers).map(([name, given]) => {
     const consumer = service.consumers[name];
@@ -127,6 +135,7 @@ export function createHarness<Payloads = Record<string, unknown>>(
       ...(consumer.idempotency === "none" ? {} : { idempotency }),
       log,
       onHandled: (event, attempt) => handledLog.push({ consumer: name, event, attempt }),
+      onSkipped: (event, attempt, reason) => skippedLog.push({ consumer: name, event, attempt, reason }),
       ...(circuit ? { circuit } : {}),
     });
     return { consumer, handle, circuit };
@@ -154,6 +163,7 @@ export function createHarness<Payloads = Record<string, unknown>>(
     },
     handled: (consumer) =>
       handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
+    skipped: (consumer) => skippedLog.filter((s) => consumer === undefined || s.consumer === consumer),
     published: (type) => publishedEvents(transport.published(), type),
     unrouted: (type) => publishedEvents(transport.unrouted(), type),
     deadLettered: (consumer) =>

@@ -3,13 +3,14 @@
 import { describe, expect, it } from "vitest";
 import type { FilterDef } from "../../templates/runtime/filter.js";
 import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
+import { createHarness } from "../../templates/runtime/harness.js";
 import { createMemoryStore } from "../../templates/runtime/idempotency.js";
 import { createMemoryTransport } from "../../templates/runtime/memory.js";
 import { createMetrics } from "../../templates/runtime/metrics.js";
 import { MAX_SKIP_REASONS, createPipeline } from "../../templates/runtime/pipeline.js";
 import { createPublisher } from "../../templates/runtime/publisher.js";
 import type { Delivery } from "../../templates/runtime/types.js";
-import { order, orderAttributes, recordingLogger, shopService, type ConsumerSpec } from "./fixtures.js";
+import { order, orderAttributes, recordingLogger, shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
 
 function pipelineFor(spec: ConsumerSpec, handlers: ConsumerHandlers, idempotent = false) {
   const service = shopService({ worker: spec });
@@ -157,6 +158,29 @@ describe("ctx.skip", () => {
     expect(labels).toContainEqual(["reason-0", 1]);
     // The log keeps every reason as the handler gave it.
     expect(lines.filter((l) => l.msg === "event skipped by its handler").map((l) => l.obj.reason)).toEqual(reasons);
+  });
+
+  it("is recorded by the harness as skipped, with its reason, and not as handled", async () => {
+    const harness = createHarness<Payloads>({
+      service: shopService({ mailer: { on: ["order.created"] } }),
+      handlers: {
+        mailer: {
+          "order.created": (event, ctx) => {
+            if ((event.data as { userId: string }).userId === "u-2") ctx.skip("opted-out");
+          },
+        },
+      },
+    });
+    try {
+      const skippedId = await harness.publish("order.created", order({ userId: "u-2" }));
+      await harness.publish("order.created", order({ userId: "u-1" }));
+      await harness.idle();
+      expect(harness.skipped("mailer").map((s) => [s.event.id, s.reason, s.attempt])).toEqual([[skippedId, "opted-out", 1]]);
+      expect(harness.handled("mailer").map((h) => h.event.id)).not.toContain(skippedId);
+      expect(harness.handled("mailer")).toHaveLength(1);
+    } finally {
+      await harness.close();
+    }
   });
 
   it("counts a handler that skips and then fails as failed", async () => {
