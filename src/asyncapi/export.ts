@@ -52,23 +52,36 @@ export function toAsyncApi(ir: IR): JsonObject {
   return document;
 }
 
+/** The default brokers (or URL), then each named server, marked x-evgen-server so import groups them back. */
 function servers(ir: IR): JsonObject {
   if (ir.broker === "kafka") {
-    const entries = ir.kafka.brokers.map((host, i) => [
-      ir.kafka.brokers.length === 1 ? "kafka" : `kafka-${i + 1}`,
-      { host, protocol: "kafka" },
+    const kafkaServers = (base: string, brokers: string[], named?: string) =>
+      brokers.map((host, i) => [
+        brokers.length === 1 ? base : `${base}-${i + 1}`,
+        { host, protocol: "kafka", ...(named ? { "x-evgen-server": named } : {}) },
+      ]);
+    return Object.fromEntries([
+      ...kafkaServers("kafka", ir.kafka.brokers),
+      ...Object.entries(ir.kafka.servers ?? {}).flatMap(([name, brokers]) => kafkaServers(serverKey(name), brokers, name)),
     ]);
-    return Object.fromEntries(entries);
   }
-  const url = new URL(ir.rabbitmq.url);
+  return Object.fromEntries([
+    ["rabbitmq", amqpServer(ir.rabbitmq.url)],
+    ...Object.entries(ir.rabbitmq.servers ?? {}).map(([name, url]) => [serverKey(name), { ...amqpServer(url), "x-evgen-server": name }]),
+  ]);
+}
+
+/** A named server's key; the default servers' keys (kafka, kafka-<n>, rabbitmq) stay theirs. */
+const serverKey = (name: string) => (/^(kafka(-\d+)?|rabbitmq)$/.test(name) ? `${name}-server` : name);
+
+// Credentials never leave the spec: AMQP_URL provides them at run time.
+function amqpServer(text: string): JsonObject {
+  const url = new URL(text);
   const vhost = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  // Credentials never leave the spec: AMQP_URL provides them at run time.
   return {
-    rabbitmq: {
-      host: url.port ? `${url.hostname}:${url.port}` : url.hostname,
-      protocol: url.protocol.replace(/:$/, ""),
-      ...(vhost ? { pathname: `/${vhost}` } : {}),
-    },
+    host: url.port ? `${url.hostname}:${url.port}` : url.hostname,
+    protocol: url.protocol.replace(/:$/, ""),
+    ...(vhost ? { pathname: `/${vhost}` } : {}),
   };
 }
 

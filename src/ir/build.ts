@@ -36,10 +36,15 @@ export function buildIR(spec: Spec): IR {
     ...described(spec.description),
     broker: spec.broker,
     source: `/${spec.service}`,
-    kafka: { brokers: [...spec.kafka.brokers], ...spec.kafka.topicDefaults },
+    kafka: {
+      brokers: [...spec.kafka.brokers],
+      ...(spec.kafka.servers ? { servers: Object.fromEntries(sortedEntries(spec.kafka.servers)) } : {}),
+      ...spec.kafka.topicDefaults,
+    },
     kafkaClient: spec.kafka.client,
     rabbitmq: {
       url: spec.rabbitmq.url,
+      ...(spec.rabbitmq.servers ? { servers: Object.fromEntries(sortedEntries(spec.rabbitmq.servers)) } : {}),
       exchange: spec.rabbitmq.exchange ?? defaultExchange(spec.service),
       unrouted: unroutedName(spec.service),
       queueType: spec.rabbitmq.queueType,

@@ -187,11 +187,13 @@ export interface IR {
   broker: Broker;
   /** CloudEvents source: "/<service>". */
   source: string;
-  kafka: { brokers: string[]; partitions: number; replicationFactor: number };
+  /** servers: named environments, picked with EVGEN_SERVER at run time (present only when the spec names some). */
+  kafka: { brokers: string[]; servers?: Record<string, string[]>; partitions: number; replicationFactor: number };
   /** Kafka: the client library the generated runtime uses; picks runtime files and the dependency. */
   kafkaClient: KafkaClient;
   rabbitmq: {
     url: string;
+    servers?: Record<string, string>;
     exchange: string;
     /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
     unrouted: string;

@@ -126,6 +126,8 @@ export interface ProjectView {
   kafkaTransportModule: string;
   kafkaDeadLettersModule: string;
   rabbitmqLiteral: string;
+  /** .env.example: the spec's named servers, comma-separated ("" when it names none). */
+  serverNames: string;
   /** The variable that points the service at its broker. */
   brokerEnv: string;
   /** .env.example values. */
@@ -459,6 +461,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     kafkaTransportModule: ir.kafkaClient === "platformatic" ? "kafka-platformatic" : "kafka",
     kafkaDeadLettersModule: ir.kafkaClient === "platformatic" ? "kafka-platformatic-dlq" : "kafka-dlq",
     rabbitmqLiteral: jsLiteral(ir.rabbitmq, 1, 0, serviceDefLayout),
+    serverNames: Object.keys((ir.broker === "kafka" ? ir.kafka.servers : ir.rabbitmq.servers) ?? {}).join(", "),
     brokerEnv: ir.broker === "kafka" ? "KAFKA_BROKERS" : "AMQP_URL",
     kafkaBrokers: envValue(ir.kafka.brokers.join(",")),
     rabbitmqUrl: envValue(ir.rabbitmq.url),

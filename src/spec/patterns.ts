@@ -3,6 +3,8 @@
 
 export const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
 export const CONSUMER_NAME = /^[a-z][a-z0-9-]*$/;
+/** A named server (environment) under kafka.servers or rabbitmq.servers. */
+export const SERVER_NAME = /^[a-z][a-z0-9-]*$/;
 /** Two or more dot-separated segments. */
 export const EVENT_TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 /** PascalCase. */

@@ -259,3 +259,34 @@ describe("import asyncapi", () => {
     expect(() => importAsyncApi("{ not yaml")).toThrow(AsyncApiImportError);
   });
 });
+
+describe("import asyncapi: servers", () => {
+  it("keeps the servers of several environments as named servers, the first one the default", () => {
+    const document = {
+      asyncapi: "3.0.0",
+      info: { title: "shop", version: "1" },
+      servers: {
+        production: { host: "kafka-1.prod:9092", protocol: "kafka" },
+        staging: { host: "kafka.staging:9092", protocol: "kafka" },
+      },
+      components: { messages: { placed: { name: "order.placed", payload: { type: "object", properties: { id: { type: "string" } } } } } },
+    };
+    const result = importAsyncApi(JSON.stringify(document));
+    expect(result.ok).toBe(true);
+    const ir = irOf(result.text);
+    expect(ir.kafka.brokers).toEqual(["kafka-1.prod:9092"]);
+    expect(ir.kafka.servers).toEqual({ production: ["kafka-1.prod:9092"], staging: ["kafka.staging:9092"] });
+  });
+
+  it.each([
+    ["kafka", "kafka:\n  brokers: [a:9092]\n  servers: { production: [p1:9092, p2:9092], kafka: [k:9092] }\n"],
+    ["rabbitmq", "rabbitmq:\n  url: amqp://localhost\n  servers: { production: amqps://rabbit.prod/shop, staging: amqp://rabbit.staging:5673 }\n"],
+  ])("%s: export then import keeps the named servers", (broker, section) => {
+    const text = `evgen: 1\nservice: shop\nbroker: ${broker}\n${section}events:\n  order.placed: { schema: { id: string } }\n`;
+    const before = irOf(text);
+    const result = importAsyncApi(renderAsyncApi(before));
+    expect(result.warnings).toEqual([]);
+    const after = irOf(result.text);
+    expect([after.kafka, after.rabbitmq.url, after.rabbitmq.servers]).toEqual([before.kafka, before.rabbitmq.url, before.rabbitmq.servers]);
+  });
+});

@@ -19,6 +19,27 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe("loadConfig", () => {
+  it("EVGEN_SERVER picks one of the spec's named servers; KAFKA_BROKERS and AMQP_URL still win; an unknown name is a problem", () => {
+    const env = { REDIS_URL: "redis://r", DATABASE_URL: "postgres://db/x" };
+    const named = {
+      ...service,
+      kafka: { ...service.kafka, servers: { production: ["p1:9092", "p2:9092"] } },
+      rabbitmq: { ...service.rabbitmq, servers: { production: "amqps://rabbit.prod/shop" } },
+    };
+    expect(loadConfig(named, { ...env, EVGEN_SERVER: "production" }).kafka.brokers).toEqual(["p1:9092", "p2:9092"]);
+    expect(loadConfig({ ...named, broker: "rabbitmq" }, { ...env, EVGEN_SERVER: "production" }).amqp.url).toBe("amqps://rabbit.prod/shop");
+    expect(loadConfig(named, { ...env, EVGEN_SERVER: "production", KAFKA_BROKERS: "k:9092" }).kafka.brokers).toEqual(["k:9092"]);
+    expect(loadConfig(named, env).kafka.brokers).toEqual(["127.0.0.1:9092"]);
+    let problems: string[] = [];
+    try {
+      loadConfig(named, { ...env, EVGEN_SERVER: "prod" });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    expect(problems).toEqual(["EVGEN_SERVER: not a server of the spec (production)"]);
+    expect(problemsOf({ ...env, EVGEN_SERVER: "production" })).toEqual(["EVGEN_SERVER: not a server of the spec (it names none)"]);
+  });
+
   it("applies the defaults and the spec's broker settings", () => {
     const config = loadConfig(service, {
       REDIS_URL: "redis://127.0.0.1:6379",

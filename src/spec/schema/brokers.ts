@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { BROKER_ADDRESS, EXCHANGE_NAME, RABBITMQ_NAME_MAX_BYTES } from "../patterns.js";
+import { BROKER_ADDRESS, EXCHANGE_NAME, RABBITMQ_NAME_MAX_BYTES, SERVER_NAME } from "../patterns.js";
 import { matching } from "./common.js";
 
 export const DEFAULT_KAFKA_BROKERS = ["127.0.0.1:9092"];
@@ -21,6 +21,10 @@ export const kafkaSection = z
       .min(1)
       .default(DEFAULT_KAFKA_BROKERS)
       .describe("Bootstrap brokers (host:port). KAFKA_BROKERS (comma-separated) overrides at run time."),
+    servers: z
+      .record(matching(SERVER_NAME, "server names are [a-z][a-z0-9-]*"), z.array(matching(BROKER_ADDRESS, "a broker address is host:port")).min(1))
+      .optional()
+      .describe("Named environments (production: [host:port, ...]); EVGEN_SERVER=<name> picks one at run time instead of brokers."),
     topicDefaults: z
       .strictObject({
         partitions: z.int().min(1).max(10_000).default(3).describe("Partitions of topics evgen creates. Default 3."),
@@ -42,6 +46,13 @@ export const rabbitmqSection = z
       .refine(isAmqpUrl, { error: (issue) => `'${String(issue.input)}' is not an amqp:// or amqps:// URL` })
       .default(DEFAULT_AMQP_URL)
       .describe("AMQP_URL overrides at run time."),
+    servers: z
+      .record(
+        matching(SERVER_NAME, "server names are [a-z][a-z0-9-]*"),
+        z.string().refine(isAmqpUrl, { error: (issue) => `'${String(issue.input)}' is not an amqp:// or amqps:// URL` }),
+      )
+      .optional()
+      .describe("Named environments (production: amqps://host/vhost); EVGEN_SERVER=<name> picks one at run time instead of url."),
     exchange: matching(EXCHANGE_NAME, "exchange names are letters, digits, '.', '_', ':' and '-'")
       .max(RABBITMQ_NAME_MAX_BYTES, `an exchange name has at most ${RABBITMQ_NAME_MAX_BYTES} characters`)
       .refine((name) => !name.startsWith("amq."), "exchange names starting with 'amq.' are reserved by RabbitMQ")

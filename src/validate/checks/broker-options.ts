@@ -45,6 +45,13 @@ export function checkBrokerOptions(ctx: CheckContext): void {
       }
     }
   }
+  for (const [name, url] of Object.entries(rabbitmq?.servers ?? {})) {
+    if (hasRealPassword(url)) {
+      ctx.warn(["rabbitmq", "servers", name], "the url holds a password, which would be written into generated files", {
+        hint: "set AMQP_URL at run time instead",
+      });
+    }
+  }
   if (rabbitmq && hasRealPassword(rabbitmq.url)) {
     ctx.warn(["rabbitmq", "url"], "the url holds a password, which would be written into generated files", {
       hint: "keep the default here and set AMQP_URL at run time",
