@@ -42,7 +42,7 @@ const specs: Array<[string, string]> = [
     `evgen: 1
 service: marketplace-backend
 broker: rabbitmq
-rabbitmq: { exchange: marketplace, queueType: classic, prefetch: 10 }
+rabbitmq: { exchange: marketplace, queueType: classic, prefetch: 10, servers: { production: "amqps://rabbit.prod/shop" } }
 events:
   marketplace-backend.order-created: { routingKey: order.created, schema: { id: string } }
 consumers:
@@ -72,6 +72,8 @@ describe("import asyncapi", () => {
       expect(result.warnings).toEqual([]);
       expect(result.text.startsWith(`${MODELINE}\n`)).toBe(true);
       expect(essentials(irOf(result.text))).toEqual(essentials(before));
+      // Export, import, export: the same bytes.
+      expect(renderAsyncApi(irOf(result.text), format)).toBe(renderAsyncApi(before, format));
     }
   });
 
