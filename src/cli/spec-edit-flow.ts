@@ -2,25 +2,28 @@
 // text, and write the spec and the project only if both succeed — a rejected edit writes nothing.
 import { writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { EditError } from "../edit/spec-edit.js";
 import { UsageError } from "./errors.js";
 import { displayPath, prepareGeneration, writablePlan, writePlan } from "./generation.js";
 import type { CliIO } from "./io.js";
 import { findSpec, readSpecText } from "./spec-file.js";
 import { plural } from "./style.js";
 
+type SpecEditor = typeof import("../edit/spec-edit.js");
+
 export async function editSpecAndGenerate(
   io: CliIO,
   options: { spec?: string; force?: boolean },
-  edit: (text: string) => string,
+  /** The edit, given the spec editor (loaded here: it brings the YAML parser, which most commands never need). */
+  edit: (text: string, editor: SpecEditor) => string,
   done: string,
 ): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
+  const editor = await import("../edit/spec-edit.js");
   let edited: string;
   try {
-    edited = edit(readSpecText(specPath));
+    edited = edit(readSpecText(specPath), editor);
   } catch (error) {
-    if (error instanceof EditError) throw new UsageError(error.message);
+    if (error instanceof editor.EditError) throw new UsageError(error.message);
     throw error;
   }
   const generation = await prepareGeneration({

@@ -1,23 +1,52 @@
 // The project directory as the commit stage sees it: reads confined to the project and done once,
 // and the writes of a commit carried out only after every check passed.
-import { mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
-import { dirname, posix } from "node:path";
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
+import { dirname, join, posix } from "node:path";
 import { sha256 } from "../format/hash.js";
-import { refuseLinks, resolveInside } from "./paths.js";
+import { isProjectPath, refuseLinks, resolveInside } from "./paths.js";
 import { writeFileReplacing } from "./write-file.js";
 
 export class ProjectDir {
   private readonly contents = new Map<string, string | undefined>();
   private readonly hashes = new Map<string, string>();
+  /**
+   * Folders below the root found to be real folders, with no symbolic link on the way: a path in
+   * one is inside the project unless it is a link itself. This spares the full checks of paths.ts
+   * (a realpath of every path) for the hundreds of files of one folder.
+   */
+  private readonly plainFolders = new Set<string>(["."]);
 
   constructor(readonly root: string) {}
+
+  private isPlainFolder(folder: string): boolean {
+    if (this.plainFolders.has(folder)) return true;
+    if (!this.isPlainFolder(posix.dirname(folder))) return false;
+    // lstat: a link to a folder is not a directory here.
+    if (!lstatSync(join(this.root, folder), { throwIfNoEntry: false })?.isDirectory()) return false;
+    this.plainFolders.add(folder);
+    return true;
+  }
+
+  /** Whether `path` is inside the project and no link, by the quick test; when not, paths.ts decides. */
+  private isPlainPath(path: string): boolean {
+    return (
+      isProjectPath(path) &&
+      this.isPlainFolder(posix.dirname(path)) &&
+      lstatSync(join(this.root, path), { throwIfNoEntry: false })?.isSymbolicLink() !== true
+    );
+  }
+
+  /** The absolute location of `path`, refused when it leads outside the project (paths.ts). */
+  private locate(path: string): string {
+    return this.isPlainPath(path) ? join(this.root, path) : resolveInside(this.root, path);
+  }
 
   /** The file's text, or undefined when it does not exist. */
   read(path: string): string | undefined {
     if (!this.contents.has(path)) {
       let text: string | undefined;
       try {
-        text = readFileSync(resolveInside(this.root, path), "utf8");
+        text = readFileSync(this.locate(path), "utf8");
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
@@ -37,6 +66,7 @@ export class ProjectDir {
 
   /** Throws a PathError when `path` must not be written or deleted: outside the project, or through a link. */
   checkWritable(path: string): void {
+    if (this.isPlainPath(path)) return;
     resolveInside(this.root, path);
     refuseLinks(this.root, path);
   }
@@ -44,8 +74,8 @@ export class ProjectDir {
   /** Writes through a temporary file and a rename, so a reader never sees half a file. */
   write(path: string, content: string): void {
     this.checkWritable(path);
-    const target = resolveInside(this.root, path);
-    mkdirSync(dirname(target), { recursive: true });
+    const target = this.locate(path);
+    if (!this.isPlainFolder(posix.dirname(path))) mkdirSync(dirname(target), { recursive: true });
     writeFileReplacing(target, content);
     this.contents.set(path, content);
     this.hashes.delete(path);
@@ -54,7 +84,7 @@ export class ProjectDir {
   /** Deletes the file, then the directories it leaves empty, up to the project directory. */
   delete(path: string): void {
     this.checkWritable(path);
-    const target = resolveInside(this.root, path);
+    const target = this.locate(path);
     unlinkSync(target);
     this.contents.set(path, undefined);
     this.hashes.delete(path);
@@ -63,6 +93,7 @@ export class ProjectDir {
       const absolute = resolveInside(this.root, directory);
       if (readdirSync(absolute).length > 0) break;
       rmdirSync(absolute);
+      this.plainFolders.delete(directory);
       directory = posix.dirname(directory);
     }
   }

@@ -5,8 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 
+/** Unguessable per process; a counter tells one process's temporary files apart. */
+const token = randomBytes(8).toString("hex");
+let written = 0;
+
 export function writeFileReplacing(target: string, content: string): void {
-  const temporary = `${target}.evgen-${randomBytes(8).toString("hex")}.tmp`;
+  const temporary = `${target}.evgen-${token}-${written++}.tmp`;
   writeFileSync(temporary, content, { flag: "wx" });
   try {
     renameSync(temporary, target);

@@ -15,13 +15,9 @@ export function loadYaml(text: string, file: string): LoadResult {
     return { ok: false, issues: [{ severity: "error", file, line: 1, col: 1, path: "", message }] };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const toIssue = (severity: Severity, error: YAMLError): Issue => {
     const position = lineCounter.linePos(error.pos[0]);
-    if (error.code === "DUPLICATE_KEY") {
-      const message = `duplicate key '${keyAt(text, error.pos[0])}': a key may appear only once in a mapping`;
-      return { severity, file, ...position, path: "", message };
-    }
     const line = text.split("\n")[position.line - 1] ?? "";
     return {
       severity,
@@ -37,10 +33,7 @@ export function loadYaml(text: string, file: string): LoadResult {
     };
   };
   // After the first syntax error the parser's further complaints are mostly its consequences.
-  const firstSyntaxError = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
-  const errors = doc.errors
-    .filter((e) => e.code === "DUPLICATE_KEY" || e === firstSyntaxError)
-    .map((e) => toIssue("error", e));
+  const errors = doc.errors.slice(0, 1).map((e) => toIssue("error", e));
   const warnings = doc.warnings.map((e) => toIssue("warning", e));
 
   const keyError = (key: unknown, message: string) => {
@@ -49,8 +42,10 @@ export function loadYaml(text: string, file: string): LoadResult {
   };
   visit(doc, {
     Map(_, map) {
-      // `1:` and `"1":` differ in YAML but are the same key once loaded; YAML itself lets it pass.
-      const seen = new Map<string, unknown>();
+      // Duplicates are found here rather than by yaml's uniqueKeys, which compares every key with
+      // every other (slow on a mapping of a thousand events); here `1:` and `"1":` are the same
+      // key too, as they are once loaded.
+      const seen = new Set<string>();
       for (const { key } of map.items) {
         if (!isScalar(key)) {
           keyError(key, "a key must be a plain name, not a list, a mapping or empty");
@@ -58,10 +53,8 @@ export function loadYaml(text: string, file: string): LoadResult {
           keyError(key, "'__proto__' cannot be used as a key");
         } else {
           const name = String(key.value);
-          if (seen.has(name) && seen.get(name) !== key.value) {
-            keyError(key, `duplicate key '${name}': a key may appear only once in a mapping`);
-          }
-          seen.set(name, key.value);
+          if (seen.has(name)) keyError(key, `duplicate key '${name}': a key may appear only once in a mapping`);
+          seen.add(name);
         }
       }
     },
@@ -88,12 +81,6 @@ export function loadYaml(text: string, file: string): LoadResult {
       issues: [{ severity: "error", file, line: 1, col: 1, path: "", message: `YAML: ${(error as Error).message}` }],
     };
   }
-}
-
-/** The key written at offset, quoted or plain. */
-function keyAt(text: string, offset: number): string {
-  const match = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(offset));
-  return match?.[1]?.replace(/^["']|["']$/g, "") ?? "";
 }
 
 /** The first collection nested deeper than `limit`, found without recursion (so without a stack to exhaust). */

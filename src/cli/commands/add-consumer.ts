@@ -1,19 +1,17 @@
 // evgen add-consumer: add a consumer to evgen.yaml, then regenerate (its handler is scaffolded).
 import { Command } from "commander";
-import { z } from "zod";
-import { addConsumer } from "../../edit/spec-edit.js";
 import type { CliContext } from "../context.js";
-import { parseOptions } from "../options.js";
+import { flag, list, parseOptions, text } from "../options.js";
 import { editSpecAndGenerate } from "../spec-edit-flow.js";
 import { SPEC_OPTION } from "../spec-file.js";
 
-const optionsSchema = z.object({
-  spec: z.string().min(1).optional(),
-  on: z.array(z.string()).min(1, "name at least one event type the consumer handles"),
-  emits: z.array(z.string()).default([]),
-  description: z.string().min(1).optional(),
-  force: z.boolean().default(false),
-});
+const optionRules = {
+  spec: text(),
+  on: list(1, "name at least one event type the consumer handles"),
+  emits: list(),
+  description: text(),
+  force: flag(),
+};
 
 export function addConsumerCommand(context: CliContext): Command {
   return new Command("add-consumer")
@@ -34,11 +32,11 @@ Examples:
   $ evgen add-consumer audit-log --on order.created order.shipped`,
     )
     .action(async (name: string, raw: unknown) => {
-      const options = parseOptions(optionsSchema, raw);
+      const options = parseOptions(optionRules, raw);
       context.exitCode = await editSpecAndGenerate(
         context.io,
         options,
-        (text) =>
+        (text, { addConsumer }) =>
           addConsumer(text, {
             name,
             on: options.on,

@@ -1,21 +1,19 @@
 // evgen add-event: add an event (or a new version of one) to evgen.yaml, then regenerate.
 import { Command } from "commander";
-import { z } from "zod";
-import { addEvent, parseFieldArg } from "../../edit/spec-edit.js";
 import type { CliContext } from "../context.js";
-import { parseOptions } from "../options.js";
+import { flag, list, parseOptions, text } from "../options.js";
 import { editSpecAndGenerate } from "../spec-edit-flow.js";
 import { SPEC_OPTION } from "../spec-file.js";
 
-const optionsSchema = z.object({
-  spec: z.string().min(1).optional(),
-  field: z.array(z.string()).default([]),
-  key: z.string().min(1).optional(),
-  topic: z.string().min(1).optional(),
-  description: z.string().min(1).optional(),
-  newVersion: z.boolean().default(false),
-  force: z.boolean().default(false),
-});
+const optionRules = {
+  spec: text(),
+  field: list(),
+  key: text(),
+  topic: text(),
+  description: text(),
+  newVersion: flag(),
+  force: flag(),
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -41,11 +39,11 @@ Examples:
   $ evgen add-event order.shipped --new-version      copy the latest version, then edit it`,
     )
     .action(async (type: string, raw: unknown) => {
-      const options = parseOptions(optionsSchema, raw);
+      const options = parseOptions(optionRules, raw);
       context.exitCode = await editSpecAndGenerate(
         context.io,
         options,
-        (text) =>
+        (text, { addEvent, parseFieldArg }) =>
           addEvent(text, {
             type,
             fields: options.field.map(parseFieldArg),

@@ -4,23 +4,22 @@ import { Command } from "commander";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { parseOptions } from "../options.js";
+import { oneOf, or, parseOptions, required, text, type Options } from "../options.js";
 import { printableJson } from "../printable.js";
 import { specIR } from "../spec-ir.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT } from "../../load/limits.js";
 import { plural, styleFor } from "../style.js";
 
-const optionsSchema = z.object({
-  spec: z.string().min(1).optional(),
-  against: z.string().min(1),
-  format: z.enum(["text", "json"]).default("text"),
-});
+const optionRules = {
+  spec: text(),
+  against: required(text()),
+  format: or(oneOf(["text", "json"]), "text"),
+};
 
 /** The older spec's text: a file, else `<rev>:<spec>` from git, run where the spec lives. */
 function readAgainst(io: CliIO, against: string, specPath: string): { text: string; name: string } {
@@ -47,7 +46,7 @@ function readAgainst(io: CliIO, against: string, specPath: string): { text: stri
   }
 }
 
-async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+async function run(io: CliIO, options: Options<typeof optionRules>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const older = readAgainst(io, options.against, specPath);
   const { compareSpecs, formatChange } = await import("../../compat/compare.js");
@@ -91,6 +90,6 @@ Examples:
   $ evgen compat --against ../released/evgen.yaml --format json`,
     )
     .action(async (raw: unknown) => {
-      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+      context.exitCode = await run(context.io, parseOptions(optionRules, raw));
     });
 }

@@ -1,19 +1,18 @@
 // evgen docs: the event catalog of the spec, one Markdown page with a Mermaid flowchart.
 import { Command } from "commander";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { parseOptions } from "../options.js";
+import { parseOptions, text, type Options } from "../options.js";
 import { writeOutputFile } from "../output-file.js";
 import { specIR } from "../spec-ir.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 
-const optionsSchema = z.object({
-  spec: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-});
+const optionRules = {
+  spec: text(),
+  out: text(),
+};
 
 const PAGE = "events.md";
 
@@ -25,7 +24,7 @@ function target(io: CliIO, specPath: string, out: string | undefined): string | 
   return /\.md$/i.test(out) ? path : join(path, PAGE);
 }
 
-async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+async function run(io: CliIO, options: Options<typeof optionRules>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const { renderCatalog } = await import("../../docs/catalog.js");
   const page = renderCatalog(await specIR(io, readSpecText(specPath), displayPath(io.cwd, specPath)));
@@ -58,6 +57,6 @@ Examples:
   $ evgen docs --out - | less`,
     )
     .action(async (raw: unknown) => {
-      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+      context.exitCode = await run(context.io, parseOptions(optionRules, raw));
     });
 }

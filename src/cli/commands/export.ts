@@ -1,22 +1,21 @@
 // evgen export asyncapi: the spec as an AsyncAPI 3.1 document (YAML, or JSON for a .json file).
 import { Command } from "commander";
 import { resolve } from "node:path";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { parseOptions } from "../options.js";
+import { oneOf, parseOptions, text, type Options } from "../options.js";
 import { writeOutputFile } from "../output-file.js";
 import { specIR } from "../spec-ir.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 
-const optionsSchema = z.object({
-  spec: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  format: z.enum(["yaml", "json"]).optional(),
-});
+const optionRules = {
+  spec: text(),
+  out: text(),
+  format: oneOf(["yaml", "json"]),
+};
 
-async function runAsyncApi(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+async function runAsyncApi(io: CliIO, options: Options<typeof optionRules>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const { renderAsyncApi } = await import("../../asyncapi/export.js");
   const ir = await specIR(io, readSpecText(specPath), displayPath(io.cwd, specPath));
@@ -52,7 +51,7 @@ Examples:
   $ evgen export asyncapi --format json | jq '.channels | keys'`,
     )
     .action(async (raw: unknown) => {
-      context.exitCode = await runAsyncApi(context.io, parseOptions(optionsSchema, raw));
+      context.exitCode = await runAsyncApi(context.io, parseOptions(optionRules, raw));
     });
 }
 

@@ -1,26 +1,29 @@
 // evgen generate: render the project from the spec and write what changed.
 import { Command } from "commander";
 import { dirname } from "node:path";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { differsInInputsOnly, MANIFEST_PATH } from "../../commit/manifest.js";
-import { CliError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { displayPath, prepareGeneration, printChanges, printIssues, printWarnings, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { parseOptions } from "../options.js";
+import { flag, parseOptions, text, type Options as CheckedOptions } from "../options.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { plural } from "../style.js";
 
-const optionsSchema = z
-  .object({
-    spec: z.string().min(1).optional(),
-    check: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-    force: z.boolean().default(false),
-  })
-  .refine((options) => !(options.check && options.dryRun), "--check and --dry-run cannot be used together");
+const optionRules = {
+  spec: text(),
+  check: flag(),
+  dryRun: flag(),
+  force: flag(),
+};
 
-type Options = z.infer<typeof optionsSchema>;
+type Options = CheckedOptions<typeof optionRules>;
+
+function parseGenerateOptions(raw: unknown): Options {
+  const options = parseOptions(optionRules, raw);
+  if (options.check && options.dryRun) throw new UsageError("--check and --dry-run cannot be used together");
+  return options;
+}
 
 async function run(io: CliIO, options: Options): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
@@ -80,6 +83,6 @@ Examples:
   $ evgen generate --spec services/shop/evgen.yaml`,
     )
     .action(async (raw: unknown) => {
-      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+      context.exitCode = await run(context.io, parseGenerateOptions(raw));
     });
 }

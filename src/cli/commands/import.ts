@@ -4,22 +4,21 @@
 import { Command } from "commander";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { displayPath, printIssues } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { parseOptions } from "../options.js";
+import { oneOf, or, parseOptions, text, type Options } from "../options.js";
 import { MAX_ASYNCAPI_BYTES, MAX_ASYNCAPI_SIZE_TEXT } from "../../load/limits.js";
 import { readBounded, SPEC_FILE } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
-const optionsSchema = z.object({
-  broker: z.enum(["kafka", "rabbitmq"]).optional(),
-  out: z.string().min(1).default(SPEC_FILE),
-});
+const optionRules = {
+  broker: oneOf(["kafka", "rabbitmq"]),
+  out: or(text(), SPEC_FILE),
+};
 
-async function runAsyncApi(io: CliIO, file: string, options: z.infer<typeof optionsSchema>): Promise<number> {
+async function runAsyncApi(io: CliIO, file: string, options: Options<typeof optionRules>): Promise<number> {
   const source = resolve(io.cwd, file);
   if (!existsSync(source)) throw new UsageError(`no such file: ${file}`);
   const toStdout = options.out === "-";
@@ -82,7 +81,7 @@ Examples:
   $ evgen import asyncapi api.json --broker rabbitmq --out services/notify/evgen.yaml`,
     )
     .action(async (file: string, raw: unknown) => {
-      context.exitCode = await runAsyncApi(context.io, file, parseOptions(optionsSchema, raw));
+      context.exitCode = await runAsyncApi(context.io, file, parseOptions(optionRules, raw));
     });
 }
 

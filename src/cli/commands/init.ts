@@ -2,24 +2,23 @@
 import { Command } from "commander";
 import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { displayPath, prepareGeneration, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { BROKERS, EXAMPLES, type Broker } from "../examples.js";
-import { parseOptions } from "../options.js";
+import { flag, matching, oneOf, parseOptions, type Options as CheckedOptions } from "../options.js";
 import { SPEC_FILE } from "../spec-file.js";
 import { SERVICE_NAME } from "../../spec/patterns.js";
 
-const optionsSchema = z.object({
-  broker: z.enum(BROKERS, "must be kafka or rabbitmq").optional(),
-  name: z.string().regex(SERVICE_NAME, "must start with a-z and contain only a-z, 0-9 and -").optional(),
-  example: z.enum(EXAMPLES, `must be ${EXAMPLES.join(", ")}`).optional(),
-  yes: z.boolean().default(false),
-});
+const optionRules = {
+  broker: oneOf(BROKERS, "must be kafka or rabbitmq"),
+  name: matching(SERVICE_NAME, "must start with a-z and contain only a-z, 0-9 and -"),
+  example: oneOf(EXAMPLES, `must be ${EXAMPLES.join(", ")}`),
+  yes: flag(),
+};
 
-type Options = z.infer<typeof optionsSchema>;
+type Options = CheckedOptions<typeof optionRules>;
 
 /** A valid service name from a directory name: "My Shop" -> "my-shop". */
 function serviceNameFrom(directory: string): string {
@@ -100,6 +99,6 @@ On a terminal, init asks for what is not given unless --yes; elsewhere --broker 
 An existing evgen.yaml is never overwritten.`,
     )
     .action(async (directory: string, raw: unknown) => {
-      context.exitCode = await run(context.io, directory, parseOptions(optionsSchema, raw));
+      context.exitCode = await run(context.io, directory, parseOptions(optionRules, raw));
     });
 }

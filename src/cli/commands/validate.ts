@@ -1,21 +1,20 @@
 // evgen validate: every problem of the spec at once, as text or JSON.
 import { Command } from "commander";
-import { z } from "zod";
 import type { CliContext } from "../context.js";
 import { displayPath, errorCount, printIssues } from "../generation.js";
 import { httpExposure, httpExposureLine } from "../http-exposure.js";
 import type { CliIO } from "../io.js";
-import { parseOptions } from "../options.js";
+import { oneOf, or, parseOptions, text, type Options } from "../options.js";
 import { printableJson } from "../printable.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
-const optionsSchema = z.object({
-  spec: z.string().min(1).optional(),
-  format: z.enum(["text", "json"]).default("text"),
-});
+const optionRules = {
+  spec: text(),
+  format: or(oneOf(["text", "json"]), "text"),
+};
 
-async function run(io: CliIO, options: z.infer<typeof optionsSchema>): Promise<number> {
+async function run(io: CliIO, options: Options<typeof optionRules>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
   const { validateSpec } = await import("../../validate/index.js");
   const file = displayPath(io.cwd, specPath);
@@ -50,6 +49,6 @@ Examples:
   $ evgen validate --spec services/shop/evgen.yaml --format json | jq '.issues[].message'`,
     )
     .action(async (raw: unknown) => {
-      context.exitCode = await run(context.io, parseOptions(optionsSchema, raw));
+      context.exitCode = await run(context.io, parseOptions(optionRules, raw));
     });
 }
