@@ -1,9 +1,8 @@
-// One evgen run for bench/generate.mjs: the built CLI in this process, then its peak memory and CPU time
-// on fd 3.
+// One evgen run for bench/generate.mjs: the CLI as bin/evgen.js starts it, in this process, then
+// its peak memory and CPU time on fd 3.
 import { writeSync } from "node:fs";
-import { main } from "../dist/cli/main.js";
 
-process.exitCode = await main(process.argv);
+await import("../bin/evgen.js");
 const usage = process.resourceUsage();
 writeSync(
   3,

@@ -3,7 +3,12 @@
 // system's temporary folder): a run then starts in about half the time. NODE_DISABLE_COMPILE_CACHE=1
 // turns it off.
 import module from "node:module";
+import { setFlagsFromString } from "node:v8";
 
+// The young generation stays at its first size instead of growing: a large spec's parse leaves
+// much short-lived garbage, and collecting it more often keeps the peak memory of generating 1000
+// events near 140 MiB instead of 250 MiB, for a few percent more time (docs/architecture.md, Speed).
+setFlagsFromString("--semi-space-growth-factor=1");
 module.enableCompileCache?.();
 const { main } = await import("../dist/cli/main.js");
 

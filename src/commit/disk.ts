@@ -18,22 +18,28 @@ export class ProjectDir {
 
   constructor(readonly root: string) {}
 
-  private isPlainFolder(folder: string): boolean {
-    if (this.plainFolders.has(folder)) return true;
-    if (!this.isPlainFolder(posix.dirname(folder))) return false;
+  /**
+   * "plain" for a real folder below the root with no link on the way, "absent" when it does not
+   * exist yet below a plain one (nothing there can lead elsewhere), else "other": paths.ts decides.
+   */
+  private folder(path: string): "plain" | "absent" | "other" {
+    if (this.plainFolders.has(path)) return "plain";
+    const parent = this.folder(posix.dirname(path));
+    if (parent !== "plain") return parent;
     // lstat: a link to a folder is not a directory here.
-    if (!lstatSync(join(this.root, folder), { throwIfNoEntry: false })?.isDirectory()) return false;
-    this.plainFolders.add(folder);
-    return true;
+    const stat = lstatSync(join(this.root, path), { throwIfNoEntry: false });
+    if (!stat) return "absent";
+    if (!stat.isDirectory()) return "other";
+    this.plainFolders.add(path);
+    return "plain";
   }
 
   /** Whether `path` is inside the project and no link, by the quick test; when not, paths.ts decides. */
   private isPlainPath(path: string): boolean {
-    return (
-      isProjectPath(path) &&
-      this.isPlainFolder(posix.dirname(path)) &&
-      lstatSync(join(this.root, path), { throwIfNoEntry: false })?.isSymbolicLink() !== true
-    );
+    if (!isProjectPath(path)) return false;
+    const folder = this.folder(posix.dirname(path));
+    if (folder === "absent") return true;
+    return folder === "plain" && lstatSync(join(this.root, path), { throwIfNoEntry: false })?.isSymbolicLink() !== true;
   }
 
   /** The absolute location of `path`, refused when it leads outside the project (paths.ts). */
@@ -75,7 +81,7 @@ export class ProjectDir {
   write(path: string, content: string): void {
     this.checkWritable(path);
     const target = this.locate(path);
-    if (!this.isPlainFolder(posix.dirname(path))) mkdirSync(dirname(target), { recursive: true });
+    if (this.folder(posix.dirname(path)) !== "plain") mkdirSync(dirname(target), { recursive: true });
     writeFileReplacing(target, content);
     this.contents.set(path, content);
     this.hashes.delete(path);
