@@ -1,17 +1,12 @@
-// Zod expressions for IR schema nodes, printed in prettier's layout (src/render/layout.ts).
+// Zod expressions for IR schema nodes, printed in prettier's layout (src/render/layout.ts); the
+// same schemas as src/ir/zod-runtime.ts builds for validation, call for call.
 // Objects are loose: unknown fields pass and are kept, so a consumer built from an older spec
 // accepts events from a newer producer.
 import type { IRField, IRType, JsonValue } from "../ir/types.js";
+import { STRING_FORMATS } from "../ir/zod-runtime.js";
 import { PATTERN_FLAGS } from "../spec/patterns.js";
 import { indent, numberLiteral, scalarLiteral, stringLiteral, type Layout } from "./layout.js";
 
-const formats = {
-  uuid: "z.uuid()",
-  email: "z.email()",
-  url: "z.url()",
-  datetime: "z.iso.datetime({ offset: true })",
-  date: "z.iso.date()",
-} as const;
 
 function bounds(min: number | undefined, max: number | undefined, layout: Layout): string {
   return (
@@ -99,7 +94,7 @@ function baseExpr(type: IRType, layout: Layout): Expr {
           ? ""
           : `.regex(new RegExp(${stringLiteral(type.pattern, layout)}, ${stringLiteral(PATTERN_FLAGS, layout)}))`;
       return flat(
-        `${type.format ? formats[type.format] : "z.string()"}${bounds(type.minLength, type.maxLength, layout)}${pattern}`,
+        `${type.format ? STRING_FORMATS[type.format].code : "z.string()"}${bounds(type.minLength, type.maxLength, layout)}${pattern}`,
       );
     }
     case "number":

@@ -1,12 +1,13 @@
-// Does a literal from the spec (a default, a filter value) fit a field type? Used so that values
-// printed into generated code can never fail their own schema at run time.
-import * as z from "zod";
+// Does a literal from the spec (a default, an enum, const or filter value) fit a field type? It is
+// checked by the zod schema the generated code has for that type (src/ir/zod-runtime.ts), so
+// values printed into generated code can never fail their own schema at run time.
+import type * as z from "zod";
 import { toIRFields } from "../../ir/field-type.js";
-import type { IRField, IRType, StringFormat } from "../../ir/types.js";
-import { safePattern } from "../../spec/regex-safety.js";
+import type { IRType } from "../../ir/types.js";
+import { runtimeSchema, type ResolveType } from "../../ir/zod-runtime.js";
 import type { SpecParts } from "../spec-parts.js";
 
-export type ResolveType = (name: string) => IRField[] | undefined;
+export type { ResolveType };
 
 /** Fields of a named type; undefined when it is unknown or only partly valid (no judgement then). */
 export function resolveNamedType(parts: SpecParts): ResolveType {
@@ -14,106 +15,66 @@ export function resolveNamedType(parts: SpecParts): ResolveType {
     Object.hasOwn(parts.types, name) && !parts.partial.types.has(name) ? toIRFields(parts.types[name]!) : undefined;
 }
 
-// The same checks the generated zod schemas make, so a value accepted here is accepted there.
-const FORMATS: Record<StringFormat, z.ZodType> = {
-  uuid: z.uuid(),
-  email: z.email(),
-  url: z.url(),
-  datetime: z.iso.datetime({ offset: true }),
-  date: z.iso.date(),
-};
-
 /** Why value does not fit type, or undefined when it does. Unresolvable references are accepted. */
-export function valueProblem(value: unknown, type: IRType, resolve: ResolveType, where = ""): string | undefined {
-  const at = where ? ` at ${where}` : "";
-  if (value === null) {
-    const ok =
-      type.nullable ||
-      type.kind === "null" ||
-      type.kind === "unknown" ||
-      (type.kind === "enum" && type.values.includes(null));
-    return ok || (type.kind === "union" && type.options.some((o) => !valueProblem(null, o, resolve)))
-      ? undefined
-      : `null is not allowed${at}`;
-  }
-  switch (type.kind) {
-    case "unknown":
-      return undefined;
-    case "null":
-      return `expected null${at}, got ${show(value)}`;
-    case "boolean":
-      return typeof value === "boolean" ? undefined : `expected true or false${at}, got ${show(value)}`;
-    case "string": {
-      if (typeof value !== "string") return `expected a string${at}, got ${show(value)}`;
-      if (type.minLength !== undefined && value.length < type.minLength)
-        return `${show(value)}${at} is shorter than ${type.minLength}`;
-      if (type.maxLength !== undefined && value.length > type.maxLength)
-        return `${show(value)}${at} is longer than ${type.maxLength}`;
-      // A refused pattern is never run (it is reported where it is written).
-      if (type.pattern !== undefined && safePattern(type.pattern)?.test(value) === false)
-        return `${show(value)}${at} does not match the pattern`;
-      if (type.format && !FORMATS[type.format].safeParse(value).success)
-        return `${show(value)}${at} is not a valid ${type.format}`;
-      return undefined;
-    }
-    case "number": {
-      if (typeof value !== "number")
-        return `expected ${type.integer ? "an integer" : "a number"}${at}, got ${show(value)}`;
-      if (type.integer && !Number.isInteger(value)) return `expected an integer${at}, got ${value}`;
-      if (type.minimum !== undefined && value < type.minimum)
-        return `${value}${at} is less than the minimum ${type.minimum}`;
-      if (type.maximum !== undefined && value > type.maximum)
-        return `${value}${at} is more than the maximum ${type.maximum}`;
-      return undefined;
-    }
-    case "enum":
-      return type.values.includes(value as string)
-        ? undefined
-        : `${show(value)}${at} is not one of ${type.values.map(show).join(", ")}`;
-    case "const":
-      return JSON.stringify(value) === JSON.stringify(type.value)
-        ? undefined
-        : `expected ${show(type.value)}${at}, got ${show(value)}`;
-    case "array": {
-      if (!Array.isArray(value)) return `expected a list${at}, got ${show(value)}`;
-      if (type.minItems !== undefined && value.length < type.minItems)
-        return `the list${at} has fewer than ${type.minItems} items`;
-      if (type.maxItems !== undefined && value.length > type.maxItems)
-        return `the list${at} has more than ${type.maxItems} items`;
-      for (const [i, item] of value.entries()) {
-        const problem = valueProblem(item, type.items, resolve, `${where}[${i}]`);
-        if (problem) return problem;
-      }
-      return undefined;
-    }
-    case "object":
-      return objectProblem(value, type.fields, resolve, where);
-    case "ref": {
-      const fields = resolve(type.name);
-      return fields ? objectProblem(value, fields, resolve, where) : undefined;
-    }
-    case "union":
-      return type.options.some((option) => !valueProblem(value, option, resolve, where))
-        ? undefined
-        : `${show(value)}${at} matches none of the allowed types`;
-  }
+export function valueProblem(value: unknown, type: IRType, resolve: ResolveType): string | undefined {
+  const parsed = runtimeSchema(type, resolve).safeParse(value, { reportInput: true, error: expectedKind });
+  return parsed.success ? undefined : describe(parsed.error.issues[0]!);
 }
 
-function objectProblem(value: unknown, fields: IRField[], resolve: ResolveType, where: string): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return `expected an object${where ? ` at ${where}` : ""}, got ${show(value)}`;
+const KINDS: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  null: "null",
+  array: "a list",
+  object: "an object",
+};
+
+/** For a value of the wrong type, what was expected as the message (zod's integer schema says "number"). */
+function expectedKind(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== "invalid_type") return undefined;
+  const integer = (issue.inst as z.core.$ZodType | undefined)?._zod.def as { format?: string } | undefined;
+  return integer?.format === "safeint" ? KINDS.int : (KINDS[issue.expected] ?? issue.expected);
+}
+
+/** zod's issue in the words of evgen's other messages: the value, where it is, what is wrong. */
+function describe(issue: z.core.$ZodIssue): string {
+  const where = issue.path
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join("");
+  const at = where ? ` at ${where}` : "";
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_type":
+      if (input === undefined) return `'${where}' is missing`;
+      if (input === null) return `null is not allowed${at}`;
+      return `expected ${issue.message}${at}, got ${show(input)}`;
+    case "invalid_format":
+      return issue.format === "regex"
+        ? `${show(input)}${at} does not match the pattern`
+        : `${show(input)}${at} is not a valid ${issue.format}`;
+    case "invalid_value":
+      return issue.values.length === 1
+        ? `expected ${show(issue.values[0])}${at}, got ${show(input)}`
+        : `${show(input)}${at} is not one of ${issue.values.map(show).join(", ")}`;
+    case "too_small":
+      return issue.origin === "array"
+        ? `the list${at} has fewer than ${issue.minimum} items`
+        : issue.origin === "string"
+          ? `${show(input)}${at} is shorter than ${issue.minimum}`
+          : `${show(input)}${at} is less than the minimum ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "array"
+        ? `the list${at} has more than ${issue.maximum} items`
+        : issue.origin === "string"
+          ? `${show(input)}${at} is longer than ${issue.maximum}`
+          : `${show(input)}${at} is more than the maximum ${issue.maximum}`;
+    case "invalid_union":
+      return input === null ? `null is not allowed${at}` : `${show(input)}${at} matches none of the allowed types`;
+    default:
+      return `${show(input)}${at}: ${issue.message}`;
   }
-  const record = value as Record<string, unknown>;
-  for (const field of fields) {
-    const path = where ? `${where}.${field.name}` : field.name;
-    if (!Object.hasOwn(record, field.name)) {
-      if (!field.optional && field.type.default === undefined) return `'${path}' is missing`;
-      continue;
-    }
-    const problem = valueProblem(record[field.name], field.type, resolve, path);
-    if (problem) return problem;
-  }
-  return undefined;
 }
 
 function show(value: unknown): string {
