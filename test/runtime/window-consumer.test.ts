@@ -146,6 +146,10 @@ describe("lifecycle hooks", () => {
       async onStart(ctx: StartContext<Payloads, "notification.sent">) {
         signal = ctx.signal;
         await ctx.publish("notification.sent", { orderId: ORDER_ID, channel: "boot" }, { id: "boot-1" });
+        // The service-level publisher takes any of the service's events, typed.
+        await ctx.publisher.publish("order.created", order(), { id: "boot-2" });
+        // @ts-expect-error total must be a number
+        await expect(ctx.publisher.publish("order.created", { ...order(), total: "1" })).rejects.toThrow(/total/);
         // @ts-expect-error order.created is not among the consumer's emits
         await expect(ctx.publish("order.created", order())).rejects.toThrow(/does not emit order.created/);
         seen.push(`started ${ctx.consumer}`);
@@ -155,9 +159,9 @@ describe("lifecycle hooks", () => {
       },
     };
     const hooks = await startHooks(service.consumers.mailer!, module, publisher, silentLogger);
-    const published = transport.published().filter((m) => m.attributes.type === "notification.sent");
-    expect(published.map((m) => [m.attributes.id, JSON.parse(m.body.toString())])).toEqual([
+    expect(transport.published().map((m) => [m.attributes.id, JSON.parse(m.body.toString())])).toEqual([
       ["boot-1", { orderId: ORDER_ID, channel: "boot" }],
+      ["boot-2", { ...order(), currency: "EUR" }],
     ]);
     await expect(
       startHooks(service.consumers.mailer!, { default: {}, onStart: () => new Promise(() => {}) }, publisher, silentLogger, 50),

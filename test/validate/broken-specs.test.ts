@@ -646,6 +646,11 @@ const cases: Case[] = [
     issues: ["8:58 must be at least 100ms", "8:84 must be one of: memory, redis, postgres (got 'mongo')"],
   },
   {
+    name: "window key on a field that may be null",
+    spec: `${HEAD}events:\n  act.done: { schema: { user: { type: [string, "null"] } } }\n  act.sum: { schema: { n: integer } }\nconsumers:\n  w: { on: [act.done], emits: [act.sum], window: { size: 1m, by: data.user } }\n`,
+    issues: ["8:66 window.by 'data.user': 'user' may be null, so some events would have no window key in 'act.done' (version 1)"],
+  },
+  {
     name: "window key outside the payload",
     spec: `${HEAD}events:\n  act.done: { schema: { user: string } }\n  act.sum: { schema: { n: integer } }\nconsumers:\n  w: { on: [act.done], emits: [act.sum], window: { size: 1m, by: type } }\n`,
     issues: ["8:66 window.by 'type' must be data.<field>, optionally followed by .<field> into objects"],
