@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importAsyncApi } from "../../src/asyncapi/import/index.js";
 import type { IR } from "../../src/ir/types.js";
 import { uniqueName } from "../support/brokers.js";
@@ -83,6 +83,7 @@ function importFixture(file: string) {
 }
 
 const workspace = join(REPO_ROOT, "test", ".tmp", uniqueName("real-asyncapi"));
+beforeAll(() => mkdirSync(workspace, { recursive: true }));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 describe("import of real AsyncAPI documents", () => {
@@ -91,6 +92,13 @@ describe("import of real AsyncAPI documents", () => {
     expect(result.issues.filter((issue) => issue.severity === "error")).toEqual([]);
     expect(result.ok).toBe(true);
     check(irOf(result.text));
+  });
+
+  it("evgen import asyncapi follows the document's $refs to the files beside it", async () => {
+    const run = await runCli(["import", "asyncapi", join(FIXTURES, "asyncapi-spec/social-media/comments-service/asyncapi.yaml"), "--out", "-"], workspace);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("likeCount?: {type: integer");
+    expect(run.stderr).not.toContain("cannot be read");
   });
 
   it("every imported spec generates, and the generated projects type-check", async () => {
