@@ -1,13 +1,19 @@
 // Tumbling-window math, and the window stores (memory, and Redis and PostgreSQL for real): adds
 // are counted once and atomic across instances, a claimed window takes no event, one claim at a
-// time until its lease ends, and a finished window stays closed.
+// time until its lease ends, a finished window stays closed, and two instances closing the same
+// windows at once publish each summary once.
 import { afterAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../templates/runtime/logger.js";
+import { createMemoryTransport } from "../../templates/runtime/memory.js";
+import { createPublisher } from "../../templates/runtime/publisher.js";
 import { summaryId, windowBounds, windowInfo, windowKey } from "../../templates/runtime/window.js";
+import { startWindowCloser } from "../../templates/runtime/window-consumer.js";
 import { createMemoryWindowStore, type WindowRef, type WindowStore } from "../../templates/runtime/window-store.js";
 import { createPostgresWindowStore } from "../../templates/runtime/window-postgres.js";
 import { createRedisWindowStore } from "../../templates/runtime/window-redis.js";
 import { DATABASE_URL, hasPostgres, hasRedis, REDIS_URL, uniqueName } from "../support/brokers.js";
 import { sleep } from "../support/wait.js";
+import { ORDER_ID, shopService } from "./fixtures.js";
 
 describe("window math", () => {
   it.each([
@@ -119,5 +125,37 @@ describe.each(stores)("$name window store", ({ name, available, open }) => {
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(10);
     const [window] = await a.claimDue(consumer, Date.now(), "a", 30_000, 10);
     expect(window).toMatchObject({ state: { n: 30 }, events: 30 });
+  });
+});
+
+describe.each(stores.filter((s) => s.name !== "memory"))("two instances closing windows in $name", ({ name, available, open }) => {
+  it.skipIf(!available)("publish each window's summary once", async () => {
+    const window = { sizeMs: 60_000, graceMs: 0, by: "data.userId", store: "redis", emits: "notification.sent" } as const;
+    const service = shopService({ totals: { on: ["order.created"], emits: ["notification.sent"], window } }, uniqueName(`win-${name}`));
+    const consumer = service.consumers.totals! as typeof service.consumers.totals & { window: typeof window };
+    const transport = createMemoryTransport({ service, log: silentLogger, timeScale: 0 });
+    const publisher = createPublisher<Record<string, unknown>>(service, transport);
+    const aggregate = {
+      initial: () => 0,
+      add: (state: number) => state + 1,
+      emit: (state: number, info: { key: string }) => ({ orderId: ORDER_ID, channel: `${info.key}:${state}` }),
+    };
+    const [a, b] = [open(), open()];
+    try {
+      for (let i = 0; i < 60; i++) {
+        await a.add({ consumer: consumer.group, key: `k${i}`, start: 0, end: 60_000, closesAt: 60_000 }, { source: "/s", id: `e${i}` }, () => 1);
+      }
+      const closers = [a, b].map((store) =>
+        startWindowCloser({ consumer, aggregate: aggregate as never, store, publisher, log: silentLogger, tickMs: 2 ** 31 - 1 }),
+      );
+      const published = await Promise.all(closers.map((closer) => closer.closeDue()));
+      await Promise.all(closers.map((closer) => closer.stop()));
+      expect(published[0]! + published[1]!).toBe(60);
+      const summaries = transport.published().map((m) => JSON.parse(m.body.toString()).channel as string);
+      expect(new Set(summaries).size).toBe(60);
+      expect(summaries).toHaveLength(60);
+    } finally {
+      await Promise.all([a.close(), b.close(), transport.close()]);
+    }
   });
 });
