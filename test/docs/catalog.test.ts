@@ -64,12 +64,13 @@ describe("evgen docs catalog", () => {
   it("says which events POST /events accepts, and why not the others", () => {
     const page = renderCatalog(irOf(exampleText("notifications")));
     expect(page).toContain("- Publish over HTTP: `POST /events/notification.requested`");
-    expect(page).toContain("- Publish over HTTP: no: emitted by `send-email`, `send-sms` (`http: true` in the spec accepts it)");
+    expect(page).toContain("- Publish over HTTP: no: emitted by `send-email`, `send-push`, `send-sms` (`http: true` in the spec accepts it)");
   });
 
   it("shows filters and consumers without a dead letter in words", () => {
     const page = renderCatalog(irOf(fixtureText("all-features.yaml")));
-    expect(page).toContain("- Filter: `data.count` is one of `1`, `2` and `data.order.total.currency` is `\"EUR\"`");
+    expect(page).toContain("`data.count` is one of `1`, `2`");
+    expect(page).toContain("`data.tags` contains `\"vip\"`");
     expect(page).toContain("none: after the last attempt the event is dropped with an error log");
   });
 

@@ -1,0 +1,14 @@
+import { defineHandlers } from "../generated/consumers/send-email.js";
+import { send } from "../domain/send.js";
+import { createProviders, type Provider } from "../providers/providers.js";
+import { sharedStore, type NotificationStore } from "../store/store.js";
+
+// Sends email through the provider's adapter (src/providers/providers.ts), unless the
+// user turned the channel off: then the event is skipped, counted, and its outcome recorded.
+export function sendEmailHandlers(store: NotificationStore, provider: Provider) {
+  return defineHandlers({
+    "notification.requested": (event, ctx) => send("email", event.data, ctx, { store, provider }),
+  });
+}
+
+export default sendEmailHandlers(sharedStore(), createProviders().email);
