@@ -54,6 +54,7 @@ const ECHOED = new Set([
   "PORT",
   "EVGEN_CONSUMERS",
   "EVGEN_TRANSPORT",
+  "EVGEN_SERVER",
   "KAFKA_BROKERS",
   "KAFKA_SASL_MECHANISM",
   "KAFKA_SSL",
@@ -118,6 +119,7 @@ function envSchema(service: ServiceDef) {
       })
       .optional(),
     EVGEN_TRANSPORT: z.enum(["broker", "memory"], "must be broker or memory").default("broker"),
+    EVGEN_SERVER: z.string().optional(),
     KAFKA_BROKERS: z
       .string()
       .transform(list)
@@ -170,6 +172,10 @@ function crossProblems(
   const bufferLimit = Number(env.HTTP_BUFFER_LIMIT ?? 64 * 1024 * 1024);
   if (bufferLimit < bodyLimit) {
     problems.push(`HTTP_BUFFER_LIMIT: must be at least HTTP_BODY_LIMIT (${bodyLimit}), or no body of that size fits`);
+  }
+  const servers = Object.keys((service.broker === "kafka" ? service.kafka.servers : service.rabbitmq.servers) ?? {});
+  if (env.EVGEN_SERVER !== undefined && !servers.includes(env.EVGEN_SERVER)) {
+    problems.push(`EVGEN_SERVER: not a server of the spec (${servers.length > 0 ? servers.join(", ") : "it names none"})`);
   }
   if (env.KAFKA_SASL_MECHANISM && service.broker === "kafka") {
     for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]) {
@@ -257,13 +263,14 @@ export function loadConfig(
     consumers: running,
     transport: v.EVGEN_TRANSPORT,
     kafka: {
-      brokers: v.KAFKA_BROKERS ?? service.kafka.brokers,
+      // KAFKA_BROKERS wins, then the server EVGEN_SERVER names, then the spec's brokers.
+      brokers: v.KAFKA_BROKERS ?? (v.EVGEN_SERVER ? service.kafka.servers?.[v.EVGEN_SERVER] : undefined) ?? service.kafka.brokers,
       ssl: v.KAFKA_SSL,
       sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
       ...(sasl ? { sasl } : {}),
     },
     amqp: {
-      url: v.AMQP_URL ?? service.rabbitmq.url,
+      url: v.AMQP_URL ?? (v.EVGEN_SERVER ? service.rabbitmq.servers?.[v.EVGEN_SERVER] : undefined) ?? service.rabbitmq.url,
       ...(v.AMQP_CA_FILE ? { caFile: v.AMQP_CA_FILE } : {}),
     },
     ...(v.REDIS_URL ? { redisUrl: v.REDIS_URL } : {}),

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   metrics?: Metrics;
   /** Called after a handler succeeded (the test harness records handled events with it). */
   onHandled?(event: EvgenEvent, attempt: number): void;
+  /** Called after a handler skipped its event with `ctx.skip(reason)`. */
+  onSkipped?(event: EvgenEvent, attempt: number, reason: string): void;
   /** A call to the idempotency store that takes longer fails its attempt (default 5 s). */
   storeTimeoutMs?: number;
   /** The consumer's circuit breaker, when it has one: handlers run only when it admits them. */
@@ -201,6 +203,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     if (ctx.skipReason !== undefined) {
       metrics?.skipped(event.type, consumer.name, skipLabel(ctx.skipReason));
       ctx.log.info({ reason: ctx.skipReason }, "event skipped by its handler");
+      options.onSkipped?.(event, delivery.attempt, ctx.skipReason);
       return SKIPPED_BY_HANDLER;
     }
     metrics?.handled(event.type, consumer.name);

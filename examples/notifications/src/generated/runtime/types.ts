@@ -80,9 +80,11 @@ export interface ServiceDef {
   service: string;
   source: string; // CloudEvents source, "/<service>"
   broker: Broker;
-  kafka: { brokers: string[]; partitions: number; replicationFactor: number };
+  /** servers: named environments of the spec, picked with EVGEN_SERVER (docs/spec.md). */
+  kafka: { brokers: string[]; servers?: Record<string, string[]>; partitions: number; replicationFactor: number };
   rabbitmq: {
     url: string;
+    servers?: Record<string, string>;
     exchange: string;
     /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
     unrouted: string;

@@ -16,6 +16,12 @@ export interface StartContext<Payloads, Emits extends keyof Payloads> {
    * repeat is caught downstream); `opts.traceparent` carries a trace on.
    */
   publish<T extends Emits>(type: T, data: Payloads[T], opts?: PublishOptions): Promise<string>;
+  /**
+   * The service's publisher, for any of its events (background work that is no consumer's in
+   * particular): the same connection, validation and metrics; random ids unless `opts.id` is set.
+   * Do not close it: the service does.
+   */
+  publisher: Publisher<Payloads>;
   /** Logger bound to the consumer. */
   log: Logger;
   /** Aborted when the service begins to stop: end timers and loops with it. */
@@ -25,14 +31,18 @@ export interface StartContext<Payloads, Emits extends keyof Payloads> {
 }
 
 /** The context as the runtime builds it, before a consumer's types narrow it. */
-export interface RuntimeStartContext extends Omit<StartContext<Record<string, unknown>, string>, "publish"> {
+export interface RuntimeStartContext extends Omit<StartContext<Record<string, unknown>, string>, "publish" | "publisher"> {
+  publisher: Publisher<Record<string, unknown>>;
   publish(type: string, data: unknown, opts?: PublishOptions): Promise<string>;
 }
 
-/** A handler module as imported (`import * as`): its default export and the hooks it may export. */
+/**
+ * A handler module as imported (`import * as`): its default export and the hooks it may export.
+ * `onStart` is typed by the consumer's generated module (its StartContext); any is accepted here.
+ */
 export interface ConsumerModule {
   default: unknown;
-  onStart?(ctx: RuntimeStartContext): Promise<void> | void;
+  onStart?(ctx: never): Promise<void> | void;
   onStop?(): Promise<void> | void;
 }
 
@@ -66,6 +76,7 @@ export async function startHooks(
   const hookLog = log.child?.({ consumer: consumer.name }) ?? log;
   const ctx: RuntimeStartContext = {
     consumer: consumer.name,
+    publisher,
     log: hookLog,
     signal: controller.signal,
     publish(type, data, opts) {
@@ -75,7 +86,7 @@ export async function startHooks(
       return publisher.publish(type, data, opts);
     },
   };
-  if (module?.onStart) await bounded(module.onStart(ctx), timeoutMs, `onStart of ${consumer.name}`);
+  if (module?.onStart) await bounded(module.onStart(ctx as never), timeoutMs, `onStart of ${consumer.name}`);
   return {
     async stop() {
       controller.abort(new Error("the service is stopping"));
