@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { durationText } from "../docs/text.js";
 import { parseDuration } from "../spec/duration.js";
 import { DEFAULT_IDEMPOTENCY_TTL } from "../spec/schema/consumer.js";
-import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRFilter, IRType, IRVersion, JsonValue } from "../ir/types.js";
+import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRFilter, IRType, IRVersion, IRWindow, JsonValue } from "../ir/types.js";
 
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -212,6 +212,11 @@ function circuitBreakerSpec(breaker: IRCircuitBreaker): JsonObject {
   };
 }
 
+/** A window as the spec writes it (docs/spec.md, windowed aggregation). */
+function windowSpec(window: IRWindow): JsonObject {
+  return { size: durationText(window.sizeMs), by: window.by, grace: durationText(window.graceMs), store: window.store };
+}
+
 /** The consumer as the spec writes it (durations as text), with the broker names it derives. */
 function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
   const { attempts, delayMs, backoff, maxDelayMs, mode } = consumer.retry;
@@ -237,11 +242,16 @@ function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
     },
     ...(consumer.circuitBreaker ? { circuitBreaker: circuitBreakerSpec(consumer.circuitBreaker) } : {}),
     deadLetter: consumer.deadLetter,
-    // The short form while the ttl is the default, as a person would write the spec.
-    idempotency:
-      consumer.idempotencyTtlMs === parseDuration(DEFAULT_IDEMPOTENCY_TTL)
-        ? consumer.idempotency
-        : { store: consumer.idempotency, ttl: durationText(consumer.idempotencyTtlMs) },
+    // A window consumer's window store records the events added: it has no idempotency to say.
+    ...(consumer.window
+      ? { window: windowSpec(consumer.window) }
+      : {
+          // The short form while the ttl is the default, as a person would write the spec.
+          idempotency:
+            consumer.idempotencyTtlMs === parseDuration(DEFAULT_IDEMPOTENCY_TTL)
+              ? consumer.idempotency
+              : { store: consumer.idempotency, ttl: durationText(consumer.idempotencyTtlMs) },
+        }),
     group: consumer.group,
     retryQueues: consumer.retryQueues,
     ...(consumer.deadLetter ? { deadLetterQueue: consumer.deadLetterQueue } : {}),

@@ -29,6 +29,7 @@ function essentials(ir: IR) {
       retry: c.retry,
       filter: c.filter,
       idempotency: [c.idempotency, c.idempotencyTtlMs],
+      window: c.window,
     })),
   };
 }

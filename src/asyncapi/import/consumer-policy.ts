@@ -1,11 +1,11 @@
-// x-evgen-consumer -> filter, concurrency, timeout, retry, circuitBreaker, deadLetter, idempotency; values that
+// x-evgen-consumer -> filter, concurrency, timeout, retry, circuitBreaker, deadLetter, idempotency, window; values that
 // say no more than the spec's defaults are left out, as a person would write the spec.
 // Validation checks the values.
 import { isConsumerDefault, isRetryDefault } from "../../spec/defaults.js";
 import type { ImportContext } from "./context.js";
 import { isObj, pointer, type Obj } from "./json.js";
 
-const POLICY_KEYS = ["filter", "concurrency", "timeout", "retry", "circuitBreaker", "deadLetter", "idempotency"];
+const POLICY_KEYS = ["filter", "concurrency", "timeout", "retry", "circuitBreaker", "deadLetter", "idempotency", "window"];
 
 export function consumerPolicy(ctx: ImportContext, consumer: Obj, extension: Obj, path: string): void {
   for (const key of POLICY_KEYS) {
