@@ -2,7 +2,7 @@
 // type and consumer of a spec. A pure function of the IR: sorted as the IR is, no dates, so the
 // page only changes when the spec does.
 import { breakingChanges } from "../ir/compat.js";
-import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRNamedType, IRType } from "../ir/types.js";
+import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRNamedType, IRType, IRWindow } from "../ir/types.js";
 import { anchor, durationText, filterMarkdown, mdCode, mdText, mdValue, mermaidLabel, retryWords } from "./text.js";
 
 const eventLink = (type: string) => `[${mdCode(type)}](#${anchor("event", type)})`;
@@ -206,6 +206,14 @@ function circuitWords({ failureRate, minimumCalls, windowMs, openForMs }: IRCirc
   );
 }
 
+/** A window consumer's windows, in words (docs/spec.md, windowed aggregation). */
+function windowWords({ sizeMs, graceMs, by, store, emits }: IRWindow): string {
+  return (
+    `tumbling windows of ${durationText(sizeMs)} per ${mdCode(by)}, closed ${durationText(graceMs)} after their end, ` +
+    `each summarized by one ${eventLink(emits)}; state in ${mdCode(store)}`
+  );
+}
+
 function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
   const facts = [
     `- On: ${list(consumer.on.map(eventLink))}`,
@@ -223,8 +231,11 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
         ? `after the last attempt the event goes to ${mdCode(consumer.deadLetterQueue)}`
         : "none: after the last attempt the event is dropped with an error log"
     }`,
+    ...(consumer.window ? [`- Window: ${windowWords(consumer.window)}`] : []),
     `- Idempotency: ${
-      consumer.idempotency === "none"
+      consumer.window
+        ? "its window store records the events added: a redelivered event is not added again"
+        : consumer.idempotency === "none"
         ? "none (a redelivered event is handled again)"
         : `${mdCode(consumer.idempotency)}${consumer.idempotency === "redis" ? " (`REDIS_URL`)" : consumer.idempotency === "postgres" ? " (`DATABASE_URL`)" : ""}: an event handled successfully is not handled again`
     }`,
