@@ -86,7 +86,9 @@ let fingerprint: string | undefined;
 export function evgenFingerprint(): string {
   if (fingerprint === undefined) {
     const hash = createHash("sha256");
-    for (const file of [...filesUnder(code), ...filesUnder(join(root, "templates"))].sort()) {
+    // Source maps (dist/**/*.map) change nothing evgen writes.
+    const files = [...filesUnder(code), ...filesUnder(join(root, "templates"))].filter((file) => !file.endsWith(".map"));
+    for (const file of files.sort()) {
       hash
         .update(`${relative(root, file)}\0`)
         .update(readFileSync(file))
