@@ -1,29 +1,36 @@
-// Which runtime modules a project needs: broker-specific ones only for its broker (on Kafka, only
-// its client's: `kafka-platformatic*` for @platformatic/kafka, the other `kafka*` files for
-// kafkajs, beside the client-neutral wire format), the Redis and PostgreSQL idempotency and window
-// stores only when a consumer uses them, never the runtime's own tests.
+// Which runtime modules a project needs, by folder of templates/runtime: core/ and memory/ always;
+// kafka/ (client-neutral wire format) plus the folder of its Kafka client, or rabbitmq/, for its
+// broker; from stores/, the Redis and PostgreSQL idempotency and window stores only when a consumer
+// uses them; never the runtime's own tests.
 import type { IR } from "../ir/types.js";
 
-/** Kafka runtime files that import no client library. */
-const KAFKA_NEUTRAL = new Set(["kafka-headers.ts", "kafka-probe.ts", "kafka-retry-copies.ts", "kafka-service-topics.ts"]);
-
-function neededOnKafka(ir: IR, file: string): boolean {
-  if (ir.broker !== "kafka") return false;
-  if (KAFKA_NEUTRAL.has(file)) return true;
-  return file.startsWith("kafka-platformatic") === (ir.kafkaClient === "platformatic");
+function neededStore(ir: IR, name: string): boolean {
+  const [kind, store] = name.split("-") as [string, string];
+  if (kind === "idempotency") return (ir.idempotencyStores as readonly string[]).includes(store);
+  if (kind === "window") return (ir.windowStores as readonly string[]).includes(store);
+  return false;
 }
 
 function needed(ir: IR, file: string): boolean {
   if (!file.endsWith(".ts") || file.endsWith(".test.ts") || file.endsWith(".d.ts")) return false;
-  if (file.startsWith("kafka")) return neededOnKafka(ir, file);
-  if (file.startsWith("rabbitmq")) return ir.broker === "rabbitmq";
-  if (file === "idempotency-redis.ts") return ir.idempotencyStores.includes("redis");
-  if (file === "idempotency-postgres.ts") return ir.idempotencyStores.includes("postgres");
-  if (file === "window-redis.ts") return ir.windowStores.includes("redis");
-  if (file === "window-postgres.ts") return ir.windowStores.includes("postgres");
-  return true;
+  const parts = file.slice(0, -".ts".length).split("/");
+  switch (parts[0]) {
+    case "core":
+    case "memory":
+      return true;
+    case "kafka":
+      if (ir.broker !== "kafka") return false;
+      return parts.length === 2 || parts[1] === ir.kafkaClient;
+    case "rabbitmq":
+      return ir.broker === "rabbitmq";
+    case "stores":
+      return parts.length === 2 && neededStore(ir, parts[1]!);
+    default:
+      return false;
+  }
 }
 
+/** The runtime files (paths relative to templates/runtime) a project of this IR ships. */
 export function selectRuntimeFiles(ir: IR, available: readonly string[]): string[] {
   return available.filter((file) => needed(ir, file));
 }

@@ -3,7 +3,7 @@
 // so reading them is part of the program, not of the user's project; each is read once per process.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** evgen's code: src (tests) or dist (built). */
@@ -37,9 +37,12 @@ export function readExampleSpec(name: string): string {
 
 let runtimeFiles: string[] | undefined;
 
-/** File names in templates/runtime, sorted. */
+/** Files under templates/runtime, as paths relative to it ("core/pipeline.ts"), sorted. */
 export function listRuntimeFiles(): string[] {
-  runtimeFiles ??= readdirSync(join(root, "templates", "runtime")).sort();
+  runtimeFiles ??= readdirSync(join(root, "templates", "runtime"), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(join(root, "templates", "runtime"), join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort();
   return runtimeFiles;
 }
 

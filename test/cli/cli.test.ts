@@ -72,7 +72,7 @@ describe("evgen init", () => {
     const spec = readFileSync(join(dir, "evgen.yaml"), "utf8");
     expect(spec).toContain("service: shop");
     expect(spec).not.toMatch(/^\s+topic:/m);
-    expect(existsSync(join(dir, "src/generated/runtime/rabbitmq.ts"))).toBe(true);
+    expect(existsSync(join(dir, "src/generated/runtime/rabbitmq/transport.ts"))).toBe(true);
   });
 
   it("refuses to overwrite an existing evgen.yaml", async () => {

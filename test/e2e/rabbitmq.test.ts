@@ -10,7 +10,7 @@ import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, e
 import { sdkAmqpMessage } from "../support/sdk-events.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { sleep } from "../support/wait.js";
-import type { ServiceDef } from "../../templates/runtime/types.js";
+import type { ServiceDef } from "../../templates/runtime/core/types.js";
 import { openAdmin, textHeaders, type RabbitAdmin } from "../runtime/rabbitmq-support.js";
 import type { RunningService } from "./service-support.js";
 

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeadLetter } from "../../templates/runtime/dlq.js";
+import type { DeadLetter } from "../../templates/runtime/core/dlq.js";
 import type { KafkaClientName } from "../support/kafka-clients.js";
 import { cloudEventsIngressTests } from "./service-cloudevents.js";
 import { buildServiceProject, type Broker, type ServiceProject } from "./service-project.js";

@@ -39,10 +39,11 @@ describe.each(examples)("examples/$example ($broker)", ({ example, broker }) => 
     const runtime = files.filter((file) => file.path.startsWith(RUNTIME));
     const names = runtime.map((file) => file.path.slice(RUNTIME.length));
     const other = broker === "kafka" ? "rabbitmq" : "kafka";
-    expect(names).toEqual(expect.arrayContaining([`${broker}.ts`, "service.ts", "types.ts", "idempotency.ts"]));
+    const transport = broker === "kafka" ? "kafka/kafkajs/transport.ts" : "rabbitmq/transport.ts";
+    expect(names).toEqual(expect.arrayContaining([transport, "core/service.ts", "core/types.ts", "core/idempotency.ts"]));
     expect(names.filter((name) => name.startsWith(other) || name.endsWith(".test.ts"))).toEqual([]);
-    expect(names.includes("idempotency-redis.ts")).toBe(specText.includes("idempotency: redis"));
-    expect(names.includes("idempotency-postgres.ts")).toBe(specText.includes("idempotency: postgres"));
+    expect(names.includes("stores/idempotency-redis.ts")).toBe(specText.includes("idempotency: redis"));
+    expect(names.includes("stores/idempotency-postgres.ts")).toBe(specText.includes("idempotency: postgres"));
     for (const file of runtime) {
       const source = readFileSync(join(REPO_ROOT, "templates", "runtime", file.path.slice(RUNTIME.length)), "utf8");
       expect(file.content).toBe(

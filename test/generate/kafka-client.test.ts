@@ -1,7 +1,7 @@
 // `kafka.client` picks the Kafka runtime: a project gets its client's transport and dead-letter
 // tool, the client-neutral wire format, and depends on that client's package alone.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generate } from "../../src/core.js";
 import { REPO_ROOT } from "../support/project.js";
@@ -39,15 +39,18 @@ describe.each(["kafkajs", "platformatic"] as const)("kafka.client: %s", (client)
     expect(imported.has(packages[client])).toBe(true);
     expect(imported.has(packages[other])).toBe(false);
     // Every relative import of a copied module is itself copied.
-    const names = new Set(runtime.map((f) => `./${f.path.slice(RUNTIME.length).replace(/\.ts$/, ".js")}`));
-    for (const name of imported) if (name?.startsWith("./")) expect(names).toContain(name);
+    const names = new Set(runtime.map((f) => f.path));
+    for (const f of runtime) {
+      for (const name of importsOf(f.content)) {
+        if (name?.startsWith(".")) expect(names).toContain(posix.join(posix.dirname(f.path), name.replace(/\.js$/, ".ts")));
+      }
+    }
   });
 
   it("builds the transport and the dead-letter tool from its client's modules", async () => {
     const { file } = await project(client);
-    const module = client === "kafkajs" ? "kafka" : "kafka-platformatic";
-    expect(file("src/generated/transport.ts")).toContain(`from "./runtime/${module}.js"`);
-    expect(file("src/generated/dlq.ts")).toContain(`from "./runtime/${module}-dlq.js"`);
+    expect(file("src/generated/transport.ts")).toContain(`from "./runtime/kafka/${client}/transport.js"`);
+    expect(file("src/generated/dlq.ts")).toContain(`from "./runtime/kafka/${client}/dlq.js"`);
   });
 });
 

@@ -4,14 +4,14 @@
 // reaches the dead letter.
 import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
-import { circuitFor, CIRCUIT_STATE_VALUES, type CircuitState } from "../../templates/runtime/circuit.js";
-import type { ConsumerHandlers, EvgenEvent } from "../../templates/runtime/handlers.js";
-import { createMetrics, type ServiceMetrics } from "../../templates/runtime/metrics.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
-import { deadLetterQueueOf, type ServiceDef, type Transport } from "../../templates/runtime/types.js";
-import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
-import { startService } from "../../templates/runtime/service.js";
+import { circuitFor, CIRCUIT_STATE_VALUES, type CircuitState } from "../../templates/runtime/core/circuit.js";
+import type { ConsumerHandlers, EvgenEvent } from "../../templates/runtime/core/handlers.js";
+import { createMetrics, type ServiceMetrics } from "../../templates/runtime/core/metrics.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher, type Publisher } from "../../templates/runtime/core/publisher.js";
+import { deadLetterQueueOf, type ServiceDef, type Transport } from "../../templates/runtime/core/types.js";
+import { createRabbitTransport } from "../../templates/runtime/rabbitmq/transport.js";
+import { startService } from "../../templates/runtime/core/service.js";
 import { metricValue } from "../e2e/service-support.js";
 import { AMQP_URL, hasKafka, hasRabbit, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";

@@ -2,9 +2,9 @@
 // in a consumer on the in-memory transport: a dependency down for a while burns no event into the
 // dead letter, and every event is handled once it is back.
 import { afterEach, describe, expect, it } from "vitest";
-import { CircuitBreaker, circuitFor, type Admission, type CircuitBreakerDef } from "../../templates/runtime/circuit.js";
-import { createHarness, type Harness } from "../../templates/runtime/harness.js";
-import { createMetrics } from "../../templates/runtime/metrics.js";
+import { CircuitBreaker, circuitFor, type Admission, type CircuitBreakerDef } from "../../templates/runtime/core/circuit.js";
+import { createHarness, type Harness } from "../../templates/runtime/memory/harness.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
 import { sleep } from "../support/wait.js";
 import { order, recordingLogger, shopService, type Payloads } from "./fixtures.js";
 

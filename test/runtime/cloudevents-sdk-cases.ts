@@ -2,11 +2,11 @@
 // should reach its handler as, and a recorder of what the real pipeline decided for each.
 import type { CloudEvent } from "cloudevents";
 import { expect } from "vitest";
-import type { EvgenEvent } from "../../templates/runtime/handlers.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { Delivery, DeliveryHandler, Disposition, ServiceDef, Transport } from "../../templates/runtime/types.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
+import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { Delivery, DeliveryHandler, Disposition, ServiceDef, Transport } from "../../templates/runtime/core/types.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { ORDER_ID, order, type ConsumerSpec } from "./fixtures.js";
 import { sdkEvent, type ContentMode, type WireChanges } from "../support/sdk-events.js";
 

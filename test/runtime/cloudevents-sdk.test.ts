@@ -3,12 +3,12 @@
 // transport and pipeline. Each case passes when the handler received the event with what it carried.
 import { CloudEvent, Kafka as SdkKafka } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
-import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq-dlq.js";
-import { loadConfig } from "../../templates/runtime/config.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import type { ServiceDef, Transport } from "../../templates/runtime/types.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import { createRabbitTransport } from "../../templates/runtime/rabbitmq/transport.js";
+import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq/dlq.js";
+import { loadConfig } from "../../templates/runtime/core/config.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import type { ServiceDef, Transport } from "../../templates/runtime/core/types.js";
 import { AMQP_URL, hasKafka, hasRabbit, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { sdkAmqpMessage, sdkKafkaRecord } from "../support/sdk-events.js";

@@ -1,7 +1,7 @@
 // The client-neutral CloudEvents decoding every receiver shares (cloudevents.ts): both content
 // modes, the version rule, optional attributes and what is refused.
 import { describe, expect, it } from "vitest";
-import { dataschemaOf, decodeCloudEvent, isStructuredMode } from "../../templates/runtime/cloudevents.js";
+import { dataschemaOf, decodeCloudEvent, isStructuredMode } from "../../templates/runtime/core/cloudevents.js";
 import { ORDER_ID, order, shopService } from "./fixtures.js";
 
 const { events } = shopService();

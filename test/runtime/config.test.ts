@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../templates/runtime/config.js";
+import { ConfigError, loadConfig } from "../../templates/runtime/core/config.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({

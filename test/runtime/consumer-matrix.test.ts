@@ -2,13 +2,13 @@
 // harness: round trip, retries with delays, dead letters, invalid input, filter, ctx.publish,
 // idempotency, timeout, concurrency and draining.
 import { afterEach, describe, expect, it } from "vitest";
-import { NonRetryableError } from "../../templates/runtime/errors.js";
-import { createHarness, type Harness } from "../../templates/runtime/harness.js";
-import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { OutgoingMessage, ServiceDef } from "../../templates/runtime/types.js";
+import { NonRetryableError } from "../../templates/runtime/core/errors.js";
+import { createHarness, type Harness } from "../../templates/runtime/memory/harness.js";
+import type { ConsumerHandlers } from "../../templates/runtime/core/handlers.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { OutgoingMessage, ServiceDef } from "../../templates/runtime/core/types.js";
 import {
   ORDER_ID,
   order,

@@ -1,7 +1,7 @@
 // One timer for all handler deadlines of a consumer: runs expire in start order, finished runs
 // never expire, and nothing is left pending once every run is done.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Deadlines } from "../../templates/runtime/deadlines.js";
+import { Deadlines } from "../../templates/runtime/core/deadlines.js";
 import { sleep } from "../support/wait.js";
 
 

@@ -1,7 +1,7 @@
 // The `npm run dlq` command line: arguments, exit codes and output, over a DeadLetters that
 // records what it was asked (the broker implementations have their own tests).
 import { describe, expect, it } from "vitest";
-import { runDeadLetterTool, type DeadLetter, type DeadLetters } from "../../templates/runtime/dlq.js";
+import { runDeadLetterTool, type DeadLetter, type DeadLetters } from "../../templates/runtime/core/dlq.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({

@@ -4,14 +4,14 @@
 // mode too, where the consumer has no retry topics.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../templates/runtime/config.js";
-import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/dlq.js";
-import { openKafkaDeadLetters as kafkajsDeadLetters } from "../../templates/runtime/kafka-dlq.js";
-import { openKafkaDeadLetters as platformaticDeadLetters } from "../../templates/runtime/kafka-platformatic-dlq.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
-import { FAILURE_HEADERS, type Transport } from "../../templates/runtime/types.js";
+import { loadConfig } from "../../templates/runtime/core/config.js";
+import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/core/dlq.js";
+import { openKafkaDeadLetters as kafkajsDeadLetters } from "../../templates/runtime/kafka/kafkajs/dlq.js";
+import { openKafkaDeadLetters as platformaticDeadLetters } from "../../templates/runtime/kafka/platformatic/dlq.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher, type Publisher } from "../../templates/runtime/core/publisher.js";
+import { FAILURE_HEADERS, type Transport } from "../../templates/runtime/core/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";

@@ -3,11 +3,11 @@
 // without its failure headers, so that consumer alone handles it again, as attempt 1, same id.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../templates/runtime/config.js";
-import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/dlq.js";
-import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq-dlq.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { FAILURE_HEADERS, type ServiceDef } from "../../templates/runtime/types.js";
+import { loadConfig } from "../../templates/runtime/core/config.js";
+import { REPLAYED_AT_HEADER, type DeadLetters } from "../../templates/runtime/core/dlq.js";
+import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq/dlq.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { FAILURE_HEADERS, type ServiceDef } from "../../templates/runtime/core/types.js";
 import { AMQP_URL, hasRabbit } from "../support/brokers.js";
 import { order } from "./fixtures.js";
 import {

@@ -1,8 +1,8 @@
 // Events a handler publishes get ids derived from what it handles, so that a retried or replayed
 // run publishes the same ids and consumers downstream can tell the copies apart from new events.
 import { describe, expect, it } from "vitest";
-import { emittedEventId, uuidV5 } from "../../templates/runtime/event-ids.js";
-import { createHarness } from "../../templates/runtime/harness.js";
+import { emittedEventId, uuidV5 } from "../../templates/runtime/core/event-ids.js";
+import { createHarness } from "../../templates/runtime/memory/harness.js";
 import { order, shopService, type Payloads } from "./fixtures.js";
 
 const DNS_NAMESPACE = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";

@@ -1,15 +1,15 @@
 // Filter conditions as the pipeline applies them (each path's conditions must all hold), and
 // handlers that skip an event themselves with ctx.skip(reason).
 import { describe, expect, it } from "vitest";
-import type { FilterDef } from "../../templates/runtime/filter.js";
-import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
-import { createHarness } from "../../templates/runtime/harness.js";
-import { createMemoryStore } from "../../templates/runtime/idempotency.js";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { createMetrics } from "../../templates/runtime/metrics.js";
-import { MAX_SKIP_REASONS, createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { Delivery } from "../../templates/runtime/types.js";
+import type { FilterDef } from "../../templates/runtime/core/filter.js";
+import type { ConsumerHandlers } from "../../templates/runtime/core/handlers.js";
+import { createHarness } from "../../templates/runtime/memory/harness.js";
+import { createMemoryStore } from "../../templates/runtime/core/idempotency.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
+import { MAX_SKIP_REASONS, createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { Delivery } from "../../templates/runtime/core/types.js";
 import { order, orderAttributes, recordingLogger, shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
 
 function pipelineFor(spec: ConsumerSpec, handlers: ConsumerHandlers, idempotent = false) {

@@ -1,7 +1,7 @@
 // Hand-written service definitions for runtime tests: what the generator would emit for a small
 // shop, with consumers assembled per test.
 import { z } from "zod";
-import type { CloudEventAttributes, ConsumerDef, Logger, ServiceDef } from "../../templates/runtime/types.js";
+import type { CloudEventAttributes, ConsumerDef, Logger, ServiceDef } from "../../templates/runtime/core/types.js";
 
 export const orderCreatedV1 = z.looseObject({
   orderId: z.uuid(),

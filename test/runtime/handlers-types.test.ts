@@ -1,11 +1,11 @@
 // Type-level guarantees of handler modules, checked by `tsc --noEmit` (every @ts-expect-error
 // must be an error), plus one run showing typed handlers plug into the untyped runtime.
 import { describe, expect, it } from "vitest";
-import { createHarness } from "../../templates/runtime/harness.js";
-import type { ConsumerHandlers, Handlers } from "../../templates/runtime/handlers.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
+import { createHarness } from "../../templates/runtime/memory/harness.js";
+import type { ConsumerHandlers, Handlers } from "../../templates/runtime/core/handlers.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { ORDER_ID, order, shopService, type Payloads, type Versions } from "./fixtures.js";
 
 /** What a generated consumer module exports for a consumer on two events that emits one. */

@@ -1,6 +1,6 @@
 // The harness as users' handler tests use it.
 import { describe, expect, it } from "vitest";
-import { createHarness } from "../../templates/runtime/harness.js";
+import { createHarness } from "../../templates/runtime/memory/harness.js";
 import { ORDER_ID, order, shopService, type Payloads } from "./fixtures.js";
 
 const service = shopService({

@@ -1,4 +1,4 @@
-// Properties of the HTTP body reader and JSON parser (templates/runtime/http-body.ts), over
+// Properties of the HTTP body reader and JSON parser (templates/runtime/core/http-body.ts), over
 // random bodies, chunkings and nestings: never a throw, exact bytes or a refusal with its status,
 // the shared budget never exceeded and always given back.
 import fc from "fast-check";
@@ -11,7 +11,7 @@ import {
   isJsonContentType,
   parseJson,
   readBody,
-} from "../../templates/runtime/http-body.js";
+} from "../../templates/runtime/core/http-body.js";
 
 /** A request whose body arrives in these chunks, one per event-loop turn. */
 function request(chunks: Uint8Array[], announce: boolean): IncomingMessage {

@@ -4,9 +4,9 @@
 // contradicting the path, or missing attributes, get 400.
 import { CloudEvent, HTTP, type Message } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EvgenEvent } from "../../templates/runtime/handlers.js";
-import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
-import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
+import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
+import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
 import { ORDER_ID, order, shopService } from "./fixtures.js";
 
 const service = shopService({ mailer: { on: ["order.created", "order.shipped"] } });

@@ -3,10 +3,10 @@
 // publishing nothing (in-process services, memory transport, real Redis and PostgreSQL).
 import { CloudEvent, HTTP } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresStore } from "../../templates/runtime/idempotency-postgres.js";
-import { createRedisStore } from "../../templates/runtime/idempotency-redis.js";
-import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
-import { startService, type ServiceHandle, type StoreFactories } from "../../templates/runtime/service.js";
+import { createPostgresStore } from "../../templates/runtime/stores/idempotency-postgres.js";
+import { createRedisStore } from "../../templates/runtime/stores/idempotency-redis.js";
+import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { startService, type ServiceHandle, type StoreFactories } from "../../templates/runtime/core/service.js";
 import { DATABASE_URL, REDIS_URL, hasPostgres, hasRedis, uniqueName } from "../support/brokers.js";
 import { order, shopService } from "./fixtures.js";
 

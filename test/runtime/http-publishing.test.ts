@@ -2,8 +2,8 @@
 // clients limited to some types, Idempotency-Key repeats and POST /events batches (in-process,
 // memory transport).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
-import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
+import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
 import { metricValue } from "../e2e/service-support.js";
 import { order, shopService } from "./fixtures.js";
 

@@ -2,10 +2,10 @@
 // error statuses, health, readiness and metrics.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
-import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
-import type { EvgenEvent } from "../../templates/runtime/handlers.js";
-import { UndeliverableError } from "../../templates/runtime/errors.js";
+import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
+import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
+import { UndeliverableError } from "../../templates/runtime/core/errors.js";
 import { ORDER_ID, order, shopService } from "./fixtures.js";
 
 const TOKEN = "test-token-0123456789";

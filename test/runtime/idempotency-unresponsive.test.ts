@@ -3,11 +3,11 @@
 // /readyz reports the store, and the service still stops.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory.js";
-import { createPostgresStore } from "../../templates/runtime/idempotency-postgres.js";
-import { createRedisStore } from "../../templates/runtime/idempotency-redis.js";
-import type { IdempotencyStore } from "../../templates/runtime/idempotency.js";
-import { startService } from "../../templates/runtime/service.js";
+import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { createPostgresStore } from "../../templates/runtime/stores/idempotency-postgres.js";
+import { createRedisStore } from "../../templates/runtime/stores/idempotency-redis.js";
+import type { IdempotencyStore } from "../../templates/runtime/core/idempotency.js";
+import { startService } from "../../templates/runtime/core/service.js";
 import { order, shopService } from "./fixtures.js";
 
 /** A TCP server that takes every connection and never sends a byte. */

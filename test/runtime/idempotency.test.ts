@@ -2,9 +2,9 @@
 import pg from "pg";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createMemoryStore, type IdempotencyStore } from "../../templates/runtime/idempotency.js";
-import { createPostgresStore, type PostgresStore } from "../../templates/runtime/idempotency-postgres.js";
-import { createRedisStore } from "../../templates/runtime/idempotency-redis.js";
+import { createMemoryStore, type IdempotencyStore } from "../../templates/runtime/core/idempotency.js";
+import { createPostgresStore, type PostgresStore } from "../../templates/runtime/stores/idempotency-postgres.js";
+import { createRedisStore } from "../../templates/runtime/stores/idempotency-redis.js";
 import { DATABASE_URL, REDIS_URL, hasPostgres, hasRedis, uniqueName } from "../support/brokers.js";
 import { sleep } from "../support/wait.js";
 

@@ -3,8 +3,8 @@
 // event is handled once the broker is back. Stops the shared broker: runs alone (disruptive).
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { kafkaSh } from "../support/kafka-broker.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";

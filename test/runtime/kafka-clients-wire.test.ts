@@ -2,9 +2,9 @@
 // whichever client published it (murmur2 of the key), with the same CloudEvents headers.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { Transport } from "../../templates/runtime/types.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { Transport } from "../../templates/runtime/core/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";

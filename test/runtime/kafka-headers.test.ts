@@ -2,8 +2,8 @@
 // one fetched buffer, reused for the next fetch. Values kept from one record to the next must
 // never leak into another record's attributes.
 import { describe, expect, it } from "vitest";
-import { attributeHeaders, headerAttributes } from "../../templates/runtime/kafka-headers.js";
-import type { CloudEventAttributes } from "../../templates/runtime/types.js";
+import { attributeHeaders, headerAttributes } from "../../templates/runtime/kafka/headers.js";
+import type { CloudEventAttributes } from "../../templates/runtime/core/types.js";
 import { orderAttributes } from "./fixtures.js";
 
 /** The headers of `attrs` as kafkajs decodes them: Buffers that are views of one shared buffer. */

@@ -4,8 +4,8 @@
 // promptly instead of waiting for the join.
 import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
-import { createKafkaTransport } from "../../templates/runtime/kafka.js";
-import { startService, type ServiceHandle } from "../../templates/runtime/service.js";
+import { createKafkaTransport } from "../../templates/runtime/kafka/kafkajs/transport.js";
+import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { order } from "./fixtures.js";
 import { kafkaService, waitFor } from "./kafka-support.js";

@@ -3,7 +3,7 @@
 import { Kafka, logLevel, type IHeaders } from "kafkajs";
 import { KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
 import { sleep, waitFor as pollUntil } from "../support/wait.js";
-import type { ServiceDef } from "../../templates/runtime/types.js";
+import type { ServiceDef } from "../../templates/runtime/core/types.js";
 import { shopService, type ConsumerSpec } from "./fixtures.js";
 
 /** The shop service with every topic prefixed by its (unique) name. */

@@ -3,9 +3,9 @@
 import { ProtocolError, UserError, type Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import type { Admin } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { ensureTopics as ensurePlatformaticTopics } from "../../templates/runtime/kafka-platformatic-topics.js";
-import { ensureTopics, serviceTopics } from "../../templates/runtime/kafka-topics.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
+import { ensureTopics as ensurePlatformaticTopics } from "../../templates/runtime/kafka/platformatic/topics.js";
+import { ensureTopics, serviceTopics } from "../../templates/runtime/kafka/kafkajs/topics.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({ mailer: { on: ["order.created"] } });

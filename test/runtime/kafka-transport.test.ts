@@ -3,15 +3,15 @@
 // and partitions in parallel. Driven by DeliveryHandlers written here and by the real pipeline.
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { NonRetryableError } from "../../templates/runtime/errors.js";
-import type { ConsumerHandlers, EvgenEvent } from "../../templates/runtime/handlers.js";
-import { createMemoryStore } from "../../templates/runtime/idempotency.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createMetrics, type LagMetrics, type ServiceMetrics } from "../../templates/runtime/metrics.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher, encodeEvent } from "../../templates/runtime/publisher.js";
-import type { Delivery, Disposition, ServiceDef, Transport } from "../../templates/runtime/types.js";
-import { FAILURE_HEADERS } from "../../templates/runtime/types.js";
+import { NonRetryableError } from "../../templates/runtime/core/errors.js";
+import type { ConsumerHandlers, EvgenEvent } from "../../templates/runtime/core/handlers.js";
+import { createMemoryStore } from "../../templates/runtime/core/idempotency.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createMetrics, type LagMetrics, type ServiceMetrics } from "../../templates/runtime/core/metrics.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher, encodeEvent } from "../../templates/runtime/core/publisher.js";
+import type { Delivery, Disposition, ServiceDef, Transport } from "../../templates/runtime/core/types.js";
+import { FAILURE_HEADERS } from "../../templates/runtime/core/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS, type KafkaClient } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";

@@ -1,7 +1,7 @@
 // A consuming process for the crash and shutdown tests: runs a Kafka client's transport with the real
 // pipeline for one consumer of a test service (test/support/worker.ts: its settings and protocol),
 // and on SIGTERM stops cleanly and exits 0.
-import { createPostgresStore } from "../../templates/runtime/idempotency-postgres.js";
+import { createPostgresStore } from "../../templates/runtime/stores/idempotency-postgres.js";
 import { DATABASE_URL, KAFKA_BROKERS } from "../support/brokers.js";
 import { kafkaClient } from "../support/kafka-clients.js";
 import { runWorker, workerLogger, workerSettings } from "../support/worker.js";

@@ -1,8 +1,8 @@
 // The in-memory transport treats a delivery handler that throws as the Kafka transport does: a
 // failed attempt, retried while attempts remain, then dead-lettered. Never lost, never early.
 import { describe, expect, it } from "vitest";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { encodeEvent } from "../../templates/runtime/publisher.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { encodeEvent } from "../../templates/runtime/core/publisher.js";
 import { order, recordingLogger, shopService } from "./fixtures.js";
 
 describe("memory transport", () => {

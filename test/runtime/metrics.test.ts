@@ -2,7 +2,7 @@
 // observations through both give the same /metrics lines.
 import { Counter, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { createMetrics } from "../../templates/runtime/metrics.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
 
 /** Exposition lines, sorted, with each line's labels in name order. */
 function normalized(text: string): string[] {

@@ -1,12 +1,12 @@
 // The pipeline's decisions for single deliveries, as a transport receives them.
 import { describe, expect, it } from "vitest";
-import { NonRetryableError } from "../../templates/runtime/errors.js";
-import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { createMetrics } from "../../templates/runtime/metrics.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { Delivery } from "../../templates/runtime/types.js";
+import { NonRetryableError } from "../../templates/runtime/core/errors.js";
+import type { ConsumerHandlers } from "../../templates/runtime/core/handlers.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { Delivery } from "../../templates/runtime/core/types.js";
 import { ORDER_ID, order, orderAttributes, recordingLogger, shopService, type ConsumerSpec } from "./fixtures.js";
 
 function pipelineFor(spec: ConsumerSpec, handlers: ConsumerHandlers) {

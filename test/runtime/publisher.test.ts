@@ -1,12 +1,12 @@
 // Publishing: validation against the latest version, CloudEvents attributes, keys, batches, lazy
 // connection and confirmation, on the memory transport.
 import { describe, expect, it } from "vitest";
-import { InvalidPayloadError, UnknownEventTypeError } from "../../templates/runtime/errors.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { createMetrics } from "../../templates/runtime/metrics.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { OutgoingMessage, Transport } from "../../templates/runtime/types.js";
+import { InvalidPayloadError, UnknownEventTypeError } from "../../templates/runtime/core/errors.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { OutgoingMessage, Transport } from "../../templates/runtime/core/types.js";
 import { ORDER_ID, order, shopService, type Payloads } from "./fixtures.js";
 
 const service = shopService();

@@ -2,7 +2,7 @@
 // a lost one is retried, paced, until it is back or close() ends the retries at once.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
-import { RabbitConnection } from "../../templates/runtime/rabbitmq-connection.js";
+import { RabbitConnection } from "../../templates/runtime/rabbitmq/connection.js";
 import { AMQP_URL, hasRabbit } from "../support/brokers.js";
 import { recordingLogger } from "./fixtures.js";
 import { startTcpProxy } from "./rabbitmq-support.js";

@@ -2,8 +2,8 @@
 // refuses to encode while other messages are in flight on the same channel.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { RabbitConnection } from "../../templates/runtime/rabbitmq-connection.js";
-import { ConfirmPublisher } from "../../templates/runtime/rabbitmq-publisher.js";
+import { RabbitConnection } from "../../templates/runtime/rabbitmq/connection.js";
+import { ConfirmPublisher } from "../../templates/runtime/rabbitmq/publisher.js";
 import { AMQP_URL, hasRabbit, uniqueName } from "../support/brokers.js";
 import { recordingLogger } from "./fixtures.js";
 import { openAdmin } from "./rabbitmq-support.js";

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, vi } from "vitest";
 import { order, recordingLogger } from "./fixtures.js";
-import type { ServiceDef } from "../../templates/runtime/types.js";
+import type { ServiceDef } from "../../templates/runtime/core/types.js";
 import { openAdmin, rabbitService, runRabbit } from "./rabbitmq-support.js";
 
 /**

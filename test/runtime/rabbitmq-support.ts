@@ -6,15 +6,15 @@ import { connect, type Channel, type ChannelModel, type GetMessage } from "amqpl
 import { AMQP_URL, uniqueName } from "../support/brokers.js";
 import { rabbitmqctl } from "../support/rabbitmqctl.js";
 import { sleep } from "../support/wait.js";
-import type { ConsumerHandlers } from "../../templates/runtime/handlers.js";
-import { circuitFor } from "../../templates/runtime/circuit.js";
-import { createMemoryStore } from "../../templates/runtime/idempotency.js";
-import type { Metrics } from "../../templates/runtime/metrics.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher, type Publisher } from "../../templates/runtime/publisher.js";
-import { createRabbitTransport, type RabbitTransportOptions } from "../../templates/runtime/rabbitmq.js";
-import type { ServiceDef, Subscription, Transport } from "../../templates/runtime/types.js";
+import type { ConsumerHandlers } from "../../templates/runtime/core/handlers.js";
+import { circuitFor } from "../../templates/runtime/core/circuit.js";
+import { createMemoryStore } from "../../templates/runtime/core/idempotency.js";
+import type { Metrics } from "../../templates/runtime/core/metrics.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher, type Publisher } from "../../templates/runtime/core/publisher.js";
+import { createRabbitTransport, type RabbitTransportOptions } from "../../templates/runtime/rabbitmq/transport.js";
+import type { ServiceDef, Subscription, Transport } from "../../templates/runtime/core/types.js";
 import { shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
 import { waitQueueName } from "../../src/ir/names.js";
 

@@ -2,7 +2,7 @@
 // deliveries, and a quorum queue's delivery limit (RabbitMQ 4: 20 by default) would drop them.
 import amqp from "amqplib";
 import { afterAll, describe, expect, it } from "vitest";
-import { declareConsumerTopology } from "../../templates/runtime/rabbitmq-topology.js";
+import { declareConsumerTopology } from "../../templates/runtime/rabbitmq/topology.js";
 import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { shopService } from "./fixtures.js";
 

@@ -3,20 +3,20 @@
 import type { GetMessage } from "amqplib";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { NonRetryableError } from "../../templates/runtime/errors.js";
-import type { EvgenEvent } from "../../templates/runtime/handlers.js";
-import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
-import { startService } from "../../templates/runtime/service.js";
-import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq-topology.js";
-import type { Delivery, ServiceDef } from "../../templates/runtime/types.js";
+import { NonRetryableError } from "../../templates/runtime/core/errors.js";
+import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
+import { createRabbitTransport } from "../../templates/runtime/rabbitmq/transport.js";
+import { startService } from "../../templates/runtime/core/service.js";
+import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq/topology.js";
+import type { Delivery, ServiceDef } from "../../templates/runtime/core/types.js";
 import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
 import { order, recordingLogger, type Payloads } from "./fixtures.js";
 import { FAST_BACKOFF, openAdmin, rabbitService, runRabbit, textHeaders, type RabbitAdmin } from "./rabbitmq-support.js";
-import { createMetrics } from "../../templates/runtime/metrics.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 

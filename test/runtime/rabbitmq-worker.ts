@@ -2,8 +2,8 @@
 // pipeline for the consumer "worker" of a test service (test/support/worker.ts: its settings and
 // protocol); on SIGTERM it stops and closes, and must then exit by itself (a leaked timer or socket
 // would keep it alive).
-import { createPostgresStore } from "../../templates/runtime/idempotency-postgres.js";
-import { createRabbitTransport } from "../../templates/runtime/rabbitmq.js";
+import { createPostgresStore } from "../../templates/runtime/stores/idempotency-postgres.js";
+import { createRabbitTransport } from "../../templates/runtime/rabbitmq/transport.js";
 import { AMQP_URL, DATABASE_URL } from "../support/brokers.js";
 import { runWorker, workerLogger, workerSettings } from "../support/worker.js";
 import { FAST_BACKOFF, rabbitService } from "./rabbitmq-support.js";

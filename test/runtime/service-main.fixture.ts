@@ -1,7 +1,7 @@
 // A service process for service-process.test.ts: one slow consumer on the memory transport.
 // Its handler prints when it starts and finishes, so the test can see shutdown wait for it.
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { runService } from "../../templates/runtime/service.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { runService } from "../../templates/runtime/core/service.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({ slow: { on: ["order.created"], timeoutMs: 60_000 } });

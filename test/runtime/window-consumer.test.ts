@@ -3,18 +3,18 @@
 // added once, late events counted and not added, a summary its schema refuses logged and counted;
 // and lifecycle hooks: onStart publishes through ctx (its emits only), onStop runs at stop.
 import { describe, expect, it } from "vitest";
-import { createHarness } from "../../templates/runtime/harness.js";
-import type { EventOf } from "../../templates/runtime/handlers.js";
-import { startHooks, type StartContext } from "../../templates/runtime/lifecycle.js";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { createMetrics } from "../../templates/runtime/metrics.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { WindowDef } from "../../templates/runtime/types.js";
-import { summaryId, windowBounds, type Aggregate, type AnyAggregate, type WindowState } from "../../templates/runtime/window.js";
-import { startWindowCloser, windowHandlers } from "../../templates/runtime/window-consumer.js";
-import { createMemoryWindowStore } from "../../templates/runtime/window-store.js";
+import { createHarness } from "../../templates/runtime/memory/harness.js";
+import type { EventOf } from "../../templates/runtime/core/handlers.js";
+import { startHooks, type StartContext } from "../../templates/runtime/core/lifecycle.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { createMetrics } from "../../templates/runtime/core/metrics.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { WindowDef } from "../../templates/runtime/core/types.js";
+import { summaryId, windowBounds, type Aggregate, type AnyAggregate, type WindowState } from "../../templates/runtime/core/window.js";
+import { startWindowCloser, windowHandlers } from "../../templates/runtime/core/window-consumer.js";
+import { createMemoryWindowStore } from "../../templates/runtime/core/window-store.js";
 import { ORDER_ID, order, orderAttributes, shopService, type Payloads, type Versions } from "./fixtures.js";
 
 type TotalsAggregate<State extends WindowState = WindowState> = Aggregate<

@@ -3,14 +3,14 @@
 // time until its lease ends, a finished window stays closed, and two instances closing the same
 // windows at once publish each summary once.
 import { afterAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import { createMemoryTransport } from "../../templates/runtime/memory.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import { summaryId, windowBounds, windowInfo, windowKey } from "../../templates/runtime/window.js";
-import { startWindowCloser } from "../../templates/runtime/window-consumer.js";
-import { createMemoryWindowStore, type WindowRef, type WindowStore } from "../../templates/runtime/window-store.js";
-import { createPostgresWindowStore } from "../../templates/runtime/window-postgres.js";
-import { createRedisWindowStore } from "../../templates/runtime/window-redis.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import { summaryId, windowBounds, windowInfo, windowKey } from "../../templates/runtime/core/window.js";
+import { startWindowCloser } from "../../templates/runtime/core/window-consumer.js";
+import { createMemoryWindowStore, type WindowRef, type WindowStore } from "../../templates/runtime/core/window-store.js";
+import { createPostgresWindowStore } from "../../templates/runtime/stores/window-postgres.js";
+import { createRedisWindowStore } from "../../templates/runtime/stores/window-redis.js";
 import { DATABASE_URL, hasPostgres, hasRedis, REDIS_URL, uniqueName } from "../support/brokers.js";
 import { sleep } from "../support/wait.js";
 import { ORDER_ID, shopService } from "./fixtures.js";

@@ -4,15 +4,15 @@
 import amqp from "amqplib";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { silentLogger } from "../../templates/runtime/logger.js";
-import type { ServiceDef } from "../../templates/runtime/types.js";
+import { silentLogger } from "../../templates/runtime/core/logger.js";
+import type { ServiceDef } from "../../templates/runtime/core/types.js";
 import { hasKafka, hasRabbit, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";
 import { kafkaService } from "./kafka-support.js";
 import { openAdmin, rabbitService, runRabbit } from "./rabbitmq-support.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
 
 const eventually = (assertion: () => unknown) => vi.waitFor(assertion, { timeout: 20_000, interval: 50 });
 

@@ -1,9 +1,9 @@
 // The Kafka clients a generated service can use (spec `kafka.client`), each with its transport:
 // every Kafka suite runs once per client, through describe.each(KAFKA_CLIENTS).
-import { createKafkaTransport as kafkajsTransport } from "../../templates/runtime/kafka.js";
-import { createKafkaTransport as platformaticTransport } from "../../templates/runtime/kafka-platformatic.js";
-import type { LagMetrics } from "../../templates/runtime/metrics.js";
-import type { Logger, ServiceDef, Transport } from "../../templates/runtime/types.js";
+import { createKafkaTransport as kafkajsTransport } from "../../templates/runtime/kafka/kafkajs/transport.js";
+import { createKafkaTransport as platformaticTransport } from "../../templates/runtime/kafka/platformatic/transport.js";
+import type { LagMetrics } from "../../templates/runtime/core/metrics.js";
+import type { Logger, ServiceDef, Transport } from "../../templates/runtime/core/types.js";
 
 export type KafkaClientName = "kafkajs" | "platformatic";
 

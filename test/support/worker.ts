@@ -5,11 +5,11 @@
 //   EVGEN_TEST_SERVICE      service name (its topics, or exchange and queues, derive from it)
 //   EVGEN_TEST_DELAY_MS     time each handler takes (default 2)
 //   EVGEN_TEST_IDEMPOTENCY  none (default) | postgres: skip events already handled, as recorded in PostgreSQL
-import type { IdempotencyStore } from "../../templates/runtime/idempotency.js";
-import { createLogger } from "../../templates/runtime/logger.js";
-import { createPipeline } from "../../templates/runtime/pipeline.js";
-import { createPublisher } from "../../templates/runtime/publisher.js";
-import type { Logger, ServiceDef, Transport } from "../../templates/runtime/types.js";
+import type { IdempotencyStore } from "../../templates/runtime/core/idempotency.js";
+import { createLogger } from "../../templates/runtime/core/logger.js";
+import { createPipeline } from "../../templates/runtime/core/pipeline.js";
+import { createPublisher } from "../../templates/runtime/core/publisher.js";
+import type { Logger, ServiceDef, Transport } from "../../templates/runtime/core/types.js";
 import { sleep } from "./wait.js";
 
 export interface WorkerSettings {

@@ -2,10 +2,10 @@
 // The broker this service talks to: RabbitMQ, or the in-memory broker when EVGEN_TRANSPORT=memory
 // (npm run dev).
 import { readFileSync } from "node:fs";
-import type { Config } from "./runtime/config.js";
-import { createMemoryTransport } from "./runtime/memory.js";
-import { createRabbitTransport } from "./runtime/rabbitmq.js";
-import type { Logger, Transport } from "./runtime/types.js";
+import type { Config } from "./runtime/core/config.js";
+import { createMemoryTransport } from "./runtime/memory/transport.js";
+import { createRabbitTransport } from "./runtime/rabbitmq/transport.js";
+import type { Logger, Transport } from "./runtime/core/types.js";
 import { serviceDef } from "./service-def.js";
 
 export function createTransport(config: Config, log: Logger): Transport {

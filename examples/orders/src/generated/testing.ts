@@ -5,7 +5,7 @@ import {
   createHarness as createRuntimeHarness,
   type Harness,
   type HarnessOptions,
-} from "./runtime/harness.js";
+} from "./runtime/memory/harness.js";
 import { serviceDef } from "./service-def.js";
 import type { InventoryHandlers } from "./consumers/inventory.js";
 import type { OrderStatusHandlers } from "./consumers/order-status.js";
