@@ -112,6 +112,9 @@ describe("evgen docs catalog", () => {
     expect(filterLine).toContain(
       "`data.note` is present and is not one of `\"spam\"`, `\"ham\"` and `data.order.total.amount` > `0` and ≤ `1000`",
     );
+    expect(page).toContain(
+      "- Circuit breaker: opens when 25% of at least 10 handler calls within 1m fail; no event is taken for 20s, then one probe decides",
+    );
     // No generation date: the only dates are the filter's bounds.
     expect(page.replace(filterLine ?? "", "")).not.toMatch(/\d{4}-\d{2}-\d{2}/);
   });
