@@ -287,7 +287,7 @@ function testEvent(
     }
     // The payload is the last argument of `await harness.publish(type, {...})`, two levels in.
     const dataLiteral = jsLiteral(data, 2, 0, layout);
-    return { typeJson: JSON.stringify(type), titleJson: JSON.stringify(`handles ${type}`), dataLiteral };
+    return { typeJson: JSON.stringify(type), titleJson: JSON.stringify(`${consumer.window ? "summarizes" : "handles"} ${type}`), dataLiteral };
   }
   return undefined;
 }
