@@ -158,6 +158,18 @@ export function describeService(
       expect(service.output()).not.toContain(CHECKOUT_TOKEN);
     });
 
+    it("refuses to start with a malformed EVGEN_API_TOKENS: exit 1, the problem named, the token never", async () => {
+      const child = built.project.start({ ...brokerEnv, PORT: "0", EVGEN_API_TOKENS: "ops:short-secret-x,ops2" });
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code).toBe(1);
+      expect(output).toContain('EVGEN_API_TOKENS: client ops: its token must be 16 to 512 printable characters without spaces, ",", ":" or "|"');
+      expect(output).toContain("EVGEN_API_TOKENS: entry 2 must be name:token or name:token:type|type");
+      expect(output).not.toContain("short-secret-x");
+    });
+
     it("publishes a repeated Idempotency-Key once: the consumers handle one event, the answer is the first id", async () => {
       const key = { "idempotency-key": `e2e-${randomUUID()}` };
       const data = { orderId: randomUUID(), userId: "ada" };

@@ -137,9 +137,18 @@ describe("HTTP ingress: CloudEvents", () => {
     expect(await res.json()).toEqual({ error: 'source "/shop" is this service\'s own: post the data as JSON instead' });
   });
 
-  it("answers 415 to binary-mode data that is not JSON", async () => {
+  it("answers 415 to binary-mode data that is not JSON, and to batched CloudEvents", async () => {
     const event = sdkEvent({ datacontenttype: "text/plain", data: "hello" });
     const res = await send("/events/order.created", HTTP.binary(event));
     expect(res.status).toBe(415);
+    const batch = await fetch(`${url}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/cloudevents-batch+json" },
+      body: `[${sdkEvent().toString()}]`,
+    });
+    expect(batch.status).toBe(415);
+    expect(await batch.json()).toEqual({
+      error: "batched CloudEvents are not accepted: post each event, or a JSON array of { type, data } to /events",
+    });
   });
 });
