@@ -181,7 +181,7 @@ describe("text from the spec in output", () => {
     const readme = readFileSync(join(dir, "README.md"), "utf8");
     expect(readme).not.toMatch(/<script|<img|(?<!\\)\]\(javascript/);
     expect(readme).toContain("&lt;script&gt;alert(1)&lt;/script&gt; \\[click\\](javascript:alert(1))");
-    expect(readme).toMatch(/\| `order\.created` \| 1 +\| &lt;img src=x onerror=alert\(1\)&gt; \\\| second cell \|/);
+    expect(readme).toMatch(/\| `order\.created` \| 1 +\| yes +\| &lt;img src=x onerror=alert\(1\)&gt; \\\| second cell \|/);
   });
 });
 
