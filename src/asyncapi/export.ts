@@ -313,6 +313,8 @@ function cloudEventsHeaders(ir: IR, event: IREvent, version: IRVersion): JsonObj
     [`${prefix}specversion`]: { type: "string", const: "1.0" },
     [`${prefix}time`]: { type: "string", format: "date-time" },
     [`${prefix}dataversion`]: { type: "string", const: String(version.version) },
+    // The form the runtime's producers write (dataschemaOf in templates/runtime/core/cloudevents.ts).
+    [`${prefix}dataschema`]: { type: "string", const: `urn:evgen:${event.type}:v${version.version}` },
     ...(ir.broker === "kafka" ? { "content-type": { type: "string", const: "application/json" } } : {}),
     traceparent: { type: "string", description: "W3C trace context, when tracing." },
   };

@@ -82,7 +82,7 @@ describe("export asyncapi", () => {
     const message = ((doc.components as Obj).messages as Record<string, Obj>).OrderShippedV2!;
     expect(message).toMatchObject({ name: "order.shipped", "x-evgen-key": "orderId", "x-evgen-version": 2 });
     const headers = (message.headers as Obj).properties as Obj;
-    expect(headers).toMatchObject({ ce_type: { const: "order.shipped" }, ce_dataversion: { const: "2" }, ce_source: { const: "/shop" } });
+    expect(headers).toMatchObject({ ce_type: { const: "order.shipped" }, ce_dataversion: { const: "2" }, ce_source: { const: "/shop" }, ce_dataschema: { const: "urn:evgen:order.shipped:v2" } });
     const operations = doc.operations as Record<string, Obj>;
     expect(operations["send.order.shipped"]!.messages).toEqual([{ $ref: "#/channels/orders/messages/OrderShippedV2" }]);
     expect(operations["receive.payment.orders"]).toMatchObject({
