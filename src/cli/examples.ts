@@ -5,5 +5,13 @@ export const BROKERS = ["kafka", "rabbitmq"] as const;
 export type Broker = (typeof BROKERS)[number];
 
 /** examples/<name>/evgen.yaml. */
-export const EXAMPLES = ["orders", "notifications", "analytics"] as const;
+export const EXAMPLES = ["orders", "notifications", "user-analytics"] as const;
 export type Example = (typeof EXAMPLES)[number];
+
+/** Earlier names of examples, still accepted by `evgen init --example`. */
+const RENAMED: Record<string, Example> = { analytics: "user-analytics" };
+
+/** What `--example` accepts: the examples and their earlier names. */
+export const EXAMPLE_CHOICES = [...EXAMPLES, ...Object.keys(RENAMED)] as const;
+
+export const exampleNamed = (name: string): Example => RENAMED[name] ?? (name as Example);

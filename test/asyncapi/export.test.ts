@@ -125,7 +125,7 @@ describe("export asyncapi", () => {
   });
 
   it("is deterministic", () => {
-    const text = exampleText("analytics");
+    const text = exampleText("user-analytics");
     expect(renderAsyncApi(irOf(text))).toBe(renderAsyncApi(irOf(text)));
   });
 });

@@ -5,7 +5,7 @@ import type { IR } from "../../src/ir/types.js";
 import { validateSpec } from "../../src/validate/index.js";
 import { REPO_ROOT } from "../support/project.js";
 
-export const EXAMPLES = ["analytics", "notifications", "orders"];
+export const EXAMPLES = ["notifications", "orders", "user-analytics"];
 
 export function irOf(text: string): IR {
   const result = validateSpec(text, "evgen.yaml");

@@ -79,7 +79,7 @@ describe("evgen export asyncapi", () => {
 });
 
 describe("evgen import asyncapi", () => {
-  it.each(["orders", "notifications", "analytics"])("%s: export, import into a new folder, and the spec generates", async (name) => {
+  it.each(["orders", "notifications", "user-analytics"])("%s: export, import into a new folder, and the spec generates", async (name) => {
     const dir = withExample(name);
     expect((await evgen(["export", "asyncapi", "--out", "asyncapi.yaml"], dir)).code).toBe(0);
     const target = join(dir, "imported");

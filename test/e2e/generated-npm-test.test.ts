@@ -42,7 +42,7 @@ const root = join(REPO_ROOT, "test", ".tmp", uniqueName("init"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const cases = (["kafka", "rabbitmq"] as const).flatMap((broker) =>
-  [undefined, "orders", "notifications", "analytics"].map((example) => ({
+  [undefined, "orders", "notifications", "user-analytics"].map((example) => ({
     broker,
     example,
     label: example ?? "none",

@@ -13,8 +13,8 @@ const examples = readdirSync("examples").map((name) => ({
 const BROKERS = ["kafka", "rabbitmq"] as const;
 
 describe("example specs", () => {
-  it("includes orders, notifications and analytics", () => {
-    expect(examples.map((e) => e.name).sort()).toEqual(["analytics", "notifications", "orders"]);
+  it("includes orders, notifications and user-analytics", () => {
+    expect(examples.map((e) => e.name).sort()).toEqual(["notifications", "orders", "user-analytics"]);
   });
 
   it.each(examples)("$name is valid without warnings and starts with the schema modeline", ({ name, text }) => {
@@ -28,7 +28,7 @@ describe("example specs", () => {
   // On RabbitMQ the one warning left says where an event emitted for other services waits.
   const EMITTED_FOR_OTHERS: Record<string, string[]> = {
     orders: [],
-    analytics: ["stats.session-summarized", "stats.daily-updated"],
+    "user-analytics": [],
     notifications: [],
   };
   const combinations = examples.flatMap(({ name }) => BROKERS.map((broker) => ({ name, broker })));
@@ -41,4 +41,24 @@ describe("example specs", () => {
     );
     expect(result.ok && result.spec.broker).toBe(broker);
   });
+});
+
+describe("evgen init --example with an example's earlier name", () => {
+  it("starts user-analytics from --example analytics", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("../support/project.js");
+    const root = mkdtempSync(join(tmpdir(), "evgen-alias-"));
+    try {
+      const old = await runCli(["init", "a", "--broker", "kafka", "--example", "analytics"], root);
+      const current = await runCli(["init", "b", "--broker", "kafka", "--example", "user-analytics", "--name", "a"], root);
+      expect(old.code, old.stderr).toBe(0);
+      expect(current.code, current.stderr).toBe(0);
+      expect(readFileSync(join(root, "a", "evgen.yaml"), "utf8")).toBe(readFileSync(join(root, "b", "evgen.yaml"), "utf8"));
+      expect(readFileSync(join(root, "a", "evgen.yaml"), "utf8")).toContain("window: { size: 1m, by: data.userId");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { displayPath, prepareGeneration, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { BROKERS, EXAMPLES, type Broker } from "../examples.js";
+import { BROKERS, EXAMPLE_CHOICES, EXAMPLES, exampleNamed, type Broker } from "../examples.js";
 import { flag, matching, oneOf, parseOptions, type Options as CheckedOptions } from "../options.js";
 import { SPEC_FILE } from "../spec-file.js";
 import { SERVICE_NAME } from "../../spec/patterns.js";
@@ -14,7 +14,7 @@ import { SERVICE_NAME } from "../../spec/patterns.js";
 const optionRules = {
   broker: oneOf(BROKERS, "must be kafka or rabbitmq"),
   name: matching(SERVICE_NAME, "must start with a-z and contain only a-z, 0-9 and -"),
-  example: oneOf(EXAMPLES, `must be ${EXAMPLES.join(", ")}`),
+  example: oneOf(EXAMPLE_CHOICES, `must be ${EXAMPLES.join(", ")}`),
   yes: flag(),
 };
 
@@ -61,7 +61,7 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
   const service = options.name ?? (prompt ? await askName(io, fallbackName) : fallbackName);
 
   const { initialSpec } = await import("../initial-spec.js");
-  const specText = await initialSpec(service, broker, options.example);
+  const specText = await initialSpec(service, broker, options.example === undefined ? undefined : exampleNamed(options.example));
   const generation = await prepareGeneration({ root, specFile: shownSpec, specText, force: false });
   const plan = writablePlan(io, generation);
   // A refused path (a link in the folder) is found before the spec is written, not after.
@@ -85,7 +85,7 @@ export function initCommand(context: CliContext): Command {
     .argument("[dir]", "project directory (created if missing)", ".")
     .option("--broker <broker>", "kafka or rabbitmq")
     .option("--name <name>", "service name (default: from the directory name)")
-    .option("--example <example>", "start from an example: orders, notifications or analytics")
+    .option("--example <example>", "start from an example: orders, notifications or user-analytics")
     .option("-y, --yes", "ask nothing: defaults for whatever is not given (kafka)")
     .addHelpText(
       "after",
