@@ -2,7 +2,7 @@
 // Every event of the spec: a TypeScript type and a zod schema per version. Objects are open:
 // fields a newer producer adds pass validation and are kept.
 import { z } from "zod";
-import type { EventDef } from "./runtime/types.js";
+import type { EventDef } from "./runtime/core/types.js";
 
 export interface Client {
   userAgent: string;

@@ -5,7 +5,7 @@ import {
   createHarness as createRuntimeHarness,
   type Harness,
   type HarnessOptions,
-} from "./runtime/harness.js";
+} from "./runtime/memory/harness.js";
 import { serviceDef } from "./service-def.js";
 import type { AnalyticsStoreHandlers } from "./consumers/analytics-store.js";
 import type { NormalizeHandlers } from "./consumers/normalize.js";

@@ -2,10 +2,10 @@
 // The handlers of consumer "normalize": one for each event it consumes, and
 // ctx.publish typed for exactly the events it emits.
 import type { EventPayloads, EventVersions } from "../events.js";
-import type { Handlers } from "../runtime/handlers.js";
-import type { StartContext as LifecycleStartContext } from "../runtime/lifecycle.js";
+import type { Handlers } from "../runtime/core/handlers.js";
+import type { StartContext as LifecycleStartContext } from "../runtime/core/lifecycle.js";
 
-export { NonRetryableError } from "../runtime/errors.js";
+export { NonRetryableError } from "../runtime/core/errors.js";
 
 /** Turns every version of every activity into activity.normalized. */
 export type NormalizeHandlers = Handlers<

@@ -2,12 +2,12 @@
 // The aggregate of window consumer "page-hour": the state of one window of one key, how
 // each of its events changes it, and the summary published when the window closes.
 import type { EventPayloads, EventVersions } from "../events.js";
-import type { EventOf } from "../runtime/handlers.js";
-import type { StartContext as LifecycleStartContext } from "../runtime/lifecycle.js";
-import type { Aggregate, WindowState } from "../runtime/window.js";
+import type { EventOf } from "../runtime/core/handlers.js";
+import type { StartContext as LifecycleStartContext } from "../runtime/core/lifecycle.js";
+import type { Aggregate, WindowState } from "../runtime/core/window.js";
 
-export { NonRetryableError } from "../runtime/errors.js";
-export type { WindowInfo, WindowState } from "../runtime/window.js";
+export { NonRetryableError } from "../runtime/core/errors.js";
+export type { WindowInfo, WindowState } from "../runtime/core/window.js";
 
 /** Counts each page's views per hour. */
 export type PageHourAggregate<State extends WindowState = WindowState> = Aggregate<

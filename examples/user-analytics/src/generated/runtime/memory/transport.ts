@@ -4,8 +4,8 @@
 // when blocking), dead letters kept, `stop()` draining in-flight handlers. Used by `npm run dev`
 // and by the test harness, which also inspects it.
 import { setTimeout as delay } from "node:timers/promises";
-import { errorMessage } from "./errors.js";
-import { failureDisposition } from "./pipeline.js";
+import { errorMessage } from "../core/errors.js";
+import { failureDisposition } from "../core/pipeline.js";
 import type {
   ConsumerDef,
   Delivery,
@@ -17,7 +17,7 @@ import type {
   ServiceDef,
   Subscription,
   Transport,
-} from "./types.js";
+} from "../core/types.js";
 
 export interface MemoryTransportOptions {
   service: ServiceDef;

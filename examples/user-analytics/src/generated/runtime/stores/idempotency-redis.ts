@@ -2,8 +2,8 @@
 // Idempotency in Redis: one key per handled event, set with NX and the consumer's ttl (PX), so the
 // store forgets on its own and several replicas of a consumer share what they handled.
 import { Redis } from "ioredis";
-import type { IdempotencyStore, ProcessedRef } from "./idempotency.js";
-import type { Logger } from "./types.js";
+import type { IdempotencyStore, ProcessedRef } from "../core/idempotency.js";
+import type { Logger } from "../core/types.js";
 
 export interface RedisStoreOptions {
   url: string;

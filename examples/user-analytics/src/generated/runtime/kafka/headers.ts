@@ -3,8 +3,8 @@
 // headers that retry and dead-letter copies carry next to the original headers, key and body.
 // Client-neutral: kafkajs hands headers over as an object, @platformatic/kafka as a Map. A record
 // in structured mode has only its `content-type` here: the pipeline reads the rest from the body.
-import { truncateUtf8 } from "./errors.js";
-import { FAILURE_HEADERS, type CloudEventAttributes, type Failure } from "./types.js";
+import { truncateUtf8 } from "../core/errors.js";
+import { FAILURE_HEADERS, type CloudEventAttributes, type Failure } from "../core/types.js";
 
 /** Where a failed event was first consumed; kept unchanged on every later copy. */
 export const ORIGINAL_HEADERS = {

@@ -3,15 +3,15 @@
 // an idempotent producer, and runs one consumer-group member per subscribed consumer.
 import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
 import type { ConnectionOptions } from "node:tls";
-import { errorMessage } from "./errors.js";
-import { subscribeConsumer, type KafkaSubscription } from "./kafka-consumer.js";
-import { attributeHeaders } from "./kafka-headers.js";
-import { startHealthProbe, type HealthProbe } from "./kafka-health.js";
-import { createRecordSender } from "./kafka-producer.js";
-import { ensureTopics } from "./kafka-topics.js";
-import "./kafkajs-timers.js"; // before any kafkajs client exists: no negative timers on Node 24
-import type { LagMetrics } from "./metrics.js";
-import type { Logger, OutgoingMessage, ServiceDef, Transport } from "./types.js";
+import { errorMessage } from "../../core/errors.js";
+import { subscribeConsumer, type KafkaSubscription } from "./consumer.js";
+import { attributeHeaders } from "../headers.js";
+import { startHealthProbe, type HealthProbe } from "./health.js";
+import { createRecordSender } from "./producer.js";
+import { ensureTopics } from "./topics.js";
+import "./timers.js"; // before any kafkajs client exists: no negative timers on Node 24
+import type { LagMetrics } from "../../core/metrics.js";
+import type { Logger, OutgoingMessage, ServiceDef, Transport } from "../../core/types.js";
 
 export interface KafkaTransportOptions {
   service: ServiceDef;

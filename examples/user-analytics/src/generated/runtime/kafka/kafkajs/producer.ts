@@ -3,8 +3,8 @@
 // idempotent producer allows a single request in flight, so records handed over while one is in
 // flight are gathered into the next request instead of each waiting for its own round trip.
 import type { Message, Producer, TopicMessages } from "kafkajs";
-import { errorMessage } from "./errors.js";
-import type { Logger } from "./types.js";
+import { errorMessage } from "../../core/errors.js";
+import type { Logger } from "../../core/types.js";
 
 export interface OutRecord {
   topic: string;

@@ -13,11 +13,11 @@ import {
   type SASLOptions,
 } from "kafkajs";
 import { randomUUID } from "node:crypto";
-import type { Config } from "./config.js";
-import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "./dlq.js";
-import "./kafkajs-timers.js"; // before any kafkajs client exists: no negative timers on Node 24
-import { headerAttributes, headerValue } from "./kafka-headers.js";
-import { deadLetterQueueOf, type ConsumerDef, type Logger, type ServiceDef } from "./types.js";
+import type { Config } from "../../core/config.js";
+import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "../../core/dlq.js";
+import "./timers.js"; // before any kafkajs client exists: no negative timers on Node 24
+import { headerAttributes, headerValue } from "../headers.js";
+import { deadLetterQueueOf, type ConsumerDef, type Logger, type ServiceDef } from "../../core/types.js";
 
 /** Offsets [from, to) of one partition still to read. */
 interface Range {

@@ -6,15 +6,15 @@
 // version read, the event's absence and the window still open: the write and the mark are atomic,
 // and an add that lost a race to another instance is read and folded again.
 import { Redis } from "ioredis";
-import type { Logger } from "./types.js";
-import type { WindowState } from "./window.js";
+import type { Logger } from "../core/types.js";
+import type { WindowState } from "../core/window.js";
 import {
   ADD_ATTEMPTS,
   CLOSED_WINDOW_TTL_MS,
   type ClaimedWindow,
   type WindowRef,
   type WindowStore,
-} from "./window-store.js";
+} from "../core/window-store.js";
 
 export interface RedisWindowStoreOptions {
   url: string;

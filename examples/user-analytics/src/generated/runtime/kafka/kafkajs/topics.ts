@@ -2,8 +2,8 @@
 // Topic provisioning at start: every event topic, and each consumer's retry, dead-letter and
 // replay topics. Safe to run from many instances at once: existing topics are left alone.
 import type { Admin } from "kafkajs";
-import { serviceTopics } from "./kafka-service-topics.js";
-import type { Logger, ServiceDef } from "./types.js";
+import { serviceTopics } from "../service-topics.js";
+import type { Logger, ServiceDef } from "../../core/types.js";
 
 export { serviceTopics };
 

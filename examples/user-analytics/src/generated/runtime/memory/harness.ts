@@ -2,17 +2,17 @@
 // A test harness for handlers: the service's consumers on the in-memory transport with instant
 // retries. Publish, wait until idle, then assert what was handled, skipped, published and dead-lettered.
 // Window consumers run with an in-memory window store; closeWindows() closes every open window.
-import { circuitFor } from "./circuit.js";
-import type { ConsumerHandlers, EvgenEvent, PublishOptions } from "./handlers.js";
-import { createMemoryStore } from "./idempotency.js";
-import { silentLogger } from "./logger.js";
-import { createMemoryTransport, type MemoryTransport } from "./memory.js";
-import { createPipeline } from "./pipeline.js";
-import { createPublisher } from "./publisher.js";
-import type { ConsumerDef, Failure, Logger, OutgoingMessage, ServiceDef, Subscription, WindowDef } from "./types.js";
-import type { AnyAggregate } from "./window.js";
-import { startWindowCloser, windowHandlers, type WindowCloser } from "./window-consumer.js";
-import { createMemoryWindowStore } from "./window-store.js";
+import { circuitFor } from "../core/circuit.js";
+import type { ConsumerHandlers, EvgenEvent, PublishOptions } from "../core/handlers.js";
+import { createMemoryStore } from "../core/idempotency.js";
+import { silentLogger } from "../core/logger.js";
+import { createMemoryTransport, type MemoryTransport } from "./transport.js";
+import { createPipeline } from "../core/pipeline.js";
+import { createPublisher } from "../core/publisher.js";
+import type { ConsumerDef, Failure, Logger, OutgoingMessage, ServiceDef, Subscription, WindowDef } from "../core/types.js";
+import type { AnyAggregate } from "../core/window.js";
+import { startWindowCloser, windowHandlers, type WindowCloser } from "../core/window-consumer.js";
+import { createMemoryWindowStore } from "../core/window-store.js";
 
 export interface HarnessOptions {
   service: ServiceDef;

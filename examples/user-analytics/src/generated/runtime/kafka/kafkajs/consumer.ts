@@ -5,14 +5,14 @@
 // order, `concurrency` of them at once; retry topics are paused until their next record is due.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
-import type { CircuitBreaker } from "./circuit.js";
-import { errorMessage } from "./errors.js";
-import { failureHeaders, headerAttributes } from "./kafka-headers.js";
-import type { RecordSender } from "./kafka-producer.js";
-import { readRetryCopy, type RetryCopy } from "./kafka-retry-copies.js";
-import { childLogger } from "./logger.js";
-import type { LagMetrics } from "./metrics.js";
-import { failureDisposition } from "./pipeline.js";
+import type { CircuitBreaker } from "../../core/circuit.js";
+import { errorMessage } from "../../core/errors.js";
+import { failureHeaders, headerAttributes } from "../headers.js";
+import type { RecordSender } from "./producer.js";
+import { readRetryCopy, type RetryCopy } from "../retry-copies.js";
+import { childLogger } from "../../core/logger.js";
+import type { LagMetrics } from "../../core/metrics.js";
+import { failureDisposition } from "../../core/pipeline.js";
 import {
   deadLetterQueueOf,
   type ConsumerDef,
@@ -22,7 +22,7 @@ import {
   type Failure,
   type Logger,
   type Subscription,
-} from "./types.js";
+} from "../../core/types.js";
 
 export interface ConsumerOptions {
   kafka: Kafka;

@@ -116,9 +116,13 @@ export function createEventIngress(
 
   /** Only a JSON body: a web page can post a form or text cross-site without asking, not JSON. */
   function requireJson(req: IncomingMessage): void {
-    if (!isJsonContentType(req.headers["content-type"])) {
-      throw new Refusal(415, { error: "content-type must be application/json" }, { connection: "close" });
-    }
+    const contentType = req.headers["content-type"];
+    if (isJsonContentType(contentType)) return;
+    const batched = contentType?.toLowerCase().startsWith("application/cloudevents-batch+json") ?? false;
+    const error = batched
+      ? "batched CloudEvents are not accepted: post each event, or a JSON array of { type, data } to /events"
+      : "content-type must be application/json";
+    throw new Refusal(415, { error }, { connection: "close" });
   }
 
   /**
