@@ -1,4 +1,5 @@
 // Validated spec -> IR: normalized, sorted, every derived name computed here and only here.
+import { brokerOf } from "../broker/index.js";
 import { DEFAULT_RETRY_MODE, type ConsumerSpec } from "../spec/schema/consumer.js";
 import type { EventSpec } from "../spec/schema/event.js";
 import type { Spec } from "../spec/schema/spec.js";
@@ -9,15 +10,12 @@ import {
   consumerGroup,
   consumerIdent,
   deadLetterQueueName,
-  replayTopicName,
   defaultExchange,
   docComment,
   pascalCase,
-  retryQueueName,
   schemaNameOf,
   unroutedName,
   versionTypeName,
-  waitQueueName,
 } from "./names.js";
 import { dependencyOrder } from "./type-order.js";
 import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry, JsonValue } from "./types.js";
@@ -108,7 +106,7 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     maxDelayMs: maxDelay,
     delaysMs: retryDelays({ ...policy, delayMs: delay, maxDelayMs: maxDelay }),
   };
-  const waitsInPlace = spec.broker === "kafka" && retry.mode === "blocking";
+  const { retryQueues, replayTopic } = brokerOf(spec.broker).consumerNames(group, retry, consumer.deadLetter);
   return {
     name,
     ident: consumerIdent(name),
@@ -123,14 +121,10 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
     concurrency: consumer.concurrency,
     timeoutMs: consumer.timeout,
     retry,
-    retryQueues: waitsInPlace
-      ? []
-      : retry.delaysMs.map((delayMs, i) =>
-          spec.broker === "kafka" ? retryQueueName(group, i + 1) : waitQueueName(group, delayMs),
-        ),
+    retryQueues,
     deadLetter: consumer.deadLetter,
     ...(consumer.deadLetter ? { deadLetterQueue: deadLetterQueueName(group) } : {}),
-    ...(spec.broker === "kafka" && consumer.deadLetter ? { replayTopic: replayTopicName(group) } : {}),
+    ...(replayTopic !== undefined ? { replayTopic } : {}),
     ...(consumer.circuitBreaker
       ? {
           circuitBreaker: {

@@ -25,6 +25,24 @@ export function readTemplate(broker: string, name: string): string {
   return text;
 }
 
+/**
+ * The broker's partials: every `templates/<broker>/<name>.*.hbs` other than a whole template,
+ * by name (`compose-service.yml.hbs` is `{{> compose-service}}`). Common templates include them
+ * where the broker adds its own lines; a partial a broker lacks prints nothing.
+ */
+export function readBrokerPartials(broker: string): Record<string, string> {
+  const folder = join(root, "templates", broker);
+  const partials: Record<string, string> = Object.fromEntries(PARTIALS.map((name) => [name, ""]));
+  for (const file of readdirSync(folder)) {
+    const name = file.slice(0, file.indexOf("."));
+    if (Object.hasOwn(partials, name)) partials[name] = readFileSync(join(folder, file), "utf8");
+  }
+  return partials;
+}
+
+/** The partials common templates include (templates/common/*.hbs: `{{> name}}`). */
+const PARTIALS = ["compose-service", "compose-environment", "env-settings", "readme-running", "readme-spec-changes"];
+
 /** A runtime module (templates/runtime/<file>), copied into generated projects as it is. */
 export function readRuntimeFile(file: string): string {
   return readFileSync(join(root, "templates", "runtime", file), "utf8");

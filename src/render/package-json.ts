@@ -5,6 +5,7 @@
 // evgen's `overrides` go along: vite 8.4.0 (vitest's dependency) lists an optional dependency
 // the registry does not have, which `npm install` leaves out of the lock file and npm 11's
 // `npm ci` then reports as missing; the override pins a vite whose dependencies all exist.
+import { brokerOf } from "../broker/index.js";
 import type { IR } from "../ir/types.js";
 import type { EvgenPackage } from "./assets.js";
 
@@ -37,17 +38,12 @@ function pinned(names: string[], evgen: EvgenPackage): Record<string, string> {
   return pins;
 }
 
-/** The client library of the project's broker: only the one its runtime files import. */
-function brokerClient(ir: IR): string {
-  if (ir.broker === "rabbitmq") return "amqplib";
-  return ir.kafkaClient === "platformatic" ? "@platformatic/kafka" : "kafkajs";
-}
-
 export function managedKeys(ir: IR, evgen: EvgenPackage): ManagedKeys {
   const stores = [...ir.idempotencyStores, ...ir.windowStores];
   const redis = stores.includes("redis");
   const postgres = stores.includes("postgres");
-  const dependencies = ["zod", "pino", "prom-client", brokerClient(ir)];
+  // The broker's client library: only the one its runtime files import.
+  const dependencies = ["zod", "pino", "prom-client", ...brokerOf(ir.broker).dependencies(ir)];
   const devDependencies = ["typescript", "@types/node", "vitest", "tsx"];
   if (redis) dependencies.push("ioredis");
   if (postgres) {

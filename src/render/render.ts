@@ -3,7 +3,7 @@
 import Handlebars from "handlebars";
 import type { IR } from "../ir/types.js";
 import type { PlannedFile } from "../plan/types.js";
-import { readEvgenPackage, readRuntimeFile, readTemplate, type EvgenPackage } from "./assets.js";
+import { readBrokerPartials, readEvgenPackage, readRuntimeFile, readTemplate, type EvgenPackage } from "./assets.js";
 import { fitsWidth } from "./layout.js";
 import { managedKeys, mergePackageJson, parseExisting } from "./package-json.js";
 import { projectView, type ProjectView } from "./view-model.js";
@@ -11,15 +11,31 @@ import { projectView, type ProjectView } from "./view-model.js";
 const handlebars = Handlebars.create();
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
-function template(broker: string, name: string): HandlebarsTemplateDelegate {
+// Output is code, not HTML; strict: a template naming a field the view lacks is a bug.
+const options = { noEscape: true, strict: true } as const;
+const partials = new Map<string, Record<string, HandlebarsTemplateDelegate>>();
+
+/** The broker's partials (src/render/assets.ts), compiled once. */
+function brokerPartials(broker: string): Record<string, HandlebarsTemplateDelegate> {
+  let compiledPartials = partials.get(broker);
+  if (!compiledPartials) {
+    compiledPartials = Object.fromEntries(
+      Object.entries(readBrokerPartials(broker)).map(([name, text]) => [name, handlebars.compile(text, options)]),
+    );
+    partials.set(broker, compiledPartials);
+  }
+  return compiledPartials;
+}
+
+function template(broker: string, name: string): (view: object) => string {
   const key = `${broker}/${name}`;
   let render = compiled.get(key);
   if (!render) {
-    // Output is code, not HTML; strict: a template naming a field the view lacks is a bug.
-    render = handlebars.compile(readTemplate(broker, name), { noEscape: true, strict: true });
+    render = handlebars.compile(readTemplate(broker, name), options);
     compiled.set(key, render);
   }
-  return render;
+  const delegate = render;
+  return (view) => delegate(view, { partials: brokerPartials(broker) });
 }
 
 /** A template with a view of the caller's choosing (the initial spec of `evgen init`). */

@@ -2,13 +2,14 @@
 // fragments from the schema printers, every spec string as a JSON literal or a validated
 // identifier, descriptions as escaped comments. Templates only loop and print.
 import { posix } from "node:path";
+import { brokerOf, type BrokerView } from "../broker/index.js";
 import { handlersTypeName } from "../ir/names.js";
 import type { IR, IRConsumer, IREvent, IRField, IRNamedType, IRWindow, JsonValue } from "../ir/types.js";
 import { durationText } from "../spec/duration.js";
 import { jsDoc } from "./comment.js";
 import { filterSample, typeAtPath } from "./filter-sample.js";
 import { indent, jsInline, jsLiteral, markdownTable, objectKeys, PRINT_WIDTH, type Layout } from "./layout.js";
-import { envValue, failureText, markdownText, shellQuote } from "./prose.js";
+import { failureText, markdownText, shellQuote } from "./prose.js";
 import { sampleFields, setOwn } from "./sample.js";
 import { tsObjectType } from "./ts-type.js";
 import { zodObject } from "./zod-schema.js";
@@ -119,23 +120,15 @@ export interface ProjectView {
   /** Whether README.md is printed in prettier's layout. */
   readmeCanonical: boolean;
   broker: IR["broker"];
-  kafka: boolean;
-  rabbitmq: boolean;
-  kafkaLiteral: string;
-  /** Runtime module (without extension) of the Kafka client's transport, and of its dead letters. */
-  kafkaTransportModule: string;
-  kafkaDeadLettersModule: string;
-  rabbitmqLiteral: string;
+  /** The broker's own fields (its descriptor's view, src/broker/): ServiceDef settings, runtime modules, partials' values. */
+  brokerView: BrokerView;
   /** .env.example: the spec's named servers, comma-separated ("" when it names none). */
   serverNames: string;
   /** The variable that points the service at its broker. */
   brokerEnv: string;
-  /** .env.example values. */
-  kafkaBrokers: string;
-  rabbitmqUrl: string;
-  /** docker-compose.yml: the service's AMQP_URL, and the vhost RabbitMQ creates (false: the default one). */
-  composeAmqpUrl: string;
-  composeVhost: string | false;
+  /** The ServiceDef's settings of either broker (the runtime's ServiceDef type holds both). */
+  kafkaLiteral: string;
+  rabbitmqLiteral: string;
   types: SchemaView[];
   events: EventView[];
   /** Whether events.ts is printed in prettier's layout (src/render/layout.ts). */
@@ -164,8 +157,6 @@ export interface ProjectView {
   /** The broker's docker-compose service, and its name in prose. */
   brokerService: string;
   brokerName: string;
-  /** RabbitMQ: the queue of events no queue is bound to. */
-  unroutedQueue: string;
 }
 
 /** A module's import specifier for another project file (NodeNext: `.js` for `.ts`). */
@@ -204,6 +195,7 @@ function namedTypeView(type: IRNamedType, layout: Layout): SchemaView {
 
 function eventView(ir: IR, event: IREvent, layout: Layout): EventView {
   const latest = event.versions.find((version) => version.version === event.latest);
+  const { routingKey } = brokerOf(ir.broker).eventDefFields(event);
   return {
     type: event.type,
     typeJson: JSON.stringify(event.type),
@@ -223,7 +215,7 @@ function eventView(ir: IR, event: IREvent, layout: Layout): EventView {
     versionSchemas: `{ ${event.versions.map((version) => `${version.version}: ${version.schemaName}`).join(", ")} }`,
     keyJson: event.key === undefined ? "" : JSON.stringify(event.key),
     topicJson: JSON.stringify(event.topic),
-    routingKeyJson: ir.broker === "rabbitmq" ? JSON.stringify(event.routingKey) : "",
+    routingKeyJson: routingKey === undefined ? "" : JSON.stringify(routingKey),
     http: event.http,
     versionList: event.versions.map((version) => version.version).join(", "),
     httpCell: event.http ? "yes" : event.emittedBy.length > 0 ? `no: emitted by ${event.emittedBy.map((name) => `\`${name}\``).join(", ")}` : "no",
@@ -311,7 +303,7 @@ function consumerView(
     on: consumer.on,
     emits: consumer.emits,
     topics: consumer.topics,
-    ...(ir.broker === "rabbitmq" ? { routingKeys: consumer.routingKeys } : {}),
+    ...brokerOf(ir.broker).consumerDefFields(consumer),
     filter: consumer.filter,
     concurrency: consumer.concurrency,
     timeoutMs: consumer.timeoutMs,
@@ -406,24 +398,8 @@ function descriptionBlock(description: string | undefined, layout: Layout): stri
   return `${description}\n\n`;
 }
 
-/**
- * The compose RabbitMQ's URL keeps the spec's virtual host (the broker is told to create it), so
- * the service in a container talks to the vhost the spec names. YAML-safe JSON string literals.
- */
-function composeRabbitmq(url: string): Pick<ProjectView, "composeAmqpUrl" | "composeVhost"> {
-  const path = new URL(url).pathname;
-  const base = "amqp://guest:guest@rabbitmq:5672";
-  if (path === "" || path === "/") return { composeAmqpUrl: JSON.stringify(base), composeVhost: false };
-  let vhost = path.slice(1);
-  try {
-    vhost = decodeURIComponent(vhost);
-  } catch {
-    // Not percent-encoded as a URL should be: the broker reads it as written, and so do we.
-  }
-  return { composeAmqpUrl: JSON.stringify(`${base}${path}`), composeVhost: JSON.stringify(vhost) };
-}
-
 export function projectView(ir: IR, header: string): ProjectView {
+  const broker = brokerOf(ir.broker);
   const types: NamedTypes = new Map(ir.types.map((type) => [type.name, type]));
   const layout: Layout = { canonical: true };
   const schemaViews = ir.types.map((type) => namedTypeView(type, layout));
@@ -455,17 +431,11 @@ export function projectView(ir: IR, header: string): ProjectView {
       return readmeLayout.canonical;
     },
     broker: ir.broker,
-    kafka: ir.broker === "kafka",
-    rabbitmq: ir.broker === "rabbitmq",
+    brokerView: broker.view(ir),
     kafkaLiteral: jsLiteral(ir.kafka, 1, 0, serviceDefLayout),
-    kafkaTransportModule: `kafka/${ir.kafkaClient}/transport`,
-    kafkaDeadLettersModule: `kafka/${ir.kafkaClient}/dlq`,
     rabbitmqLiteral: jsLiteral(ir.rabbitmq, 1, 0, serviceDefLayout),
-    serverNames: Object.keys((ir.broker === "kafka" ? ir.kafka.servers : ir.rabbitmq.servers) ?? {}).join(", "),
-    brokerEnv: ir.broker === "kafka" ? "KAFKA_BROKERS" : "AMQP_URL",
-    kafkaBrokers: envValue(ir.kafka.brokers.join(",")),
-    rabbitmqUrl: envValue(ir.rabbitmq.url),
-    ...composeRabbitmq(ir.rabbitmq.url),
+    serverNames: Object.keys(broker.servers(ir) ?? {}).join(", "),
+    brokerEnv: broker.connectionEnv,
     types: schemaViews,
     events: eventViews,
     eventsCanonical: layout.canonical,
@@ -485,8 +455,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     handlerConsumers: consumerViews.filter((consumer) => !consumer.window),
     windowConsumers: consumerViews.filter((consumer) => consumer.window),
     circuitBreakers: ir.consumers.some((consumer) => consumer.circuitBreaker !== undefined),
-    brokerService: ir.broker,
-    unroutedQueue: ir.rabbitmq.unrouted,
-    brokerName: ir.broker === "kafka" ? "Kafka" : "RabbitMQ",
+    brokerService: broker.composeService,
+    brokerName: broker.label,
   };
 }

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { brokerOf } from "../../broker/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { displayPath, prepareGeneration, writablePlan, writePlan } from "../generation.js";
@@ -74,7 +75,7 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
 
   const cd = root === resolve(io.cwd) ? "" : `cd ${displayPath(io.cwd, root)} && `;
   io.stderr(
-    `\n${service}: a ${broker === "kafka" ? "Kafka" : "RabbitMQ"} service. Next:\n  ${cd}npm install && npm run dev\n`,
+    `\n${service}: a ${brokerOf(broker).label} service. Next:\n  ${cd}npm install && npm run dev\n`,
   );
   return 0;
 }

@@ -1,21 +1,17 @@
 // Names evgen derives (TS identifiers, topics, queues) must be distinct and legal for the broker;
 // a clash here would otherwise surface as a compile error or a broker error after generating.
+import { brokerOf } from "../../broker/index.js";
 import {
   consumerGroup,
   consumerIdent,
   deadLetterQueueName,
-  defaultExchange,
   handlersTypeName,
   pascalCase,
-  replayTopicName,
-  retryQueueName,
-  unroutedName,
   versionTypeName,
-  waitQueueName,
 } from "../../ir/names.js";
 import { retryDelays } from "../../ir/delays.js";
 import type { SpecPath } from "../../spec/issue.js";
-import { KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
+import { DEFAULT_RETRY_MODE } from "../../spec/schema/consumer.js";
 import type { CheckContext } from "./context.js";
 import { versionsOf } from "./walk.js";
 
@@ -93,43 +89,46 @@ function checkConsumerIdents(ctx: CheckContext): void {
 }
 
 function checkBrokerNames(ctx: CheckContext): void {
-  const { service, broker, events, consumers, rabbitmq } = ctx.parts;
+  const { service, broker, consumers } = ctx.parts;
   if (service === undefined || broker === undefined) return;
-  const kafka = broker === "kafka";
-  const limit = kafka ? KAFKA_TOPIC_MAX : RABBITMQ_NAME_MAX_BYTES;
-  const what = kafka ? "Kafka topic" : "RabbitMQ queue";
+  const descriptor = brokerOf(broker);
+  const { channel, maxBytes, consumerKey: key, consumerNoun } = descriptor.names;
   const derived = new Map<string, string>(); // name -> consumer
   const groups = new Map<string, string>(); // group or queue -> consumer
   for (const [name, consumer] of Object.entries(consumers)) {
     const group = consumerGroup(service, name, consumer);
     const sharing = groups.get(group);
     if (sharing !== undefined) {
-      const key = kafka ? "groupId" : "queue";
-      ctx.error(["consumers", name, ...(consumer[key] !== undefined ? [key] : [])], `consumers '${sharing}' and '${name}' both use the ${kafka ? "group" : "queue"} '${group}'`, {
+      ctx.error(["consumers", name, ...(consumer[key] !== undefined ? [key] : [])], `consumers '${sharing}' and '${name}' both use the ${consumerNoun} '${group}'`, {
         at: consumer[key] !== undefined ? "value" : "key",
         hint: `give each consumer its own ${key}`,
       });
     }
     groups.set(group, name);
-    const retries = kafka && consumer.retry.mode === "blocking" ? 0 : consumer.retry.attempts - 1;
+    const { retryQueues, replayTopic } = descriptor.consumerNames(
+      group,
+      {
+        mode: consumer.retry.mode ?? DEFAULT_RETRY_MODE,
+        delaysMs: retryDelays({
+          attempts: consumer.retry.attempts,
+          delayMs: consumer.retry.delay,
+          backoff: consumer.retry.backoff,
+          maxDelayMs: consumer.retry.maxDelay,
+          mode: consumer.retry.mode ?? DEFAULT_RETRY_MODE,
+        }),
+      },
+      consumer.deadLetter,
+    );
     const names = [
       group,
-      ...(consumer.deadLetter ? [deadLetterQueueName(group), ...(kafka ? [replayTopicName(group)] : [])] : []),
-      ...(kafka
-        ? Array.from({ length: retries }, (_, i) => retryQueueName(group, i + 1))
-        : retryDelays({
-            attempts: consumer.retry.attempts,
-            delayMs: consumer.retry.delay,
-            backoff: consumer.retry.backoff,
-            maxDelayMs: consumer.retry.maxDelay,
-            mode: "non-blocking",
-          }).map((delayMs) => waitQueueName(group, delayMs))),
+      ...(consumer.deadLetter ? [deadLetterQueueName(group), ...(replayTopic !== undefined ? [replayTopic] : [])] : []),
+      ...retryQueues,
     ];
     const longest = names.reduce((a, b) => (Buffer.byteLength(b) > Buffer.byteLength(a) ? b : a));
-    if (Buffer.byteLength(longest) > limit) {
+    if (Buffer.byteLength(longest) > maxBytes) {
       ctx.error(
         ["consumers", name],
-        `consumer '${name}' needs the ${what} '${longest}', longer than the ${limit} allowed`,
+        `consumer '${name}' needs the ${channel} '${longest}', longer than the ${maxBytes} allowed`,
         {
           at: "key",
           hint: "shorten the service or consumer name",
@@ -138,45 +137,7 @@ function checkBrokerNames(ctx: CheckContext): void {
     }
     for (const derivedName of names.slice(1)) derived.set(derivedName, name);
   }
-  if (!kafka && Object.hasOwn(consumers, "unrouted")) {
-    ctx.error(["consumers", "unrouted"], `the queue '${unroutedName(service)}' holds the events no queue is bound to`, {
-      at: "key",
-      hint: "rename the consumer",
-    });
-  }
-  if (kafka) checkTopics(ctx, events, derived);
-  else if (rabbitmq?.exchange === undefined && Buffer.byteLength(defaultExchange(service)) > RABBITMQ_NAME_MAX_BYTES) {
-    ctx.error(
-      ["service"],
-      `the exchange '${defaultExchange(service)}' would be longer than ${RABBITMQ_NAME_MAX_BYTES} bytes`,
-      {
-        hint: "set rabbitmq.exchange or shorten the service name",
-      },
-    );
-  }
-}
-
-function checkTopics(ctx: CheckContext, events: CheckContext["parts"]["events"], derived: Map<string, string>): void {
-  const byNormalized = new Map<string, string>();
-  for (const [type, event] of Object.entries(events)) {
-    const topic = event.topic ?? type;
-    const path = event.topic === undefined ? ["events", type] : ["events", type, "topic"];
-    const consumer = derived.get(topic);
-    if (consumer !== undefined) {
-      ctx.error(path, `topic '${topic}' is also a retry or dead-letter topic of consumer '${consumer}'`, {
-        at: event.topic ? "value" : "key",
-      });
-    }
-    // Kafka's metrics treat '.' and '_' alike, so such topics are told apart badly.
-    const normalized = topic.replaceAll(".", "_");
-    const other = byNormalized.get(normalized);
-    if (other !== undefined && other !== topic) {
-      ctx.warn(path, `topics '${other}' and '${topic}' differ only in '.' and '_', which Kafka's metrics confuse`, {
-        at: event.topic ? "value" : "key",
-      });
-    }
-    byNormalized.set(normalized, topic);
-  }
+  descriptor.checkNames(ctx, derived);
 }
 
 /** docker-compose.yml runs the service beside its broker and stores, each a compose service by name. */

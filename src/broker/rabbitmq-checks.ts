@@ -1,0 +1,56 @@
+// Spec rules of RabbitMQ: keys that name Kafka things, the unrouted queue's name, the exchange's
+// length, and a password in the url that would be written into generated files.
+import { defaultExchange, unroutedName } from "../ir/names.js";
+import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
+import type { CheckContext } from "../validate/checks/context.js";
+
+/** Keys of the spec that only Kafka reads. */
+export function checkRabbitKeys(ctx: CheckContext): void {
+  const { events, consumers } = ctx.parts;
+  for (const [type, event] of Object.entries(events)) {
+    if (event.topic !== undefined) {
+      ctx.error(["events", type, "topic"], "topic applies only when broker is kafka", {
+        at: "key",
+        hint: "remove it: RabbitMQ routes events by their type",
+      });
+    }
+  }
+  for (const [name, consumer] of Object.entries(consumers)) {
+    if (consumer.groupId !== undefined) {
+      ctx.error(["consumers", name, "groupId"], "groupId applies only when broker is kafka", {
+        at: "key",
+        hint: "name the consumer's queue with queue",
+      });
+    }
+    if (consumer.retry.mode !== undefined) {
+      ctx.error(["consumers", name, "retry", "mode"], "retry.mode applies only when broker is kafka", {
+        at: "key",
+        hint: "remove it: RabbitMQ retries through wait queues and never blocks the queue",
+      });
+    }
+  }
+}
+
+/** The names RabbitMQ needs beside the consumers' queues: the unrouted queue and the exchange. */
+export function checkRabbitNames(ctx: CheckContext): void {
+  const { service, consumers, rabbitmq } = ctx.parts;
+  if (service !== undefined && Object.hasOwn(consumers, "unrouted")) {
+    ctx.error(["consumers", "unrouted"], `the queue '${unroutedName(service)}' holds the events no queue is bound to`, {
+      at: "key",
+      hint: "rename the consumer",
+    });
+  }
+  if (
+    service !== undefined &&
+    rabbitmq?.exchange === undefined &&
+    Buffer.byteLength(defaultExchange(service)) > RABBITMQ_NAME_MAX_BYTES
+  ) {
+    ctx.error(
+      ["service"],
+      `the exchange '${defaultExchange(service)}' would be longer than ${RABBITMQ_NAME_MAX_BYTES} bytes`,
+      {
+        hint: "set rabbitmq.exchange or shorten the service name",
+      },
+    );
+  }
+}
