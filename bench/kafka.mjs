@@ -13,7 +13,22 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, Partitioners, logLevel } from "kafkajs";
-import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, inRotation, measure, payload, printTable, publishGenerated, report, runRoleOr, startClock } from "./support.mjs";
+import {
+  EVENTS,
+  ROOT,
+  ROUNDS,
+  benchSpec,
+  consumeGenerated,
+  generateProject,
+  inRotation,
+  measure,
+  payload,
+  printTable,
+  publishGenerated,
+  report,
+  runRoleOr,
+  startClock,
+} from "./support.mjs";
 
 const BATCH = 500;
 const PARTITIONS = 3;
@@ -188,7 +203,11 @@ async function orchestrate() {
       await inRotation(round, runs.consume, consumeSides);
     }
 
-    printTable(`Kafka, ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, ${ROUNDS} rounds`, rawSide("kafkajs"), runs);
+    printTable(
+      `Kafka, ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, ${ROUNDS} rounds`,
+      rawSide("kafkajs"),
+      runs,
+    );
   } finally {
     const topics = [...Object.values(raw), ...Object.values(projects).map((p) => p.topic)];
     await admin.deleteTopics({ topics }).catch(() => undefined);

@@ -13,7 +13,22 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { connect } from "amqplib";
-import { EVENTS, ROOT, ROUNDS, benchSpec, consumeGenerated, generateProject, inTurns, measure, payload, printResults, publishGenerated, report, runRoleOr, startClock } from "./support.mjs";
+import {
+  EVENTS,
+  ROOT,
+  ROUNDS,
+  benchSpec,
+  consumeGenerated,
+  generateProject,
+  inTurns,
+  measure,
+  payload,
+  printResults,
+  publishGenerated,
+  report,
+  runRoleOr,
+  startClock,
+} from "./support.mjs";
 
 const BATCH = 500; // = the generated transport's default confirm window
 const PREFETCH = 50;
@@ -143,11 +158,7 @@ async function orchestrate() {
       );
     }
 
-    printResults(
-      `RabbitMQ, ${EVENTS} events of ~1 KiB, quorum queues, ${ROUNDS} rounds`,
-      "raw amqplib ev/s",
-      runs,
-    );
+    printResults(`RabbitMQ, ${EVENTS} events of ~1 KiB, quorum queues, ${ROUNDS} rounds`, "raw amqplib ev/s", runs);
   } finally {
     const queues = consumer ? [consumer.group, ...consumer.retryQueues, consumer.deadLetterQueue] : [];
     for (const queue of [...queues, raw(service).queue]) await channel.deleteQueue(queue);

@@ -78,7 +78,9 @@ export async function publishGenerated(dir, env, batch) {
   const stop = startClock();
   for (let i = 0; i < EVENTS; i += batch) {
     const n = Math.min(batch, EVENTS - i);
-    await publisher.publishBatch(Array.from({ length: n }, (_, k) => ({ type: "order.created", data: payload(i + k) })));
+    await publisher.publishBatch(
+      Array.from({ length: n }, (_, k) => ({ type: "order.created", data: payload(i + k) })),
+    );
   }
   report(stop(EVENTS));
   await publisher.close();

@@ -56,7 +56,9 @@ async function renderProject(ir: IR, specName: string, input: GenerateInput): Pr
         return { path: file.path, owner: file.owner, content, sourceHash: sha256(text) };
       }),
   );
-  const kept = planned.filter(isKept).map((file) => ({ path: file.path, sourceHash: sha256(renderFile(file, context)) }));
+  const kept = planned
+    .filter(isKept)
+    .map((file) => ({ path: file.path, sourceHash: sha256(renderFile(file, context)) }));
   return { files, kept };
 }
 

@@ -16,12 +16,16 @@ function testSources(dir: string): string[] {
 
 describe("type checking of the tests", () => {
   it("tsconfig.json takes in every TypeScript file under test/", () => {
-    const parsed = ts.getParsedCommandLineOfConfigFile(join(REPO_ROOT, "tsconfig.json"), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      join(REPO_ROOT, "tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+        },
       },
-    });
+    );
     const checked = new Set(parsed!.fileNames.map((file) => relative(REPO_ROOT, file)));
     const sources = testSources(join(REPO_ROOT, "test"));
     expect(sources).toContain(join("test", "runtime", "handlers-types.test.ts"));

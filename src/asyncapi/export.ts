@@ -8,7 +8,18 @@ import { stringify } from "yaml";
 import { durationText } from "../docs/text.js";
 import { parseDuration } from "../spec/duration.js";
 import { DEFAULT_IDEMPOTENCY_TTL } from "../spec/schema/consumer.js";
-import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRFilter, IRType, IRVersion, IRWindow, JsonValue } from "../ir/types.js";
+import type {
+  IR,
+  IRCircuitBreaker,
+  IRConsumer,
+  IREvent,
+  IRField,
+  IRFilter,
+  IRType,
+  IRVersion,
+  IRWindow,
+  JsonValue,
+} from "../ir/types.js";
 
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -16,7 +27,13 @@ export const ASYNCAPI_VERSION = "3.1.0";
 const KAFKA_BINDING = "0.5.0";
 const AMQP_BINDING = "0.3.0";
 
-const FORMAT: Record<string, string> = { uuid: "uuid", email: "email", url: "uri", datetime: "date-time", date: "date" };
+const FORMAT: Record<string, string> = {
+  uuid: "uuid",
+  email: "email",
+  url: "uri",
+  datetime: "date-time",
+  date: "date",
+};
 
 /** The AsyncAPI document of a spec, as YAML (default) or JSON text. */
 export function renderAsyncApi(ir: IR, format: "yaml" | "json" = "yaml"): string {
@@ -62,12 +79,17 @@ function servers(ir: IR): JsonObject {
       ]);
     return Object.fromEntries([
       ...kafkaServers("kafka", ir.kafka.brokers),
-      ...Object.entries(ir.kafka.servers ?? {}).flatMap(([name, brokers]) => kafkaServers(serverKey(name), brokers, name)),
+      ...Object.entries(ir.kafka.servers ?? {}).flatMap(([name, brokers]) =>
+        kafkaServers(serverKey(name), brokers, name),
+      ),
     ]);
   }
   return Object.fromEntries([
     ["rabbitmq", amqpServer(ir.rabbitmq.url)],
-    ...Object.entries(ir.rabbitmq.servers ?? {}).map(([name, url]) => [serverKey(name), { ...amqpServer(url), "x-evgen-server": name }]),
+    ...Object.entries(ir.rabbitmq.servers ?? {}).map(([name, url]) => [
+      serverKey(name),
+      { ...amqpServer(url), "x-evgen-server": name },
+    ]),
   ]);
 }
 
@@ -123,7 +145,9 @@ function rabbitChannels(ir: IR): JsonObject {
   for (const event of ir.events) {
     channels[event.type] = {
       address: event.routingKey,
-      messages: Object.fromEntries(event.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))])),
+      messages: Object.fromEntries(
+        event.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))]),
+      ),
       bindings: {
         amqp: {
           is: "routingKey",
@@ -137,7 +161,9 @@ function rabbitChannels(ir: IR): JsonObject {
     channels[queueChannelId(consumer)] = {
       address: consumer.group,
       messages: Object.fromEntries(
-        eventsOf(ir, consumer.on).flatMap((e) => e.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))])),
+        eventsOf(ir, consumer.on).flatMap((e) =>
+          e.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))]),
+        ),
       ),
       bindings: {
         amqp: {
@@ -187,7 +213,11 @@ function operations(ir: IR): JsonObject {
         channel: ref("channels", channel),
         messages: onChannel.flatMap((e) => e.versions.map((v) => ref("channels", channel, "messages", messageId(v)))),
         ...(ir.broker === "kafka"
-          ? { bindings: { kafka: { groupId: { type: "string", enum: [consumer.group] }, bindingVersion: KAFKA_BINDING } } }
+          ? {
+              bindings: {
+                kafka: { groupId: { type: "string", enum: [consumer.group] }, bindingVersion: KAFKA_BINDING },
+              },
+            }
           : {}),
         "x-evgen-consumer": consumerExtension(ir, consumer),
       };
@@ -226,9 +256,7 @@ function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
     emits: consumer.emits,
     ...(consumer.filter.length > 0
       ? {
-          filter: Object.fromEntries(
-            consumer.filter.map((f) => [f.path, filterSpec(f)] as [string, JsonValue]),
-          ),
+          filter: Object.fromEntries(consumer.filter.map((f) => [f.path, filterSpec(f)] as [string, JsonValue])),
         }
       : {}),
     concurrency: consumer.concurrency,
@@ -377,7 +405,9 @@ export function fieldSchema(type: IRType): JsonObject {
         ...(type.fields.length > 0
           ? { properties: Object.fromEntries(type.fields.map((f) => [f.name, fieldSchema(f.type)])) }
           : {}),
-        ...(type.fields.some((f) => !f.optional) ? { required: type.fields.filter((f) => !f.optional).map((f) => f.name) } : {}),
+        ...(type.fields.some((f) => !f.optional)
+          ? { required: type.fields.filter((f) => !f.optional).map((f) => f.name) }
+          : {}),
       });
     case "ref":
       return nullableWrap(ref("components", "schemas", type.name));

@@ -22,7 +22,9 @@ export function httpExposure(ir: IR): HttpExposure {
 export function httpExposureLine(exposure: HttpExposure): string {
   const accepted = exposure.accepted.length > 0 ? exposure.accepted.join(", ") : "no event";
   const refused = exposure.refused.map(({ type, emittedBy }) =>
-    emittedBy.length > 0 ? `${type} (emitted by ${emittedBy.join(", ")}: \`http: true\` accepts it)` : `${type} (http: false)`,
+    emittedBy.length > 0
+      ? `${type} (emitted by ${emittedBy.join(", ")}: \`http: true\` accepts it)`
+      : `${type} (http: false)`,
   );
   return `HTTP (POST /events) accepts ${accepted}${refused.length > 0 ? `; not ${refused.join(", ")}` : ""}`;
 }

@@ -10,7 +10,6 @@ import type { Broker, Example } from "./examples.js";
 
 export { EXAMPLES } from "./examples.js";
 
-
 /** Keys of each map entry under `section`, e.g. every event's type. */
 function entryKeys(document: Document, section: string): unknown[] {
   const map = document.get(section);

@@ -12,8 +12,7 @@ export function formatIssues(issues: readonly Issue[], options: { color: boolean
     .map((issue) => {
       const where = `${issue.file}:${issue.line}:${issue.col}`;
       const message = issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`;
-      const head =
-        issue.severity === "warning" ? `${yellow(where)}  warning: ${message}` : `${red(where)}  ${message}`;
+      const head = issue.severity === "warning" ? `${yellow(where)}  warning: ${message}` : `${red(where)}  ${message}`;
       return issue.hint ? `${head}\n    ${dim(`hint: ${issue.hint}`)}` : head;
     })
     .join("\n");

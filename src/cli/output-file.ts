@@ -12,7 +12,8 @@ import { styleFor } from "./style.js";
 export function writeOutputFile(io: CliIO, path: string, text: string, project?: string): void {
   const inside = project === undefined ? undefined : relative(project, path).split("\\").join("/");
   if (project !== undefined && inside !== undefined && isProjectPath(inside)) refuseLinks(project, inside);
-  else if (isLink(path)) throw new PathError(displayPath(io.cwd, path), "it is a symbolic link; evgen does not write through links");
+  else if (isLink(path))
+    throw new PathError(displayPath(io.cwd, path), "it is a symbolic link; evgen does not write through links");
   mkdirSync(dirname(path), { recursive: true });
   writeFileReplacing(path, text);
   io.stderr(`${styleFor(io).green("wrote")} ${displayPath(io.cwd, path)}\n`);

@@ -54,6 +54,7 @@ export function refuseLinks(root: string, path: string): void {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
       throw error;
     }
-    if (isLink) throw new PathError(path, `${JSON.stringify(part)} is a symbolic link; evgen does not write through links`);
+    if (isLink)
+      throw new PathError(path, `${JSON.stringify(part)} is a symbolic link; evgen does not write through links`);
   }
 }

@@ -29,7 +29,10 @@ export function compareSpecs(before: IR, after: IR): BreakingChange[] {
       }
       if (old.key !== event.key) {
         const show = (key?: string) => (key ? `'${key}'` : "none");
-        changes.push({ event: old.type, message: `its key changed from ${show(old.key)} to ${show(event.key)}: per-key order breaks` });
+        changes.push({
+          event: old.type,
+          message: `its key changed from ${show(old.key)} to ${show(event.key)}: per-key order breaks`,
+        });
       }
     }
     const versions = new Map(event.versions.map((v) => [v.version, v]));

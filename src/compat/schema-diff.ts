@@ -57,10 +57,16 @@ const show = (value: unknown) => (typeof value === "string" ? `'${value}'` : JSO
 type Bound = "minLength" | "maxLength" | "minimum" | "maximum" | "minItems" | "maxItems";
 
 /** A bound added, removed or moved; `lower` bounds tighten upwards, upper ones downwards. */
-function boundChange(name: Bound, before: number | undefined, after: number | undefined, lower: boolean): string | undefined {
+function boundChange(
+  name: Bound,
+  before: number | undefined,
+  after: number | undefined,
+  lower: boolean,
+): string | undefined {
   if (before === after) return undefined;
   if (before === undefined) return `${name} ${after} added (tightened)`;
-  if (after === undefined) return `${name} ${before} removed (loosened: consumers of the older spec reject what it now allows)`;
+  if (after === undefined)
+    return `${name} ${before} removed (loosened: consumers of the older spec reject what it now allows)`;
   const tighter = lower ? after > before : after < before;
   return tighter
     ? `${name} tightened from ${before} to ${after}`

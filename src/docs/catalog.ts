@@ -59,8 +59,10 @@ function flowchart(ir: IR): string[] {
 
 function events(ir: IR): string[] {
   const lines = ["## Events", ""];
-  const consumersOf = (type: string) => ir.consumers.filter((c) => c.on.includes(type)).map((c) => consumerLink(c.name));
-  const emittersOf = (type: string) => ir.consumers.filter((c) => c.emits.includes(type)).map((c) => consumerLink(c.name));
+  const consumersOf = (type: string) =>
+    ir.consumers.filter((c) => c.on.includes(type)).map((c) => consumerLink(c.name));
+  const emittersOf = (type: string) =>
+    ir.consumers.filter((c) => c.emits.includes(type)).map((c) => consumerLink(c.name));
   for (const event of ir.events) {
     lines.push(`<a id="${anchor("event", event.type)}"></a>`, "", `### ${mdCode(event.type)}`, "");
     if (event.description) lines.push(mdText(event.description), "");
@@ -236,8 +238,8 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
       consumer.window
         ? "its window store records the events added: a redelivered event is not added again"
         : consumer.idempotency === "none"
-        ? "none (a redelivered event is handled again)"
-        : `${mdCode(consumer.idempotency)}${consumer.idempotency === "redis" ? " (`REDIS_URL`)" : consumer.idempotency === "postgres" ? " (`DATABASE_URL`)" : ""}: an event handled successfully is not handled again`
+          ? "none (a redelivered event is handled again)"
+          : `${mdCode(consumer.idempotency)}${consumer.idempotency === "redis" ? " (`REDIS_URL`)" : consumer.idempotency === "postgres" ? " (`DATABASE_URL`)" : ""}: an event handled successfully is not handled again`
     }`,
   ];
   if (ir.broker === "kafka") {
@@ -248,9 +250,12 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
     );
   }
   if (consumer.retryQueues.length > 0) {
-    facts.push(`- Retry ${ir.broker === "kafka" ? "topics" : "queues"}: ${[...new Set(consumer.retryQueues)].map(mdCode).join(", ")}`);
+    facts.push(
+      `- Retry ${ir.broker === "kafka" ? "topics" : "queues"}: ${[...new Set(consumer.retryQueues)].map(mdCode).join(", ")}`,
+    );
   }
-  if (consumer.deadLetterQueue !== undefined) facts.push(`- Dead-letter ${ir.broker === "kafka" ? "topic" : "queue"}: ${mdCode(consumer.deadLetterQueue)}`);
+  if (consumer.deadLetterQueue !== undefined)
+    facts.push(`- Dead-letter ${ir.broker === "kafka" ? "topic" : "queue"}: ${mdCode(consumer.deadLetterQueue)}`);
   if (consumer.replayTopic) facts.push(`- Replay topic: ${mdCode(consumer.replayTopic)}`);
   return facts;
 }

@@ -79,7 +79,12 @@ export function filterMarkdown(filter: IRFilter): string {
   if (filter.values) words.push(`is ${oneOf(filter.values)}`);
   if (filter.exists !== undefined) words.push(filter.exists ? "is present" : "is absent or null");
   if (filter.not) words.push(`is not ${oneOf(filter.not)}`);
-  for (const [op, sign] of [["gt", ">"], ["gte", "≥"], ["lt", "<"], ["lte", "≤"]] as const) {
+  for (const [op, sign] of [
+    ["gt", ">"],
+    ["gte", "≥"],
+    ["lt", "<"],
+    ["lte", "≤"],
+  ] as const) {
     const bound = filter[op];
     if (bound !== undefined) words.push(`${sign} ${mdValue(bound)}`);
   }

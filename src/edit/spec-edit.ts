@@ -17,10 +17,14 @@ export function parseFieldArg(arg: string): FieldArg {
   const key = at < 0 ? arg : arg.slice(0, at).trim();
   const type = at < 0 ? "string" : arg.slice(at + 1).trim();
   if (!FIELD_KEY.test(key)) {
-    throw new EditError(`--field ${JSON.stringify(arg)}: "${key}" is not a field name ([A-Za-z_][A-Za-z0-9_]*, "?" suffix = optional)`);
+    throw new EditError(
+      `--field ${JSON.stringify(arg)}: "${key}" is not a field name ([A-Za-z_][A-Za-z0-9_]*, "?" suffix = optional)`,
+    );
   }
   if (!SHORTHAND.test(type)) {
-    throw new EditError(`--field ${JSON.stringify(arg)}: "${type}" is not a field type (string, integer, uuid, a named type, any of them with [])`);
+    throw new EditError(
+      `--field ${JSON.stringify(arg)}: "${type}" is not a field type (string, integer, uuid, a named type, any of them with [])`,
+    );
   }
   return { key, type };
 }
@@ -98,7 +102,9 @@ export interface AddEventOptions {
 
 export function addEvent(text: string, opts: AddEventOptions): string {
   if (!EVENT_TYPE.test(opts.type)) {
-    throw new EditError(`"${opts.type}" is not an event type: 2+ dot-separated segments of [a-z][a-z0-9-]*, e.g. order.created`);
+    throw new EditError(
+      `"${opts.type}" is not an event type: 2+ dot-separated segments of [a-z][a-z0-9-]*, e.g. order.created`,
+    );
   }
   const doc = load(text);
   const existing: unknown = section(doc, "events")?.get(opts.type, true);
@@ -141,7 +147,8 @@ function addVersion(text: string, event: YAMLMap, opts: AddEventOptions): string
   const pair = event.items.find((p) => isScalar(p.key) && p.key.value === "schema");
   const keyRange = isScalar(pair?.key) ? pair.key.range : undefined;
   const valueRange = (pair?.value as { range?: [number, number, number] } | undefined)?.range;
-  if (!pair || !keyRange || !valueRange) throw new EditError(`the event "${opts.type}" has neither schema nor versions`);
+  if (!pair || !keyRange || !valueRange)
+    throw new EditError(`the event "${opts.type}" has neither schema nor versions`);
 
   const from = lineStart(text, keyRange[0]);
   const to = lineEndAfter(text, valueRange[1]);
@@ -182,10 +189,12 @@ export interface AddConsumerOptions {
 }
 
 export function addConsumer(text: string, opts: AddConsumerOptions): string {
-  if (!CONSUMER_NAME.test(opts.name)) throw new EditError(`"${opts.name}" is not a consumer name: [a-z][a-z0-9-]*, e.g. send-confirmation`);
+  if (!CONSUMER_NAME.test(opts.name))
+    throw new EditError(`"${opts.name}" is not a consumer name: [a-z][a-z0-9-]*, e.g. send-confirmation`);
   if (opts.on.length === 0) throw new EditError("a consumer needs at least one event type in --on");
   const doc = load(text);
-  if (section(doc, "consumers")?.get(opts.name, true) !== undefined) throw new EditError(`the consumer "${opts.name}" exists already`);
+  if (section(doc, "consumers")?.get(opts.name, true) !== undefined)
+    throw new EditError(`the consumer "${opts.name}" exists already`);
 
   for (const type of [...opts.on, ...(opts.emits ?? [])]) {
     if (!EVENT_TYPE.test(type)) throw new EditError(`"${type}" is not an event type, e.g. order.created`);

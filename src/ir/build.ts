@@ -163,7 +163,8 @@ function buildConsumer(spec: Spec, name: string, consumer: ConsumerSpec, topicOf
 function buildFilter(filter: ConsumerSpec["filter"]): IRFilter[] {
   return sortedEntries(filter).map(([path, value]) => {
     const isData = path === "data" || path.startsWith("data.");
-    const asWire = (values: JsonValue[]) => (isData ? values : values.map((v) => (typeof v === "number" ? String(v) : v)));
+    const asWire = (values: JsonValue[]) =>
+      isData ? values : values.map((v) => (typeof v === "number" ? String(v) : v));
     if (value === null || typeof value !== "object") return { path, values: asWire([value]) };
     if (Array.isArray(value)) return { path, values: asWire(value) };
     const { not, exists, gt, gte, lt, lte, contains } = value;

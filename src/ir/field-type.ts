@@ -1,6 +1,12 @@
 // Spec field types (shorthand strings and JSON Schema objects) -> IR types.
 import { SHORTHAND_TYPES, type ShorthandType } from "../spec/patterns.js";
-import { FORMAT_NAMES, type FieldObjectSpec, type FieldsSpec, type FieldTypeSpec, type JsonType } from "../spec/schema/field-type.js";
+import {
+  FORMAT_NAMES,
+  type FieldObjectSpec,
+  type FieldsSpec,
+  type FieldTypeSpec,
+  type JsonType,
+} from "../spec/schema/field-type.js";
 import { docComment, schemaNameOf } from "./names.js";
 import type { IRField, IRType, IRTypeBase } from "./types.js";
 
@@ -51,7 +57,6 @@ function builtin(name: ShorthandType): IRType {
 function ref(name: string, base: IRTypeBase): IRType {
   return { ...base, kind: "ref", name, typeName: name, schemaName: schemaNameOf(name) };
 }
-
 
 function fromObject(spec: FieldObjectSpec): IRType {
   const types: JsonType[] = spec.type === undefined ? [] : Array.isArray(spec.type) ? spec.type : [spec.type];

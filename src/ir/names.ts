@@ -48,7 +48,11 @@ export function consumerIdent(name: string): string {
 }
 
 /** Kafka consumer group and RabbitMQ queue of a consumer: its groupId or queue, else `<service>.<name>`. */
-export function consumerGroup(service: string, consumer: string, named: { groupId?: string; queue?: string } = {}): string {
+export function consumerGroup(
+  service: string,
+  consumer: string,
+  named: { groupId?: string; queue?: string } = {},
+): string {
   return named.groupId ?? named.queue ?? `${service}.${consumer}`;
 }
 
@@ -63,9 +67,13 @@ export function retryQueueName(group: string, k: number): string {
  * The suffix is part of the queue's identity: written in the largest whole unit, never changed.
  */
 export function waitQueueName(group: string, delayMs: number): string {
-  const unit = ([["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const).find(
-    ([, size]) => delayMs >= size && delayMs % size === 0,
-  );
+  const unit = (
+    [
+      ["h", 3_600_000],
+      ["m", 60_000],
+      ["s", 1000],
+    ] as const
+  ).find(([, size]) => delayMs >= size && delayMs % size === 0);
   return `${group}.retry-${unit ? `${delayMs / unit[1]}${unit[0]}` : `${delayMs}ms`}`;
 }
 

@@ -59,7 +59,11 @@ let runtimeFiles: string[] | undefined;
 export function listRuntimeFiles(): string[] {
   runtimeFiles ??= readdirSync(join(root, "templates", "runtime"), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
-    .map((entry) => relative(join(root, "templates", "runtime"), join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .map((entry) =>
+      relative(join(root, "templates", "runtime"), join(entry.parentPath, entry.name))
+        .split(sep)
+        .join("/"),
+    )
     .sort();
   return runtimeFiles;
 }
@@ -108,7 +112,9 @@ export function evgenFingerprint(): string {
   if (fingerprint === undefined) {
     const hash = createHash("sha256");
     // Source maps (dist/**/*.map) change nothing evgen writes.
-    const files = [...filesUnder(code), ...filesUnder(join(root, "templates"))].filter((file) => !file.endsWith(".map"));
+    const files = [...filesUnder(code), ...filesUnder(join(root, "templates"))].filter(
+      (file) => !file.endsWith(".map"),
+    );
     for (const file of files.sort()) {
       hash
         .update(`${relative(root, file)}\0`)

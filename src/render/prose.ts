@@ -12,7 +12,6 @@ export function markdownText(text: string | undefined): string {
   return mdText(text ?? "");
 }
 
-
 /** What happens when a consumer's handler keeps failing, in a few words. */
 export function failureText(consumer: IRConsumer): string {
   const { attempts, delaysMs, mode } = consumer.retry;

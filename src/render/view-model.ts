@@ -218,7 +218,11 @@ function eventView(ir: IR, event: IREvent, layout: Layout): EventView {
     routingKeyJson: routingKey === undefined ? "" : JSON.stringify(routingKey),
     http: event.http,
     versionList: event.versions.map((version) => version.version).join(", "),
-    httpCell: event.http ? "yes" : event.emittedBy.length > 0 ? `no: emitted by ${event.emittedBy.map((name) => `\`${name}\``).join(", ")}` : "no",
+    httpCell: event.http
+      ? "yes"
+      : event.emittedBy.length > 0
+        ? `no: emitted by ${event.emittedBy.map((name) => `\`${name}\``).join(", ")}`
+        : "no",
     descriptionCell: markdownText(event.description),
   };
 }
@@ -279,7 +283,11 @@ function testEvent(
     }
     // The payload is the last argument of `await harness.publish(type, {...})`, two levels in.
     const dataLiteral = jsLiteral(data, 2, 0, layout);
-    return { typeJson: JSON.stringify(type), titleJson: JSON.stringify(`${consumer.window ? "summarizes" : "handles"} ${type}`), dataLiteral };
+    return {
+      typeJson: JSON.stringify(type),
+      titleJson: JSON.stringify(`${consumer.window ? "summarizes" : "handles"} ${type}`),
+      dataLiteral,
+    };
   }
   return undefined;
 }
@@ -290,12 +298,7 @@ const literals = (types: string[]): string[] =>
 
 const union = (members: string[]): string => members.join(" | ");
 
-function consumerView(
-  ir: IR,
-  types: NamedTypes,
-  consumer: IRConsumer,
-  serviceDefLayout: Layout,
-): ConsumerView {
+function consumerView(ir: IR, types: NamedTypes, consumer: IRConsumer, serviceDefLayout: Layout): ConsumerView {
   const { files } = consumer;
   const def = {
     name: consumer.name,
@@ -332,7 +335,12 @@ function consumerView(
       [["EventVersions"], ["EventPayloads"], literals(consumer.on), literals(consumer.emits)],
       layout,
     ),
-    startContextDecl: typeDecl("StartContext", "LifecycleStartContext", [["EventPayloads"], literals(consumer.emits)], layout),
+    startContextDecl: typeDecl(
+      "StartContext",
+      "LifecycleStartContext",
+      [["EventPayloads"], literals(consumer.emits)],
+      layout,
+    ),
     window: consumer.window ? windowView(ir, types, consumer, consumer.window, layout) : false,
     doc: jsDoc(consumer.doc),
     handlersType,
@@ -414,7 +422,12 @@ export function projectView(ir: IR, header: string): ProjectView {
   );
   const consumersTable = markdownTable(
     ["consumer", "handles", "may publish", "on failure"],
-    consumerViews.map((consumer) => [`\`${consumer.name}\``, consumer.onList, consumer.emitsList, consumer.failureText]),
+    consumerViews.map((consumer) => [
+      `\`${consumer.name}\``,
+      consumer.onList,
+      consumer.emitsList,
+      consumer.failureText,
+    ]),
     readmeLayout,
   );
   return {

@@ -7,7 +7,6 @@ import { STRING_FORMATS } from "../ir/zod-runtime.js";
 import { PATTERN_FLAGS } from "../spec/patterns.js";
 import { indent, numberLiteral, scalarLiteral, stringLiteral, type Layout } from "./layout.js";
 
-
 function bounds(min: number | undefined, max: number | undefined, layout: Layout): string {
   return (
     (min === undefined ? "" : `.min(${numberLiteral(min, layout)})`) +

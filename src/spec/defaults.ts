@@ -37,5 +37,8 @@ function sameAsDefault(
   const given = parse({ [key]: value });
   const absent = parse({});
   if (!given.success || !absent.success) return false;
-  return isDeepStrictEqual((part(given.data) as Record<string, unknown>)[key], (part(absent.data) as Record<string, unknown>)[key]);
+  return isDeepStrictEqual(
+    (part(given.data) as Record<string, unknown>)[key],
+    (part(absent.data) as Record<string, unknown>)[key],
+  );
 }

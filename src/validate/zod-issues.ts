@@ -75,7 +75,9 @@ function convert(issue: ZodIssue, ctx: Context, path: SpecPath): Issue[] {
 function wrongKind(issue: ZodIssue): boolean {
   if (issue.path.length > 0) return false;
   const input = (issue as { input?: unknown }).input;
-  return issue.code === "invalid_type" || (issue.code === "invalid_value" && typeof input === "object" && input !== null);
+  return (
+    issue.code === "invalid_type" || (issue.code === "invalid_value" && typeof input === "object" && input !== null)
+  );
 }
 
 /** The one union branch whose failure is about the content rather than the kind of value. */

@@ -48,10 +48,15 @@ function checkShape(doc: Obj): void {
     const channelRef = (operation.channel as Obj).$ref as string;
     expect(channelRef).toMatch(/^#\/channels\//);
     // An operation's messages are a subset of its channel's messages.
-    for (const message of operation.messages as Obj[]) expect(message.$ref as string).toMatch(new RegExp(`^${channelRef}/messages/`));
+    for (const message of operation.messages as Obj[])
+      expect(message.$ref as string).toMatch(new RegExp(`^${channelRef}/messages/`));
   }
   for (const message of Object.values((doc.components as Obj).messages as Obj) as Obj[]) {
-    expect(message).toMatchObject({ name: expect.any(String), payload: { $ref: expect.any(String) }, headers: { type: "object" } });
+    expect(message).toMatchObject({
+      name: expect.any(String),
+      payload: { $ref: expect.any(String) },
+      headers: { type: "object" },
+    });
   }
   const refs: Array<[string, string]> = [];
   collectRefs(doc, "#", refs);
@@ -77,12 +82,21 @@ describe("export asyncapi", () => {
     const doc = toAsyncApi(irOf(exampleText("orders"))) as Obj;
     const channels = doc.channels as Record<string, Obj>;
     expect(Object.keys(channels)).toEqual(["inventory", "orders", "payments"]);
-    expect(Object.keys(channels.orders!.messages as Obj)).toEqual(["OrderCreatedV1", "OrderShippedV1", "OrderShippedV2"]);
+    expect(Object.keys(channels.orders!.messages as Obj)).toEqual([
+      "OrderCreatedV1",
+      "OrderShippedV1",
+      "OrderShippedV2",
+    ]);
     expect(channels.orders!.bindings).toMatchObject({ kafka: { topic: "orders", partitions: 3, replicas: 1 } });
     const message = ((doc.components as Obj).messages as Record<string, Obj>).OrderShippedV2!;
     expect(message).toMatchObject({ name: "order.shipped", "x-evgen-key": "orderId", "x-evgen-version": 2 });
     const headers = (message.headers as Obj).properties as Obj;
-    expect(headers).toMatchObject({ ce_type: { const: "order.shipped" }, ce_dataversion: { const: "2" }, ce_source: { const: "/shop" }, ce_dataschema: { const: "urn:evgen:order.shipped:v2" } });
+    expect(headers).toMatchObject({
+      ce_type: { const: "order.shipped" },
+      ce_dataversion: { const: "2" },
+      ce_source: { const: "/shop" },
+      ce_dataschema: { const: "urn:evgen:order.shipped:v2" },
+    });
     const operations = doc.operations as Record<string, Obj>;
     expect(operations["send.order.shipped"]!.messages).toEqual([{ $ref: "#/channels/orders/messages/OrderShippedV2" }]);
     expect(operations["receive.payment.orders"]).toMatchObject({
@@ -94,7 +108,9 @@ describe("export asyncapi", () => {
       },
     });
     const schema = ((doc.components as Obj).schemas as Record<string, Obj>).OrderCreatedV1!;
-    expect(schema.properties).toMatchObject({ items: { type: "array", items: { $ref: "#/components/schemas/LineItem" }, minItems: 1 } });
+    expect(schema.properties).toMatchObject({
+      items: { type: "array", items: { $ref: "#/components/schemas/LineItem" }, minItems: 1 },
+    });
     expect(schema.required).not.toContain("couponCode");
   });
 
@@ -106,7 +122,10 @@ describe("export asyncapi", () => {
     expect(channels["order.created"]!.bindings).toMatchObject({
       amqp: { is: "routingKey", exchange: { name: "shop.bus", type: "topic", durable: true } },
     });
-    expect(channels.queue_ship).toMatchObject({ address: "shop.ship", bindings: { amqp: { is: "queue", queue: { name: "shop.ship" } } } });
+    expect(channels.queue_ship).toMatchObject({
+      address: "shop.ship",
+      bindings: { amqp: { is: "queue", queue: { name: "shop.ship" } } },
+    });
     const message = ((doc.components as Obj).messages as Record<string, Obj>).OrderCreatedV1!;
     expect(Object.keys((message.headers as Obj).properties as Obj)).toContain("cloudEvents_id");
     // What the messages carry: no content_encoding property, so no contentEncoding claimed.
@@ -115,7 +134,7 @@ describe("export asyncapi", () => {
 
   it("maps nullable, unions, consts and named types to JSON Schema", () => {
     const doc = toAsyncApi(irOf(fixtureText("all-features.yaml"))) as Obj;
-    const properties = (((doc.components as Obj).schemas as Record<string, Obj>).OrderCreatedV1!.properties) as Obj;
+    const properties = ((doc.components as Obj).schemas as Record<string, Obj>).OrderCreatedV1!.properties as Obj;
     expect(properties.note).toMatchObject({ type: ["string", "null"], maxLength: 200 });
     expect(properties.created).toEqual({ type: "string", format: "date-time" });
     expect(properties.site).toEqual({ type: "string", format: "uri" });

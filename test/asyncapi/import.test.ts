@@ -118,7 +118,10 @@ describe("import asyncapi", () => {
           },
         },
         schemas: {
-          Address: { type: "object", properties: { city: { type: "string" }, zip: { type: "string", format: "postal" } } },
+          Address: {
+            type: "object",
+            properties: { city: { type: "string" }, zip: { type: "string", format: "postal" } },
+          },
           Unused: { type: "string" },
         },
         securitySchemes: { basic: { type: "userPassword" } },
@@ -133,7 +136,9 @@ describe("import asyncapi", () => {
     expect(ir.events.map((e) => [e.type, e.topic])).toEqual([["user-service.user-signed-up", "users"]]);
     expect(ir.types.map((t) => t.name)).toEqual(["Address"]);
     expect(ir.consumers.map((c) => [c.name, c.on])).toEqual([["on-user-signed-up", ["user-service.user-signed-up"]]]);
-    const fields = ir.events[0]!.versions[0]!.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${typeSignature(f.type)}`);
+    const fields = ir.events[0]!.versions[0]!.fields.map(
+      (f) => `${f.name}${f.optional ? "?" : ""}: ${typeSignature(f.type)}`,
+    );
     expect(fields).toEqual([
       "id: uuid",
       "age?: integer",
@@ -165,11 +170,19 @@ describe("import asyncapi", () => {
       info: { title: "shop", version: "1" },
       components: {
         messages: {
-          A: { name: "order.created", "x-evgen-key": "orderId", payload: { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"] } },
+          A: {
+            name: "order.created",
+            "x-evgen-key": "orderId",
+            payload: { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"] },
+          },
         },
       },
       operations: {
-        c: { action: "receive", channel: { $ref: "#/channels/x" }, "x-evgen-consumer": { name: "c", retry: { attempts: 0 } } },
+        c: {
+          action: "receive",
+          channel: { $ref: "#/channels/x" },
+          "x-evgen-consumer": { name: "c", retry: { attempts: 0 } },
+        },
       },
       channels: { x: { address: "x", messages: { A: { $ref: "#/components/messages/A" } } } },
     };
@@ -182,16 +195,24 @@ describe("import asyncapi", () => {
     const document = {
       asyncapi: "3.1.0",
       info: { title: "shop", version: "1" },
-      channels: { orders: { address: "orders", messages: { OrderPlaced: { $ref: "#/components/messages/OrderPlaced" } } } },
+      channels: {
+        orders: { address: "orders", messages: { OrderPlaced: { $ref: "#/components/messages/OrderPlaced" } } },
+      },
       components: {
         messages: { OrderPlaced: { name: "OrderPlaced", payload: { $ref: "#/components/schemas/Wrapper" } } },
         schemas: {
           Wrapper: {
             type: "object",
-            properties: { order: { $ref: "#/components/schemas/ShopOrderPlaced" }, gift: { type: "boolean", default: "false" } },
+            properties: {
+              order: { $ref: "#/components/schemas/ShopOrderPlaced" },
+              gift: { type: "boolean", default: "false" },
+            },
           },
           ShopOrderPlaced: {
-            allOf: [{ $ref: "#/components/schemas/Base" }, { type: "object", properties: { total: { type: "number" } }, required: ["total"] }],
+            allOf: [
+              { $ref: "#/components/schemas/Base" },
+              { type: "object", properties: { total: { type: "number" } }, required: ["total"] },
+            ],
           },
           Base: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
         },
@@ -202,7 +223,9 @@ describe("import asyncapi", () => {
     expect(result.ok).toBe(true);
     const ir = irOf(result.text);
     // The event shop.order-placed is ShopOrderPlaced in TypeScript: the schema of that name is renamed.
-    expect(ir.types.map((t) => [t.name, t.fields.map((f) => f.name)])).toEqual([["ShopOrderPlacedType", ["id", "total"]]]);
+    expect(ir.types.map((t) => [t.name, t.fields.map((f) => f.name)])).toEqual([
+      ["ShopOrderPlacedType", ["id", "total"]],
+    ]);
     const gift = ir.events[0]!.versions[0]!.fields.find((f) => f.name === "gift")!;
     expect(gift.type).toMatchObject({ kind: "boolean" });
     expect(gift.type.default).toBeUndefined();
@@ -219,7 +242,10 @@ describe("import asyncapi", () => {
       info: { title: "shop", version: "1" },
       channels: {
         orders: { address: "orders", messages: { Placed: { $ref: "common/messages.yaml#/placed" } } },
-        other: { address: "other", messages: { A: { $ref: "/etc/passwd" }, B: { $ref: "https://example.com/m.yaml#/b" } } },
+        other: {
+          address: "other",
+          messages: { A: { $ref: "/etc/passwd" }, B: { $ref: "https://example.com/m.yaml#/b" } },
+        },
       },
     };
     const files: Record<string, string> = {
@@ -233,7 +259,9 @@ describe("import asyncapi", () => {
     });
     expect(result.ok).toBe(true);
     expect(asked).toEqual(["common/messages.yaml", "common/schemas.yaml"]);
-    expect(irOf(result.text).events.map((e) => [e.type, e.versions[0]!.fields.map((f) => f.name)])).toEqual([["order.placed", ["id"]]]);
+    expect(irOf(result.text).events.map((e) => [e.type, e.versions[0]!.fields.map((f) => f.name)])).toEqual([
+      ["order.placed", ["id"]],
+    ]);
     const notFollowed = result.warnings.filter((w) => w.message.includes("is not followed")).map((w) => w.path);
     expect(notFollowed).toEqual(["#/channels/other/messages/A", "#/channels/other/messages/B"]);
   });
@@ -246,7 +274,10 @@ describe("import asyncapi", () => {
         messages: {
           said: {
             name: "chat.said",
-            payload: { schemaFormat: "application/schema+yaml;version=draft-07", schema: { type: "object", properties: { text: { type: "string" } } } },
+            payload: {
+              schemaFormat: "application/schema+yaml;version=draft-07",
+              schema: { type: "object", properties: { text: { type: "string" } } },
+            },
           },
         },
       },
@@ -272,7 +303,11 @@ describe("import asyncapi: servers", () => {
         production: { host: "kafka-1.prod:9092", protocol: "kafka" },
         staging: { host: "kafka.staging:9092", protocol: "kafka" },
       },
-      components: { messages: { placed: { name: "order.placed", payload: { type: "object", properties: { id: { type: "string" } } } } } },
+      components: {
+        messages: {
+          placed: { name: "order.placed", payload: { type: "object", properties: { id: { type: "string" } } } },
+        },
+      },
     };
     const result = importAsyncApi(JSON.stringify(document));
     expect(result.ok).toBe(true);
@@ -283,13 +318,20 @@ describe("import asyncapi: servers", () => {
 
   it.each([
     ["kafka", "kafka:\n  brokers: [a:9092]\n  servers: { production: [p1:9092, p2:9092], kafka: [k:9092] }\n"],
-    ["rabbitmq", "rabbitmq:\n  url: amqp://localhost\n  servers: { production: amqps://rabbit.prod/shop, staging: amqp://rabbit.staging:5673 }\n"],
+    [
+      "rabbitmq",
+      "rabbitmq:\n  url: amqp://localhost\n  servers: { production: amqps://rabbit.prod/shop, staging: amqp://rabbit.staging:5673 }\n",
+    ],
   ])("%s: export then import keeps the named servers", (broker, section) => {
     const text = `evgen: 1\nservice: shop\nbroker: ${broker}\n${section}events:\n  order.placed: { schema: { id: string } }\n`;
     const before = irOf(text);
     const result = importAsyncApi(renderAsyncApi(before));
     expect(result.warnings).toEqual([]);
     const after = irOf(result.text);
-    expect([after.kafka, after.rabbitmq.url, after.rabbitmq.servers]).toEqual([before.kafka, before.rabbitmq.url, before.rabbitmq.servers]);
+    expect([after.kafka, after.rabbitmq.url, after.rabbitmq.servers]).toEqual([
+      before.kafka,
+      before.rabbitmq.url,
+      before.rabbitmq.servers,
+    ]);
   });
 });

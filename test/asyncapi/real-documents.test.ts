@@ -27,7 +27,10 @@ const DOCUMENTS: Array<[string, (ir: IR) => void]> = [
   ],
   ["asyncapi-spec/oneof.yml", (ir) => expect(ir.events.length).toBe(5)],
   ["asyncapi-spec/rpc-server.yml", (ir) => expect(ir.events.length).toBe(2)],
-  ["asyncapi-spec/simple.yml", (ir) => expect(fieldsOf(ir, "account-service.user-signed-up")).toEqual(["displayName?", "email?"])],
+  [
+    "asyncapi-spec/simple.yml",
+    (ir) => expect(fieldsOf(ir, "account-service.user-signed-up")).toEqual(["displayName?", "email?"]),
+  ],
   [
     "asyncapi-spec/social-media/comments-service/asyncapi.yaml",
     // Messages and schemas live in ../common/*.yaml, reached by $refs to local files.
@@ -52,7 +55,13 @@ const DOCUMENTS: Array<[string, (ir: IR) => void]> = [
       expect(ir.types.map((t) => t.name)).toEqual(["IoGithubSpringwolfExamplesAmqpDtosExamplePayloadDtoType"]);
       // The documented queues, not <service>.<consumer> ones.
       expect(ir.consumers.map((c) => c.group)).toEqual(
-        expect.arrayContaining(["another-queue", "example-queue", "multi-payload-queue", "queue-create", "queue-delete"]),
+        expect.arrayContaining([
+          "another-queue",
+          "example-queue",
+          "multi-payload-queue",
+          "queue-create",
+          "queue-delete",
+        ]),
       );
     },
   ],
@@ -61,12 +70,16 @@ const DOCUMENTS: Array<[string, (ir: IR) => void]> = [
   [
     "springwolf/kafka.json",
     // The documented consumer groups, as they are (no service prefix).
-    (ir) => expect(ir.consumers.map((c) => c.group)).toEqual(expect.arrayContaining(["example-group-id", "foo-groupId"])),
+    (ir) =>
+      expect(ir.consumers.map((c) => c.group)).toEqual(expect.arrayContaining(["example-group-id", "foo-groupId"])),
   ],
 ];
 
 const fieldsOf = (ir: IR, type: string) =>
-  ir.events.find((e) => e.type === type)!.versions.at(-1)!.fields.map((f) => `${f.name}${f.optional ? "?" : ""}`);
+  ir.events
+    .find((e) => e.type === type)!
+    .versions.at(-1)!
+    .fields.map((f) => `${f.name}${f.optional ? "?" : ""}`);
 
 function importFixture(file: string) {
   const path = join(FIXTURES, file);
@@ -95,7 +108,10 @@ describe("import of real AsyncAPI documents", () => {
   });
 
   it("evgen import asyncapi follows the document's $refs to the files beside it", async () => {
-    const run = await runCli(["import", "asyncapi", join(FIXTURES, "asyncapi-spec/social-media/comments-service/asyncapi.yaml"), "--out", "-"], workspace);
+    const run = await runCli(
+      ["import", "asyncapi", join(FIXTURES, "asyncapi-spec/social-media/comments-service/asyncapi.yaml"), "--out", "-"],
+      workspace,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("likeCount?: {type: integer");
     expect(run.stderr).not.toContain("cannot be read");
@@ -113,8 +129,11 @@ describe("import of real AsyncAPI documents", () => {
     const tsconfig = JSON.parse(readFileSync(join(workspace, readdirFirst(), "tsconfig.json"), "utf8"));
     writeFileSync(join(workspace, "tsconfig.json"), JSON.stringify({ ...tsconfig, include: ["*/src", "*/test"] }));
     const output = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [TSC, "-p", join(workspace, "tsconfig.json")], { cwd: workspace }, (error, stdout, stderr) =>
-        resolve(error ? `${stdout}${stderr}` : ""),
+      execFile(
+        process.execPath,
+        [TSC, "-p", join(workspace, "tsconfig.json")],
+        { cwd: workspace },
+        (error, stdout, stderr) => resolve(error ? `${stdout}${stderr}` : ""),
       ),
     );
     expect(output).toBe("");

@@ -252,7 +252,9 @@ describe("evgen validate, schema and usage", () => {
     expect(ok.stderr).toContain("valid evgen.yaml");
     // Which events the HTTP ingress accepts: in words, and in the JSON report.
     expect(ok.stderr).toMatch(/^HTTP \(POST \/events\) accepts \S/m);
-    const okJson = JSON.parse((await evgen(["validate", "--format", "json"], dir)).stdout) as { http: { accepted: string[] } };
+    const okJson = JSON.parse((await evgen(["validate", "--format", "json"], dir)).stdout) as {
+      http: { accepted: string[] };
+    };
     expect(okJson.http.accepted.length).toBeGreaterThan(0);
 
     writeFileSync(join(dir, "evgen.yaml"), "evgen: 1\nservice: Shop\n");
@@ -303,17 +305,25 @@ describe("evgen add-event and add-consumer", () => {
       dir,
     );
     expect(event.code, event.stderr).toBe(0);
-    const consumer = await evgen(["add-consumer", "refund", "--on", "order.cancelled", "--emits", "payment.refunded"], dir);
+    const consumer = await evgen(
+      ["add-consumer", "refund", "--on", "order.cancelled", "--emits", "payment.refunded"],
+      dir,
+    );
     expect(consumer.code, consumer.stderr).toBe(0);
     expect(consumer.stdout).toContain("create src/handlers/refund.ts");
 
     const spec = readFileSync(join(dir, "evgen.yaml"), "utf8");
     for (const line of original.split("\n")) expect(spec).toContain(line); // comments and layout kept
-    expect(spec).toContain("  order.cancelled:\n    key: orderId\n    schema:\n      orderId: uuid\n      reason?: string\n");
+    expect(spec).toContain(
+      "  order.cancelled:\n    key: orderId\n    schema:\n      orderId: uuid\n      reason?: string\n",
+    );
     expect(readFileSync(join(dir, "src/generated/events.ts"), "utf8")).toContain("export interface OrderCancelledV1");
     expect((await evgen(["generate", "--check"], dir)).code).toBe(0);
 
-    const version = await evgen(["add-event", "order.cancelled", "--new-version", "--field", "orderId:uuid", "--field", "refund:boolean"], dir);
+    const version = await evgen(
+      ["add-event", "order.cancelled", "--new-version", "--field", "orderId:uuid", "--field", "refund:boolean"],
+      dir,
+    );
     expect(version.code, version.stderr).toBe(0);
     expect(readFileSync(join(dir, "src/generated/events.ts"), "utf8")).toContain("export interface OrderCancelledV2");
   });

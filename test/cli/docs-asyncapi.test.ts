@@ -79,22 +79,25 @@ describe("evgen export asyncapi", () => {
 });
 
 describe("evgen import asyncapi", () => {
-  it.each(["orders", "notifications", "user-analytics"])("%s: export, import into a new folder, and the spec generates", async (name) => {
-    const dir = withExample(name);
-    expect((await evgen(["export", "asyncapi", "--out", "asyncapi.yaml"], dir)).code).toBe(0);
-    const target = join(dir, "imported");
-    mkdirSync(target);
-    const run = await evgen(["import", "asyncapi", "../asyncapi.yaml"], target);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).not.toContain("warning");
-    const spec = readFileSync(join(target, "evgen.yaml"), "utf8");
-    expect(spec.startsWith(`${MODELINE}\n`)).toBe(true);
-    const validate = await evgen(["validate"], target);
-    expect(validate.code, validate.stderr).toBe(0);
-    // Nothing breaking against the original spec.
-    const compat = await evgen(["compat", "--against", "../evgen.yaml"], target);
-    expect(compat.code, compat.stdout + compat.stderr).toBe(0);
-  });
+  it.each(["orders", "notifications", "user-analytics"])(
+    "%s: export, import into a new folder, and the spec generates",
+    async (name) => {
+      const dir = withExample(name);
+      expect((await evgen(["export", "asyncapi", "--out", "asyncapi.yaml"], dir)).code).toBe(0);
+      const target = join(dir, "imported");
+      mkdirSync(target);
+      const run = await evgen(["import", "asyncapi", "../asyncapi.yaml"], target);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).not.toContain("warning");
+      const spec = readFileSync(join(target, "evgen.yaml"), "utf8");
+      expect(spec.startsWith(`${MODELINE}\n`)).toBe(true);
+      const validate = await evgen(["validate"], target);
+      expect(validate.code, validate.stderr).toBe(0);
+      // Nothing breaking against the original spec.
+      const compat = await evgen(["compat", "--against", "../evgen.yaml"], target);
+      expect(compat.code, compat.stdout + compat.stderr).toBe(0);
+    },
+  );
 
   it("refuses to overwrite an existing evgen.yaml", async () => {
     const dir = withExample("orders");
@@ -112,7 +115,14 @@ describe("evgen import asyncapi", () => {
     const document = {
       asyncapi: "3.0.0",
       info: { title: "users", version: "1", license: { name: "MIT" } },
-      channels: { users: { address: "users", messages: { Created: { name: "user.created", payload: { type: "object", properties: { id: { type: "string" } } } } } } },
+      channels: {
+        users: {
+          address: "users",
+          messages: {
+            Created: { name: "user.created", payload: { type: "object", properties: { id: { type: "string" } } } },
+          },
+        },
+      },
     };
     writeFileSync(join(dir, "api.json"), JSON.stringify(document));
     const run = await evgen(["import", "asyncapi", "api.json", "--broker", "rabbitmq"], dir);
@@ -120,7 +130,16 @@ describe("evgen import asyncapi", () => {
     expect(run.stderr).toContain("api.json#/info/license  warning:");
     expect(readFileSync(join(dir, "evgen.yaml"), "utf8")).toContain("broker: rabbitmq");
 
-    const invalid = { ...document, operations: { c: { action: "receive", channel: { $ref: "#/channels/users" }, "x-evgen-consumer": { name: "c", concurrency: 0 } } } };
+    const invalid = {
+      ...document,
+      operations: {
+        c: {
+          action: "receive",
+          channel: { $ref: "#/channels/users" },
+          "x-evgen-consumer": { name: "c", concurrency: 0 },
+        },
+      },
+    };
     writeFileSync(join(dir, "bad.json"), JSON.stringify(invalid));
     const bad = await evgen(["import", "asyncapi", "bad.json", "--out", "bad.yaml"], dir);
     expect(bad.code).toBe(1);

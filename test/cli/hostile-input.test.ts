@@ -1,7 +1,16 @@
 // The CLI against input made to hurt it: planted links, names that collide with what JavaScript or
 // the generated code already uses, hostile patterns and text. Each gets a clear refusal, exit code
 // and message, and nothing is written outside the project. Runs in-process (no build needed).
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
@@ -162,7 +171,9 @@ describe("patterns that backtrack catastrophically", () => {
 
 describe("text from the spec in output", () => {
   it("validate shows control characters as escapes, in text and in JSON", async () => {
-    const dir = project(`evgen: 1\nservice: "\\e[2J\\e]0;owned\\a"\nbroker: kafka\n"\\u009b31mkey": 1\nevents:\n  order.created:\n    schema: { id: uuid }\n`);
+    const dir = project(
+      `evgen: 1\nservice: "\\e[2J\\e]0;owned\\a"\nbroker: kafka\n"\\u009b31mkey": 1\nevents:\n  order.created:\n    schema: { id: uuid }\n`,
+    );
     const text = await runCli(["validate"], dir);
     expect(text.code).toBe(1);
     expect(text.stderr).toContain("\\u001b[2J\\u001b]0;owned\\u0007");
@@ -181,7 +192,9 @@ describe("text from the spec in output", () => {
     const readme = readFileSync(join(dir, "README.md"), "utf8");
     expect(readme).not.toMatch(/<script|<img|(?<!\\)\]\(javascript/);
     expect(readme).toContain("&lt;script&gt;alert(1)&lt;/script&gt; \\[click\\](javascript:alert(1))");
-    expect(readme).toMatch(/\| `order\.created` \| 1 +\| yes +\| &lt;img src=x onerror=alert\(1\)&gt; \\\| second cell \|/);
+    expect(readme).toMatch(
+      /\| `order\.created` \| 1 +\| yes +\| &lt;img src=x onerror=alert\(1\)&gt; \\\| second cell \|/,
+    );
   });
 });
 

@@ -108,11 +108,15 @@ describe("the scaffolds written once", () => {
     write(
       dir,
       "evgen.yaml",
-      ownSpec("kafka", `${MAILER}  ledger:\n    on: [invoice.issued]\n    idempotency: redis\n  audit:\n    on: [invoice.issued]\n    idempotency: postgres\n`),
+      ownSpec(
+        "kafka",
+        `${MAILER}  ledger:\n    on: [invoice.issued]\n    idempotency: redis\n  audit:\n    on: [invoice.issued]\n    idempotency: postgres\n`,
+      ),
     );
     const run = await generate(dir);
     expect(run.stderr).not.toContain("warning");
-    for (const file of ["README.md", ".env.example", "docker-compose.yml"]) expect(run.stdout).toContain(`update ${file}`);
+    for (const file of ["README.md", ".env.example", "docker-compose.yml"])
+      expect(run.stdout).toContain(`update ${file}`);
     expect(read(dir, "README.md")).toMatch(/^\| `ledger` \| `invoice\.issued` \|/m);
     expect(read(dir, ".env.example")).toMatch(/^REDIS_URL=/m);
     expect(read(dir, ".env.example")).toMatch(/^DATABASE_URL=/m);

@@ -27,22 +27,53 @@ const changes = (after: string) => compareSpecs(ir(BASE), ir(after)).map(formatC
 
 describe("compareSpecs", () => {
   it("finds nothing breaking in new events, new versions and new optional fields", () => {
-    const after = BASE.replace("note?: string }", "note?: string, coupon?: string }").concat(
-      "  order.cancelled:\n    schema: { orderId: uuid }\n",
-    ).replace("      2: { orderId: uuid, carrier: string }", "      2: { orderId: uuid, carrier: string }\n      3: { orderId: uuid }");
+    const after = BASE.replace("note?: string }", "note?: string, coupon?: string }")
+      .concat("  order.cancelled:\n    schema: { orderId: uuid }\n")
+      .replace(
+        "      2: { orderId: uuid, carrier: string }",
+        "      2: { orderId: uuid, carrier: string }\n      3: { orderId: uuid }",
+      );
     expect(changes(after)).toEqual([]);
   });
 
   it.each([
     ["a removed event", BASE.replace(/  order\.shipped:[\s\S]*$/, ""), "order.shipped: the event was removed"],
-    ["a removed version", BASE.replace("      1: { orderId: uuid }\n", ""), "order.shipped v1: the version was removed"],
+    [
+      "a removed version",
+      BASE.replace("      1: { orderId: uuid }\n", ""),
+      "order.shipped v1: the version was removed",
+    ],
     ["a removed field", BASE.replace(", total: number", ""), "order.created v1: total: removed"],
-    ["an optional field made required", BASE.replace("note?: string", "note: string"), "order.created v1: note: made required"],
-    ["a required field made optional", BASE.replace("total: number", "total?: number"), "order.created v1: total: made optional (consumers of the older spec reject events without it)"],
-    ["a required field added", BASE.replace("note?: string }", "note?: string, user: string }"), "order.created v1: user: added as required"],
-    ["a type change", BASE.replace("total: number", "total: integer"), "order.created v1: total: type changed from number to integer"],
-    ["a topic change", BASE.replace("topic: orders", "topic: orders-v2"), "order.created: its topic changed from 'orders' to 'orders-v2'"],
-    ["a key change", BASE.replace("    key: orderId\n", ""), "order.created: its key changed from 'orderId' to none: per-key order breaks"],
+    [
+      "an optional field made required",
+      BASE.replace("note?: string", "note: string"),
+      "order.created v1: note: made required",
+    ],
+    [
+      "a required field made optional",
+      BASE.replace("total: number", "total?: number"),
+      "order.created v1: total: made optional (consumers of the older spec reject events without it)",
+    ],
+    [
+      "a required field added",
+      BASE.replace("note?: string }", "note?: string, user: string }"),
+      "order.created v1: user: added as required",
+    ],
+    [
+      "a type change",
+      BASE.replace("total: number", "total: integer"),
+      "order.created v1: total: type changed from number to integer",
+    ],
+    [
+      "a topic change",
+      BASE.replace("topic: orders", "topic: orders-v2"),
+      "order.created: its topic changed from 'orders' to 'orders-v2'",
+    ],
+    [
+      "a key change",
+      BASE.replace("    key: orderId\n", ""),
+      "order.created: its key changed from 'orderId' to none: per-key order breaks",
+    ],
   ])("reports %s", (_, after, expected) => {
     expect(changes(after)).toEqual([expected]);
   });
@@ -89,18 +120,42 @@ describe("compareSpecs through named types and constraints", () => {
   });
 
   it("does not count a required field with a default as a breaking addition", () => {
-    expect(typed(TYPED.replace("      orderId: uuid\n", "      orderId: uuid\n      channel: { type: string, default: web }\n"))).toEqual([]);
+    expect(
+      typed(
+        TYPED.replace("      orderId: uuid\n", "      orderId: uuid\n      channel: { type: string, default: web }\n"),
+      ),
+    ).toEqual([]);
     expect(typed(TYPED.replace("sku: string,", "sku: string, unit: { type: string, default: piece },"))).toEqual([]);
     expect(typed(TYPED.replace("tags?: {", "tags: { default: [], "))).toEqual([]);
   });
 
   it.each([
-    ["maxLength lowered", TYPED.replace("maxLength: 100", "maxLength: 50"), "shipTo.city: maxLength tightened from 100 to 50"],
+    [
+      "maxLength lowered",
+      TYPED.replace("maxLength: 100", "maxLength: 50"),
+      "shipTo.city: maxLength tightened from 100 to 50",
+    ],
     ["minimum raised", TYPED.replace("minimum: 0", "minimum: 1"), "total: minimum tightened from 0 to 1"],
-    ["maximum added", TYPED.replace("minimum: 0", "minimum: 0, maximum: 1000"), "total: maximum 1000 added (tightened)"],
-    ["pattern changed", TYPED.replace('"^[0-9]+$"', '"^[0-9]{5}$"'), "shipTo.zip: pattern changed from '^[0-9]+$' to '^[0-9]{5}$'"],
-    ["pattern added", TYPED.replace("sku: string", 'sku: { type: string, pattern: "^[A-Z]" }'), "items[].sku: pattern '^[A-Z]' added (tightened)"],
-    ["enum narrowed", TYPED.replace("enum: [EUR, USD]", "enum: [EUR]"), "currency: enum narrowed: 'USD' no longer allowed"],
+    [
+      "maximum added",
+      TYPED.replace("minimum: 0", "minimum: 0, maximum: 1000"),
+      "total: maximum 1000 added (tightened)",
+    ],
+    [
+      "pattern changed",
+      TYPED.replace('"^[0-9]+$"', '"^[0-9]{5}$"'),
+      "shipTo.zip: pattern changed from '^[0-9]+$' to '^[0-9]{5}$'",
+    ],
+    [
+      "pattern added",
+      TYPED.replace("sku: string", 'sku: { type: string, pattern: "^[A-Z]" }'),
+      "items[].sku: pattern '^[A-Z]' added (tightened)",
+    ],
+    [
+      "enum narrowed",
+      TYPED.replace("enum: [EUR, USD]", "enum: [EUR]"),
+      "currency: enum narrowed: 'USD' no longer allowed",
+    ],
     ["maxItems lowered", TYPED.replace("maxItems: 10", "maxItems: 5"), "tags: maxItems tightened from 10 to 5"],
     ["format added", TYPED.replace("orderId: uuid", "orderId: string"), "orderId: type changed from uuid to string"],
   ])("reports constraints: %s", (_, after, expected) => {

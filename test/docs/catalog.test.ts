@@ -53,7 +53,9 @@ describe("evgen docs catalog", () => {
     const page = renderCatalog(irOf(exampleText("orders")));
     expect(page).toContain("- Topic: `orders`");
     expect(page).toContain("- Key: `orderId`");
-    expect(page).toContain("Up to 3 attempts (the first delivery and 2 retries) with exponential backoff from 1s, at most 1m: waits 1s, 2s.");
+    expect(page).toContain(
+      "Up to 3 attempts (the first delivery and 2 retries) with exponential backoff from 1s, at most 1m: waits 1s, 2s.",
+    );
     expect(page).toContain("`shop.payment.retry-1`");
     expect(page).toContain("- Dead-letter topic: `shop.payment.dlq`");
     expect(page).toContain("- Consumer group: `shop.payment` on `inventory`, `orders`");
@@ -64,13 +66,15 @@ describe("evgen docs catalog", () => {
   it("says which events POST /events accepts, and why not the others", () => {
     const page = renderCatalog(irOf(exampleText("notifications")));
     expect(page).toContain("- Publish over HTTP: `POST /events/notification.requested`");
-    expect(page).toContain("- Publish over HTTP: no: emitted by `send-email`, `send-push`, `send-sms` (`http: true` in the spec accepts it)");
+    expect(page).toContain(
+      "- Publish over HTTP: no: emitted by `send-email`, `send-push`, `send-sms` (`http: true` in the spec accepts it)",
+    );
   });
 
   it("shows filters and consumers without a dead letter in words", () => {
     const page = renderCatalog(irOf(fixtureText("all-features.yaml")));
     expect(page).toContain("`data.count` is one of `1`, `2`");
-    expect(page).toContain("`data.tags` contains `\"vip\"`");
+    expect(page).toContain('`data.tags` contains `"vip"`');
     expect(page).toContain("none: after the last attempt the event is dropped with an error log");
   });
 
@@ -98,19 +102,22 @@ describe("evgen docs catalog", () => {
     expect(mdText("1. not a list")).toBe("1\\. not a list");
     expect(mdText("# not a heading")).toBe("\\# not a heading");
     const mermaid = page.slice(page.indexOf("```mermaid"), page.indexOf("```\n", page.indexOf("```mermaid") + 3));
-    for (const line of mermaid.split("\n").slice(2).filter(Boolean)) expect(line).toMatch(/^ {2}(\w+(\(\[|\{\{|\[)"[^"]*"(\]\)|\}\}|\])|\w+ (-->|-\. emits \.->) \w+)$/);
+    for (const line of mermaid.split("\n").slice(2).filter(Boolean))
+      expect(line).toMatch(/^ {2}(\w+(\(\[|\{\{|\[)"[^"]*"(\]\)|\}\}|\])|\w+ (-->|-\. emits \.->) \w+)$/);
   });
 
   it("renders every field kind of all-features.yaml, nested fields as rows", () => {
     const page = renderCatalog(irOf(fixtureText("all-features.yaml")));
     expect(page).toContain("| `meta.source` | `string` | yes |");
     expect(page).toContain("| `meta.score` | `number` | no |");
-    expect(page).toContain("| `note` | `string`, min length 1, max length 200, matching `^[^<>]*$` or `null` | no | No \\*/ tags |");
+    expect(page).toContain(
+      "| `note` | `string`, min length 1, max length 200, matching `^[^<>]*$` or `null` | no | No \\*/ tags |",
+    );
     expect(page).toContain("[`Order`](#type-order)");
-    expect(page).toContain("<a id=\"type-order\"></a>");
+    expect(page).toContain('<a id="type-order"></a>');
     const filterLine = page.split("\n").find((line) => line.includes("counted as skipped") && line.includes("data.at"));
     expect(filterLine).toContain(
-      "`data.note` is present and is not one of `\"spam\"`, `\"ham\"` and `data.order.total.amount` > `0` and ≤ `1000`",
+      '`data.note` is present and is not one of `"spam"`, `"ham"` and `data.order.total.amount` > `0` and ≤ `1000`',
     );
     expect(page).toContain(
       "- Circuit breaker: opens when 25% of at least 10 handler calls within 1m fail; no event is taken for 20s, then one probe decides",

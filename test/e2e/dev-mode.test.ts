@@ -8,15 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../support/brokers.js";
 import { REPO_ROOT, runCli } from "../support/project.js";
 import { waitFor } from "../support/wait.js";
-import {
-  RECORDER,
-  freePort,
-  metricValue,
-  metrics,
-  postEvent,
-  recorded,
-  serviceReady,
-} from "./service-support.js";
+import { RECORDER, freePort, metricValue, metrics, postEvent, recorded, serviceReady } from "./service-support.js";
 
 const root = join(REPO_ROOT, "test", ".tmp", uniqueName("dev"));
 const started: ChildProcess[] = [];

@@ -50,37 +50,31 @@ const cases = (["kafka", "rabbitmq"] as const).flatMap((broker) =>
 );
 
 describe("a project right after evgen init", () => {
-  it.each(cases)(
-    "$broker, example $label: tsc --noEmit is clean and npm test passes",
-    async ({ broker, example }) => {
-      const name = `${broker}-${example ?? "blank"}`;
-      const dir = join(root, name);
-      const init = await runCli(
-        ["init", name, "--broker", broker, ...(example ? ["--example", example] : [])],
-        root,
-      );
-      expect(init.code, init.stderr).toBe(0);
+  it.each(cases)("$broker, example $label: tsc --noEmit is clean and npm test passes", async ({ broker, example }) => {
+    const name = `${broker}-${example ?? "blank"}`;
+    const dir = join(root, name);
+    const init = await runCli(["init", name, "--broker", broker, ...(example ? ["--example", example] : [])], root);
+    expect(init.code, init.stderr).toBe(0);
 
-      const tsc = await run([TSC, "--noEmit", "-p", "tsconfig.json"], dir);
-      expect(tsc.output).toBe("");
-      expect(tsc.code).toBe(0);
+    const tsc = await run([TSC, "--noEmit", "-p", "tsconfig.json"], dir);
+    expect(tsc.output).toBe("");
+    expect(tsc.code).toBe(0);
 
-      const reportFile = join(dir, "vitest-report.json");
-      const vitest = await run([VITEST, "run", "--reporter=json", `--outputFile=${reportFile}`], dir);
-      expect(vitest.code, vitest.output).toBe(0);
-      const report = JSON.parse(readFileSync(reportFile, "utf8")) as VitestReport;
-      expect(report.success).toBe(true);
-      expect(report.numFailedTests).toBe(0);
-      // Every scaffolded handler test ran, and at least one real test (not only todos) passed.
-      const scaffolded = readdirSync(join(dir, "test")).filter((file) => file.endsWith(".test.ts"));
-      expect(scaffolded.length).toBeGreaterThan(0);
-      expect(report.testResults.map((file) => file.name.slice(dir.length + 1)).sort()).toEqual(
-        scaffolded.map((file) => `test/${file}`).sort(),
-      );
-      expect(report.testResults.every((file) => file.status === "passed")).toBe(true);
-      expect(report.numPassedTests).toBeGreaterThan(0);
-    },
-  );
+    const reportFile = join(dir, "vitest-report.json");
+    const vitest = await run([VITEST, "run", "--reporter=json", `--outputFile=${reportFile}`], dir);
+    expect(vitest.code, vitest.output).toBe(0);
+    const report = JSON.parse(readFileSync(reportFile, "utf8")) as VitestReport;
+    expect(report.success).toBe(true);
+    expect(report.numFailedTests).toBe(0);
+    // Every scaffolded handler test ran, and at least one real test (not only todos) passed.
+    const scaffolded = readdirSync(join(dir, "test")).filter((file) => file.endsWith(".test.ts"));
+    expect(scaffolded.length).toBeGreaterThan(0);
+    expect(report.testResults.map((file) => file.name.slice(dir.length + 1)).sort()).toEqual(
+      scaffolded.map((file) => `test/${file}`).sort(),
+    );
+    expect(report.testResults.every((file) => file.status === "passed")).toBe(true);
+    expect(report.numPassedTests).toBeGreaterThan(0);
+  });
 });
 
 describe("a spec whose required fields have patterns", () => {

@@ -39,7 +39,18 @@ const npm = (args: string[], cwd: string) => run("npm", ["--no-audit", "--no-fun
 let tarball: string;
 
 /** What building and packing evgen needs: its sources and manifests, not its build or caches. */
-const SOURCES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "bin", "src", "templates", "schema", "examples"];
+const SOURCES = [
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "README.md",
+  "bin",
+  "src",
+  "templates",
+  "schema",
+  "examples",
+];
 
 beforeAll(async () => {
   const clone = join(root, "evgen");
@@ -64,10 +75,16 @@ describe("evgen installed from its packed tarball", () => {
       const install = await npm(["install", "--save-dev", tarball], dir);
       expect(install.code, install.output).toBe(0);
 
-      const init = await run("npx", ["--no", "evgen", "init", "--broker", "kafka", "--example", "orders", "--yes"], dir);
+      const init = await run(
+        "npx",
+        ["--no", "evgen", "init", "--broker", "kafka", "--example", "orders", "--yes"],
+        dir,
+      );
       expect(init.code, init.output).toBe(0);
       expect(init.output).toContain("create src/handlers/payment.ts");
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        devDependencies: Record<string, string>;
+      };
       expect(pkg.devDependencies.evgen).toMatch(/^file:/); // how the user installed it stays theirs
 
       const installed = await npm(["install"], dir);

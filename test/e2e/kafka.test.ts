@@ -6,7 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
 import { KAFKA_CLIENTS, type KafkaClientName } from "../support/kafka-clients.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
-import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectSdkOrdersHandled, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, sendSdkOrders, stopMidStreamThenFinish, stopWith } from "../support/failure-matrix.js";
+import {
+  MATRIX_CONSUMERS,
+  MATRIX_HANDLERS,
+  counterCounts,
+  expectGracefulStop,
+  expectFilteredAndNotified,
+  expectSdkOrdersHandled,
+  expectThreeAttempts,
+  matrixProject,
+  publishBulk,
+  publishFilterOrders,
+  sendSdkOrders,
+  stopMidStreamThenFinish,
+  stopWith,
+} from "../support/failure-matrix.js";
 import { sdkKafkaRecord } from "../support/sdk-events.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { produceRaw, readTopic, waitFor } from "../runtime/kafka-support.js";
@@ -89,8 +103,9 @@ describe.skipIf(!ready.every(Boolean)).each(KAFKA_CLIENTS)("generated Kafka serv
   it("dead-letters an always failing event after exactly 3 deliveries with every failure header", async () => {
     const orderId = randomUUID();
     const id = await publishOrder({ orderId, userId: "doomed" });
-    const dlq = (await readTopic(`${service}.mailer.dlq`, (records) => records.some((r) => r.headers.ce_id === id), 1000))
-      .filter((r) => r.headers.ce_id === id);
+    const dlq = (
+      await readTopic(`${service}.mailer.dlq`, (records) => records.some((r) => r.headers.ce_id === id), 1000)
+    ).filter((r) => r.headers.ce_id === id);
     expect(dlq).toHaveLength(1);
     expect(linesOf("mailer", orderId)).toHaveLength(3);
     expect(dlq[0]!.key).toBe(orderId);
@@ -121,9 +136,15 @@ describe.skipIf(!ready.every(Boolean)).each(KAFKA_CLIENTS)("generated Kafka serv
     ]);
     await publishOrder({ orderId, userId: "after" });
 
-    await waitFor(() => linesOf("mailer", orderId).some((l) => l.event!.data.userId === "after"), 30_000, "the later event");
+    await waitFor(
+      () => linesOf("mailer", orderId).some((l) => l.event!.data.userId === "after"),
+      30_000,
+      "the later event",
+    );
     const ours = (r: { headers: Record<string, string> }) => [bannedId, notJson, invalid].includes(r.headers.ce_id!);
-    const dlq = (await readTopic(`${service}.mailer.dlq`, (records) => records.filter(ours).length >= 3, 500)).filter(ours);
+    const dlq = (await readTopic(`${service}.mailer.dlq`, (records) => records.filter(ours).length >= 3, 500)).filter(
+      ours,
+    );
     const kinds = Object.fromEntries(dlq.map((r) => [r.headers.ce_id, r.headers["x-evgen-error-kind"]]));
     expect(kinds).toEqual({ [bannedId]: "non-retryable", [notJson]: "invalid", [invalid]: "invalid" });
     expect(linesOf("mailer", orderId).filter((l) => l.event!.data.userId === "banned")).toHaveLength(1);

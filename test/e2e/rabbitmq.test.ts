@@ -6,7 +6,20 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AMQP_URL, hasPostgres, hasRabbit, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
-import { MATRIX_CONSUMERS, MATRIX_HANDLERS, counterCounts, expectGracefulStop, expectFilteredAndNotified, expectSdkOrdersHandled, expectThreeAttempts, matrixProject, publishBulk, publishFilterOrders, sendSdkOrders, stopMidStreamThenFinish } from "../support/failure-matrix.js";
+import {
+  MATRIX_CONSUMERS,
+  MATRIX_HANDLERS,
+  counterCounts,
+  expectGracefulStop,
+  expectFilteredAndNotified,
+  expectSdkOrdersHandled,
+  expectThreeAttempts,
+  matrixProject,
+  publishBulk,
+  publishFilterOrders,
+  sendSdkOrders,
+  stopMidStreamThenFinish,
+} from "../support/failure-matrix.js";
 import { sdkAmqpMessage } from "../support/sdk-events.js";
 import { notificationSent, specText } from "../support/spec.js";
 import { sleep } from "../support/wait.js";

@@ -10,7 +10,14 @@ import { recorded, type RunningService } from "./service-support.js";
 
 interface Handled {
   consumer: string;
-  event: { id: string; source: string; time?: string; subject?: string; extensions?: Record<string, string>; data: { orderId: string } };
+  event: {
+    id: string;
+    source: string;
+    time?: string;
+    subject?: string;
+    extensions?: Record<string, string>;
+    data: { orderId: string };
+  };
 }
 
 interface Sent {
@@ -31,7 +38,11 @@ function emitter(url: string, mode: Mode, headers: Record<string, string>) {
   return emitterFor(transport, { mode }) as (event: CloudEvent<unknown>) => Promise<Sent>;
 }
 
-export function cloudEventsIngressTests(context: { service(): RunningService; log(): string; auth: Record<string, string> }): void {
+export function cloudEventsIngressTests(context: {
+  service(): RunningService;
+  log(): string;
+  auth: Record<string, string>;
+}): void {
   const handledBy = (consumer: string, source: string, id: string) =>
     recorded<Handled>(context.log()).filter(
       (line) => line.consumer === consumer && line.event.id === id && line.event.source === source,
@@ -81,13 +92,27 @@ export function cloudEventsIngressTests(context: { service(): RunningService; lo
 
   it("refuses a CloudEvent whose type contradicts the path, or that is not valid, publishing nothing", async () => {
     const contradicting = sdkEvent("notification.sent");
-    const binary = await emitter(context.service().url("/events/order.created"), Mode.BINARY, context.auth)(contradicting);
+    const binary = await emitter(
+      context.service().url("/events/order.created"),
+      Mode.BINARY,
+      context.auth,
+    )(contradicting);
     expect(binary.status).toBe(400);
-    expect(JSON.parse(binary.body)).toEqual({ error: `the CloudEvent's type "notification.sent" is not the path's "order.created"` });
-    const structured = await emitter(context.service().url("/events/order.created"), Mode.STRUCTURED, context.auth)(contradicting);
+    expect(JSON.parse(binary.body)).toEqual({
+      error: `the CloudEvent's type "notification.sent" is not the path's "order.created"`,
+    });
+    const structured = await emitter(
+      context.service().url("/events/order.created"),
+      Mode.STRUCTURED,
+      context.auth,
+    )(contradicting);
     expect(structured.status).toBe(400);
 
-    const invalid = new CloudEvent<unknown>({ source: "/checkout/eu", type: "order.created", data: { orderId: "nope" } });
+    const invalid = new CloudEvent<unknown>({
+      source: "/checkout/eu",
+      type: "order.created",
+      data: { orderId: "nope" },
+    });
     const refused = await emitter(context.service().url("/events"), Mode.STRUCTURED, context.auth)(invalid);
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.body)).toMatchObject({ error: "invalid order.created event" });

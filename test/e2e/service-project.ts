@@ -86,6 +86,11 @@ export async function buildServiceProject(
     log,
     fixed,
     start: (env = {}, readyPath = "/readyz") =>
-      startService(project, { ...brokerEnv, LOG_LEVEL: "warn", E2E_LOG: log, E2E_FIXED: fixed, ...env }, readyPath, 90_000),
+      startService(
+        project,
+        { ...brokerEnv, LOG_LEVEL: "warn", E2E_LOG: log, E2E_FIXED: fixed, ...env },
+        readyPath,
+        90_000,
+      ),
   };
 }

@@ -34,24 +34,15 @@ export function describeService(
     const counter = async (name: string, labels: Record<string, string>) =>
       metricValue(await metrics(service), name, labels);
     /** Counters move just after a handler returns: wait for the value, then insist on it. */
-    async function expectCounter(
-      name: string,
-      labels: Record<string, string>,
-      expected: number,
-    ): Promise<void> {
-      await waitFor(
-        async () => (await counter(name, labels)) === expected,
-        10_000,
-        `${name} = ${expected}`,
-      ).catch(() => undefined);
+    async function expectCounter(name: string, labels: Record<string, string>, expected: number): Promise<void> {
+      await waitFor(async () => (await counter(name, labels)) === expected, 10_000, `${name} = ${expected}`).catch(
+        () => undefined,
+      );
       expect(await counter(name, labels), `${name} ${JSON.stringify(labels)}`).toBe(expected);
     }
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       postEvent(service, "order.created", body, { ...AUTH, ...headers });
-    async function accepted(
-      data: Record<string, unknown>,
-      headers: Record<string, string> = {},
-    ): Promise<string> {
+    async function accepted(data: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
       const res = await post(data, headers);
       expect(res.status).toBe(202);
       return ((await res.json()) as { id: string }).id;
@@ -104,7 +95,9 @@ export function describeService(
       if (broker === "kafka") {
         // The consumer reports the partition it read from, with nothing left to process.
         const lagLine = /^evgen_consumer_lag\{consumer="auditor",topic="[^"]+",partition="\d+"\} 0$/m;
-        await waitFor(async () => lagLine.test(await metrics(service)), 10_000, "auditor's consumer lag").catch(() => undefined);
+        await waitFor(async () => lagLine.test(await metrics(service)), 10_000, "auditor's consumer lag").catch(
+          () => undefined,
+        );
         expect(await metrics(service)).toMatch(lagLine);
       }
     });
@@ -153,8 +146,15 @@ export function describeService(
       await expectCounter("evgen_http_events_accepted_total", { client: "checkout", type: "order.created" }, 1);
       expect(await metrics(service)).not.toContain(CHECKOUT_TOKEN);
       await waitFor(() => service.output().includes(id), 5000, "the access log line");
-      const line = service.output().split("\n").find((text) => text.includes(id))!;
-      expect(JSON.parse(line)).toMatchObject({ client: "checkout", msg: "accepted over HTTP", types: ["order.created"] });
+      const line = service
+        .output()
+        .split("\n")
+        .find((text) => text.includes(id))!;
+      expect(JSON.parse(line)).toMatchObject({
+        client: "checkout",
+        msg: "accepted over HTTP",
+        types: ["order.created"],
+      });
       expect(service.output()).not.toContain(CHECKOUT_TOKEN);
     });
 
@@ -165,7 +165,9 @@ export function describeService(
       child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       expect(code).toBe(1);
-      expect(output).toContain('EVGEN_API_TOKENS: client ops: its token must be 16 to 512 printable characters without spaces, ",", ":" or "|"');
+      expect(output).toContain(
+        'EVGEN_API_TOKENS: client ops: its token must be 16 to 512 printable characters without spaces, ",", ":" or "|"',
+      );
       expect(output).toContain("EVGEN_API_TOKENS: entry 2 must be name:token or name:token:type|type");
       expect(output).not.toContain("short-secret-x");
     });
@@ -181,7 +183,9 @@ export function describeService(
       // A second copy would have been handled by now (the first took a moment only).
       const settled = Date.now() + 1500;
       await waitFor(() => Date.now() > settled, 5000, "a moment");
-      expect(recorded(built.log).filter((line) => line.consumer === "auditor" && line.event.data.orderId === data.orderId)).toHaveLength(1);
+      expect(
+        recorded(built.log).filter((line) => line.consumer === "auditor" && line.event.data.orderId === data.orderId),
+      ).toHaveLength(1);
     });
 
     it("publishes a POST /events batch whole, or nothing when one item is invalid", async () => {
@@ -197,30 +201,28 @@ export function describeService(
         { type: "order.created", data: { orderId: "not-a-uuid", userId: "ada" } },
       ]);
       expect(refused.status).toBe(400);
-      const res = await postBatch(orders.map((orderId) => ({ type: "order.created", data: { orderId, userId: "ada" } })));
+      const res = await postBatch(
+        orders.map((orderId) => ({ type: "order.created", data: { orderId, userId: "ada" } })),
+      );
       expect(res.status).toBe(202);
       const { ids } = (await res.json()) as { ids: string[] };
       await waitFor(() => ids.every((id) => calls("auditor", id).length === 1), 30_000, "both events");
       // The refused batch's valid first item was never published.
-      expect(recorded(built.log).filter((line) => line.consumer === "auditor" && line.event.data.orderId === orders[0])).toHaveLength(1);
+      expect(
+        recorded(built.log).filter((line) => line.consumer === "auditor" && line.event.data.orderId === orders[0]),
+      ).toHaveLength(1);
     });
 
     it("carries the request's traceparent to the handler and to the event it publishes", async () => {
       const orderId = randomUUID();
       const id = await accepted({ orderId, userId: "notify" }, { traceparent: TRACEPARENT });
       const notified = () =>
-        recorded(built.log).filter(
-          (line) => line.consumer === "notifier" && line.event.data.orderId === orderId,
-        );
+        recorded(built.log).filter((line) => line.consumer === "notifier" && line.event.data.orderId === orderId);
       await waitFor(() => notified().length === 1, 30_000, "the notification");
       expect(calls("mailer", id)[0]!.event.traceparent).toBe(TRACEPARENT);
       expect(notified()[0]!.event).toMatchObject({ type: "notification.sent", traceparent: TRACEPARENT });
       await expectCounter("evgen_events_published_total", { type: "notification.sent" }, 1);
-      await expectCounter(
-        "evgen_events_handled_total",
-        { type: "notification.sent", consumer: "notifier" },
-        1,
-      );
+      await expectCounter("evgen_events_handled_total", { type: "notification.sent", consumer: "notifier" }, 1);
     });
 
     it("retries a failing handler after its delay, dead-letters one that keeps failing, and counts both", async () => {
@@ -270,8 +272,7 @@ export function describeService(
           .filter((letter) => letter.id === doomed);
       let listed: DeadLetter[] = [];
       await waitFor(
-        async () =>
-          (listed = ours((await dlq(["list", "mailer", "--json", "--limit", "100"])).stdout)).length === 1,
+        async () => (listed = ours((await dlq(["list", "mailer", "--json", "--limit", "100"])).stdout)).length === 1,
         20_000,
         "the dead letter in the list",
       );

@@ -53,8 +53,14 @@ describe("add-event", () => {
   });
 
   it("turns a schema into versions 1 and 2 with --new-version", () => {
-    const out = addEvent(orders, { type: "payment.failed", fields: [parseFieldArg("orderId:uuid"), parseFieldArg("code:integer")], newVersion: true });
-    expect(out).toContain("  payment.failed:\n    key: orderId\n    topic: payments\n    versions:\n      1:\n        orderId: uuid\n        reason: string\n      2:\n        orderId: uuid\n        code: integer\n");
+    const out = addEvent(orders, {
+      type: "payment.failed",
+      fields: [parseFieldArg("orderId:uuid"), parseFieldArg("code:integer")],
+      newVersion: true,
+    });
+    expect(out).toContain(
+      "  payment.failed:\n    key: orderId\n    topic: payments\n    versions:\n      1:\n        orderId: uuid\n        reason: string\n      2:\n        orderId: uuid\n        code: integer\n",
+    );
     valid(out);
   });
 
@@ -89,9 +95,15 @@ describe("add-event", () => {
 
 describe("add-consumer", () => {
   it("appends a consumer, keeping everything else", () => {
-    const out = addConsumer(orders, { name: "audit-log", on: ["order.created", "order.shipped"], emits: ["payment.refunded"] });
+    const out = addConsumer(orders, {
+      name: "audit-log",
+      on: ["order.created", "order.shipped"],
+      emits: ["payment.refunded"],
+    });
     expect(keepsEveryLine(orders, out)).toBe(true);
-    expect(out.endsWith("\n\n  audit-log:\n    on: [order.created, order.shipped]\n    emits: [payment.refunded]\n")).toBe(true);
+    expect(
+      out.endsWith("\n\n  audit-log:\n    on: [order.created, order.shipped]\n    emits: [payment.refunded]\n"),
+    ).toBe(true);
     valid(out);
   });
 

@@ -13,6 +13,13 @@ describeExample({
   expectFigures(figures) {
     // 120 triggers for 40 users: 80 orders shipped (email, push, SMS), 40 password resets (email,
     // SMS); a user in four turned SMS off, one in five email; one order in ten has a dead device.
-    expect(figures).toMatchObject({ triggersPosted: 120, notificationsRequested: 320, sent: 258, skippedOptedOut: 54, deadLettered: 8, sigkills: 1 });
+    expect(figures).toMatchObject({
+      triggersPosted: 120,
+      notificationsRequested: 320,
+      sent: 258,
+      skippedOptedOut: 54,
+      deadLettered: 8,
+      sigkills: 1,
+    });
   },
 });

@@ -11,7 +11,14 @@ describeExample({
   expectFigures(figures) {
     // 80 orders, a kind each in turn: 50 ship by card, 10 by PayPal after the replay, 10 are out
     // of stock, 10 over the credit limit.
-    expect(figures).toMatchObject({ ordersPosted: 80, shipped: 60, cancelled: 20, deadLettered: 10, replayed: 10, sigkills: 1 });
+    expect(figures).toMatchObject({
+      ordersPosted: 80,
+      shipped: 60,
+      cancelled: 20,
+      deadLettered: 10,
+      replayed: 10,
+      sigkills: 1,
+    });
     // Every order's events reached the projection: at least order.created, stock and payment.
     expect(figures.eventsHandledByOrderStatus).toBeGreaterThanOrEqual(80 * 3);
   },

@@ -16,7 +16,12 @@ export interface NpmRun {
 }
 
 /** `npm <args>` in `cwd`, with a deadline; resolves with what it printed and its exit code. */
-export function npm(args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 240_000): Promise<NpmRun> {
+export function npm(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  timeoutMs = 240_000,
+): Promise<NpmRun> {
   return new Promise((resolve) => {
     execFile(
       "npm",
@@ -34,14 +39,21 @@ export function copyExample(name: string): { dir: string; remove(): void } {
   const skip = new Set(["node_modules", "dist"]);
   cpSync(exampleDir(name), dir, {
     recursive: true,
-    filter: (source) => !relative(exampleDir(name), source).split(/[\\/]/).some((part) => skip.has(part)),
+    filter: (source) =>
+      !relative(exampleDir(name), source)
+        .split(/[\\/]/)
+        .some((part) => skip.has(part)),
   });
   return { dir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** The figures the scenario prints as its last line of JSON. */
 export function figuresOf(stdout: string): Record<string, number | string> {
-  const line = stdout.trim().split("\n").reverse().find((text) => text.startsWith("{"));
+  const line = stdout
+    .trim()
+    .split("\n")
+    .reverse()
+    .find((text) => text.startsWith("{"));
   if (!line) throw new Error(`the scenario printed no figures:\n${stdout}`);
   return JSON.parse(line) as Record<string, number | string>;
 }

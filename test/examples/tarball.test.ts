@@ -14,6 +14,8 @@ it("packs examples/<name>/evgen.yaml for every example, and no other file under 
   const examples = files
     .map((file) => file.path)
     .filter((path) => path.startsWith("examples/") && !/^examples\/[^/]+\/README\.md$/.test(path));
-  const names = readdirSync(join(REPO_ROOT, "examples"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  const names = readdirSync(join(REPO_ROOT, "examples"), { withFileTypes: true }).filter((entry) =>
+    entry.isDirectory(),
+  );
   expect(examples.sort()).toEqual(names.map((entry) => `examples/${entry.name}/evgen.yaml`).sort());
 });

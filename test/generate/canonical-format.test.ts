@@ -30,7 +30,14 @@ function specFiles(): Array<[string, string]> {
 
 /** A spec of many events whose fields take the shapes real specs use most. */
 function syntheticSpec(events: number): string {
-  const lines = ["evgen: 1", "service: synth", "broker: kafka", "types:", "  Line: { sku: string, qty: integer }", "events:"];
+  const lines = [
+    "evgen: 1",
+    "service: synth",
+    "broker: kafka",
+    "types:",
+    "  Line: { sku: string, qty: integer }",
+    "events:",
+  ];
   for (let i = 0; i < events; i++) {
     lines.push(
       `  entity${i}.created:`,
@@ -89,7 +96,9 @@ describe("code printed in prettier's layout", () => {
   const typical = specs.filter(([name]) => !name.includes("fixtures"));
   it.each(typical)("%s: needs prettier for no file", async (_, specText) => {
     const files = await renderedFiles(specText);
-    const formatted = files.filter((file) => /\.(ts|json|md|ya?ml)$/.test(file.path) && !file.path.endsWith("package.json"));
+    const formatted = files.filter(
+      (file) => /\.(ts|json|md|ya?ml)$/.test(file.path) && !file.path.endsWith("package.json"),
+    );
     const runtime = (path: string) => path.startsWith("src/generated/runtime/");
     expect(formatted.filter((file) => !file.shaped && !runtime(file.path)).map((file) => file.path)).toEqual([]);
   });
@@ -122,7 +131,10 @@ const rare = <T>(rng: ReturnType<typeof random>, items: readonly T[]): T =>
 
 function randomType(rng: ReturnType<typeof random>, depth: number): IRType {
   const base = { nullable: rng.next() < 0.15, ...(rng.next() < 0.1 ? { doc: "A field." } : {}) };
-  const kinds = depth > 2 ? ["string", "number", "boolean", "enum", "ref"] : ["string", "number", "boolean", "enum", "ref", "array", "object", "union", "const"];
+  const kinds =
+    depth > 2
+      ? ["string", "number", "boolean", "enum", "ref"]
+      : ["string", "number", "boolean", "enum", "ref", "array", "object", "union", "const"];
   const kind = rng.pick(kinds);
   switch (kind) {
     case "string":
@@ -155,13 +167,27 @@ function randomType(rng: ReturnType<typeof random>, depth: number): IRType {
     case "ref":
       return { ...base, kind: "ref", name: "Line", typeName: "Line", schemaName: "lineSchema" };
     case "array":
-      return { ...base, kind: "array", items: randomType(rng, depth + 1), ...(rng.next() < 0.3 ? { minItems: 1 } : {}) };
+      return {
+        ...base,
+        kind: "array",
+        items: randomType(rng, depth + 1),
+        ...(rng.next() < 0.3 ? { minItems: 1 } : {}),
+      };
     case "object":
       return { ...base, kind: "object", fields: randomFields(rng, depth + 1) };
     case "union":
       return { ...base, kind: "union", options: [randomType(rng, depth + 1), randomType(rng, depth + 1)] };
     default:
-      return { ...base, kind: "const", value: rng.pick<IRType extends never ? never : never | string | number | object>([1, "x", [1, 2], { a: 1 }]) as never };
+      return {
+        ...base,
+        kind: "const",
+        value: rng.pick<IRType extends never ? never : never | string | number | object>([
+          1,
+          "x",
+          [1, 2],
+          { a: 1 },
+        ]) as never,
+      };
   }
 }
 

@@ -1,11 +1,26 @@
 // The commit stage on a real directory: what it writes, keeps, deletes and refuses.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyCommit, isAsWritten, planCommit } from "../../src/commit/changes.js";
 import { ProjectDir } from "../../src/commit/disk.js";
-import { differsInInputsOnly, emptyManifest, MANIFEST_PATH, parseManifest, type Manifest } from "../../src/commit/manifest.js";
+import {
+  differsInInputsOnly,
+  emptyManifest,
+  MANIFEST_PATH,
+  parseManifest,
+  type Manifest,
+} from "../../src/commit/manifest.js";
 import { PathError } from "../../src/commit/paths.js";
 import { isUpToDate } from "../../src/commit/up-to-date.js";
 import { sha256 } from "../../src/format/hash.js";
@@ -43,7 +58,9 @@ function run(files: OutputFile[], force = false) {
   const text = disk.read(MANIFEST_PATH);
   const manifest = text === undefined ? emptyManifest() : parseManifest(text);
   const isKept = (file: OutputFile) =>
-    file.owner === "user" && disk.read(file.path) !== undefined && !isAsWritten(disk, file.path, manifest.files[file.path]);
+    file.owner === "user" &&
+    disk.read(file.path) !== undefined &&
+    !isAsWritten(disk, file.path, manifest.files[file.path]);
   const kept = files.filter(isKept).map((file) => ({ path: file.path, sourceHash: file.sourceHash }));
   const rendered = files.filter((file) => !isKept(file));
   const plan = planCommit({ files: rendered, kept, inputs: "1".repeat(64), force }, disk, manifest);

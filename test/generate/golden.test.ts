@@ -40,7 +40,9 @@ describe.each(examples)("examples/$example ($broker)", ({ example, broker }) => 
     const names = runtime.map((file) => file.path.slice(RUNTIME.length));
     const other = broker === "kafka" ? "rabbitmq" : "kafka";
     const transport = broker === "kafka" ? "kafka/kafkajs/transport.ts" : "rabbitmq/transport.ts";
-    expect(names).toEqual(expect.arrayContaining([transport, "core/service.ts", "core/types.ts", "core/idempotency.ts"]));
+    expect(names).toEqual(
+      expect.arrayContaining([transport, "core/service.ts", "core/types.ts", "core/idempotency.ts"]),
+    );
     expect(names.filter((name) => name.startsWith(other) || name.endsWith(".test.ts"))).toEqual([]);
     expect(names.includes("stores/idempotency-redis.ts")).toBe(specText.includes("idempotency: redis"));
     expect(names.includes("stores/idempotency-postgres.ts")).toBe(specText.includes("idempotency: postgres"));

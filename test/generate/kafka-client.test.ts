@@ -42,7 +42,8 @@ describe.each(["kafkajs", "platformatic"] as const)("kafka.client: %s", (client)
     const names = new Set(runtime.map((f) => f.path));
     for (const f of runtime) {
       for (const name of importsOf(f.content)) {
-        if (name?.startsWith(".")) expect(names).toContain(posix.join(posix.dirname(f.path), name.replace(/\.js$/, ".ts")));
+        if (name?.startsWith("."))
+          expect(names).toContain(posix.join(posix.dirname(f.path), name.replace(/\.js$/, ".ts")));
       }
     }
   });

@@ -167,8 +167,15 @@ consumers:
       "shop.mailer.retry-6s",
       "shop.mailer.retry-12s",
     ]);
-    const fixed = minimal("rabbitmq", "consumers:\n  mailer: { on: [order.created], retry: { delay: 2h, backoff: fixed } }\n");
-    expect(fixed.consumers[0]!.retryQueues).toEqual(["shop.mailer.retry-2h", "shop.mailer.retry-2h", "shop.mailer.retry-2h"]);
+    const fixed = minimal(
+      "rabbitmq",
+      "consumers:\n  mailer: { on: [order.created], retry: { delay: 2h, backoff: fixed } }\n",
+    );
+    expect(fixed.consumers[0]!.retryQueues).toEqual([
+      "shop.mailer.retry-2h",
+      "shop.mailer.retry-2h",
+      "shop.mailer.retry-2h",
+    ]);
   });
 
   it("reads idempotency as a store name or as { store, ttl }", () => {
@@ -203,7 +210,12 @@ consumers:
   });
 
   it("turns a circuit breaker's rate into a share and its durations into milliseconds", () => {
-    expect(consumer("ship").circuitBreaker).toEqual({ failureRate: 0.25, minimumCalls: 10, windowMs: 60_000, openForMs: 20_000 });
+    expect(consumer("ship").circuitBreaker).toEqual({
+      failureRate: 0.25,
+      minimumCalls: 10,
+      windowMs: 60_000,
+      openForMs: 20_000,
+    });
     expect(consumer("new").circuitBreaker).toBeUndefined();
   });
 

@@ -22,7 +22,10 @@ const cases: Array<{ type: FieldTypeSpec; values: unknown[] }> = [
   { type: { enum: ["EUR", "USD"] }, values: ["EUR", "GBP", null] },
   { type: { enum: [1, "a", null] }, values: [1, "a", null, 2, true] },
   { type: { const: { a: [1, "x"] } }, values: [{ a: [1, "x"] }, { a: [1, "x"], b: 1 }, { a: [1] }, null] },
-  { type: { type: "array", items: "string", minItems: 1, maxItems: 2 }, values: [["a"], [], ["a", "b", "c"], [1], "a"] },
+  {
+    type: { type: "array", items: "string", minItems: 1, maxItems: 2 },
+    values: [["a"], [], ["a", "b", "c"], [1], "a"],
+  },
   {
     type: { type: "object", properties: { id: "uuid", note: { type: "string", default: "-" } }, required: ["id"] },
     values: [{ id: "8a3e1a3e-3c1f-4a57-9b51-1d8f1f0f2a11" }, { note: "x" }, { id: "x", extra: 1 }, []],

@@ -2,7 +2,12 @@
 // in a consumer on the in-memory transport: a dependency down for a while burns no event into the
 // dead letter, and every event is handled once it is back.
 import { afterEach, describe, expect, it } from "vitest";
-import { CircuitBreaker, circuitFor, type Admission, type CircuitBreakerDef } from "../../templates/runtime/core/circuit.js";
+import {
+  CircuitBreaker,
+  circuitFor,
+  type Admission,
+  type CircuitBreakerDef,
+} from "../../templates/runtime/core/circuit.js";
 import { createHarness, type Harness } from "../../templates/runtime/memory/harness.js";
 import { createMetrics } from "../../templates/runtime/core/metrics.js";
 import { sleep } from "../support/wait.js";
@@ -36,7 +41,11 @@ describe("circuit breaker", () => {
     expect(circuit.state).toBe("open");
     expect(states).toEqual(["closed", "open"]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: "warn", msg: "circuit open: handlers paused", obj: expect.objectContaining({ consumer: "mailer", circuit: "open" }) }),
+      expect.objectContaining({
+        level: "warn",
+        msg: "circuit open: handlers paused",
+        obj: expect.objectContaining({ consumer: "mailer", circuit: "open" }),
+      }),
     );
   });
 
@@ -107,13 +116,16 @@ describe("circuit breaker", () => {
     const service = shopService({ mailer: { on: ["order.created"], circuitBreaker: DEF } });
     const circuit = circuitFor(service.consumers.mailer!, recordingLogger().log, metrics)!;
     circuits.push(circuit);
-    const gauge = async () => (await metrics.registry.getSingleMetricAsString("evgen_circuit_state")).split("\n").at(-1);
+    const gauge = async () =>
+      (await metrics.registry.getSingleMetricAsString("evgen_circuit_state")).split("\n").at(-1);
     expect(await gauge()).toBe('evgen_circuit_state{consumer="mailer"} 0');
     for (let i = 0; i < 4; i++) circuit.record("run", true);
     expect(await gauge()).toBe('evgen_circuit_state{consumer="mailer"} 1');
     await circuit.admit();
     expect(await gauge()).toBe('evgen_circuit_state{consumer="mailer"} 2');
-    expect(circuitFor(shopService({ other: { on: ["order.created"] } }).consumers.other!, recordingLogger().log)).toBeUndefined();
+    expect(
+      circuitFor(shopService({ other: { on: ["order.created"] } }).consumers.other!, recordingLogger().log),
+    ).toBeUndefined();
   });
 });
 
@@ -155,7 +167,12 @@ describe("consumer with a circuit breaker on the memory transport", () => {
     await harness.idle();
 
     expect(harness.deadLettered()).toEqual([]);
-    expect(harness.handled("mailer").map((h) => h.event.id).sort()).toEqual([...ids].sort());
+    expect(
+      harness
+        .handled("mailer")
+        .map((h) => h.event.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     // The events that failed before the circuit opened used retries; none reached its last attempt.
     expect(Math.max(...attemptsSeen)).toBeLessThan(3);
   });

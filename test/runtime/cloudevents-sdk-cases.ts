@@ -5,7 +5,13 @@ import { expect } from "vitest";
 import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
 import { createPipeline } from "../../templates/runtime/core/pipeline.js";
 import { createPublisher } from "../../templates/runtime/core/publisher.js";
-import type { Delivery, DeliveryHandler, Disposition, ServiceDef, Transport } from "../../templates/runtime/core/types.js";
+import type {
+  Delivery,
+  DeliveryHandler,
+  Disposition,
+  ServiceDef,
+  Transport,
+} from "../../templates/runtime/core/types.js";
 import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { ORDER_ID, order, type ConsumerSpec } from "./fixtures.js";
 import { sdkEvent, type ContentMode, type WireChanges } from "../support/sdk-events.js";
@@ -154,7 +160,12 @@ export const SHARED_TOPIC_CASE = {
 
 /** A structured order.created whose data no version accepts: dead-lettered as invalid. */
 export const INVALID_STRUCTURED = {
-  event: sdkEvent({ id: "structured-invalid", type: "order.created", datacontenttype: "application/json", data: { orderId: "nope" } }),
+  event: sdkEvent({
+    id: "structured-invalid",
+    type: "order.created",
+    datacontenttype: "application/json",
+    data: { orderId: "nope" },
+  }),
   mode: "structured" as const,
 };
 
@@ -212,6 +223,11 @@ export function describeOutcome(outcome: Outcome | undefined): string {
 export function expectAccepted(sdkCase: SdkCase, outcome: Outcome | undefined): void {
   expect(describeOutcome(outcome)).toBe("handled");
   const event = outcome!.event!;
-  expect(event).toMatchObject({ id: sdkCase.event.id, type: sdkCase.event.type, specversion: "1.0", ...sdkCase.handled });
+  expect(event).toMatchObject({
+    id: sdkCase.event.id,
+    type: sdkCase.event.type,
+    specversion: "1.0",
+    ...sdkCase.handled,
+  });
   for (const name of sdkCase.absent ?? []) expect(event).not.toHaveProperty(name);
 }

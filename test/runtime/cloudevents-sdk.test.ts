@@ -29,9 +29,13 @@ import { FAST_BACKOFF, openAdmin, rabbitService, type RabbitAdmin } from "./rabb
 
 /** Waits until each `consumer/id` has an outcome (the failing case assertions then say which is wrong). */
 async function settle(outcomes: Map<string, Outcome>, keys: string[]): Promise<void> {
-  await waitFor(() => keys.every((key) => outcomes.has(key)), 30_000, () => {
-    return `outcomes of ${keys.filter((key) => !outcomes.has(key)).join(", ")}`;
-  }).catch(() => undefined);
+  await waitFor(
+    () => keys.every((key) => outcomes.has(key)),
+    30_000,
+    () => {
+      return `outcomes of ${keys.filter((key) => !outcomes.has(key)).join(", ")}`;
+    },
+  ).catch(() => undefined);
 }
 
 describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("CloudEvents SDK events on Kafka ($client)", (client) => {
@@ -42,14 +46,25 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("CloudEvents SDK events
 
   beforeAll(async () => {
     service = kafkaService(SDK_CONSUMERS);
-    transport = client.createKafkaTransport({ service, brokers: KAFKA_BROKERS, clientId: service.service, log: silentLogger });
+    transport = client.createKafkaTransport({
+      service,
+      brokers: KAFKA_BROKERS,
+      clientId: service.service,
+      log: silentLogger,
+    });
     await transport.connect();
     await subscribeRecording(service, transport, outcomes);
     const topic = service.events["order.created"]!.topic;
-    const records = [...cases, SHARED_TOPIC_CASE].map((c) => sdkKafkaRecord(c.event, c.mode, "wire" in c ? c.wire : {}));
+    const records = [...cases, SHARED_TOPIC_CASE].map((c) =>
+      sdkKafkaRecord(c.event, c.mode, "wire" in c ? c.wire : {}),
+    );
     await produceRaw(topic, records);
     const shared = SHARED_TOPIC_CASE.event.id;
-    await settle(outcomes, [...cases.map((c) => `${c.consumer}/${c.event.id}`), `mailer/${shared}`, `shipper/${shared}`]);
+    await settle(outcomes, [
+      ...cases.map((c) => `${c.consumer}/${c.event.id}`),
+      `mailer/${shared}`,
+      `shipper/${shared}`,
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -80,7 +95,12 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("CloudEvents SDK events
     expect(Array.isArray(event)).toBe(false);
     const single = event as CloudEvent<unknown>;
     expect(single.validate()).toBe(true);
-    expect(single).toMatchObject({ id, type: "order.shipped", dataversion: "2", dataschema: "urn:evgen:order.shipped:v2" });
+    expect(single).toMatchObject({
+      id,
+      type: "order.shipped",
+      dataversion: "2",
+      dataschema: "urn:evgen:order.shipped:v2",
+    });
   });
 });
 
@@ -104,7 +124,10 @@ describe.skipIf(!(await hasRabbit()))("CloudEvents SDK events on RabbitMQ", () =
     }
     await channel.waitForConfirms();
     await channel.close();
-    await settle(outcomes, [...cases.map((c) => `${c.consumer}/${c.event.id}`), `mailer/${INVALID_STRUCTURED.event.id}`]);
+    await settle(outcomes, [
+      ...cases.map((c) => `${c.consumer}/${c.event.id}`),
+      `mailer/${INVALID_STRUCTURED.event.id}`,
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -119,7 +142,9 @@ describe.skipIf(!(await hasRabbit()))("CloudEvents SDK events on RabbitMQ", () =
 
   it("dead-letters a structured event its schema rejects, and dlq list shows its id and type", async () => {
     const { id, type } = INVALID_STRUCTURED.event;
-    expect(describeOutcome(outcomes.get(`mailer/${id}`))).toMatch(/^dead-letter: payload matches no version of order.created/);
+    expect(describeOutcome(outcomes.get(`mailer/${id}`))).toMatch(
+      /^dead-letter: payload matches no version of order.created/,
+    );
     const deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
     try {
       const { letters } = await deadLetters.list(service.consumers.mailer!, 20);

@@ -27,8 +27,12 @@ describe("loadConfig", () => {
       rabbitmq: { ...service.rabbitmq, servers: { production: "amqps://rabbit.prod/shop" } },
     };
     expect(loadConfig(named, { ...env, EVGEN_SERVER: "production" }).kafka.brokers).toEqual(["p1:9092", "p2:9092"]);
-    expect(loadConfig({ ...named, broker: "rabbitmq" }, { ...env, EVGEN_SERVER: "production" }).amqp.url).toBe("amqps://rabbit.prod/shop");
-    expect(loadConfig(named, { ...env, EVGEN_SERVER: "production", KAFKA_BROKERS: "k:9092" }).kafka.brokers).toEqual(["k:9092"]);
+    expect(loadConfig({ ...named, broker: "rabbitmq" }, { ...env, EVGEN_SERVER: "production" }).amqp.url).toBe(
+      "amqps://rabbit.prod/shop",
+    );
+    expect(loadConfig(named, { ...env, EVGEN_SERVER: "production", KAFKA_BROKERS: "k:9092" }).kafka.brokers).toEqual([
+      "k:9092",
+    ]);
     expect(loadConfig(named, env).kafka.brokers).toEqual(["127.0.0.1:9092"]);
     let problems: string[] = [];
     try {
@@ -37,7 +41,9 @@ describe("loadConfig", () => {
       if (error instanceof ConfigError) problems = error.problems;
     }
     expect(problems).toEqual(["EVGEN_SERVER: not a server of the spec (production)"]);
-    expect(problemsOf({ ...env, EVGEN_SERVER: "production" })).toEqual(["EVGEN_SERVER: not a server of the spec (it names none)"]);
+    expect(problemsOf({ ...env, EVGEN_SERVER: "production" })).toEqual([
+      "EVGEN_SERVER: not a server of the spec (it names none)",
+    ]);
   });
 
   it("applies the defaults and the spec's broker settings", () => {
@@ -155,7 +161,14 @@ describe("loadConfig", () => {
     expect(problemsOf({ EVGEN_TRANSPORT: "memory", HTTP_BODY_LIMIT: "4096", HTTP_BUFFER_LIMIT: "4095" })).toEqual([
       "HTTP_BUFFER_LIMIT: must be at least HTTP_BODY_LIMIT (4096), or no body of that size fits",
     ]);
-    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory", HTTP_BODY_LIMIT: "4096", HTTP_BODY_TIMEOUT: "500", HTTP_BUFFER_LIMIT: "4096" })).toMatchObject({
+    expect(
+      loadConfig(service, {
+        EVGEN_TRANSPORT: "memory",
+        HTTP_BODY_LIMIT: "4096",
+        HTTP_BODY_TIMEOUT: "500",
+        HTTP_BUFFER_LIMIT: "4096",
+      }),
+    ).toMatchObject({
       httpBodyTimeoutMs: 500,
       httpBufferLimit: 4096,
     });
@@ -194,9 +207,7 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain("AMQP_URL: must be a URL starting with amqp:// or amqps://");
     expect(error.message).toContain("REDIS_URL: must be a URL starting with redis:// or rediss://");
-    expect(error.message).toContain(
-      "DATABASE_URL: must be a URL starting with postgres:// or postgresql://",
-    );
+    expect(error.message).toContain("DATABASE_URL: must be a URL starting with postgres:// or postgresql://");
     expect(error.message).not.toContain("hunter2");
     expect(error.message.split("\n")[0]).toBe("Invalid configuration (3 problems):");
   });
@@ -232,11 +243,11 @@ describe("loadConfig", () => {
       ].join(","),
     });
     expect(problems).toEqual([
-      "EVGEN_API_TOKENS: entry 1 must be name:token or name:token:type|type (a token holds no \":\" or \",\")",
+      'EVGEN_API_TOKENS: entry 1 must be name:token or name:token:type|type (a token holds no ":" or ",")',
       "EVGEN_API_TOKENS: entry 2 is empty (expected name:token[:type|type...])",
       'EVGEN_API_TOKENS: entry 3: client name "Shop" must match [a-z0-9][a-z0-9_-]* (at most 64)',
       'EVGEN_API_TOKENS: client short: its token must be 16 to 512 printable characters without spaces, ",", ":" or "|"',
-      "EVGEN_API_TOKENS: entry 5 must be name:token or name:token:type|type (a token holds no \":\" or \",\")",
+      'EVGEN_API_TOKENS: entry 5 must be name:token or name:token:type|type (a token holds no ":" or ",")',
       'EVGEN_API_TOKENS: client ops may publish "order.deleted", which POST /events does not accept (accepted: order.created, order.shipped, notification.sent)',
       "EVGEN_API_TOKENS: client default is named twice (EVGEN_API_TOKEN's client is named default)",
       "EVGEN_API_TOKENS: client twin has the token of another client",
@@ -246,9 +257,14 @@ describe("loadConfig", () => {
   });
 
   it("refuses a client limited to an event POST /events does not accept (http: false)", () => {
-    const hidden = { ...service, events: { ...service.events, "notification.sent": { ...service.events["notification.sent"]!, http: false } } };
+    const hidden = {
+      ...service,
+      events: { ...service.events, "notification.sent": { ...service.events["notification.sent"]!, http: false } },
+    };
     expect(() =>
       loadConfig(hidden, { EVGEN_TRANSPORT: "memory", EVGEN_API_TOKENS: "ops:ops-token-0123456789:notification.sent" }),
-    ).toThrow('client ops may publish "notification.sent", which POST /events does not accept (accepted: order.created, order.shipped)');
+    ).toThrow(
+      'client ops may publish "notification.sent", which POST /events does not accept (accepted: order.created, order.shipped)',
+    );
   });
 });

@@ -9,14 +9,7 @@ import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { createPipeline } from "../../templates/runtime/core/pipeline.js";
 import { createPublisher } from "../../templates/runtime/core/publisher.js";
 import type { OutgoingMessage, ServiceDef } from "../../templates/runtime/core/types.js";
-import {
-  ORDER_ID,
-  order,
-  recordingLogger,
-  shopService,
-  type ConsumerSpec,
-  type Payloads,
-} from "./fixtures.js";
+import { ORDER_ID, order, recordingLogger, shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 const harnesses: Array<Harness<Payloads>> = [];
@@ -67,8 +60,7 @@ describe("consumer on the memory transport", () => {
       { mailer: { on: ["order.created"] } },
       {
         mailer: {
-          "order.created": (event, ctx) =>
-            void seen.push({ event, attempt: ctx.attempt, consumer: ctx.consumer }),
+          "order.created": (event, ctx) => void seen.push({ event, attempt: ctx.attempt, consumer: ctx.consumer }),
         },
       },
     );
@@ -158,8 +150,7 @@ describe("consumer on the memory transport", () => {
         mailer: {
           "order.created": (event) => {
             attempts.push(event.id);
-            if ((event.data as { userId: string }).userId === "ghost")
-              throw new NonRetryableError("no such user");
+            if ((event.data as { userId: string }).userId === "ghost") throw new NonRetryableError("no such user");
           },
         },
       },
@@ -170,27 +161,15 @@ describe("consumer on the memory transport", () => {
 
     expect(attempts).toEqual([bad, good]);
     expect(
-      harness
-        .deadLettered()
-        .map((d) => [d.attributes.id, d.failure.kind, d.failure.message, d.failure.attempt]),
+      harness.deadLettered().map((d) => [d.attributes.id, d.failure.kind, d.failure.message, d.failure.attempt]),
     ).toEqual([[bad, "non-retryable", "NonRetryableError: no such user", 1]]);
     expect(harness.handled().map((h) => h.event.id)).toEqual([good]);
   });
 
   it.each([
     ["a body that is not JSON", {}, "{not json", /body is not JSON/],
-    [
-      "a payload failing its schema",
-      {},
-      JSON.stringify({ orderId: "nope", total: -1 }),
-      /orderId.*total|userId/,
-    ],
-    [
-      "an unknown dataversion",
-      { dataversion: "7" },
-      JSON.stringify(order()),
-      /unknown dataversion "7"/,
-    ],
+    ["a payload failing its schema", {}, JSON.stringify({ orderId: "nope", total: -1 }), /orderId.*total|userId/],
+    ["an unknown dataversion", { dataversion: "7" }, JSON.stringify(order()), /unknown dataversion "7"/],
     [
       "a dataschema naming a version the event does not have",
       { dataversion: undefined, dataschema: "https://schemas.example.com/order.created/v3.json" },
@@ -215,49 +194,31 @@ describe("consumer on the memory transport", () => {
       "{not json",
       /structured event is not JSON/,
     ],
-    [
-      "a missing CloudEvents attribute",
-      { id: "" },
-      JSON.stringify(order()),
-      /missing CloudEvents attribute\(s\): id/,
-    ],
-    [
-      "another specversion",
-      { specversion: "0.3" },
-      JSON.stringify(order()),
-      /unsupported specversion/,
-    ],
+    ["a missing CloudEvents attribute", { id: "" }, JSON.stringify(order()), /missing CloudEvents attribute\(s\): id/],
+    ["another specversion", { specversion: "0.3" }, JSON.stringify(order()), /unsupported specversion/],
     [
       "a time that is not RFC 3339",
       { time: "Jan 1 2025 10:00" },
       JSON.stringify(order()),
       /invalid time "Jan 1 2025 10:00"/,
     ],
-    [
-      "a time without its time of day",
-      { time: "2025-01-01" },
-      JSON.stringify(order()),
-      /invalid time/,
-    ],
-  ])(
-    "dead-letters %s at once as invalid and keeps going",
-    async (_name, attributes, body, message) => {
-      let calls = 0;
-      const { harness } = setup(
-        { mailer: { on: ["order.created"], retry: { attempts: 3 } } },
-        { mailer: { "order.created": () => void calls++ } },
-      );
-      await harness.transport.publish([rawMessage(attributes, body)]);
-      await harness.publish("order.created", order());
-      await harness.idle();
+    ["a time without its time of day", { time: "2025-01-01" }, JSON.stringify(order()), /invalid time/],
+  ])("dead-letters %s at once as invalid and keeps going", async (_name, attributes, body, message) => {
+    let calls = 0;
+    const { harness } = setup(
+      { mailer: { on: ["order.created"], retry: { attempts: 3 } } },
+      { mailer: { "order.created": () => void calls++ } },
+    );
+    await harness.transport.publish([rawMessage(attributes, body)]);
+    await harness.publish("order.created", order());
+    await harness.idle();
 
-      expect(calls).toBe(1);
-      const dead = harness.deadLettered("mailer");
-      expect(dead).toHaveLength(1);
-      expect(dead[0]!.failure).toMatchObject({ kind: "invalid", attempt: 1 });
-      expect(dead[0]!.failure.message).toMatch(message);
-    },
-  );
+    expect(calls).toBe(1);
+    const dead = harness.deadLettered("mailer");
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.failure).toMatchObject({ kind: "invalid", attempt: 1 });
+    expect(dead[0]!.failure.message).toMatch(message);
+  });
 
   it("skips events the filter does not match, and handles the others", async () => {
     const channels: unknown[] = [];
@@ -270,8 +231,7 @@ describe("consumer on the memory transport", () => {
       },
       {
         texter: {
-          "order.created": (event) =>
-            void channels.push((event.data as { channel?: string }).channel),
+          "order.created": (event) => void channels.push((event.data as { channel?: string }).channel),
         },
       },
     );
@@ -441,8 +401,7 @@ describe("consumer on the memory transport", () => {
         },
       },
     );
-    for (let i = 0; i < 10; i++)
-      await harness.publish("notification.sent", { orderId: ORDER_ID, channel: `c${i}` });
+    for (let i = 0; i < 10; i++) await harness.publish("notification.sent", { orderId: ORDER_ID, channel: `c${i}` });
     await harness.idle();
 
     expect(peak).toBe(concurrency);
@@ -479,12 +438,7 @@ describe("consumer on the memory transport", () => {
 
     // c (another key) is not held up; b waits until a, with the same key, succeeded.
     expect(log.indexOf("c#1")).toBeLessThan(log.indexOf("a#2"));
-    expect(log.filter((l) => l.startsWith("a") || l.startsWith("b"))).toEqual([
-      "a#1",
-      "a#2",
-      "a#3",
-      "b#1",
-    ]);
+    expect(log.filter((l) => l.startsWith("a") || l.startsWith("b"))).toEqual(["a#1", "a#2", "a#3", "b#1"]);
   });
 
   it("lets in-flight handlers finish on stop and keeps later events for the next subscriber", async () => {

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Deadlines } from "../../templates/runtime/core/deadlines.js";
 import { sleep } from "../support/wait.js";
 
-
 describe("handler deadlines", () => {
   afterEach(() => {
     vi.useRealTimers();

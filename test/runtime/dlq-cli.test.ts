@@ -105,9 +105,7 @@ describe("npm run dlq", () => {
   it("exits 1 with a clear message when there is nothing it can do", async () => {
     const noDeadLetter = await run(["list", "tracker"]);
     expect(noDeadLetter.code).toBe(1);
-    expect(noDeadLetter.stderr).toBe(
-      'consumer "tracker" has no dead letter (deadLetter: false in evgen.yaml)\n',
-    );
+    expect(noDeadLetter.stderr).toBe('consumer "tracker" has no dead letter (deadLetter: false in evgen.yaml)\n');
 
     const memory = await run(["list", "mailer"], { EVGEN_TRANSPORT: "memory" });
     expect(memory.code).toBe(1);

@@ -18,7 +18,13 @@ import {
   type RabbitAdmin,
   type RabbitRun,
 } from "./rabbitmq-support.js";
-import { mailServerDownLetter, recordingHandlers, sightings, waitForEvery, type Sighting } from "../support/dead-letters.js";
+import {
+  mailServerDownLetter,
+  recordingHandlers,
+  sightings,
+  waitForEvery,
+  type Sighting,
+} from "../support/dead-letters.js";
 import { waitFor } from "../support/wait.js";
 
 describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
@@ -58,11 +64,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
     });
 
     it("lists the dead letters in order with their failure, losing and reordering nothing", async () => {
-      await waitFor(
-        async () => (await admin.depth(mailer.deadLetterQueue!)) === 4,
-        20_000,
-        "four dead letters",
-      );
+      await waitFor(async () => (await admin.depth(mailer.deadLetterQueue!)) === 4, 20_000, "four dead letters");
       const all = await deadLetters.list(mailer, 20);
       expect(all.total).toBe(4);
       expect(all.letters.map((l) => l.id).sort()).toEqual([...ids].sort());

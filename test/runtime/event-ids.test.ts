@@ -14,13 +14,21 @@ describe("derived event ids", () => {
     const ref = { source: "/shop", id: "e-1", consumer: "shop.mailer", type: "notification.sent", ordinal: 0 };
     expect(emittedEventId(ref)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(emittedEventId({ ...ref })).toBe(emittedEventId(ref));
-    for (const change of [{ source: "/other" }, { id: "e-2" }, { consumer: "shop.texter" }, { type: "order.shipped" }, { ordinal: 1 }]) {
+    for (const change of [
+      { source: "/other" },
+      { id: "e-2" },
+      { consumer: "shop.texter" },
+      { type: "order.shipped" },
+      { ordinal: 1 },
+    ]) {
       expect(emittedEventId({ ...ref, ...change }), JSON.stringify(change)).not.toBe(emittedEventId(ref));
     }
   });
 
   it("are the same on every attempt of a handler, one per event it publishes, and unique across events", async () => {
-    const service = shopService({ mailer: { on: ["order.created"], emits: ["notification.sent"], retry: { delaysMs: [0] } } });
+    const service = shopService({
+      mailer: { on: ["order.created"], emits: ["notification.sent"], retry: { delaysMs: [0] } },
+    });
     const harness = createHarness<Payloads>({
       service,
       handlers: {

@@ -39,23 +39,74 @@ function delivery(data: object, attributes: Record<string, string> = {}): Delive
   };
 }
 
-const cases: Array<{ name: string; filter: FilterDef; data?: object; attributes?: Record<string, string>; matches: boolean }> = [
-  { name: "one of", filter: { path: "data.channel", values: ["sms", "email"] }, data: order({ channel: "sms" }), matches: true },
+const cases: Array<{
+  name: string;
+  filter: FilterDef;
+  data?: object;
+  attributes?: Record<string, string>;
+  matches: boolean;
+}> = [
+  {
+    name: "one of",
+    filter: { path: "data.channel", values: ["sms", "email"] },
+    data: order({ channel: "sms" }),
+    matches: true,
+  },
   { name: "one of, absent", filter: { path: "data.channel", values: ["sms"] }, data: order(), matches: false },
-  { name: "not, equal", filter: { path: "data.channel", not: ["sms"] }, data: order({ channel: "sms" }), matches: false },
-  { name: "not, other", filter: { path: "data.channel", not: ["sms"] }, data: order({ channel: "email" }), matches: true },
+  {
+    name: "not, equal",
+    filter: { path: "data.channel", not: ["sms"] },
+    data: order({ channel: "sms" }),
+    matches: false,
+  },
+  {
+    name: "not, other",
+    filter: { path: "data.channel", not: ["sms"] },
+    data: order({ channel: "email" }),
+    matches: true,
+  },
   { name: "not, absent", filter: { path: "data.channel", not: ["sms"] }, data: order(), matches: true },
-  { name: "exists, present", filter: { path: "data.channel", exists: true }, data: order({ channel: "sms" }), matches: true },
+  {
+    name: "exists, present",
+    filter: { path: "data.channel", exists: true },
+    data: order({ channel: "sms" }),
+    matches: true,
+  },
   { name: "exists, absent", filter: { path: "data.channel", exists: true }, data: order(), matches: false },
   { name: "exists false, absent", filter: { path: "data.channel", exists: false }, data: order(), matches: true },
-  { name: "exists false, null", filter: { path: "data.note", exists: false }, data: { ...order(), note: null }, matches: true },
-  { name: "exists false, present", filter: { path: "data.channel", exists: false }, data: order({ channel: "sms" }), matches: false },
+  {
+    name: "exists false, null",
+    filter: { path: "data.note", exists: false },
+    data: { ...order(), note: null },
+    matches: true,
+  },
+  {
+    name: "exists false, present",
+    filter: { path: "data.channel", exists: false },
+    data: order({ channel: "sms" }),
+    matches: false,
+  },
   { name: "gte, equal", filter: { path: "data.total", gte: 42.5 }, data: order(), matches: true },
   { name: "gt, equal", filter: { path: "data.total", gt: 42.5 }, data: order(), matches: false },
-  { name: "range, inside", filter: { path: "data.total", gte: 10, lt: 100 }, data: order({ total: 99.99 }), matches: true },
-  { name: "range, at the upper bound", filter: { path: "data.total", gte: 10, lt: 100 }, data: order({ total: 100 }), matches: false },
+  {
+    name: "range, inside",
+    filter: { path: "data.total", gte: 10, lt: 100 },
+    data: order({ total: 99.99 }),
+    matches: true,
+  },
+  {
+    name: "range, at the upper bound",
+    filter: { path: "data.total", gte: 10, lt: 100 },
+    data: order({ total: 100 }),
+    matches: false,
+  },
   { name: "lte, below", filter: { path: "data.total", lte: 5 }, data: order({ total: 0 }), matches: true },
-  { name: "number bound on a string", filter: { path: "data.userId", gt: 1 }, data: order({ userId: "5" }), matches: false },
+  {
+    name: "number bound on a string",
+    filter: { path: "data.userId", gt: 1 },
+    data: order({ userId: "5" }),
+    matches: false,
+  },
   { name: "bound on an absent field", filter: { path: "data.rank", gt: 1 }, data: order(), matches: false },
   {
     name: "date-time bound, other offset, later",
@@ -69,23 +120,56 @@ const cases: Array<{ name: string; filter: FilterDef; data?: object; attributes?
     data: { ...order(), at: "2025-01-01T00:59:59+01:00" },
     matches: false,
   },
-  { name: "date bound", filter: { path: "data.day", lt: "2025-02-01" }, data: { ...order(), day: "2025-01-31" }, matches: true },
-  { name: "contains", filter: { path: "data.tags", contains: "vip" }, data: { ...order(), tags: ["new", "vip"] }, matches: true },
-  { name: "contains, missing", filter: { path: "data.tags", contains: "vip" }, data: { ...order(), tags: ["new"] }, matches: false },
-  { name: "contains, not a list", filter: { path: "data.tags", contains: "vip" }, data: { ...order(), tags: "vip" }, matches: false },
+  {
+    name: "date bound",
+    filter: { path: "data.day", lt: "2025-02-01" },
+    data: { ...order(), day: "2025-01-31" },
+    matches: true,
+  },
+  {
+    name: "contains",
+    filter: { path: "data.tags", contains: "vip" },
+    data: { ...order(), tags: ["new", "vip"] },
+    matches: true,
+  },
+  {
+    name: "contains, missing",
+    filter: { path: "data.tags", contains: "vip" },
+    data: { ...order(), tags: ["new"] },
+    matches: false,
+  },
+  {
+    name: "contains, not a list",
+    filter: { path: "data.tags", contains: "vip" },
+    data: { ...order(), tags: "vip" },
+    matches: false,
+  },
   { name: "envelope time bound", filter: { path: "time", gte: "2025-01-01T00:00:00Z" }, data: order(), matches: true },
   { name: "dataversion, equal", filter: { path: "dataversion", values: ["1"] }, data: order(), matches: true },
   { name: "dataversion, bound", filter: { path: "dataversion", gte: 2 }, data: order(), matches: false },
-  { name: "nested path", filter: { path: "data.address.city", values: ["Lyon"] }, data: { ...order(), address: { city: "Lyon" } }, matches: true },
-  { name: "path through a scalar", filter: { path: "data.userId.length", exists: true }, data: order(), matches: false },
+  {
+    name: "nested path",
+    filter: { path: "data.address.city", values: ["Lyon"] },
+    data: { ...order(), address: { city: "Lyon" } },
+    matches: true,
+  },
+  {
+    name: "path through a scalar",
+    filter: { path: "data.userId.length", exists: true },
+    data: order(),
+    matches: false,
+  },
 ];
 
 describe("filter conditions", () => {
   it.each(cases)("$name", async ({ filter, data, attributes, matches }) => {
     let calls = 0;
-    const { handle, metrics } = pipelineFor({ on: ["order.created"], filter: [filter] }, {
-      "order.created": () => void calls++,
-    });
+    const { handle, metrics } = pipelineFor(
+      { on: ["order.created"], filter: [filter] },
+      {
+        "order.created": () => void calls++,
+      },
+    );
     const decision = await handle(delivery(data ?? order(), attributes));
     expect(decision).toEqual({ action: "ack", outcome: matches ? "handled" : "skipped" });
     expect(calls).toBe(matches ? 1 : 0);
@@ -128,7 +212,9 @@ describe("ctx.skip", () => {
     expect(calls).toBe(2);
 
     const skipped = await metrics.registry.getSingleMetricAsString("evgen_events_skipped_total");
-    expect(skipped).toContain('evgen_events_skipped_total{type="order.created",consumer="worker",reason="opted-out"} 1');
+    expect(skipped).toContain(
+      'evgen_events_skipped_total{type="order.created",consumer="worker",reason="opted-out"} 1',
+    );
     const handled = await metrics.registry.getSingleMetricAsString("evgen_events_handled_total");
     expect(handled).toContain('evgen_events_handled_total{type="order.created",consumer="worker"} 1');
     expect(lines).toContainEqual(
@@ -141,9 +227,12 @@ describe("ctx.skip", () => {
   });
 
   it("labels at most MAX_SKIP_REASONS distinct well-formed reasons, the rest as other", async () => {
-    const { handle, metrics, lines } = pipelineFor({ on: ["order.created"] }, {
-      "order.created": (event, ctx) => ctx.skip((event.data as { userId: string }).userId),
-    });
+    const { handle, metrics, lines } = pipelineFor(
+      { on: ["order.created"] },
+      {
+        "order.created": (event, ctx) => ctx.skip((event.data as { userId: string }).userId),
+      },
+    );
     const reasons = [
       ...Array.from({ length: MAX_SKIP_REASONS + 5 }, (_, i) => `reason-${i}`),
       "Not Kebab",
@@ -175,7 +264,9 @@ describe("ctx.skip", () => {
       const skippedId = await harness.publish("order.created", order({ userId: "u-2" }));
       await harness.publish("order.created", order({ userId: "u-1" }));
       await harness.idle();
-      expect(harness.skipped("mailer").map((s) => [s.event.id, s.reason, s.attempt])).toEqual([[skippedId, "opted-out", 1]]);
+      expect(harness.skipped("mailer").map((s) => [s.event.id, s.reason, s.attempt])).toEqual([
+        [skippedId, "opted-out", 1],
+      ]);
       expect(harness.handled("mailer").map((h) => h.event.id)).not.toContain(skippedId);
       expect(harness.handled("mailer")).toHaveLength(1);
     } finally {
@@ -184,12 +275,15 @@ describe("ctx.skip", () => {
   });
 
   it("counts a handler that skips and then fails as failed", async () => {
-    const { handle } = pipelineFor({ on: ["order.created"], retry: { delaysMs: [10] } }, {
-      "order.created": (_event, ctx) => {
-        ctx.skip("opted-out");
-        throw new Error("store down");
+    const { handle } = pipelineFor(
+      { on: ["order.created"], retry: { delaysMs: [10] } },
+      {
+        "order.created": (_event, ctx) => {
+          ctx.skip("opted-out");
+          throw new Error("store down");
+        },
       },
-    });
+    );
     expect(await handle(delivery(order()))).toMatchObject({ action: "retry" });
   });
 });

@@ -91,10 +91,7 @@ export function consumerDef(service: string, name: string, spec: ConsumerSpec): 
 }
 
 /** The shop service with the given consumers. */
-export function shopService(
-  consumers: Record<string, ConsumerSpec> = {},
-  service = "shop",
-): ServiceDef {
+export function shopService(consumers: Record<string, ConsumerSpec> = {}, service = "shop"): ServiceDef {
   return {
     service,
     source: `/${service}`,
@@ -116,9 +113,7 @@ export function shopService(
 
 export const ORDER_ID = "6f1c1b0e-8a0e-4c53-9a4e-1d2f3a4b5c6d";
 
-export function order(
-  overrides: Partial<Payloads["order.created"]> = {},
-): Payloads["order.created"] {
+export function order(overrides: Partial<Payloads["order.created"]> = {}): Payloads["order.created"] {
   return { orderId: ORDER_ID, userId: "u-1", total: 42.5, ...overrides };
 }
 

@@ -60,10 +60,7 @@ defineHandlers({
 
 function publishTyped() {
   const service = shopService();
-  const publisher = createPublisher<Payloads>(
-    service,
-    createMemoryTransport({ service, log: silentLogger }),
-  );
+  const publisher = createPublisher<Payloads>(service, createMemoryTransport({ service, log: silentLogger }));
   // @ts-expect-error total must be a number
   void publisher.publish("order.created", { ...order(), total: "42" });
   // @ts-expect-error not an event type

@@ -28,9 +28,7 @@ describe("test harness", () => {
     });
     await harness.idle();
 
-    expect(harness.handled().map((h) => [h.consumer, h.event.id, h.attempt])).toEqual([
-      ["mailer", id, 1],
-    ]);
+    expect(harness.handled().map((h) => [h.consumer, h.event.id, h.attempt])).toEqual([["mailer", id, 1]]);
     expect(harness.published().map((p) => p.type)).toEqual(["order.created", "notification.sent"]);
     expect(harness.published("notification.sent")[0]).toMatchObject({
       source: "/shop",
@@ -95,8 +93,6 @@ describe("test harness", () => {
   });
 
   it("refuses handlers for a consumer the service does not have", () => {
-    expect(() => createHarness({ service, handlers: { ghost: {} } })).toThrow(
-      'unknown consumer "ghost"',
-    );
+    expect(() => createHarness({ service, handlers: { ghost: {} } })).toThrow('unknown consumer "ghost"');
   });
 });

@@ -58,11 +58,15 @@ describe("HTTP body parser", () => {
 
   it(`takes nesting up to ${MAX_JSON_DEPTH} levels and refuses deeper, without overflowing`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20_000 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }), (depth, objects) => {
-        const parsed = parseJson(Buffer.from(nestedJson(depth, objects)));
-        expect(parsed.ok).toBe(depth <= MAX_JSON_DEPTH);
-        if (!parsed.ok) expect(parsed.message).toBe(`nested deeper than ${MAX_JSON_DEPTH} levels`);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        (depth, objects) => {
+          const parsed = parseJson(Buffer.from(nestedJson(depth, objects)));
+          expect(parsed.ok).toBe(depth <= MAX_JSON_DEPTH);
+          if (!parsed.ok) expect(parsed.message).toBe(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -81,9 +85,13 @@ describe("HTTP body parser", () => {
 
   it("accepts application/json with any parameters and any case, and nothing else", () => {
     fc.assert(
-      fc.property(fc.constantFrom("application/json", "Application/JSON", " application/json "), fc.string(), (type, rest) => {
-        expect(isJsonContentType(`${type};${rest}`)).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom("application/json", "Application/JSON", " application/json "),
+        fc.string(),
+        (type, rest) => {
+          expect(isJsonContentType(`${type};${rest}`)).toBe(true);
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.string(), (type) => {
@@ -117,30 +125,34 @@ describe("HTTP body reader", () => {
 
   it("never holds more than the budget across bodies read at once: the rest get 503", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(chunked, fc.boolean()), { minLength: 1, maxLength: 6 }), fc.integer({ min: 2048, max: 6000 }), async (requests, total) => {
-        const budget = new BodyBudget(total);
-        let peak = 0;
-        const reads = requests.map(async ([chunks, announce]) => {
-          const claim = budget.claim();
-          const take = claim.take.bind(claim);
-          claim.take = (bytes) => {
-            const taken = take(bytes);
-            peak = Math.max(peak, budget.inUse);
-            return taken;
-          };
-          const read = await readBody(request(chunks, announce), limits, claim);
-          return { read, claim, size: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
-        });
-        const done = await Promise.all(reads);
-        expect(peak).toBeLessThanOrEqual(total);
-        for (const { read, size } of done) {
-          if (read.ok) expect(read.body.length).toBe(size);
-          // A chunked body past the limit may run out of budget before it runs past the limit.
-          else expect(size > limits.maxBytes ? [413, 503] : [503]).toContain(read.status);
-        }
-        done.forEach(({ claim }) => claim.release());
-        expect(budget.inUse).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(chunked, fc.boolean()), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 2048, max: 6000 }),
+        async (requests, total) => {
+          const budget = new BodyBudget(total);
+          let peak = 0;
+          const reads = requests.map(async ([chunks, announce]) => {
+            const claim = budget.claim();
+            const take = claim.take.bind(claim);
+            claim.take = (bytes) => {
+              const taken = take(bytes);
+              peak = Math.max(peak, budget.inUse);
+              return taken;
+            };
+            const read = await readBody(request(chunks, announce), limits, claim);
+            return { read, claim, size: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
+          });
+          const done = await Promise.all(reads);
+          expect(peak).toBeLessThanOrEqual(total);
+          for (const { read, size } of done) {
+            if (read.ok) expect(read.body.length).toBe(size);
+            // A chunked body past the limit may run out of budget before it runs past the limit.
+            else expect(size > limits.maxBytes ? [413, 503] : [503]).toContain(read.status);
+          }
+          done.forEach(({ claim }) => claim.release());
+          expect(budget.inUse).toBe(0);
+        },
+      ),
       { numRuns: 100 },
     );
   });

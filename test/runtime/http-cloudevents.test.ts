@@ -115,14 +115,20 @@ describe("HTTP ingress: CloudEvents", () => {
       const event = sdkEvent({ type: "order.shipped", data: { orderId: ORDER_ID, carrier: "ups" } });
       const res = await send("/events/order.created", serialize(event));
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: `the CloudEvent's type "order.shipped" is not the path's "order.created"` });
+      expect(await res.json()).toEqual({
+        error: `the CloudEvent's type "order.shipped" is not the path's "order.created"`,
+      });
       expect(memory.published().length).toBe(count);
     });
   }
 
   it("refuses a binary-mode event without its required attributes, or with an invalid payload", async () => {
     const headers = { "content-type": "application/json", "ce-id": "x-1", "ce-type": "order.created" };
-    const missing = await fetch(`${url}/events/order.created`, { method: "POST", headers, body: JSON.stringify(order()) });
+    const missing = await fetch(`${url}/events/order.created`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(order()),
+    });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ error: "missing CloudEvents attribute(s): source, specversion" });
 

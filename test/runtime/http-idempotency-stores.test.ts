@@ -12,7 +12,12 @@ import { order, shopService } from "./fixtures.js";
 
 const STORES = [
   { kind: "redis" as const, available: await hasRedis(), env: { REDIS_URL }, stores: { redis: createRedisStore } },
-  { kind: "postgres" as const, available: await hasPostgres(), env: { DATABASE_URL }, stores: { postgres: createPostgresStore } },
+  {
+    kind: "postgres" as const,
+    available: await hasPostgres(),
+    env: { DATABASE_URL },
+    stores: { postgres: createPostgresStore },
+  },
 ];
 
 describe.each(STORES)("HTTP repeats remembered in $kind", ({ kind, available, env, stores }) => {
@@ -54,10 +59,19 @@ describe.each(STORES)("HTTP repeats remembered in $kind", ({ kind, available, en
 
   it.skipIf(!available)("publishes a CloudEvent repeated to the other replica once", async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
-    const event = new CloudEvent<unknown>({ id: `ce-${Date.now()}`, source: "/checkout", type: "order.created", data: order() });
+    const event = new CloudEvent<unknown>({
+      id: `ce-${Date.now()}`,
+      source: "/checkout",
+      type: "order.created",
+      data: order(),
+    });
     const { headers, body } = HTTP.binary(event);
     const send = (url: string) =>
-      fetch(`${url}/events/order.created`, { method: "POST", headers: headers as Record<string, string>, body: body as string });
+      fetch(`${url}/events/order.created`, {
+        method: "POST",
+        headers: headers as Record<string, string>,
+        body: body as string,
+      });
     expect((await send(a.url)).status).toBe(202);
     const published = b.memory.published().length;
     const again = await send(b.url);

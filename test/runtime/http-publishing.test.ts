@@ -79,8 +79,12 @@ describe("HTTP ingress: who may publish what", () => {
     expect((await post("/events/order.shipped", shipped, `${OPS}x`)).status).toBe(401);
 
     expect(await metric("evgen_http_requests_total", { client: "shop", status: "403" })).toBe(before + 1);
-    expect(await metric("evgen_http_events_accepted_total", { client: "ops", type: "order.shipped" })).toBeGreaterThanOrEqual(1);
-    expect(await metric("evgen_http_requests_total", { client: "unauthenticated", status: "401" })).toBeGreaterThanOrEqual(1);
+    expect(
+      await metric("evgen_http_events_accepted_total", { client: "ops", type: "order.shipped" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await metric("evgen_http_requests_total", { client: "unauthenticated", status: "401" }),
+    ).toBeGreaterThanOrEqual(1);
     expect(await (await fetch(`${url}/metrics`)).text()).not.toContain(SHOP);
   });
 });
@@ -151,7 +155,12 @@ describe("HTTP ingress: POST /events batches", () => {
     expect(res.status).toBe(202);
     const { ids } = (await res.json()) as { ids: string[] };
     expect(ids).toHaveLength(2);
-    expect(memory.published().slice(count).map((message) => [message.attributes.id, message.attributes.type])).toEqual([
+    expect(
+      memory
+        .published()
+        .slice(count)
+        .map((message) => [message.attributes.id, message.attributes.type]),
+    ).toEqual([
       [ids[0], "order.created"],
       [ids[1], "order.shipped"],
     ]);
@@ -176,7 +185,14 @@ describe("HTTP ingress: POST /events batches", () => {
 
   it("refuses a batch holding a type the client may not publish (403) or the ingress does not accept (404)", async () => {
     const count = memory.published().length;
-    const forbidden = await post("/events", [{ type: "order.created", data: order() }, { type: "order.shipped", data: shipped }], SHOP);
+    const forbidden = await post(
+      "/events",
+      [
+        { type: "order.created", data: order() },
+        { type: "order.shipped", data: shipped },
+      ],
+      SHOP,
+    );
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toEqual({
       error: "client shop may not publish order.shipped",
@@ -192,8 +208,14 @@ describe("HTTP ingress: POST /events batches", () => {
     expect((await post("/events", [], OPS)).status).toBe(400);
     const malformed = await post("/events", [{ type: "order.created", data: order(), id: "x" }, { data: {} }], OPS);
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { issues: Array<{ path: string }> }).issues.map((issue) => issue.path)).toEqual(["0", "1"]);
-    const many = await post("/events", Array.from({ length: 101 }, () => ({ type: "order.created", data: order() })), OPS);
+    expect(((await malformed.json()) as { issues: Array<{ path: string }> }).issues.map((issue) => issue.path)).toEqual(
+      ["0", "1"],
+    );
+    const many = await post(
+      "/events",
+      Array.from({ length: 101 }, () => ({ type: "order.created", data: order() })),
+      OPS,
+    );
     expect(many.status).toBe(413);
     expect(await many.json()).toEqual({ error: "a batch holds at most 100 events (got 101)" });
   });

@@ -50,7 +50,11 @@ describe.each([
   it("fails each call within its timeout, and closes", async () => {
     const store = open();
     const ref = { consumer: "shop.mailer", source: "/shop", id: "e-1", ttlMs: 60_000 };
-    const failed = (call: Promise<unknown>) => call.then(() => "answered", () => "failed");
+    const failed = (call: Promise<unknown>) =>
+      call.then(
+        () => "answered",
+        () => "failed",
+      );
     let outcome = "";
     expect(await elapsed(async () => (outcome = await failed(store.seen(ref))))).toBeLessThan(3_000);
     expect(outcome).toBe("failed");
@@ -96,7 +100,9 @@ describe.each(["redis", "postgres"] as const)("a service whose %s store never an
       expect(["timeout", "error"]).toContain(letter!.failure.kind);
       expect(handled).toEqual([]);
       const metrics = await (await fetch(`http://127.0.0.1:${handle.port}/metrics`)).text();
-      const failures = [...metrics.matchAll(/^evgen_events_failed_total\{type="order.created",consumer="mailer",kind="\w+"\} (\d+)$/gm)];
+      const failures = [
+        ...metrics.matchAll(/^evgen_events_failed_total\{type="order.created",consumer="mailer",kind="\w+"\} (\d+)$/gm),
+      ];
       expect(failures.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(2);
     } finally {
       expect(await elapsed(() => handle.stop())).toBeLessThan(5_000);

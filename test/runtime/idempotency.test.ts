@@ -41,11 +41,11 @@ describe("memory idempotency store bounds", () => {
     const store = createMemoryStore({ maxEntries: 2 });
     const ref = (id: string) => ({ consumer: "c", source: "/s", id, ttlMs: WEEK });
     for (const id of ["a", "b", "c"]) await store.mark(ref(id));
-    expect([
-      await store.seen(ref("a")),
-      await store.seen(ref("b")),
-      await store.seen(ref("c")),
-    ]).toEqual([false, true, true]);
+    expect([await store.seen(ref("a")), await store.seen(ref("b")), await store.seen(ref("c"))]).toEqual([
+      false,
+      true,
+      true,
+    ]);
   });
 
   it("forgets entries older than their consumer's ttl", async () => {
@@ -93,20 +93,14 @@ describe.skipIf(!(await hasPostgres()))("postgres store", () => {
 
   it("creates its table when missing, also when several processes start at once", async () => {
     const table = uniqueName("evgen_processed_test").replaceAll("-", "_");
-    const stores = [1, 2, 3].map(() =>
-      createPostgresStore({ connectionString: DATABASE_URL, table }),
-    );
+    const stores = [1, 2, 3].map(() => createPostgresStore({ connectionString: DATABASE_URL, table }));
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     try {
       await Promise.all(
-        stores.map((store, i) =>
-          store.mark({ consumer: "shop.audit", source: "/shop", id: `e-${i}`, ttlMs: WEEK }),
-        ),
+        stores.map((store, i) => store.mark({ consumer: "shop.audit", source: "/shop", id: `e-${i}`, ttlMs: WEEK })),
       );
-      const rows = await client.query(
-        `SELECT consumer, source, id, processed_at FROM ${table} ORDER BY id`,
-      );
+      const rows = await client.query(`SELECT consumer, source, id, processed_at FROM ${table} ORDER BY id`);
       expect(rows.rows.map((r) => [r.consumer, r.source, r.id])).toEqual([
         ["shop.audit", "/shop", "e-0"],
         ["shop.audit", "/shop", "e-1"],

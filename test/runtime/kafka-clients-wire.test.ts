@@ -23,7 +23,9 @@ describe.skipIf(!(await hasKafka()))("Kafka clients on the wire", () => {
     const keys = Array.from({ length: 24 }, () => randomUUID());
     for (const transport of transports) {
       const publisher = createPublisher<Payloads>(service, transport);
-      await publisher.publishBatch(keys.map((orderId) => ({ type: "order.created" as const, data: order({ orderId }) })));
+      await publisher.publishBatch(
+        keys.map((orderId) => ({ type: "order.created" as const, data: order({ orderId }) })),
+      );
     }
     const records = await readTopic(service.events["order.created"]!.topic, keys.length * transports.length);
     const partitionsOf = (key: string) => new Set(records.filter((r) => r.key === key).map((r) => r.partition));

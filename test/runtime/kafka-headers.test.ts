@@ -24,7 +24,12 @@ describe("Kafka headers", () => {
     const records = [
       orderAttributes(),
       orderAttributes({ id: "e-2", dataversion: "2" }),
-      orderAttributes({ id: "e-3", type: "order.shipped", source: "/shöp", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }),
+      orderAttributes({
+        id: "e-3",
+        type: "order.shipped",
+        source: "/shöp",
+        traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      }),
       orderAttributes({ id: "e-4", type: "order.created" }),
       orderAttributes({ id: "e-5", type: "order.cancels", source: "/shop" }), // same length as order.created
       orderAttributes({ id: "e-6", type: "order.created" }),
@@ -36,7 +41,10 @@ describe("Kafka headers", () => {
   });
 
   it("take the first of repeated headers, and read absent ones as undefined", () => {
-    const headers = { ce_type: [Buffer.from("order.created"), Buffer.from("order.shipped")], ce_id: Buffer.from("e-1") };
+    const headers = {
+      ce_type: [Buffer.from("order.created"), Buffer.from("order.shipped")],
+      ce_id: Buffer.from("e-1"),
+    };
     expect(headerAttributes(headers)).toEqual({ type: "order.created", id: "e-1" });
     expect(headerAttributes(undefined)).toEqual({});
   });

@@ -16,72 +16,88 @@ describe.skipIf(!(await hasKafka()))("a Kafka service joining a group that is he
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   });
 
-  it("serves HTTP at once, reports the consumer as joining, and stops without waiting for the join", { timeout: 90_000 }, async () => {
-    const service = kafkaService({ worker: { on: ["order.created"] } });
-    const worker = service.consumers.worker!;
-    const start = (env: Record<string, string> = {}) =>
-      startService({
-        service,
-        env: { PORT: "0", KAFKA_BROKERS: KAFKA_BROKERS.join(","), LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT: "10000", ...env },
-        createTransport: (config, log) =>
-          createKafkaTransport({ service, brokers: config.kafka.brokers, clientId: service.service, log, sessionTimeoutMs: config.kafka.sessionTimeoutMs }),
-        handlers: { worker: { "order.created": () => undefined } },
+  it(
+    "serves HTTP at once, reports the consumer as joining, and stops without waiting for the join",
+    { timeout: 90_000 },
+    async () => {
+      const service = kafkaService({ worker: { on: ["order.created"] } });
+      const worker = service.consumers.worker!;
+      const start = (env: Record<string, string> = {}) =>
+        startService({
+          service,
+          env: {
+            PORT: "0",
+            KAFKA_BROKERS: KAFKA_BROKERS.join(","),
+            LOG_LEVEL: "silent",
+            SHUTDOWN_TIMEOUT: "10000",
+            ...env,
+          },
+          createTransport: (config, log) =>
+            createKafkaTransport({
+              service,
+              brokers: config.kafka.brokers,
+              clientId: service.service,
+              log,
+              sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+            }),
+          handlers: { worker: { "order.created": () => undefined } },
+        });
+
+      // An instance without consumers provisions the topics and publishes the event the member below blocks on.
+      const publisherOnly = await start({ EVGEN_CONSUMERS: "" });
+      cleanups.push(() => publisherOnly.stop());
+      await publisherOnly.publisher.publish("order.created", order());
+
+      // The member holding the group up: its handler never returns, so it neither heartbeats nor
+      // rejoins; the group waits for it until its 30 s session times out.
+      const kafka = new Kafka({ clientId: "blocker", brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+      const blocker = kafka.consumer({ groupId: worker.group, sessionTimeout: 30_000, rebalanceTimeout: 30_000 });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let blocked = false;
+      await blocker.connect();
+      await blocker.subscribe({ topics: worker.topics, fromBeginning: true });
+      await blocker.run({
+        eachMessage: async () => {
+          blocked = true;
+          await released;
+        },
       });
+      cleanups.push(async () => {
+        release();
+        await blocker.disconnect();
+      });
+      await waitFor(() => blocked, 30_000, "the blocking member to take the event");
 
-    // An instance without consumers provisions the topics and publishes the event the member below blocks on.
-    const publisherOnly = await start({ EVGEN_CONSUMERS: "" });
-    cleanups.push(() => publisherOnly.stop());
-    await publisherOnly.publisher.publish("order.created", order());
+      const started = Date.now();
+      const handle: ServiceHandle = await start();
+      const startMs = Date.now() - started;
+      let stopped = false;
+      cleanups.push(() => (stopped ? Promise.resolve() : handle.stop()));
+      const base = `http://127.0.0.1:${handle.port}`;
+      expect(startMs).toBeLessThan(10_000);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({
+        status: "not ready",
+        waitingFor: ["consumer worker (joining)"],
+        consumers: { worker: "joining" },
+      });
+      const posted = await fetch(`${base}/events/order.created`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(order()),
+      });
+      expect(posted.status).toBe(202);
 
-    // The member holding the group up: its handler never returns, so it neither heartbeats nor
-    // rejoins; the group waits for it until its 30 s session times out.
-    const kafka = new Kafka({ clientId: "blocker", brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
-    const blocker = kafka.consumer({ groupId: worker.group, sessionTimeout: 30_000, rebalanceTimeout: 30_000 });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let blocked = false;
-    await blocker.connect();
-    await blocker.subscribe({ topics: worker.topics, fromBeginning: true });
-    await blocker.run({
-      eachMessage: async () => {
-        blocked = true;
-        await released;
-      },
-    });
-    cleanups.push(async () => {
-      release();
-      await blocker.disconnect();
-    });
-    await waitFor(() => blocked, 30_000, "the blocking member to take the event");
-
-    const started = Date.now();
-    const handle: ServiceHandle = await start();
-    const startMs = Date.now() - started;
-    let stopped = false;
-    cleanups.push(() => (stopped ? Promise.resolve() : handle.stop()));
-    const base = `http://127.0.0.1:${handle.port}`;
-    expect(startMs).toBeLessThan(10_000);
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${base}/readyz`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({
-      status: "not ready",
-      waitingFor: ["consumer worker (joining)"],
-      consumers: { worker: "joining" },
-    });
-    const posted = await fetch(`${base}/events/order.created`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(order()),
-    });
-    expect(posted.status).toBe(202);
-
-    const stopping = Date.now();
-    await handle.stop();
-    stopped = true;
-    const stopMs = Date.now() - stopping;
-    // At most the brief wait for a pending join (5 s), plus closing the clients.
-    expect(stopMs).toBeLessThan(8_000);
-    console.log(`held-up join: service started in ${startMs} ms, stopped in ${stopMs} ms`);
-  });
+      const stopping = Date.now();
+      await handle.stop();
+      stopped = true;
+      const stopMs = Date.now() - stopping;
+      // At most the brief wait for a pending join (5 s), plus closing the clients.
+      expect(stopMs).toBeLessThan(8_000);
+      console.log(`held-up join: service started in ${startMs} ms, stopped in ${stopMs} ms`);
+    },
+  );
 });

@@ -53,7 +53,12 @@ function startWorker(
 /** Publishes `count` events for the service and returns their ids. */
 async function publishEvents(client: KafkaClient, service: string, count: number): Promise<string[]> {
   const def = kafkaService({ worker: { on: ["order.created"] } }, service);
-  const transport = client.createKafkaTransport({ service: def, brokers: KAFKA_BROKERS, clientId: service, log: silentLogger });
+  const transport = client.createKafkaTransport({
+    service: def,
+    brokers: KAFKA_BROKERS,
+    clientId: service,
+    log: silentLogger,
+  });
   const publisher = createPublisher<Payloads>(def, transport, { ownsTransport: true });
   try {
     return await publisher.publishBatch(

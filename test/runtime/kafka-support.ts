@@ -63,7 +63,11 @@ export async function readTopic(
         });
       },
     });
-    await waitFor(() => done(records), timeoutMs, () => `records on ${topic} (got ${records.length})`);
+    await waitFor(
+      () => done(records),
+      timeoutMs,
+      () => `records on ${topic} (got ${records.length})`,
+    );
     await sleep(settleMs);
     return records;
   } finally {
@@ -87,7 +91,10 @@ export async function produceRaw(
   const producer = kafka.producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages: records.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers })) });
+    await producer.send({
+      topic,
+      messages: records.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers })),
+    });
   } finally {
     await producer.disconnect();
   }

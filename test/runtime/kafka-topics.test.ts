@@ -32,12 +32,20 @@ const protocolError = (type: string) => Object.assign(new Error(type), { type })
 
 describe("Kafka topic provisioning", () => {
   it("provisions no dead-letter or replay topic for a consumer without a dead letter", () => {
-    const shop = shopService({ mailer: { on: ["order.created"], retry: { delaysMs: [10] } }, audit: { on: ["notification.sent"], deadLetter: false, retry: { delaysMs: [] } } });
+    const shop = shopService({
+      mailer: { on: ["order.created"], retry: { delaysMs: [10] } },
+      audit: { on: ["notification.sent"], deadLetter: false, retry: { delaysMs: [] } },
+    });
     expect(serviceTopics(shop)).toEqual(["notification.sent", "orders", "shop.mailer.dlq", "shop.mailer.retry-1"]);
   });
 
   it("waits while the broker does not know the new topics yet or they have no leader", async () => {
-    const { admin, calls } = slowAdmin([protocolError("UNKNOWN_TOPIC_OR_PARTITION"), protocolError("LEADER_NOT_AVAILABLE"), -1, 0]);
+    const { admin, calls } = slowAdmin([
+      protocolError("UNKNOWN_TOPIC_OR_PARTITION"),
+      protocolError("LEADER_NOT_AVAILABLE"),
+      -1,
+      0,
+    ]);
     await ensureTopics(admin, service, silentLogger);
     expect(calls.created).toEqual(serviceTopics(service));
     expect(calls.metadata).toBe(4);

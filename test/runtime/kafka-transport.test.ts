@@ -137,7 +137,10 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
     const publisher = await runPipeline(service, transport, "mailer", {
       "order.created": async (event, ctx) => {
         attempts.push(ctx.attempt);
-        await ctx.publish("notification.sent", { orderId: (event.data as { orderId: string }).orderId, channel: "email" });
+        await ctx.publish("notification.sent", {
+          orderId: (event.data as { orderId: string }).orderId,
+          channel: "email",
+        });
         if (ctx.attempt === 1) throw new Error("failed after publishing");
       },
     });
@@ -252,7 +255,10 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
       dlq.map((r) => [r.headers.ce_id, [r.headers[FAILURE_HEADERS.kind], r.headers[FAILURE_HEADERS.error]]]),
     );
     expect(errors).toEqual({
-      "far-future": ["invalid", expect.stringMatching(/^x-evgen-due-at is \d+ ms ahead, more than the 200 ms delay of retry topic 1 allows$/)],
+      "far-future": [
+        "invalid",
+        expect.stringMatching(/^x-evgen-due-at is \d+ ms ahead, more than the 200 ms delay of retry topic 1 allows$/),
+      ],
       "attempt-99": ["invalid", 'x-evgen-attempt is "99" on retry topic 1, not 1'],
       "not-handled": ["invalid", 'event type "order.shipped" is not one mailer handles (order.created)'],
       "due-garbage": ["invalid", 'x-evgen-due-at is "soon", not a time in epoch milliseconds'],
@@ -268,7 +274,13 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
     await transport.subscribe(service.consumers.mailer!, async (delivery) => {
       const { seq } = JSON.parse(delivery.body.toString()) as { seq: number };
       if (delivery.key === "a" && seq === 1 && delivery.attempt < 3) {
-        const failure = { kind: "error", message: "busy", attempt: delivery.attempt, consumer: "mailer", failedAt: "" } as const;
+        const failure = {
+          kind: "error",
+          message: "busy",
+          attempt: delivery.attempt,
+          consumer: "mailer",
+          failedAt: "",
+        } as const;
         return { action: "retry", failure, delayMs: 300 };
       }
       done.push({ key: delivery.key!, seq, attempt: delivery.attempt });
@@ -343,7 +355,9 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
     const metrics = createMetrics({ defaultMetrics: false });
     const transport = connect(service, undefined, metrics);
     const orderId = randomUUID(); // one key: one partition
-    await transport.publish(Array.from({ length: 20 }, () => encodeEvent(service, "order.created", order({ orderId }))));
+    await transport.publish(
+      Array.from({ length: 20 }, () => encodeEvent(service, "order.created", order({ orderId }))),
+    );
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let handled = 0;
@@ -354,9 +368,17 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka transport on $cl
 
     const topic = service.events["order.created"]!.topic;
     const lag = async () => (await lagSeries(metrics)).filter((s) => s.labels.topic === topic);
-    await pollUntil(async () => (await lag()).some((s) => s.value === 20), 20_000, "a lag of 20 while the first event is held");
+    await pollUntil(
+      async () => (await lag()).some((s) => s.value === 20),
+      20_000,
+      "a lag of 20 while the first event is held",
+    );
     release();
-    await pollUntil(async () => handled === 20 && (await lag()).every((s) => s.value === 0), 20_000, "no lag once all 20 are handled");
+    await pollUntil(
+      async () => handled === 20 && (await lag()).every((s) => s.value === 0),
+      20_000,
+      "no lag once all 20 are handled",
+    );
     expect(await lag()).toHaveLength(1);
     expect(await metrics.registry.getSingleMetricAsString("evgen_consumer_lag")).toContain(
       `evgen_consumer_lag{consumer="mailer",topic="${topic}",partition="${(await lag())[0]!.labels.partition}"} 0`,

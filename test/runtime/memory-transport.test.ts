@@ -21,7 +21,11 @@ describe("memory transport", () => {
     expect(attempts).toEqual([1, 2, 3]);
     const dead = transport.deadLetters("worker");
     expect(dead).toHaveLength(1);
-    expect(dead[0]!.failure).toMatchObject({ kind: "error", attempt: 3, message: expect.stringMatching(/broken handler/) });
+    expect(dead[0]!.failure).toMatchObject({
+      kind: "error",
+      attempt: 3,
+      message: expect.stringMatching(/broken handler/),
+    });
     expect(lines.filter((line) => line.msg === "delivery handler threw")).toHaveLength(3);
   });
 });

@@ -12,7 +12,11 @@ function normalized(text: string): string[] {
     .map((line) => {
       const match = /^([^{ ]+)(?:\{(.*)\})? (.+)$/.exec(line);
       if (!match) return line;
-      const labels = (match[2] ?? "").split(/,(?=[a-z]+=")/).filter(Boolean).sort().join(",");
+      const labels = (match[2] ?? "")
+        .split(/,(?=[a-z]+=")/)
+        .filter(Boolean)
+        .sort()
+        .join(",");
       return `${match[1]}{${labels}} ${match[3]}`;
     })
     .sort();
@@ -22,9 +26,24 @@ describe("metrics", () => {
   it("expose counters and the duration histogram as prom-client does", async () => {
     const ours = createMetrics({ defaultMetrics: false });
     const registry = new Registry();
-    const handled = new Counter({ name: "evgen_events_handled_total", help: "h", labelNames: ["type", "consumer"], registers: [registry] });
-    const failed = new Counter({ name: "evgen_events_failed_total", help: "f", labelNames: ["type", "consumer", "kind"], registers: [registry] });
-    const published = new Counter({ name: "evgen_events_published_total", help: "p", labelNames: ["type"], registers: [registry] });
+    const handled = new Counter({
+      name: "evgen_events_handled_total",
+      help: "h",
+      labelNames: ["type", "consumer"],
+      registers: [registry],
+    });
+    const failed = new Counter({
+      name: "evgen_events_failed_total",
+      help: "f",
+      labelNames: ["type", "consumer", "kind"],
+      registers: [registry],
+    });
+    const published = new Counter({
+      name: "evgen_events_published_total",
+      help: "p",
+      labelNames: ["type"],
+      registers: [registry],
+    });
     const duration = new Histogram({
       name: "evgen_handler_duration_seconds",
       help: "d",
@@ -47,7 +66,12 @@ describe("metrics", () => {
     ours.published("order.shipped");
     published.inc({ type: "order.shipped" }, 2);
 
-    const names = ["evgen_events_handled_total", "evgen_events_failed_total", "evgen_events_published_total", "evgen_handler_duration_seconds"];
+    const names = [
+      "evgen_events_handled_total",
+      "evgen_events_failed_total",
+      "evgen_events_published_total",
+      "evgen_handler_duration_seconds",
+    ];
     for (const name of names) {
       const expected = normalized(await registry.getSingleMetricAsString(name));
       expect(expected.length).toBeGreaterThan(0);

@@ -25,10 +25,7 @@ function pipelineFor(spec: ConsumerSpec, handlers: ConsumerHandlers) {
   return { handle, lines, metrics };
 }
 
-function delivery(
-  overrides: Partial<Delivery> = {},
-  attributes: Record<string, string> = {},
-): Delivery {
+function delivery(overrides: Partial<Delivery> = {}, attributes: Record<string, string> = {}): Delivery {
   return {
     attributes: { ...orderAttributes(), ...attributes },
     body: Buffer.from(JSON.stringify(order())),
@@ -50,28 +47,16 @@ describe("pipeline decisions", () => {
       { on: ["order.created"], retry: { delaysMs: [100, 200, 400] } },
       failing(new Error("no")),
     );
-    const decisions = await Promise.all(
-      [1, 2, 3, 4].map((attempt) => handle(delivery({ attempt }))),
-    );
-    expect(decisions.map((d) => (d.action === "retry" ? d.delayMs : d.action))).toEqual([
-      100,
-      200,
-      400,
-      "dead-letter",
-    ]);
+    const decisions = await Promise.all([1, 2, 3, 4].map((attempt) => handle(delivery({ attempt }))));
+    expect(decisions.map((d) => (d.action === "retry" ? d.delayMs : d.action))).toEqual([100, 200, 400, "dead-letter"]);
     expect(decisions[3]).toMatchObject({
       failure: { attempt: 4, kind: "error", consumer: "worker" },
     });
   });
 
   it("acknowledges events of a type the consumer does not handle (shared topic) as skipped", async () => {
-    const { handle, metrics } = pipelineFor(
-      { on: ["order.created"] },
-      failing(new Error("must not run")),
-    );
-    const decision = await handle(
-      delivery({ body: Buffer.from("not even json") }, { type: "order.shipped" }),
-    );
+    const { handle, metrics } = pipelineFor({ on: ["order.created"] }, failing(new Error("must not run")));
+    const decision = await handle(delivery({ body: Buffer.from("not even json") }, { type: "order.shipped" }));
     expect(decision).toEqual({ action: "ack", outcome: "skipped" });
     expect(await metrics.registry.getSingleMetricAsString("evgen_events_skipped_total")).toContain(
       'evgen_events_skipped_total{type="order.shipped",consumer="worker",reason="unhandled-type"} 1',
@@ -114,7 +99,10 @@ describe("pipeline decisions", () => {
 
   it("hands the handler a well-formed traceparent only", async () => {
     const seen: Array<string | undefined> = [];
-    const { handle } = pipelineFor({ on: ["order.created"] }, { "order.created": (event) => void seen.push(event.traceparent) });
+    const { handle } = pipelineFor(
+      { on: ["order.created"] },
+      { "order.created": (event) => void seen.push(event.traceparent) },
+    );
     const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     await handle(delivery({}, { traceparent: valid }));
     await handle(delivery({}, { traceparent: "00-nope\r\nx-injected: 1" }));
@@ -139,10 +127,7 @@ describe("pipeline decisions", () => {
 
   it("keeps fields the schema does not know (forward compatibility)", async () => {
     let data: unknown;
-    const { handle } = pipelineFor(
-      { on: ["order.created"] },
-      { "order.created": (event) => void (data = event.data) },
-    );
+    const { handle } = pipelineFor({ on: ["order.created"] }, { "order.created": (event) => void (data = event.data) });
     await handle(delivery({ body: Buffer.from(JSON.stringify({ ...order(), giftWrap: true })) }));
     expect(data).toMatchObject({ giftWrap: true });
   });
@@ -159,10 +144,7 @@ describe("pipeline decisions", () => {
   });
 
   it("never throws, even when a handler throws something that is not an Error", async () => {
-    const { handle } = pipelineFor(
-      { on: ["order.created"], retry: { attempts: 1, delaysMs: [] } },
-      failing(undefined),
-    );
+    const { handle } = pipelineFor({ on: ["order.created"], retry: { attempts: 1, delaysMs: [] } }, failing(undefined));
     expect(await handle(delivery())).toMatchObject({
       action: "dead-letter",
       failure: { kind: "error", message: "undefined" },
@@ -187,8 +169,8 @@ describe("pipeline decisions", () => {
   });
 
   it("refuses to start without a handler for every event of the consumer", () => {
-    expect(() =>
-      pipelineFor({ on: ["order.created", "order.shipped"] }, failing(new Error())),
-    ).toThrow("consumer worker has no handler for order.shipped");
+    expect(() => pipelineFor({ on: ["order.created", "order.shipped"] }, failing(new Error()))).toThrow(
+      "consumer worker has no handler for order.shipped",
+    );
   });
 });

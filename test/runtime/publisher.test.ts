@@ -76,11 +76,7 @@ describe("publisher", () => {
       { orderId: ORDER_ID, carrier: "dhl" },
       { id: "my-id", key: "k", traceparent },
     );
-    await publisher.publish(
-      "notification.sent",
-      { orderId: ORDER_ID, channel: "sms" },
-      { traceparent: "garbage" },
-    );
+    await publisher.publish("notification.sent", { orderId: ORDER_ID, channel: "sms" }, { traceparent: "garbage" });
 
     const [shipped, sent] = memory.published();
     expect(shipped).toMatchObject({
@@ -105,9 +101,9 @@ describe("publisher", () => {
 
     expect(error).toBeInstanceOf(InvalidPayloadError);
     expect((error as InvalidPayloadError).issues.map((i) => i.path)).toEqual(["orderId", "total"]);
-    await expect(
-      publisher.publish("order.lost" as "order.created", order()),
-    ).rejects.toBeInstanceOf(UnknownEventTypeError);
+    await expect(publisher.publish("order.lost" as "order.created", order())).rejects.toBeInstanceOf(
+      UnknownEventTypeError,
+    );
     expect(memory.published()).toEqual([]);
   });
 
@@ -146,10 +142,7 @@ describe("publisher", () => {
     confirm();
     expect(await batch).toEqual(["a", "b"]);
     expect(counts().batches).toBe(1);
-    expect(memory.published().map((m) => m.attributes.type)).toEqual([
-      "order.created",
-      "notification.sent",
-    ]);
+    expect(memory.published().map((m) => m.attributes.type)).toEqual(["order.created", "notification.sent"]);
   });
 
   it.each([
@@ -158,7 +151,9 @@ describe("publisher", () => {
   ] as const)("on %s counts as unrouted what no consumer of the service handles", async (broker, expected) => {
     const shop = { ...shopService({ mailer: { on: ["order.created"] } }), broker };
     const metrics = createMetrics({ defaultMetrics: false });
-    const publisher = createPublisher<Payloads>(shop, createMemoryTransport({ service: shop, log: silentLogger }), { metrics });
+    const publisher = createPublisher<Payloads>(shop, createMemoryTransport({ service: shop, log: silentLogger }), {
+      metrics,
+    });
     await publisher.publish("order.created", order());
     await publisher.publish("order.shipped", { orderId: ORDER_ID, carrier: "dhl" });
 
@@ -177,9 +172,9 @@ describe("publisher", () => {
         throw new Error("broker said no");
       },
     };
-    await expect(
-      createPublisher<Payloads>(service, transport).publish("order.created", order()),
-    ).rejects.toThrow("broker said no");
+    await expect(createPublisher<Payloads>(service, transport).publish("order.created", order())).rejects.toThrow(
+      "broker said no",
+    );
   });
 
   it("waits for publishes in flight on close, and closes only a transport it owns", async () => {
@@ -194,9 +189,7 @@ describe("publisher", () => {
     confirm();
     await Promise.all([pending, closing]);
     expect(memory.isReady()).toBe(false);
-    await expect(publisher.publish("order.created", order())).rejects.toThrow(
-      "publisher is closed",
-    );
+    await expect(publisher.publish("order.created", order())).rejects.toThrow("publisher is closed");
 
     const shared = createMemoryTransport({ service, log: silentLogger });
     const borrower = createPublisher<Payloads>(service, shared);

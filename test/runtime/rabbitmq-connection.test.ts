@@ -33,9 +33,12 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ connection", () => {
     await connection.open();
     expect(connection.isReady()).toBe(true);
     await proxy.close(); // cuts the connection and refuses new ones
-    await vi.waitFor(() => expect(lines.filter((l) => l.msg === "RabbitMQ reconnect failed").length).toBeGreaterThan(2), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(
+      () => expect(lines.filter((l) => l.msg === "RabbitMQ reconnect failed").length).toBeGreaterThan(2),
+      {
+        timeout: 10_000,
+      },
+    );
     expect(lines.map((l) => l.msg)).toContain("RabbitMQ connection lost; reconnecting");
     expect(connection.isReady()).toBe(false);
 

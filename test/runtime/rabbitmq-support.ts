@@ -47,7 +47,11 @@ export function rabbitService(
 
 /** Every queue the transport declares for a service. */
 export function queuesOf(service: ServiceDef): string[] {
-  return Object.values(service.consumers).flatMap((c) => [c.group, ...new Set(c.retryQueues), ...(c.deadLetterQueue ? [c.deadLetterQueue] : [])]);
+  return Object.values(service.consumers).flatMap((c) => [
+    c.group,
+    ...new Set(c.retryQueues),
+    ...(c.deadLetterQueue ? [c.deadLetterQueue] : []),
+  ]);
 }
 
 export interface RabbitAdmin {
@@ -87,7 +91,8 @@ export async function openAdmin(url = AMQP_URL): Promise<RabbitAdmin> {
       }),
     remove: (service, extraQueues = []) =>
       withChannel(async (ch) => {
-        for (const queue of [...queuesOf(service), service.rabbitmq.unrouted, ...extraQueues]) await ch.deleteQueue(queue);
+        for (const queue of [...queuesOf(service), service.rabbitmq.unrouted, ...extraQueues])
+          await ch.deleteQueue(queue);
         await ch.deleteExchange(service.rabbitmq.exchange);
         await ch.deleteExchange(service.rabbitmq.unrouted);
       }),

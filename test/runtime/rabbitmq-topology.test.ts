@@ -15,7 +15,8 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
   afterAll(async () => {
     const conn = await connection;
     const channel = await conn.createChannel();
-    for (const queue of [consumer.group, consumer.deadLetterQueue!, ...consumer.retryQueues]) await channel.deleteQueue(queue);
+    for (const queue of [consumer.group, consumer.deadLetterQueue!, ...consumer.retryQueues])
+      await channel.deleteQueue(queue);
     await channel.deleteExchange(service.rabbitmq.exchange);
     await conn.close();
   });
@@ -23,7 +24,11 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
   it("keeps a dead letter through more reads than a quorum queue's default delivery limit", async () => {
     const channel = await (await connection).createChannel();
     const exchange = { name: service.rabbitmq.exchange, options: { durable: true } };
-    await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 }, consumer);
+    await declareConsumerTopology(
+      channel,
+      { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 },
+      consumer,
+    );
     channel.sendToQueue(consumer.deadLetterQueue!, Buffer.from("dead letter"), { persistent: true });
     await expect.poll(async () => (await channel.checkQueue(consumer.deadLetterQueue!)).messageCount).toBe(1);
 
@@ -45,10 +50,17 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
   });
 
   it("declares no dead-letter queue for a consumer without a dead letter, nor dead-letters its queue there", async () => {
-    const dropping = shopService({ audit: { on: ["notification.sent"], deadLetter: false, retry: { delaysMs: [] } } }, uniqueName("topo")).consumers.audit!;
+    const dropping = shopService(
+      { audit: { on: ["notification.sent"], deadLetter: false, retry: { delaysMs: [] } } },
+      uniqueName("topo"),
+    ).consumers.audit!;
     const channel = await (await connection).createChannel();
     const exchange = { name: service.rabbitmq.exchange, options: { durable: true } };
-    await declareConsumerTopology(channel, { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 }, dropping);
+    await declareConsumerTopology(
+      channel,
+      { exchange, queueType: "quorum", vhost: RABBIT_VHOST, waitQueueIdleMs: 60_000 },
+      dropping,
+    );
     await channel.close();
     const probe = await (await connection).createChannel();
     probe.on("error", () => undefined);
@@ -57,7 +69,10 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {
     again.on("error", () => undefined);
     // The broker's equivalence check: the queue was declared without dead-letter arguments.
     await expect(
-      again.assertQueue(dropping.group, { durable: true, arguments: { "x-queue-type": "quorum", "x-delivery-limit": 20 } }),
+      again.assertQueue(dropping.group, {
+        durable: true,
+        arguments: { "x-queue-type": "quorum", "x-delivery-limit": 20 },
+      }),
     ).resolves.toMatchObject({ queue: dropping.group });
     await again.deleteQueue(dropping.group);
     await again.close();

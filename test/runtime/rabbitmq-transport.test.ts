@@ -12,7 +12,14 @@ import type { Delivery, ServiceDef } from "../../templates/runtime/core/types.js
 import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
 import { order, recordingLogger, type Payloads } from "./fixtures.js";
-import { FAST_BACKOFF, openAdmin, rabbitService, runRabbit, textHeaders, type RabbitAdmin } from "./rabbitmq-support.js";
+import {
+  FAST_BACKOFF,
+  openAdmin,
+  rabbitService,
+  runRabbit,
+  textHeaders,
+  type RabbitAdmin,
+} from "./rabbitmq-support.js";
 import { createMetrics } from "../../templates/runtime/core/metrics.js";
 import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { createPipeline } from "../../templates/runtime/core/pipeline.js";
@@ -232,7 +239,10 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     const service = rabbitService({ mailer: { on: ["order.created"], retry: { delaysMs: [10] } } });
     const handled: Array<{ id: string; attempt: number; traceparent?: string }> = [];
     await run(service, {
-      mailer: { "order.created": (event, ctx) => void handled.push({ id: event.id, attempt: ctx.attempt, traceparent: event.traceparent }) },
+      mailer: {
+        "order.created": (event, ctx) =>
+          void handled.push({ id: event.id, attempt: ctx.attempt, traceparent: event.traceparent }),
+      },
     });
     const body = Buffer.from(JSON.stringify(order()));
     const raw = await admin.model.createConfirmChannel();
@@ -271,7 +281,10 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
   });
 
   it("counts a dead letter only once the broker confirmed it", async () => {
-    const service = rabbitService({ mailer: { on: ["order.created"], retry: { delaysMs: [] } } }, { queueType: "classic" });
+    const service = rabbitService(
+      { mailer: { on: ["order.created"], retry: { delaysMs: [] } } },
+      { queueType: "classic" },
+    );
     const mailer = service.consumers.mailer!;
     const metrics = createMetrics({ defaultMetrics: false });
     const transport = createRabbitTransport({ service, url: AMQP_URL, log: silentLogger, backoff: FAST_BACKOFF });
@@ -282,10 +295,20 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     const failing = { "order.created": () => Promise.reject(new Error("mail server down")) };
     await transport.subscribe(
       mailer,
-      createPipeline({ service, consumer: mailer, handlers: failing, publisher: createPublisher(service, transport), log: silentLogger, metrics }),
+      createPipeline({
+        service,
+        consumer: mailer,
+        handlers: failing,
+        publisher: createPublisher(service, transport),
+        log: silentLogger,
+        metrics,
+      }),
     );
     const total = async (name: string) =>
-      ((await metrics.registry.getSingleMetric(name)?.get())?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
+      ((await metrics.registry.getSingleMetric(name)?.get())?.values ?? []).reduce(
+        (sum, sample) => sum + sample.value,
+        0,
+      );
 
     // Without its dead-letter queue, the copy comes back unroutable and the event goes back to its queue.
     const channel = await admin.model.createChannel();
@@ -344,7 +367,10 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       mailer: {
         "order.created": async (event, ctx) => {
           attempts.push(ctx.attempt);
-          await ctx.publish("notification.sent", { orderId: (event.data as { orderId: string }).orderId, channel: "email" });
+          await ctx.publish("notification.sent", {
+            orderId: (event.data as { orderId: string }).orderId,
+            channel: "email",
+          });
           if (ctx.attempt === 1) throw new Error("failed after publishing");
         },
       },
@@ -429,7 +455,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     async (queueType) => {
       const service = rabbitService({ mailer: { on: ["order.created"] } }, { queueType });
       const { unrouted } = service.rabbitmq;
-            const { publisher } = await run(service, { mailer: { "order.created": () => undefined } });
+      const { publisher } = await run(service, { mailer: { "order.created": () => undefined } });
 
       const id = await publisher.publish("order.shipped", { orderId: order().orderId, carrier: "dhl" });
       const [kept] = await waitForDepth(unrouted, 1);
@@ -440,9 +466,9 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       const other = queueType === "quorum" ? "classic" : "quorum";
       const ch = await admin.model.createChannel();
       ch.on("error", () => undefined);
-      await expect(
-        ch.assertQueue(unrouted, { durable: true, arguments: { "x-queue-type": other } }),
-      ).rejects.toThrow(/inequivalent arg 'x-queue-type'/);
+      await expect(ch.assertQueue(unrouted, { durable: true, arguments: { "x-queue-type": other } })).rejects.toThrow(
+        /inequivalent arg 'x-queue-type'/,
+      );
       // Routable events still reach their queue only.
       await publisher.publish("order.created", order());
       await sleep(200);
@@ -457,7 +483,10 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
       mailer: {
         "order.created": async (event, ctx) => {
           attempts.push(ctx.attempt);
-          await ctx.publish("notification.sent", { orderId: (event.data as { orderId: string }).orderId, channel: "email" });
+          await ctx.publish("notification.sent", {
+            orderId: (event.data as { orderId: string }).orderId,
+            channel: "email",
+          });
         },
       },
     });
@@ -473,18 +502,25 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
   it("on an exchange made without an alternate exchange (older evgen), still keeps unbound events in <service>.unrouted", async () => {
     const service = rabbitService({ mailer: { on: ["order.created"] } });
     const { exchange, unrouted } = service.rabbitmq;
-        const ch = await admin.model.createChannel();
+    const ch = await admin.model.createChannel();
     await ch.assertExchange(exchange, "topic", { durable: true });
     await ch.close();
     const { log, lines } = recordingLogger();
     const handled: string[] = [];
-    const { publisher } = await run(service, { mailer: { "order.created": (event) => void handled.push(event.id) } }, { log });
+    const { publisher } = await run(
+      service,
+      { mailer: { "order.created": (event) => void handled.push(event.id) } },
+      { log },
+    );
 
     const id = await publisher.publish("order.shipped", { orderId: order().orderId, carrier: "dhl" });
     const [kept] = await waitForDepth(unrouted, 1);
     expect(kept!.properties.messageId).toBe(id);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: "info", msg: expect.stringContaining(`exists without the alternate exchange "${unrouted}"`) }),
+      expect.objectContaining({
+        level: "info",
+        msg: expect.stringContaining(`exists without the alternate exchange "${unrouted}"`),
+      }),
     );
     const created = await publisher.publish("order.created", order());
     await eventually(() => expect(handled).toEqual([created]));
@@ -555,7 +591,11 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     cleanups.push(() => admin.remove(before));
     const idle = { waitQueueIdleMs: 1500 }; // x-expires: the delay plus 1.5 s, renewed every second
 
-    const first = await runRabbit(before, { mailer: { "order.created": () => Promise.reject(new Error("not yet")) } }, idle);
+    const first = await runRabbit(
+      before,
+      { mailer: { "order.created": () => Promise.reject(new Error("not yet")) } },
+      idle,
+    );
     const waiting = await first.publisher.publish("order.created", order());
     await eventually(async () => expect(await admin.depth(oldQueue)).toBe(1));
     await first.close();
@@ -575,7 +615,15 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     );
     await eventually(() => expect(attempts).toEqual([[waiting, 2]]), 5_000);
     const fresh = await second.publisher.publish("order.created", order());
-    await eventually(() => expect(attempts).toEqual([[waiting, 2], [fresh, 1], [fresh, 2]]), 5_000);
+    await eventually(
+      () =>
+        expect(attempts).toEqual([
+          [waiting, 2],
+          [fresh, 1],
+          [fresh, 2],
+        ]),
+      5_000,
+    );
 
     // Nobody declares the old wait queue any more: RabbitMQ deletes it. The new one is kept alive.
     await eventually(() => expect(admin.depth(oldQueue)).rejects.toThrow(/NOT_FOUND/), 10_000);

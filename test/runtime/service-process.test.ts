@@ -52,8 +52,7 @@ function start(env: Record<string, string>): Running {
         if (found) return found;
         const woken = new Promise<void>((resolve) => waiters.push(resolve));
         const result = await Promise.race([woken.then(() => "line"), exited.then(() => "exit")]);
-        if (result === "exit" && !lines.find(match))
-          throw new Error(`process exited first; stderr: ${stderr}`);
+        if (result === "exit" && !lines.find(match)) throw new Error(`process exited first; stderr: ${stderr}`);
       }
     },
   };

@@ -12,7 +12,13 @@ import { createMetrics } from "../../templates/runtime/core/metrics.js";
 import { createPipeline } from "../../templates/runtime/core/pipeline.js";
 import { createPublisher } from "../../templates/runtime/core/publisher.js";
 import type { WindowDef } from "../../templates/runtime/core/types.js";
-import { summaryId, windowBounds, type Aggregate, type AnyAggregate, type WindowState } from "../../templates/runtime/core/window.js";
+import {
+  summaryId,
+  windowBounds,
+  type Aggregate,
+  type AnyAggregate,
+  type WindowState,
+} from "../../templates/runtime/core/window.js";
 import { startWindowCloser, windowHandlers } from "../../templates/runtime/core/window-consumer.js";
 import { createMemoryWindowStore } from "../../templates/runtime/core/window-store.js";
 import { ORDER_ID, order, orderAttributes, shopService, type Payloads, type Versions } from "./fixtures.js";
@@ -58,9 +64,14 @@ defineAggregate({
   emit: () => ({ orderId: ORDER_ID, channel: "x" }),
 });
 
-const WINDOW: WindowDef = { sizeMs: 60_000, graceMs: 5_000, by: "data.userId", store: "memory", emits: "notification.sent" };
-const windowed = () =>
-  shopService({ totals: { on: ["order.created"], emits: ["notification.sent"], window: WINDOW } });
+const WINDOW: WindowDef = {
+  sizeMs: 60_000,
+  graceMs: 5_000,
+  by: "data.userId",
+  store: "memory",
+  emits: "notification.sent",
+};
+const windowed = () => shopService({ totals: { on: ["order.created"], emits: ["notification.sent"], window: WINDOW } });
 
 describe("a window consumer", () => {
   it("publishes one summary per key and window, with the id derived from them, adding a repeat once", async () => {
@@ -106,8 +117,23 @@ describe("a window consumer", () => {
       // What a cast can smuggle past the types: the publisher's schema check still refuses it.
       emit: (state) => ({ orderId: "not a uuid", channel: String(state.n) }),
     }) as AnyAggregate;
-    const options = { consumer, aggregate: broken, store: createMemoryWindowStore(), publisher, log: silentLogger, metrics, now: () => clock };
-    const handle = createPipeline({ service, consumer, handlers: windowHandlers(options), publisher, log: silentLogger, metrics });
+    const options = {
+      consumer,
+      aggregate: broken,
+      store: createMemoryWindowStore(),
+      publisher,
+      log: silentLogger,
+      metrics,
+      now: () => clock,
+    };
+    const handle = createPipeline({
+      service,
+      consumer,
+      handlers: windowHandlers(options),
+      publisher,
+      log: silentLogger,
+      metrics,
+    });
     const closer = startWindowCloser({ ...options, tickMs: 2 ** 31 - 1 });
     await transport.subscribe(consumer, handle);
     try {
@@ -164,7 +190,13 @@ describe("lifecycle hooks", () => {
       ["boot-2", { ...order(), currency: "EUR" }],
     ]);
     await expect(
-      startHooks(service.consumers.mailer!, { default: {}, onStart: () => new Promise(() => {}) }, publisher, silentLogger, 50),
+      startHooks(
+        service.consumers.mailer!,
+        { default: {}, onStart: () => new Promise(() => {}) },
+        publisher,
+        silentLogger,
+        50,
+      ),
     ).rejects.toThrow(/onStart of mailer did not finish within 50 ms/);
     await hooks.stop();
     expect(seen).toEqual(["started mailer", "stopped, aborted: true"]);

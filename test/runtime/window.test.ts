@@ -8,7 +8,11 @@ import { createMemoryTransport } from "../../templates/runtime/memory/transport.
 import { createPublisher } from "../../templates/runtime/core/publisher.js";
 import { summaryId, windowBounds, windowInfo, windowKey } from "../../templates/runtime/core/window.js";
 import { startWindowCloser } from "../../templates/runtime/core/window-consumer.js";
-import { createMemoryWindowStore, type WindowRef, type WindowStore } from "../../templates/runtime/core/window-store.js";
+import {
+  createMemoryWindowStore,
+  type WindowRef,
+  type WindowStore,
+} from "../../templates/runtime/core/window-store.js";
 import { createPostgresWindowStore } from "../../templates/runtime/stores/window-postgres.js";
 import { createRedisWindowStore } from "../../templates/runtime/stores/window-redis.js";
 import { DATABASE_URL, hasPostgres, hasRedis, REDIS_URL, uniqueName } from "../support/brokers.js";
@@ -18,7 +22,14 @@ import { ORDER_ID, shopService } from "./fixtures.js";
 describe("window math", () => {
   it.each([
     // time, size, grace -> start, end, closesAt
-    [Date.parse("2026-01-01T12:00:59.999Z"), 60_000, 10_000, "2026-01-01T12:00:00.000Z", "2026-01-01T12:01:00.000Z", 10_000],
+    [
+      Date.parse("2026-01-01T12:00:59.999Z"),
+      60_000,
+      10_000,
+      "2026-01-01T12:00:00.000Z",
+      "2026-01-01T12:01:00.000Z",
+      10_000,
+    ],
     [Date.parse("2026-01-01T12:01:00.000Z"), 60_000, 0, "2026-01-01T12:01:00.000Z", "2026-01-01T12:02:00.000Z", 0],
     [Date.parse("2026-01-01T12:00:07.000Z"), 5_000, 500, "2026-01-01T12:00:05.000Z", "2026-01-01T12:00:10.000Z", 500],
   ])("puts %d in its window (size %d, grace %d)", (time, size, grace, start, end, after) => {
@@ -43,7 +54,14 @@ describe("window math", () => {
   it("derives one summary id per consumer, key and window start", () => {
     const id = summaryId("svc.c", "ada", 60_000);
     expect(summaryId("svc.c", "ada", 60_000)).toBe(id);
-    expect(new Set([id, summaryId("svc.c", "ada", 120_000), summaryId("svc.c", "bob", 60_000), summaryId("svc.d", "ada", 60_000)]).size).toBe(4);
+    expect(
+      new Set([
+        id,
+        summaryId("svc.c", "ada", 120_000),
+        summaryId("svc.c", "bob", 60_000),
+        summaryId("svc.d", "ada", 60_000),
+      ]).size,
+    ).toBe(4);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
@@ -77,7 +95,13 @@ describe.each(stores)("$name window store", ({ name, available, open }) => {
     await Promise.all(opened.map((s) => s.close()));
   });
   // Windows of the distant past: due at once, whatever the clock.
-  const ref = (consumer: string, key = "ada"): WindowRef => ({ consumer, key, start: 60_000, end: 120_000, closesAt: 130_000 });
+  const ref = (consumer: string, key = "ada"): WindowRef => ({
+    consumer,
+    key,
+    start: 60_000,
+    end: 120_000,
+    closesAt: 130_000,
+  });
 
   it.skipIf(!available)("adds an event once, then closes the window for good", async () => {
     const s = store();
@@ -128,34 +152,57 @@ describe.each(stores)("$name window store", ({ name, available, open }) => {
   });
 });
 
-describe.each(stores.filter((s) => s.name !== "memory"))("two instances closing windows in $name", ({ name, available, open }) => {
-  it.skipIf(!available)("publish each window's summary once", async () => {
-    const window = { sizeMs: 60_000, graceMs: 0, by: "data.userId", store: "redis", emits: "notification.sent" } as const;
-    const service = shopService({ totals: { on: ["order.created"], emits: ["notification.sent"], window } }, uniqueName(`win-${name}`));
-    const consumer = service.consumers.totals! as typeof service.consumers.totals & { window: typeof window };
-    const transport = createMemoryTransport({ service, log: silentLogger, timeScale: 0 });
-    const publisher = createPublisher<Record<string, unknown>>(service, transport);
-    const aggregate = {
-      initial: () => 0,
-      add: (state: number) => state + 1,
-      emit: (state: number, info: { key: string }) => ({ orderId: ORDER_ID, channel: `${info.key}:${state}` }),
-    };
-    const [a, b] = [open(), open()];
-    try {
-      for (let i = 0; i < 60; i++) {
-        await a.add({ consumer: consumer.group, key: `k${i}`, start: 0, end: 60_000, closesAt: 60_000 }, { source: "/s", id: `e${i}` }, () => 1);
-      }
-      const closers = [a, b].map((store) =>
-        startWindowCloser({ consumer, aggregate: aggregate as never, store, publisher, log: silentLogger, tickMs: 2 ** 31 - 1 }),
+describe.each(stores.filter((s) => s.name !== "memory"))(
+  "two instances closing windows in $name",
+  ({ name, available, open }) => {
+    it.skipIf(!available)("publish each window's summary once", async () => {
+      const window = {
+        sizeMs: 60_000,
+        graceMs: 0,
+        by: "data.userId",
+        store: "redis",
+        emits: "notification.sent",
+      } as const;
+      const service = shopService(
+        { totals: { on: ["order.created"], emits: ["notification.sent"], window } },
+        uniqueName(`win-${name}`),
       );
-      const published = await Promise.all(closers.map((closer) => closer.closeDue()));
-      await Promise.all(closers.map((closer) => closer.stop()));
-      expect(published[0]! + published[1]!).toBe(60);
-      const summaries = transport.published().map((m) => JSON.parse(m.body.toString()).channel as string);
-      expect(new Set(summaries).size).toBe(60);
-      expect(summaries).toHaveLength(60);
-    } finally {
-      await Promise.all([a.close(), b.close(), transport.close()]);
-    }
-  });
-});
+      const consumer = service.consumers.totals! as typeof service.consumers.totals & { window: typeof window };
+      const transport = createMemoryTransport({ service, log: silentLogger, timeScale: 0 });
+      const publisher = createPublisher<Record<string, unknown>>(service, transport);
+      const aggregate = {
+        initial: () => 0,
+        add: (state: number) => state + 1,
+        emit: (state: number, info: { key: string }) => ({ orderId: ORDER_ID, channel: `${info.key}:${state}` }),
+      };
+      const [a, b] = [open(), open()];
+      try {
+        for (let i = 0; i < 60; i++) {
+          await a.add(
+            { consumer: consumer.group, key: `k${i}`, start: 0, end: 60_000, closesAt: 60_000 },
+            { source: "/s", id: `e${i}` },
+            () => 1,
+          );
+        }
+        const closers = [a, b].map((store) =>
+          startWindowCloser({
+            consumer,
+            aggregate: aggregate as never,
+            store,
+            publisher,
+            log: silentLogger,
+            tickMs: 2 ** 31 - 1,
+          }),
+        );
+        const published = await Promise.all(closers.map((closer) => closer.closeDue()));
+        await Promise.all(closers.map((closer) => closer.stop()));
+        expect(published[0]! + published[1]!).toBe(60);
+        const summaries = transport.published().map((m) => JSON.parse(m.body.toString()).channel as string);
+        expect(new Set(summaries).size).toBe(60);
+        expect(summaries).toHaveLength(60);
+      } finally {
+        await Promise.all([a.close(), b.close(), transport.close()]);
+      }
+    });
+  },
+);

@@ -43,11 +43,17 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ: a documented routing key and qu
     service.events["order.created"] = { ...service.events["order.created"]!, routingKey };
     service.consumers.billing!.routingKeys = [routingKey];
     const admin = await openAdmin();
-    cleanups.push(() => admin.close(), () => admin.remove(service));
+    cleanups.push(
+      () => admin.close(),
+      () => admin.remove(service),
+    );
 
     // Another system's queue, bound as the documentation says: it sees what the service publishes.
     const observer = await admin.model.createChannel();
-    await observer.assertExchange(service.rabbitmq.exchange, "topic", { durable: true, alternateExchange: service.rabbitmq.unrouted });
+    await observer.assertExchange(service.rabbitmq.exchange, "topic", {
+      durable: true,
+      alternateExchange: service.rabbitmq.unrouted,
+    });
     const { queue: watching } = await observer.assertQueue("", { exclusive: true });
     await observer.bindQueue(watching, service.rabbitmq.exchange, routingKey);
 
@@ -70,36 +76,54 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ: a documented routing key and qu
   }, 60_000);
 });
 
-describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("Kafka on $client: a documented group id", ({ createKafkaTransport }) => {
-  it("consumes in the named group and commits its offsets there", async () => {
-    const groupId = uniqueName("billing-workers");
-    const service = named(kafkaService({ billing: { on: ["order.created"], idempotency: "none" } }), "billing", groupId);
-    const transport = createKafkaTransport({ service, brokers: KAFKA_BROKERS, clientId: service.service, log: silentLogger });
-    const admin = new Kafka({ clientId: "wire-names", brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      await transport.connect();
-      const consumer = service.consumers.billing!;
-      const seen: string[] = [];
-      const emitter = createPublisher<Record<string, unknown>>(service, transport);
-      await transport.subscribe(
-        consumer,
-        createPipeline({ service, consumer, handlers: { "order.created": (event) => void seen.push(event.id) }, publisher: emitter, log: silentLogger }),
+describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)(
+  "Kafka on $client: a documented group id",
+  ({ createKafkaTransport }) => {
+    it("consumes in the named group and commits its offsets there", async () => {
+      const groupId = uniqueName("billing-workers");
+      const service = named(
+        kafkaService({ billing: { on: ["order.created"], idempotency: "none" } }),
+        "billing",
+        groupId,
       );
-      const id = await createPublisher<Payloads>(service, transport).publish("order.created", order());
-      await eventually(() => expect(seen).toEqual([id]));
-
-      const { groups } = await admin.listGroups();
-      expect(groups.map((g) => g.groupId)).toContain(groupId);
-      expect(groups.map((g) => g.groupId)).not.toContain(`${service.service}.billing`);
-      await eventually(async () => {
-        const [offsets] = await admin.fetchOffsets({ groupId, topics: [service.events["order.created"]!.topic] });
-        expect(offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0)).toBe(1);
+      const transport = createKafkaTransport({
+        service,
+        brokers: KAFKA_BROKERS,
+        clientId: service.service,
+        log: silentLogger,
       });
-    } finally {
-      await transport.close();
-      await admin.deleteGroups([groupId]).catch(() => undefined);
-      await admin.disconnect();
-    }
-  }, 90_000);
-});
+      const admin = new Kafka({ clientId: "wire-names", brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        await transport.connect();
+        const consumer = service.consumers.billing!;
+        const seen: string[] = [];
+        const emitter = createPublisher<Record<string, unknown>>(service, transport);
+        await transport.subscribe(
+          consumer,
+          createPipeline({
+            service,
+            consumer,
+            handlers: { "order.created": (event) => void seen.push(event.id) },
+            publisher: emitter,
+            log: silentLogger,
+          }),
+        );
+        const id = await createPublisher<Payloads>(service, transport).publish("order.created", order());
+        await eventually(() => expect(seen).toEqual([id]));
+
+        const { groups } = await admin.listGroups();
+        expect(groups.map((g) => g.groupId)).toContain(groupId);
+        expect(groups.map((g) => g.groupId)).not.toContain(`${service.service}.billing`);
+        await eventually(async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [service.events["order.created"]!.topic] });
+          expect(offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0)).toBe(1);
+        });
+      } finally {
+        await transport.close();
+        await admin.deleteGroups([groupId]).catch(() => undefined);
+        await admin.disconnect();
+      }
+    }, 90_000);
+  },
+);

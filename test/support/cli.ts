@@ -15,9 +15,14 @@ export interface Run {
 
 export function evgen(args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -34,8 +39,12 @@ function newestMtime(dir: string): number {
 export function buildIfStale(): void {
   const main = join(REPO_ROOT, "dist", "cli", "main.js");
   if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(join(REPO_ROOT, "src"))) {
-    execFileSync(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
-      cwd: REPO_ROOT,
-    });
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
   }
 }

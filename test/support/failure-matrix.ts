@@ -152,7 +152,14 @@ export async function sendSdkOrders(
 ): Promise<{ orderId: string; ids: string[] }> {
   const orderId = randomUUID();
   const order = (id: string, attributes: Record<string, unknown> = {}) =>
-    sdkEvent({ id, type: "order.created", source: "/sdk-checkout", datacontenttype: "application/json", data: { orderId, userId: "sdk" }, ...attributes });
+    sdkEvent({
+      id,
+      type: "order.created",
+      source: "/sdk-checkout",
+      datacontenttype: "application/json",
+      data: { orderId, userId: "sdk" },
+      ...attributes,
+    });
   const ids = [randomUUID(), randomUUID(), randomUUID()];
   await send(order(ids[0]!), "binary", { omit: ["time"] });
   await send(order(ids[1]!, { subject: `orders/${orderId}`, tenant: "acme" }), "structured", {});
@@ -161,11 +168,15 @@ export async function sendSdkOrders(
 }
 
 /** What the mailer recorded of sendSdkOrders' events: each handled once, as the SDK made it. */
-export function expectSdkOrdersHandled(matrix: MatrixProject, { orderId, ids }: { orderId: string; ids: string[] }): void {
+export function expectSdkOrdersHandled(
+  matrix: MatrixProject,
+  { orderId, ids }: { orderId: string; ids: string[] },
+): void {
   const seen = matrix.linesOf("mailer", orderId).map((l) => l.event!);
   expect(seen.map((e) => e.id).sort()).toEqual([...ids].sort());
   const byId = new Map(seen.map((e) => [e.id, e]));
-  for (const event of seen) expect(event).toMatchObject({ source: "/sdk-checkout", dataversion: 1, data: { orderId, userId: "sdk" } });
+  for (const event of seen)
+    expect(event).toMatchObject({ source: "/sdk-checkout", dataversion: 1, data: { orderId, userId: "sdk" } });
   expect(byId.get(ids[0]!)).not.toHaveProperty("time");
   expect(byId.get(ids[1]!)).toMatchObject({ subject: `orders/${orderId}`, extensions: { tenant: "acme" } });
   expect(byId.get(ids[2]!)).not.toHaveProperty("time");
@@ -214,12 +225,20 @@ export async function stopMidStreamThenFinish(
 ): Promise<RunningService> {
   for (const [stopAfter, signal] of STOPS) {
     const { child } = await matrix.start("counter");
-    await waitFor(() => counted() >= stopAfter, 120_000, () => `${stopAfter} events (${counted()})`);
+    await waitFor(
+      () => counted() >= stopAfter,
+      120_000,
+      () => `${stopAfter} events (${counted()})`,
+    );
     expect(await stopWith(child, signal)).toEqual(exitOn(signal));
     expect(counted()).toBeLessThan(total);
   }
   const last = await matrix.start("counter");
-  await waitFor(() => counted() === total, 120_000, () => `every event (${counted()})`);
+  await waitFor(
+    () => counted() === total,
+    120_000,
+    () => `every event (${counted()})`,
+  );
   return last;
 }
 

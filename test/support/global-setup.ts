@@ -95,7 +95,11 @@ function isRunning(pid: number): boolean {
 async function deleteKafkaLeftovers(run: string): Promise<void> {
   if (!(await reachable(KAFKA_BROKERS[0]!))) return;
   const ours = (name: string) => name.includes(`-${run}-`);
-  const admin = new Kafka({ clientId: "evgen-test-teardown", brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "evgen-test-teardown",
+    brokers: KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   try {
     await admin.connect();
     const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter(ours);

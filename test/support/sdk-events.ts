@@ -63,7 +63,8 @@ export function sdkAmqpMessage(
   }
   const headers: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(event.toJSON())) {
-    if (value === undefined || omit.includes(name) || ["data", "data_base64", "datacontenttype"].includes(name)) continue;
+    if (value === undefined || omit.includes(name) || ["data", "data_base64", "datacontenttype"].includes(name))
+      continue;
     headers[prefix + name] = String(value);
   }
   if (timeAsTimestamp && event.time) {

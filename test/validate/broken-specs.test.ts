@@ -538,10 +538,7 @@ const cases: Case[] = [
   {
     name: "idempotency ttl longer than ten years, and an unknown store",
     spec: `${HEAD}events:\n  order.created: { schema: { id: uuid } }\nconsumers:\n  mailer: { on: [order.created], idempotency: { store: mysql, ttl: 4000d } }\n`,
-    issues: [
-      "7:56 must be one of: none, memory, redis, postgres (got 'mysql')",
-      "7:68 must not exceed 3650d",
-    ],
+    issues: ["7:56 must be one of: none, memory, redis, postgres (got 'mysql')", "7:68 must not exceed 3650d"],
   },
   {
     name: "idempotency store misspelt in the short form",
@@ -648,7 +645,9 @@ const cases: Case[] = [
   {
     name: "window key on a field that may be null",
     spec: `${HEAD}events:\n  act.done: { schema: { user: { type: [string, "null"] } } }\n  act.sum: { schema: { n: integer } }\nconsumers:\n  w: { on: [act.done], emits: [act.sum], window: { size: 1m, by: data.user } }\n`,
-    issues: ["8:66 window.by 'data.user': 'user' may be null, so some events would have no window key in 'act.done' (version 1)"],
+    issues: [
+      "8:66 window.by 'data.user': 'user' may be null, so some events would have no window key in 'act.done' (version 1)",
+    ],
   },
   {
     name: "window key outside the payload",

@@ -52,10 +52,15 @@ describe("evgen init --example with an example's earlier name", () => {
     const root = mkdtempSync(join(tmpdir(), "evgen-alias-"));
     try {
       const old = await runCli(["init", "a", "--broker", "kafka", "--example", "analytics"], root);
-      const current = await runCli(["init", "b", "--broker", "kafka", "--example", "user-analytics", "--name", "a"], root);
+      const current = await runCli(
+        ["init", "b", "--broker", "kafka", "--example", "user-analytics", "--name", "a"],
+        root,
+      );
       expect(old.code, old.stderr).toBe(0);
       expect(current.code, current.stderr).toBe(0);
-      expect(readFileSync(join(root, "a", "evgen.yaml"), "utf8")).toBe(readFileSync(join(root, "b", "evgen.yaml"), "utf8"));
+      expect(readFileSync(join(root, "a", "evgen.yaml"), "utf8")).toBe(
+        readFileSync(join(root, "b", "evgen.yaml"), "utf8"),
+      );
       expect(readFileSync(join(root, "a", "evgen.yaml"), "utf8")).toContain("window: { size: 1m, by: data.userId");
     } finally {
       rmSync(root, { recursive: true, force: true });

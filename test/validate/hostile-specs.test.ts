@@ -64,7 +64,9 @@ consumers:
     expect(messages).toContain(
       "9:3 event type 'order.constructor' has the segment 'constructor' cannot be used: it is a name every JavaScript object has",
     );
-    expect(messages).toContain("12:3 consumer name 'constructor' cannot be used: it is a name every JavaScript object has");
+    expect(messages).toContain(
+      "12:3 consumer name 'constructor' cannot be used: it is a name every JavaScript object has",
+    );
     expect(messages).toContain(
       "17:7 filter path 'data.__proto__.x' has the segment '__proto__' cannot be used: it is a name every JavaScript object has",
     );
@@ -88,10 +90,26 @@ consumers:
 
 describe("names the generated code uses itself", () => {
   it.each([
-    ["a type EventDef", `types: { EventDef: { id: uuid } }\nevents: { order.created: { schema: { d: EventDef } } }`, "type 'EventDef' would be the TypeScript name 'EventDef', which is reserved"],
-    ["an event event.def", `events: { event.def: { schema: { id: uuid } } }`, "event 'event.def' would be the TypeScript name 'EventDef', which is reserved"],
-    ["a type Publisher", `types: { Publisher: { id: uuid } }\nevents: { order.created: { schema: { p: Publisher } } }`, "type 'Publisher' would be the TypeScript name 'Publisher', which is reserved"],
-    ["a consumer harness", `events: { order.created: { schema: { id: uuid } } }\nconsumers: { harness: { on: [order.created] } }`, "consumer 'harness' would be the TypeScript name 'HarnessHandlers', which is reserved"],
+    [
+      "a type EventDef",
+      `types: { EventDef: { id: uuid } }\nevents: { order.created: { schema: { d: EventDef } } }`,
+      "type 'EventDef' would be the TypeScript name 'EventDef', which is reserved",
+    ],
+    [
+      "an event event.def",
+      `events: { event.def: { schema: { id: uuid } } }`,
+      "event 'event.def' would be the TypeScript name 'EventDef', which is reserved",
+    ],
+    [
+      "a type Publisher",
+      `types: { Publisher: { id: uuid } }\nevents: { order.created: { schema: { p: Publisher } } }`,
+      "type 'Publisher' would be the TypeScript name 'Publisher', which is reserved",
+    ],
+    [
+      "a consumer harness",
+      `events: { order.created: { schema: { id: uuid } } }\nconsumers: { harness: { on: [order.created] } }`,
+      "consumer 'harness' would be the TypeScript name 'HarnessHandlers', which is reserved",
+    ],
   ])("%s is refused", (_, body, message) => {
     expect(errors(`${HEAD}${body}\n`).map((issue) => issue.message)).toEqual([message]);
   });
@@ -134,12 +152,19 @@ describe("limits", () => {
   it("a spec larger than 1 MiB is refused before it is parsed", () => {
     const padding = `# ${"x".repeat(1000)}\n`.repeat(Math.ceil(MAX_SPEC_BYTES / 1000));
     const spec = `${HEAD}events: { order.created: { schema: { id: uuid } } }\n${padding}`;
-    expect(brief(issuesOf(spec))).toEqual([`1:1 the spec is ${Buffer.byteLength(spec)} bytes; evgen reads specs up to 1 MiB`]);
+    expect(brief(issuesOf(spec))).toEqual([
+      `1:1 the spec is ${Buffer.byteLength(spec)} bytes; evgen reads specs up to 1 MiB`,
+    ]);
   });
 
   it("aliases that expand exponentially are refused", () => {
     const laughs = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 9; i++) laughs.push(`${"bcdefghij"[i - 1]}: &${"bcdefghij"[i - 1]} [${Array(10).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`);
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${"bcdefghij"[i - 1]}: &${"bcdefghij"[i - 1]} [${Array(10)
+          .fill(`*${"abcdefghij"[i - 1]}`)
+          .join(", ")}]`,
+      );
     const spec = `${HEAD}events: { order.created: { schema: { id: uuid } } }\nlaughs:\n${laughs.map((l) => `  ${l}`).join("\n")}\n`;
     const started = Date.now();
     const messages = issuesOf(spec).map((issue) => issue.message);

@@ -35,12 +35,46 @@ function validates(text: string) {
 
 // Pieces of YAML and of specs, hostile ones among them, for text that is often nearly valid.
 const yamlPiece = fc.constantFrom(
-  "evgen: 1\n", "service: shop\n", "broker: kafka\n", "broker: rabbitmq\n", "events:\n", "consumers:\n", "types:\n",
-  "  order.created:\n", "    schema:\n", "      id: uuid\n", "      __proto__?: string\n", "      constructor: string\n",
-  "    filter: { data.__proto__.x: 1 }\n", "  mailer:\n", "    on: [order.created]\n", "&a [*a]\n", "*a\n",
-  "- \n", "? \n", ": \n", "{", "}", "[", "]", "\"", "'", "#", "---\n", "\t", "\r\n", "\u0000", "\u2028", "\ufeff",
-  "      p: { type: string, pattern: \"^(a+)+$\" }\n", "      d: { type: object, properties: { a: { type: object } } }\n",
-  "!!binary aGk=\n", "!!js/function x\n", "<<: *a\n", "%YAML 1.1\n", "key: &b\n  - *b\n",
+  "evgen: 1\n",
+  "service: shop\n",
+  "broker: kafka\n",
+  "broker: rabbitmq\n",
+  "events:\n",
+  "consumers:\n",
+  "types:\n",
+  "  order.created:\n",
+  "    schema:\n",
+  "      id: uuid\n",
+  "      __proto__?: string\n",
+  "      constructor: string\n",
+  "    filter: { data.__proto__.x: 1 }\n",
+  "  mailer:\n",
+  "    on: [order.created]\n",
+  "&a [*a]\n",
+  "*a\n",
+  "- \n",
+  "? \n",
+  ": \n",
+  "{",
+  "}",
+  "[",
+  "]",
+  '"',
+  "'",
+  "#",
+  "---\n",
+  "\t",
+  "\r\n",
+  "\u0000",
+  "\u2028",
+  "\ufeff",
+  '      p: { type: string, pattern: "^(a+)+$" }\n',
+  "      d: { type: object, properties: { a: { type: object } } }\n",
+  "!!binary aGk=\n",
+  "!!js/function x\n",
+  "<<: *a\n",
+  "%YAML 1.1\n",
+  "key: &b\n  - *b\n",
 );
 const yamlText = fc.oneof(
   fc.string({ maxLength: 300 }),
@@ -49,8 +83,26 @@ const yamlText = fc.oneof(
 
 // Spec-shaped values: the right keys with values that are often wrong, names often hostile.
 const hostileName = fc.constantFrom(
-  "__proto__", "__proto__?", "constructor", "constructor?", "prototype", "toString?", "hasOwnProperty?", "valueOf",
-  "id", "orderId", "class", "default", "EventDef", "Harness", "a.b", "order.created", "x-y", "", " ", "\u001b[2J",
+  "__proto__",
+  "__proto__?",
+  "constructor",
+  "constructor?",
+  "prototype",
+  "toString?",
+  "hasOwnProperty?",
+  "valueOf",
+  "id",
+  "orderId",
+  "class",
+  "default",
+  "EventDef",
+  "Harness",
+  "a.b",
+  "order.created",
+  "x-y",
+  "",
+  " ",
+  "\u001b[2J",
 );
 const name = fc.oneof(hostileName, fc.string({ maxLength: 12 }));
 const fieldType: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -88,8 +140,15 @@ const specValue = fc.record(
       fc.record(
         {
           on: fc.array(fc.constantFrom("order.created", "event.def", "nope.x"), { minLength: 1, maxLength: 2 }),
-          filter: fc.dictionary(fc.constantFrom("data.id", "data.__proto__.x", "data.constructor", "type", "x"), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
-          retry: fc.record({ attempts: fc.integer({ min: -1, max: 200 }), delay: fc.constantFrom("1s", "0ms", "999999h", "x") }, { requiredKeys: [] }),
+          filter: fc.dictionary(
+            fc.constantFrom("data.id", "data.__proto__.x", "data.constructor", "type", "x"),
+            fc.jsonValue({ maxDepth: 1 }),
+            { maxKeys: 2 },
+          ),
+          retry: fc.record(
+            { attempts: fc.integer({ min: -1, max: 200 }), delay: fc.constantFrom("1s", "0ms", "999999h", "x") },
+            { requiredKeys: [] },
+          ),
         },
         { requiredKeys: ["on"] },
       ),
@@ -103,11 +162,17 @@ const specText = specValue.map((value) => stringify(value));
 
 describe("validation, whatever comes in", () => {
   it("answers random YAML text with issues at file:line:col, never an exception", () => {
-    fc.assert(fc.property(yamlText, (text) => void validates(text)), { numRuns: 400 });
+    fc.assert(
+      fc.property(yamlText, (text) => void validates(text)),
+      { numRuns: 400 },
+    );
   });
 
   it("answers spec-shaped values with issues at file:line:col, never an exception", () => {
-    fc.assert(fc.property(specText, (text) => void validates(text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(specText, (text) => void validates(text)),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -17,6 +17,9 @@ describe("delivery-log", () => {
       sentAt: new Date().toISOString(),
     });
     await current.harness.idle();
-    expect(await current.store.outcome(notificationId)).toEqual({ status: "sent", providerId: "push-1" });
+    expect(await current.store.outcome(notificationId)).toEqual({
+      status: "sent",
+      providerId: "push-1",
+    });
   });
 });

@@ -18,30 +18,54 @@ describe("send-email", () => {
     const sent = request();
     await current.harness.publish("notification.requested", sent);
     await current.harness.idle();
-    expect(current.harness.published("notification.sent").map((e) => e.data)).toEqual([
-      expect.objectContaining({ notificationId: sent.notificationId, channel: "email", userId: "ada" }),
+    expect(
+      current.harness.published("notification.sent").map((e) => e.data),
+    ).toEqual([
+      expect.objectContaining({
+        notificationId: sent.notificationId,
+        channel: "email",
+        userId: "ada",
+      }),
     ]);
-    expect(await current.store.outcome(sent.notificationId)).toMatchObject({ status: "sent" });
+    expect(await current.store.outcome(sent.notificationId)).toMatchObject({
+      status: "sent",
+    });
   });
 
   it("skips a user who turned email off, and records why", async () => {
     current = service();
-    await current.harness.publish("preference.updated", { userId: "cy", channel: "email", enabled: false, at: new Date().toISOString() });
+    await current.harness.publish("preference.updated", {
+      userId: "cy",
+      channel: "email",
+      enabled: false,
+      at: new Date().toISOString(),
+    });
     await current.harness.idle();
     const skipped = request("cy");
     await current.harness.publish("notification.requested", skipped);
     await current.harness.idle();
     expect(current.harness.published("notification.sent")).toHaveLength(0);
-    expect(await current.store.outcome(skipped.notificationId)).toEqual({ status: "skipped", reason: "opted-out" });
+    expect(await current.store.outcome(skipped.notificationId)).toEqual({
+      status: "skipped",
+      reason: "opted-out",
+    });
     expect(current.harness.deadLettered()).toHaveLength(0);
   });
 
   it("dead-letters a request for a template that does not exist, at once", async () => {
     current = service();
-    await current.harness.publish("notification.requested", { ...request(), template: "no-such" });
+    await current.harness.publish("notification.requested", {
+      ...request(),
+      template: "no-such",
+    });
     await current.harness.idle();
-    expect(current.harness.deadLettered("send-email").map((d) => d.failure)).toEqual([
-      expect.objectContaining({ attempt: 1, message: expect.stringContaining('no template "no-such"') }),
+    expect(
+      current.harness.deadLettered("send-email").map((d) => d.failure),
+    ).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        message: expect.stringContaining('no template "no-such"'),
+      }),
     ]);
   });
 });

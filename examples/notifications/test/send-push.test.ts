@@ -8,8 +8,16 @@ describe("send-push", () => {
 
   it("sends to a device, and dead-letters an invalid device token at once", async () => {
     current = service();
-    const base = { channel: "push" as const, template: "order-shipped", variables: { orderId: "o-1", carrier: "dhl" } };
-    await current.harness.publish("notification.requested", { ...base, notificationId: randomUUID(), recipient: ada });
+    const base = {
+      channel: "push" as const,
+      template: "order-shipped",
+      variables: { orderId: "o-1", carrier: "dhl" },
+    };
+    await current.harness.publish("notification.requested", {
+      ...base,
+      notificationId: randomUUID(),
+      recipient: ada,
+    });
     await current.harness.publish("notification.requested", {
       ...base,
       notificationId: randomUUID(),
@@ -17,8 +25,15 @@ describe("send-push", () => {
     });
     await current.harness.idle();
     expect(current.harness.published("notification.sent")).toHaveLength(1);
-    expect(current.harness.deadLettered("send-push").map((d) => d.failure)).toEqual([
-      expect.objectContaining({ attempt: 1, message: expect.stringContaining("device token invalid-123 is not registered") }),
+    expect(
+      current.harness.deadLettered("send-push").map((d) => d.failure),
+    ).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        message: expect.stringContaining(
+          "device token invalid-123 is not registered",
+        ),
+      }),
     ]);
   });
 });

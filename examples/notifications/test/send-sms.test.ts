@@ -16,7 +16,8 @@ describe("send-sms", () => {
   it("sends every message though the provider fails now and then: the retries absorb it", async () => {
     current = service();
     const requests = Array.from({ length: 20 }, () => request());
-    for (const r of requests) await current.harness.publish("notification.requested", r);
+    for (const r of requests)
+      await current.harness.publish("notification.requested", r);
     await current.harness.idle();
     expect(current.harness.published("notification.sent")).toHaveLength(20);
     expect(current.harness.deadLettered()).toHaveLength(0);

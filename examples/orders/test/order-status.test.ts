@@ -6,10 +6,14 @@ import { order, shop } from "./support.js";
 describe("an order through inventory, payment, shipping and order-status", () => {
   let current: ReturnType<typeof shop>;
   afterEach(() => current.harness.close());
-  const status = async (orderId: string) => (await current.store.get("order-status", orderId)) as OrderStatus;
-    /** Stock an order never touched is still what the catalog started with. */
+  const status = async (orderId: string) =>
+    (await current.store.get("order-status", orderId)) as OrderStatus;
+  /** Stock an order never touched is still what the catalog started with. */
   const stock = async (sku: string) =>
-    ((await current.store.get("inventory", `sku:${sku}`)) as { available: number } | undefined)?.available ?? 10_000;
+    (
+      (await current.store.get("inventory", `sku:${sku}`)) as
+        { available: number } | undefined
+    )?.available ?? 10_000;
 
   it("ships an order whose stock is reserved and whose payment succeeded", async () => {
     current = shop();
@@ -30,15 +34,23 @@ describe("an order through inventory, payment, shipping and order-status", () =>
       payment: "succeeded",
       shipment: { carrier: "dhl" },
     });
-    expect((await status(placed.orderId)).history.map((h) => h.type).sort()).toEqual(
-      ["inventory.reserved", "order.created", "order.shipped", "payment.succeeded"],
-    );
+    expect(
+      (await status(placed.orderId)).history.map((h) => h.type).sort(),
+    ).toEqual([
+      "inventory.reserved",
+      "order.created",
+      "order.shipped",
+      "payment.succeeded",
+    ]);
     expect(await stock("book-1")).toBe(10_000 - 2);
   });
 
   it("cancels an order over the credit limit and gives its stock back", async () => {
     current = shop();
-    const placed = order({ total: 5000, items: [{ sku: "lamp-2", qty: 3, price: 1666 }] });
+    const placed = order({
+      total: 5000,
+      items: [{ sku: "lamp-2", qty: 3, price: 1666 }],
+    });
     await current.harness.publish("order.created", placed);
     await current.harness.idle();
 
@@ -56,13 +68,24 @@ describe("an order through inventory, payment, shipping and order-status", () =>
 
   it("cancels an order out of stock and refunds its payment", async () => {
     current = shop();
-    const placed = order({ items: [{ sku: "book-1", qty: 1, price: 2 }, { sku: "vinyl-sold-out", qty: 1, price: 40 }] });
+    const placed = order({
+      items: [
+        { sku: "book-1", qty: 1, price: 2 },
+        { sku: "vinyl-sold-out", qty: 1, price: 40 },
+      ],
+    });
     await current.harness.publish("order.created", placed);
     await current.harness.idle();
 
-    expect(current.harness.published("inventory.rejected")[0]!.data).toMatchObject({ sku: "vinyl-sold-out" });
+    expect(
+      current.harness.published("inventory.rejected")[0]!.data,
+    ).toMatchObject({ sku: "vinyl-sold-out" });
     expect(current.harness.published("payment.refunded")).toHaveLength(1);
-    expect(await status(placed.orderId)).toMatchObject({ status: "cancelled", stock: "rejected", payment: "refunded" });
+    expect(await status(placed.orderId)).toMatchObject({
+      status: "cancelled",
+      stock: "rejected",
+      payment: "refunded",
+    });
     expect(await stock("book-1")).toBe(10_000); // nothing of the order was reserved
   });
 
@@ -74,8 +97,15 @@ describe("an order through inventory, payment, shipping and order-status", () =>
 
     const dead = current.harness.deadLettered("payment");
     expect(dead).toHaveLength(1);
-    expect(dead[0]!.failure).toMatchObject({ attempt: 3, kind: "error", message: "GatewayUnavailableError: paypal is unavailable" });
-    expect(await status(placed.orderId)).toMatchObject({ status: "pending", stock: "reserved" });
+    expect(dead[0]!.failure).toMatchObject({
+      attempt: 3,
+      kind: "error",
+      message: "GatewayUnavailableError: paypal is unavailable",
+    });
+    expect(await status(placed.orderId)).toMatchObject({
+      status: "pending",
+      stock: "reserved",
+    });
     expect(current.harness.published("order.shipped")).toHaveLength(0);
   });
 });

@@ -14,11 +14,23 @@ describe("payment", () => {
     await current.harness.publish("order.created", tooMuch);
     await current.harness.idle();
 
-    expect(current.harness.published("payment.succeeded").map((e) => e.data)).toEqual([
-      { orderId: fine.orderId, amount: 80, method: "invoice", providerRef: expect.stringMatching(/^fake-/) },
+    expect(
+      current.harness.published("payment.succeeded").map((e) => e.data),
+    ).toEqual([
+      {
+        orderId: fine.orderId,
+        amount: 80,
+        method: "invoice",
+        providerRef: expect.stringMatching(/^fake-/),
+      },
     ]);
-    expect(current.harness.published("payment.failed").map((e) => e.data)).toEqual([
-      { orderId: tooMuch.orderId, reason: "declined: 1000.5 is over the credit limit of 1000" },
+    expect(
+      current.harness.published("payment.failed").map((e) => e.data),
+    ).toEqual([
+      {
+        orderId: tooMuch.orderId,
+        reason: "declined: 1000.5 is over the credit limit of 1000",
+      },
     ]);
   });
 
@@ -26,27 +38,50 @@ describe("payment", () => {
     current = shop({ only: ["payment"] });
     const charged = order();
     await current.harness.publish("order.created", charged);
-    await current.harness.publish("inventory.rejected", { orderId: charged.orderId, sku: "x", reason: "gone" });
+    await current.harness.publish("inventory.rejected", {
+      orderId: charged.orderId,
+      sku: "x",
+      reason: "gone",
+    });
     const rejectedFirst = order();
-    await current.harness.publish("inventory.rejected", { orderId: rejectedFirst.orderId, sku: "x", reason: "gone" });
+    await current.harness.publish("inventory.rejected", {
+      orderId: rejectedFirst.orderId,
+      sku: "x",
+      reason: "gone",
+    });
     await current.harness.publish("order.created", rejectedFirst);
     await current.harness.idle();
 
-    expect(current.harness.published("payment.refunded").map((e) => e.data)).toEqual([
-      { orderId: charged.orderId, amount: 42, reason: "out of stock: x (gone)" },
+    expect(
+      current.harness.published("payment.refunded").map((e) => e.data),
+    ).toEqual([
+      {
+        orderId: charged.orderId,
+        amount: 42,
+        reason: "out of stock: x (gone)",
+      },
     ]);
     expect(current.harness.published("payment.succeeded")).toHaveLength(1);
   });
 
   it("retries a provider outage, then dead-letters the order with the error", async () => {
     current = shop({ only: ["payment"], outage: "paypal,invoice" });
-    await current.harness.publish("order.created", order({ paymentMethod: "paypal" }));
-    await current.harness.publish("order.created", order({ paymentMethod: "card" }));
+    await current.harness.publish(
+      "order.created",
+      order({ paymentMethod: "paypal" }),
+    );
+    await current.harness.publish(
+      "order.created",
+      order({ paymentMethod: "card" }),
+    );
     await current.harness.idle();
 
     const dead = current.harness.deadLettered("payment");
     expect(dead.map((d) => d.failure)).toEqual([
-      expect.objectContaining({ attempt: 3, message: "GatewayUnavailableError: paypal is unavailable" }),
+      expect.objectContaining({
+        attempt: 3,
+        message: "GatewayUnavailableError: paypal is unavailable",
+      }),
     ]);
     expect(current.harness.published("payment.succeeded")).toHaveLength(1); // the card order
   });

@@ -23,15 +23,25 @@ export function order(overrides: Partial<OrderCreated> = {}): OrderCreated {
 }
 
 /** All four consumers, or those named, sharing one memory store; `outage` as FAKE_PAYMENT_OUTAGE. */
-export function shop(options: { outage?: string; only?: Array<"inventory" | "payment" | "shipping" | "order-status"> } = {}) {
+export function shop(
+  options: {
+    outage?: string;
+    only?: Array<"inventory" | "payment" | "shipping" | "order-status">;
+  } = {},
+) {
   const store = createMemoryStateStore();
   const all = {
     inventory: inventoryHandlers(store),
-    payment: paymentHandlers(store, createFakeGateway({ FAKE_PAYMENT_OUTAGE: options.outage })),
+    payment: paymentHandlers(
+      store,
+      createFakeGateway({ FAKE_PAYMENT_OUTAGE: options.outage }),
+    ),
     shipping: shippingHandlers(store),
     "order-status": orderStatusHandlers(store),
   };
   const names = options.only ?? (Object.keys(all) as Array<keyof typeof all>);
-  const harness = createHarness(Object.fromEntries(names.map((name) => [name, all[name]])));
+  const harness = createHarness(
+    Object.fromEntries(names.map((name) => [name, all[name]])),
+  );
   return { harness, store };
 }

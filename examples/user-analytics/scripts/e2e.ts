@@ -7,7 +7,14 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { createRedisSummaryStore } from "../src/store/summaries.js";
-import { check, deadLetterIds, metric, postEvent, startService, waitFor } from "./e2e-support.js";
+import {
+  check,
+  deadLetterIds,
+  metric,
+  postEvent,
+  startService,
+  waitFor,
+} from "./e2e-support.js";
 
 const ACTIVITIES = Number(process.env.E2E_ACTIVITIES ?? 400);
 const USERS = 20;
@@ -30,9 +37,10 @@ async function main() {
   const store = createRedisSummaryStore(new Redis(env.REDIS_URL));
   const run = randomUUID().slice(0, 8);
   const users = Array.from({ length: USERS }, (_, i) => `${run}-u${i}`);
-  const posted = new Map<string, { events: number; pageViews: number; clicks: number; signUps: number }>(
-    users.map((u) => [u, { events: 0, pageViews: 0, clicks: 0, signUps: 0 }]),
-  );
+  const posted = new Map<
+    string,
+    { events: number; pageViews: number; clicks: number; signUps: number }
+  >(users.map((u) => [u, { events: 0, pageViews: 0, clicks: 0, signUps: 0 }]));
   const badIds: string[] = [];
 
   let service = await start();
@@ -42,18 +50,39 @@ async function main() {
     const counts = posted.get(userId)!;
     if (n % 97 === 13) {
       // Not a web page: normalize dead-letters it, and no summary counts it.
-      badIds.push(await postEvent(service, "activity.clicked", { userId, url: `ftp://files.example.com/${n}`, elementId: "x", client }));
+      badIds.push(
+        await postEvent(service, "activity.clicked", {
+          userId,
+          url: `ftp://files.example.com/${n}`,
+          elementId: "x",
+          client,
+        }),
+      );
       return;
     }
     if (n % 10 === 0) {
-      await postEvent(service, "activity.signed-up", { userId, plan: "free", client });
+      await postEvent(service, "activity.signed-up", {
+        userId,
+        plan: "free",
+        client,
+      });
       counts.signUps++;
     } else if (n % 3 === 0) {
-      await postEvent(service, "activity.clicked", { userId, url: `https://shop.example.com/p/${n % 7}`, elementId: "buy", client });
+      await postEvent(service, "activity.clicked", {
+        userId,
+        url: `https://shop.example.com/p/${n % 7}`,
+        elementId: "buy",
+        client,
+      });
       counts.clicks++;
     } else {
       // Version 2 (the latest) from this producer; version 1 payloads are valid version 2 ones.
-      await postEvent(service, "activity.page-viewed", { userId, url: `https://shop.example.com/p/${n % 7}/`, client, ...(n % 2 ? { durationMs: n } : {}) });
+      await postEvent(service, "activity.page-viewed", {
+        userId,
+        url: `https://shop.example.com/p/${n % 7}/`,
+        client,
+        ...(n % 2 ? { durationMs: n } : {}),
+      });
       counts.pageViews++;
     }
     counts.events++;
@@ -69,11 +98,38 @@ async function main() {
 
   // The summaries of the minutes the activity fell in come 5 s after each minute ends.
   const summed = async () => {
-    const all = Object.values(await store.all("user-minute")) as Array<{ userId: string; events: number; pageViews: number; clicks: number; signUps: number }>;
-    const sums = new Map<string, { events: number; pageViews: number; clicks: number; signUps: number; windows: number }>();
+    const all = Object.values(await store.all("user-minute")) as Array<{
+      userId: string;
+      events: number;
+      pageViews: number;
+      clicks: number;
+      signUps: number;
+    }>;
+    const sums = new Map<
+      string,
+      {
+        events: number;
+        pageViews: number;
+        clicks: number;
+        signUps: number;
+        windows: number;
+      }
+    >();
     for (const s of all.filter((s) => posted.has(s.userId))) {
-      const sum = sums.get(s.userId) ?? { events: 0, pageViews: 0, clicks: 0, signUps: 0, windows: 0 };
-      sums.set(s.userId, { events: sum.events + s.events, pageViews: sum.pageViews + s.pageViews, clicks: sum.clicks + s.clicks, signUps: sum.signUps + s.signUps, windows: sum.windows + 1 });
+      const sum = sums.get(s.userId) ?? {
+        events: 0,
+        pageViews: 0,
+        clicks: 0,
+        signUps: 0,
+        windows: 0,
+      };
+      sums.set(s.userId, {
+        events: sum.events + s.events,
+        pageViews: sum.pageViews + s.pageViews,
+        clicks: sum.clicks + s.clicks,
+        signUps: sum.signUps + s.signUps,
+        windows: sum.windows + 1,
+      });
     }
     return sums;
   };
@@ -81,7 +137,11 @@ async function main() {
   await waitFor(
     async () => {
       const sums = await summed();
-      missing = [...posted].reduce((left, [user, want]) => left + want.events - (sums.get(user)?.events ?? 0), 0);
+      missing = [...posted].reduce(
+        (left, [user, want]) =>
+          left + want.events - (sums.get(user)?.events ?? 0),
+        0,
+      );
       return missing <= 0;
     },
     150_000,
@@ -90,11 +150,20 @@ async function main() {
   const sums = await summed();
   for (const [user, want] of posted) {
     const got = sums.get(user)!;
-    check(got.events === want.events && got.pageViews === want.pageViews && got.clicks === want.clicks && got.signUps === want.signUps, `${user}: posted ${JSON.stringify(want)}, summed ${JSON.stringify(got)}`);
+    check(
+      got.events === want.events &&
+        got.pageViews === want.pageViews &&
+        got.clicks === want.clicks &&
+        got.signUps === want.signUps,
+      `${user}: posted ${JSON.stringify(want)}, summed ${JSON.stringify(got)}`,
+    );
   }
   let dead: string[] = [];
   await waitFor(
-    async () => (dead = (await deadLetterIds("normalize", env)).filter((id) => badIds.includes(id))).length >= badIds.length,
+    async () =>
+      (dead = (await deadLetterIds("normalize", env)).filter((id) =>
+        badIds.includes(id),
+      )).length >= badIds.length,
     30_000,
     () => `${badIds.length} dead letters in normalize (${dead.length} so far)`,
   );
@@ -106,17 +175,28 @@ async function main() {
     summarized: [...sums.values()].reduce((n, s) => n + s.events, 0),
     userMinuteSummaries: [...sums.values()].reduce((n, s) => n + s.windows, 0),
     deadLettered: new Set(dead).size,
-    handledByNormalizeAfterRestart: await metric(service, "evgen_events_handled_total", { consumer: "normalize" }),
-    normalizeLag: await metric(service, "evgen_consumer_lag", { consumer: "normalize" }),
+    handledByNormalizeAfterRestart: await metric(
+      service,
+      "evgen_events_handled_total",
+      { consumer: "normalize" },
+    ),
+    normalizeLag: await metric(service, "evgen_consumer_lag", {
+      consumer: "normalize",
+    }),
     sigkills: 1,
   };
-  check((await service.stop()) === 0, "a SIGTERM drains the service and exits 0");
+  check(
+    (await service.stop()) === 0,
+    "a SIGTERM drains the service and exits 0",
+  );
   await store.close();
   log("all checks passed");
   console.log(JSON.stringify(figures));
 }
 
 main().catch((error: unknown) => {
-  console.error(`[user-analytics e2e] ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `[user-analytics e2e] ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -18,11 +18,16 @@ export function topicDefaults(ctx: ImportContext): Obj | undefined {
   if (distinct.length === 0) return undefined;
   if (distinct.length > 1) {
     for (const path of [...found.keys()].slice(1)) {
-      ctx.warn(pointer(path, "bindings", "kafka"), "topics differ in partitions or replicas: evgen has one setting for all; the first channel's is imported");
+      ctx.warn(
+        pointer(path, "bindings", "kafka"),
+        "topics differ in partitions or replicas: evgen has one setting for all; the first channel's is imported",
+      );
     }
   }
   const first = JSON.parse(distinct[0]!) as Obj;
-  const kept = Object.entries(first).filter(([k, v]) => v !== undefined && v !== TOPIC_DEFAULTS[k as keyof typeof TOPIC_DEFAULTS]);
+  const kept = Object.entries(first).filter(
+    ([k, v]) => v !== undefined && v !== TOPIC_DEFAULTS[k as keyof typeof TOPIC_DEFAULTS],
+  );
   return kept.length === 0 ? undefined : Object.fromEntries(kept);
 }
 
@@ -36,7 +41,10 @@ export function queueSettings(ctx: ImportContext): Obj {
       const value = binding[`x-evgen-${key}`];
       if (value === undefined || value === RABBITMQ_DEFAULTS[key]) continue;
       if (settings[key] !== undefined && settings[key] !== value) {
-        ctx.warn(pointer(path, "bindings", "amqp", `x-evgen-${key}`), `queues differ in ${key}: evgen has one for all; '${String(settings[key])}' is imported`);
+        ctx.warn(
+          pointer(path, "bindings", "amqp", `x-evgen-${key}`),
+          `queues differ in ${key}: evgen has one for all; '${String(settings[key])}' is imported`,
+        );
       } else settings[key] = value;
     }
   }

@@ -5,7 +5,16 @@ import { isConsumerDefault, isRetryDefault } from "../../spec/defaults.js";
 import type { ImportContext } from "./context.js";
 import { isObj, pointer, type Obj } from "./json.js";
 
-const POLICY_KEYS = ["filter", "concurrency", "timeout", "retry", "circuitBreaker", "deadLetter", "idempotency", "window"];
+const POLICY_KEYS = [
+  "filter",
+  "concurrency",
+  "timeout",
+  "retry",
+  "circuitBreaker",
+  "deadLetter",
+  "idempotency",
+  "window",
+];
 
 export function consumerPolicy(ctx: ImportContext, consumer: Obj, extension: Obj, path: string): void {
   for (const key of POLICY_KEYS) {

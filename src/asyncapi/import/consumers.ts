@@ -28,7 +28,14 @@ export function consumers(ctx: ImportContext, eventTypes: Set<string>): Record<s
 }
 
 /** A receive operation joins (or makes) the consumer it names. */
-function receive(ctx: ImportContext, id: string, operation: Obj, path: string, eventTypes: Set<string>, result: Map<string, Obj>): void {
+function receive(
+  ctx: ImportContext,
+  id: string,
+  operation: Obj,
+  path: string,
+  eventTypes: Set<string>,
+  result: Map<string, Obj>,
+): void {
   ctx.leftover(operation, path, ["action", "channel", "messages", "description", "bindings", "reply"]);
   const extension = isObj(operation["x-evgen-consumer"]) ? operation["x-evgen-consumer"] : {};
   const name = consumerName(ctx, id, operation, extension, path);
@@ -38,13 +45,14 @@ function receive(ctx: ImportContext, id: string, operation: Obj, path: string, e
     ctx.warn(path, "no event of this receive operation was imported: no consumer made of it");
     return;
   }
-  const emits = [...(Array.isArray(extension.emits) ? extension.emits.map(String) : []), ...replyEvents(ctx, operation, path)].filter(
-    (type) => {
-      if (eventTypes.has(type)) return true;
-      ctx.warn(path, `emits '${type}', which is not an imported event`);
-      return false;
-    },
-  );
+  const emits = [
+    ...(Array.isArray(extension.emits) ? extension.emits.map(String) : []),
+    ...replyEvents(ctx, operation, path),
+  ].filter((type) => {
+    if (eventTypes.has(type)) return true;
+    ctx.warn(path, `emits '${type}', which is not an imported event`);
+    return false;
+  });
   const consumer = result.get(name) ?? {};
   const description = typeof extension.description === "string" ? extension.description : operation.description;
   if (typeof description === "string") consumer.description = description;
@@ -69,11 +77,17 @@ function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Ob
   if (given === undefined || given === consumerGroup(ctx.service, name)) return;
   const pattern = ctx.broker === "kafka" ? KAFKA_TOPIC : QUEUE_NAME;
   if (!pattern.test(given) || given.startsWith("amq.") || Buffer.byteLength(given) > RABBITMQ_NAME_MAX_BYTES) {
-    ctx.warn(found?.path ?? path, `'${given}' cannot name a ${ctx.broker === "kafka" ? "Kafka group" : "RabbitMQ queue"} evgen derives topics or queues from: the consumer uses '${consumerGroup(ctx.service, name)}'`);
+    ctx.warn(
+      found?.path ?? path,
+      `'${given}' cannot name a ${ctx.broker === "kafka" ? "Kafka group" : "RabbitMQ queue"} evgen derives topics or queues from: the consumer uses '${consumerGroup(ctx.service, name)}'`,
+    );
     return;
   }
   if (consumer[key] !== undefined && consumer[key] !== given) {
-    ctx.warn(found?.path ?? path, `consumer '${name}' is already on '${String(consumer[key])}': '${given}' is not imported`);
+    ctx.warn(
+      found?.path ?? path,
+      `consumer '${name}' is already on '${String(consumer[key])}': '${given}' is not imported`,
+    );
     return;
   }
   consumer[key] = given;
@@ -83,7 +97,8 @@ function kafkaGroupId(operation: Obj): { name: string; path?: string } | undefin
   const bindings = isObj(operation.bindings) ? operation.bindings : {};
   const groupId = isObj(bindings.kafka) ? bindings.kafka.groupId : undefined;
   if (!isObj(groupId)) return undefined;
-  const value = groupId.const ?? (Array.isArray(groupId.enum) && groupId.enum.length === 1 ? groupId.enum[0] : undefined);
+  const value =
+    groupId.const ?? (Array.isArray(groupId.enum) && groupId.enum.length === 1 ? groupId.enum[0] : undefined);
   return typeof value === "string" ? { name: value } : undefined;
 }
 
@@ -91,14 +106,25 @@ function kafkaGroupId(operation: Obj): { name: string; path?: string } | undefin
 function queueOf(ctx: ImportContext, operation: Obj, path: string): { name: string; path: string } | undefined {
   const channel = ctx.deref(operation.channel, pointer(path, "channel"));
   if (!channel || !isObj(channel.node)) return undefined;
-  const binding = isObj(channel.node.bindings) && isObj(channel.node.bindings.amqp) ? channel.node.bindings.amqp : undefined;
+  const binding =
+    isObj(channel.node.bindings) && isObj(channel.node.bindings.amqp) ? channel.node.bindings.amqp : undefined;
   if (binding?.is !== "queue") return undefined;
   const queue = isObj(binding.queue) ? binding.queue : {};
   const where = pointer(channel.path, "bindings", "amqp", "queue");
-  const name = typeof queue.name === "string" ? queue.name : typeof channel.node.address === "string" ? channel.node.address : undefined;
+  const name =
+    typeof queue.name === "string"
+      ? queue.name
+      : typeof channel.node.address === "string"
+        ? channel.node.address
+        : undefined;
   if (queue.durable === false) ctx.warn(pointer(where, "durable"), "evgen's queues are durable: imported as durable");
-  if (queue.exclusive === true) ctx.warn(pointer(where, "exclusive"), "evgen's queues are shared by every instance of the service: imported as not exclusive");
-  if (queue.autoDelete === true) ctx.warn(pointer(where, "autoDelete"), "evgen's queues outlive their consumers: imported as not auto-deleted");
+  if (queue.exclusive === true)
+    ctx.warn(
+      pointer(where, "exclusive"),
+      "evgen's queues are shared by every instance of the service: imported as not exclusive",
+    );
+  if (queue.autoDelete === true)
+    ctx.warn(pointer(where, "autoDelete"), "evgen's queues outlive their consumers: imported as not auto-deleted");
   return name === undefined ? undefined : { name, path: where };
 }
 
@@ -113,12 +139,21 @@ function operationBindings(ctx: ImportContext, operation: Obj, path: string): vo
 }
 
 /** x-evgen-consumer.name, else the Kafka group id without the service prefix, else the operation id. */
-function consumerName(ctx: ImportContext, id: string, operation: Obj, extension: Obj, path: string): string | undefined {
+function consumerName(
+  ctx: ImportContext,
+  id: string,
+  operation: Obj,
+  extension: Obj,
+  path: string,
+): string | undefined {
   if (typeof extension.name === "string" && CONSUMER_NAME.test(extension.name)) return extension.name;
   const bindings = isObj(operation.bindings) ? operation.bindings : {};
   const groupId = isObj(bindings.kafka) && isObj(bindings.kafka.groupId) ? bindings.kafka.groupId : undefined;
-  const group = groupId && Array.isArray(groupId.enum) && typeof groupId.enum[0] === "string" ? groupId.enum[0] : undefined;
-  const source = group?.startsWith(`${ctx.service}.`) ? group.slice(ctx.service.length + 1) : (group ?? (id.replace(/^receive[._-]?/i, "") || id));
+  const group =
+    groupId && Array.isArray(groupId.enum) && typeof groupId.enum[0] === "string" ? groupId.enum[0] : undefined;
+  const source = group?.startsWith(`${ctx.service}.`)
+    ? group.slice(ctx.service.length + 1)
+    : (group ?? (id.replace(/^receive[._-]?/i, "") || id));
   const name = kebab(source);
   if (!CONSUMER_NAME.test(name)) {
     ctx.warn(path, `no consumer name can be made of '${id}': not imported`);

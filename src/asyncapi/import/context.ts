@@ -77,7 +77,10 @@ export class ImportContext {
     while (isObj(node) && typeof node.$ref === "string") {
       const target = this.absolute(node.$ref, path);
       if (target === undefined) {
-        this.warn(path, `$ref ${node.$ref} is not followed: only references inside the document and to local files are`);
+        this.warn(
+          path,
+          `$ref ${node.$ref} is not followed: only references inside the document and to local files are`,
+        );
         return undefined;
       }
       if (seen.has(target)) {
@@ -119,7 +122,10 @@ export class ImportContext {
     const hash = target.indexOf("#");
     const file = target.slice(0, hash);
     let value = file === "" ? this.root : this.document(file, from);
-    for (const segment of target.slice(hash + 2).split("/").filter((s, i, all) => !(s === "" && all.length === 1))) {
+    for (const segment of target
+      .slice(hash + 2)
+      .split("/")
+      .filter((s, i, all) => !(s === "" && all.length === 1))) {
       value = isObj(value) ? value[unescape(segment)] : Array.isArray(value) ? value[Number(segment)] : undefined;
     }
     return value;

@@ -40,7 +40,10 @@ export function events(ctx: ImportContext): Record<string, Obj> {
 function event(ctx: ImportContext, type: string, list: VersionEntry[]): Obj {
   list.sort((a, b) => a.version - b.version);
   const event: Obj = {};
-  const description = eventDescription(ctx, list.map((entry) => entry.info));
+  const description = eventDescription(
+    ctx,
+    list.map((entry) => entry.info),
+  );
   if (description !== undefined) event.description = description;
   const key = eventKey(ctx, type, list);
   if (key !== undefined) event.key = key;
@@ -57,12 +60,19 @@ function event(ctx: ImportContext, type: string, list: VersionEntry[]): Obj {
 
 function eventDescription(ctx: ImportContext, infos: MessageInfo[]): string | undefined {
   const texts = infos.map(({ message }) =>
-    typeof message.description === "string" ? message.description : typeof message.summary === "string" ? message.summary : undefined,
+    typeof message.description === "string"
+      ? message.description
+      : typeof message.summary === "string"
+        ? message.summary
+        : undefined,
   );
   const chosen = texts.filter((t) => t !== undefined).at(-1);
   infos.forEach((info, i) => {
     if (texts[i] !== undefined && texts[i] !== chosen) {
-      ctx.warn(pointer(info.pointer, "description"), "versions differ in description: the latest version's is imported");
+      ctx.warn(
+        pointer(info.pointer, "description"),
+        "versions differ in description: the latest version's is imported",
+      );
     }
   });
   return chosen;
@@ -79,12 +89,17 @@ function isKeyType(type: FieldTypeSpec | undefined): boolean {
 
 /** The key: x-evgen-key, kept only when it names a required string/number field of every version. */
 function eventKey(ctx: ImportContext, type: string, list: VersionEntry[]): string | undefined {
-  const keys = [...new Set(list.map((e) => e.info.message["x-evgen-key"]).filter((k) => typeof k === "string"))] as string[];
+  const keys = [
+    ...new Set(list.map((e) => e.info.message["x-evgen-key"]).filter((k) => typeof k === "string")),
+  ] as string[];
   if (keys.length === 0) return undefined;
   const key = keys.at(-1)!;
   const usable = list.every(({ fields }) => isKeyType(fields[key]));
   if (!usable || keys.length > 1) {
-    ctx.warn(pointer(list.at(-1)!.info.pointer, "x-evgen-key"), `key '${key}' of ${type} is not a required string or number field of every version: not imported`);
+    ctx.warn(
+      pointer(list.at(-1)!.info.pointer, "x-evgen-key"),
+      `key '${key}' of ${type} is not a required string or number field of every version: not imported`,
+    );
     return undefined;
   }
   return key;
@@ -92,11 +107,16 @@ function eventKey(ctx: ImportContext, type: string, list: VersionEntry[]): strin
 
 function eventTopic(ctx: ImportContext, type: string, infos: MessageInfo[]): string | undefined {
   const addresses = [
-    ...new Set(infos.flatMap((info) => info.channels.map(([path, address]) => kafkaTopicBinding(ctx, path) ?? address))),
+    ...new Set(
+      infos.flatMap((info) => info.channels.map(([path, address]) => kafkaTopicBinding(ctx, path) ?? address)),
+    ),
   ].filter((a): a is string => a !== undefined);
   if (addresses.length === 0) return undefined;
   if (addresses.length > 1) {
-    ctx.warn(infos[0]!.pointer, `${type} is on several channels (${addresses.join(", ")}): evgen publishes an event to one topic; '${addresses[0]}' is imported`);
+    ctx.warn(
+      infos[0]!.pointer,
+      `${type} is on several channels (${addresses.join(", ")}): evgen publishes an event to one topic; '${addresses[0]}' is imported`,
+    );
   }
   const topic = addresses[0]!;
   if (!KAFKA_TOPIC.test(topic)) {
@@ -118,15 +138,23 @@ function eventRoutingKey(ctx: ImportContext, type: string, infos: MessageInfo[])
       return binding?.is !== "queue" && !(isObj(binding?.exchange) && binding.exchange.name === address);
     });
   const cc = infos.flatMap((info) => ctx.routingKeys.get(info.pointer) ?? []);
-  const keys = [...new Set(cc.length > 0 ? cc : channels.map(([, address]) => address))].filter((a): a is string => a !== undefined);
+  const keys = [...new Set(cc.length > 0 ? cc : channels.map(([, address]) => address))].filter(
+    (a): a is string => a !== undefined,
+  );
   if (channels.length === 0 && cc.length > 0) channels.push([infos[0]!.pointer, undefined]);
   if (keys.length === 0) return undefined;
   if (keys.length > 1) {
-    ctx.warn(infos[0]!.pointer, `${type} is published with several routing keys (${keys.join(", ")}): evgen publishes an event with one; '${keys[0]}' is imported`);
+    ctx.warn(
+      infos[0]!.pointer,
+      `${type} is published with several routing keys (${keys.join(", ")}): evgen publishes an event with one; '${keys[0]}' is imported`,
+    );
   }
   const key = keys[0]!;
   if (!ROUTING_KEY.test(key) || Buffer.byteLength(key) > RABBITMQ_NAME_MAX_BYTES) {
-    ctx.warn(channels[0]?.[0] ?? infos[0]!.pointer, `'${key}' is not a routing key evgen publishes with (no wildcards or parameters): the event keeps its type as routing key`);
+    ctx.warn(
+      channels[0]?.[0] ?? infos[0]!.pointer,
+      `'${key}' is not a routing key evgen publishes with (no wildcards or parameters): the event keeps its type as routing key`,
+    );
     return undefined;
   }
   return key === type ? undefined : key;

@@ -40,13 +40,23 @@ export function importAsyncApi(text: string, options: ImportOptions = {}): Impor
     );
   }
   const ctx = new ImportContext(root, options);
-  if (!/^3\.[01]\./.test(root.asyncapi)) ctx.warn("#/asyncapi", `AsyncAPI ${root.asyncapi} is read as 3.1: what later versions added is not known here`);
+  if (!/^3\.[01]\./.test(root.asyncapi))
+    ctx.warn("#/asyncapi", `AsyncAPI ${root.asyncapi} is read as 3.1: what later versions added is not known here`);
   return run(ctx);
 }
 
 function run(ctx: ImportContext): ImportResult {
   const root = ctx.root;
-  ctx.leftover(root, "#", ["asyncapi", "info", "servers", "defaultContentType", "channels", "operations", "components", "id"]);
+  ctx.leftover(root, "#", [
+    "asyncapi",
+    "info",
+    "servers",
+    "defaultContentType",
+    "channels",
+    "operations",
+    "components",
+    "id",
+  ]);
   if (root.id !== undefined) ctx.warn("#/id", NO_PLACE);
   if (root.defaultContentType !== undefined && root.defaultContentType !== "application/json") {
     ctx.warn("#/defaultContentType", "evgen events are application/json");
@@ -66,10 +76,15 @@ function run(ctx: ImportContext): ImportResult {
   const eventSpecs = events(ctx);
   const consumerSpecs = consumers(ctx, new Set(Object.keys(eventSpecs)));
   const defaults = topicDefaults(ctx);
-  if (defaults && ctx.broker === "kafka") spec.kafka = { ...(isObj(spec.kafka) ? spec.kafka : {}), topicDefaults: defaults };
+  if (defaults && ctx.broker === "kafka")
+    spec.kafka = { ...(isObj(spec.kafka) ? spec.kafka : {}), topicDefaults: defaults };
   const exchangeName = exchange(ctx);
   if (ctx.broker === "rabbitmq") {
-    const rabbitmq = { ...(isObj(spec.rabbitmq) ? spec.rabbitmq : {}), ...(exchangeName ? { exchange: exchangeName } : {}), ...queueSettings(ctx) };
+    const rabbitmq = {
+      ...(isObj(spec.rabbitmq) ? spec.rabbitmq : {}),
+      ...(exchangeName ? { exchange: exchangeName } : {}),
+      ...queueSettings(ctx),
+    };
     if (Object.keys(rabbitmq).length > 0) spec.rabbitmq = rabbitmq;
   }
   unusedComponents(ctx);

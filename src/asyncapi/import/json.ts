@@ -2,7 +2,8 @@
 export type Json = unknown;
 export type Obj = Record<string, Json>;
 
-export const isObj = (value: Json): value is Obj => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isObj = (value: Json): value is Obj =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** `base` with the segments appended, each escaped (~ -> ~0, / -> ~1). */
 export const pointer = (base: string, ...segments: Array<string | number>) =>

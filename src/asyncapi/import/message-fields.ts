@@ -10,14 +10,27 @@ const JSON_SCHEMA_FORMAT = /^application\/(?:vnd\.aai\.asyncapi(?:\+json|\+yaml)
 
 export function messageFields(ctx: ImportContext, info: MessageInfo): FieldsSpec {
   const { message, pointer: path } = info;
-  ctx.leftover(message, path, ["name", "title", "summary", "description", "contentType", "headers", "payload", "bindings"]);
+  ctx.leftover(message, path, [
+    "name",
+    "title",
+    "summary",
+    "description",
+    "contentType",
+    "headers",
+    "payload",
+    "bindings",
+  ]);
   if (message.contentType !== undefined && message.contentType !== "application/json") {
     ctx.warn(pointer(path, "contentType"), "evgen events are application/json");
   }
   if (typeof message.title === "string" && message.title !== `${info.type} v${info.version}`) {
     ctx.warn(pointer(path, "title"), NO_PLACE);
   }
-  if (typeof message.summary === "string" && typeof message.description === "string" && message.summary !== message.description) {
+  if (
+    typeof message.summary === "string" &&
+    typeof message.description === "string" &&
+    message.summary !== message.description
+  ) {
     ctx.warn(pointer(path, "summary"), "not imported: the description is");
   }
   messageBindings(ctx, message, path);
@@ -47,7 +60,10 @@ function messageBindings(ctx: ImportContext, message: Obj, path: string): void {
     if (protocol === "kafka") {
       ctx.leftover(binding, where, ["key", "bindingVersion"]);
       if (binding.key !== undefined && typeof message["x-evgen-key"] !== "string") {
-        ctx.warn(pointer(where, "key"), "the key schema does not name a payload field: set the event's key in evgen.yaml");
+        ctx.warn(
+          pointer(where, "key"),
+          "the key schema does not name a payload field: set the event's key in evgen.yaml",
+        );
       }
     } else if (protocol === "amqp") ctx.leftover(binding, where, ["contentEncoding", "messageType", "bindingVersion"]);
     else ctx.warn(where, `${protocol} bindings are not imported`);

@@ -4,7 +4,8 @@ import { EVENT_TYPE } from "../../spec/patterns.js";
 import type { ImportContext, MessageInfo } from "./context.js";
 import { isObj, pointer, type Obj } from "./json.js";
 
-const CLOUDEVENTS_HEADER = /^(ce_|cloudEvents_)(id|type|source|specversion|time|dataversion|subject|datacontenttype|dataschema)$/;
+const CLOUDEVENTS_HEADER =
+  /^(ce_|cloudEvents_)(id|type|source|specversion|time|dataversion|subject|datacontenttype|dataschema)$/;
 const KNOWN_HEADERS = new Set(["content-type", "traceparent", "tracestate"]);
 
 export function messageIdentity(ctx: ImportContext, info: MessageInfo): { type: string; version: number } | undefined {
@@ -27,7 +28,10 @@ export function messageIdentity(ctx: ImportContext, info: MessageInfo): { type: 
   }
   const type = eventType(ctx.service, name);
   if (!type) {
-    ctx.warn(path, `no event type can be made of '${name}' (2+ dot-separated segments of [a-z][a-z0-9-]*): not imported`);
+    ctx.warn(
+      path,
+      `no event type can be made of '${name}' (2+ dot-separated segments of [a-z][a-z0-9-]*): not imported`,
+    );
     return undefined;
   }
   if (type !== name) ctx.warn(path, `imported as event type '${type}'`);
@@ -57,7 +61,10 @@ function headerConsts(ctx: ImportContext, message: Obj, path: string): { type?: 
   for (const [name, schema] of Object.entries(properties)) {
     const match = CLOUDEVENTS_HEADER.exec(name);
     if (!match && !KNOWN_HEADERS.has(name.toLowerCase())) {
-      ctx.warn(pointer(resolved.path, "properties", name), "custom headers are not imported: evgen events carry the CloudEvents headers");
+      ctx.warn(
+        pointer(resolved.path, "properties", name),
+        "custom headers are not imported: evgen events carry the CloudEvents headers",
+      );
       continue;
     }
     if (!match || !isObj(schema)) continue;

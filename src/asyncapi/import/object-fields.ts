@@ -93,7 +93,10 @@ function mergeFields(maps: FieldsSpec[]): FieldsSpec {
 export function additionalProperties(ctx: ImportContext, schema: Obj, path: string): void {
   const value = schema.additionalProperties;
   if (value !== undefined && value !== true && !(isObj(value) && Object.keys(value).length === 0)) {
-    ctx.warn(pointer(path, "additionalProperties"), "not imported: evgen objects are open (unknown fields are accepted)");
+    ctx.warn(
+      pointer(path, "additionalProperties"),
+      "not imported: evgen objects are open (unknown fields are accepted)",
+    );
   }
 }
 
@@ -114,7 +117,8 @@ export function typeNameFor(ctx: ImportContext, schemaPath: string): string {
   if (taken.has(unique)) unique = `${name}Type`;
   for (let i = 2; taken.has(unique); i++) unique = `${name}Type${i}`;
   if (unique !== raw) {
-    const why = unique === name ? "type names are PascalCase" : `'${name}' is the TypeScript name of an event or already taken`;
+    const why =
+      unique === name ? "type names are PascalCase" : `'${name}' is the TypeScript name of an event or already taken`;
     ctx.warn(schemaPath, `imported as type '${unique}' (${why})`);
   }
   ctx.typeNames.set(schemaPath, unique);
@@ -122,5 +126,9 @@ export function typeNameFor(ctx: ImportContext, schemaPath: string): string {
 }
 
 export function isObjectSchema(node: Json): boolean {
-  return isObj(node) && (node.type === "object" || (node.type === undefined && isObj(node.properties))) && node.$ref === undefined;
+  return (
+    isObj(node) &&
+    (node.type === "object" || (node.type === undefined && isObj(node.properties))) &&
+    node.$ref === undefined
+  );
 }

@@ -24,7 +24,8 @@ export function collectRoutingKeys(ctx: ImportContext): void {
     const path = pointer("#/operations", id);
     for (const [ref, where] of messageRefs(ctx, value, path)) {
       const resolved = ctx.deref(ref, where);
-      if (resolved) ctx.routingKeys.set(resolved.path, [...(ctx.routingKeys.get(resolved.path) ?? []), ...(cc as string[])]);
+      if (resolved)
+        ctx.routingKeys.set(resolved.path, [...(ctx.routingKeys.get(resolved.path) ?? []), ...(cc as string[])]);
     }
   }
 }
@@ -37,7 +38,8 @@ function messageRefs(ctx: ImportContext, node: Obj, path: string): Array<[Json, 
   if (refs.length > 0) return refs;
   const channel = ctx.deref(node.channel, pointer(path, "channel"));
   if (channel && isObj(channel.node) && isObj(channel.node.messages)) {
-    for (const [key, message] of Object.entries(channel.node.messages)) refs.push([message, pointer(channel.path, "messages", key)]);
+    for (const [key, message] of Object.entries(channel.node.messages))
+      refs.push([message, pointer(channel.path, "messages", key)]);
   }
   return refs;
 }

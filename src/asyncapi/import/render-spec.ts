@@ -4,7 +4,6 @@ import { Document, isScalar, visit } from "yaml";
 import { MODELINE } from "../../spec/modeline.js";
 import type { Obj } from "./json.js";
 
-
 const FIELD_KEYS = ["type", "$ref", "enum", "const", "oneOf", "anyOf"];
 
 export function renderSpec(spec: Obj, sourceName: string | undefined): string {
@@ -25,6 +24,9 @@ export function renderSpec(spec: Obj, sourceName: string | undefined): string {
     });
   }
   const body = document.toString({ lineWidth: 0, flowCollectionPadding: false });
-  const header = sourceName === undefined ? "" : `# Imported from ${sourceName.replace(/[\r\n]+/g, " ")} by \`evgen import asyncapi\`.\n`;
+  const header =
+    sourceName === undefined
+      ? ""
+      : `# Imported from ${sourceName.replace(/[\r\n]+/g, " ")} by \`evgen import asyncapi\`.\n`;
   return `${MODELINE}\n${header}${body}`;
 }

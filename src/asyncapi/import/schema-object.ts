@@ -1,7 +1,12 @@
 // A JSON Schema object (no $ref) -> an evgen field object, keyword by keyword. Each step below
 // reads the keywords it maps into `used`; what is left is reported.
 import { FIELD_NAME, PATTERN_FLAGS } from "../../spec/patterns.js";
-import { FORMAT_NAMES, type FieldObjectSpec, type FieldsSpec, type FieldTypeSpec } from "../../spec/schema/field-type.js";
+import {
+  FORMAT_NAMES,
+  type FieldObjectSpec,
+  type FieldsSpec,
+  type FieldTypeSpec,
+} from "../../spec/schema/field-type.js";
 import type { ImportContext } from "./context.js";
 import { fieldType } from "./field-type.js";
 import { isObj, pointer, type Obj } from "./json.js";
@@ -49,7 +54,8 @@ function enumOrConst(draft: Draft): FieldObjectSpec | undefined {
   if (Array.isArray(node.enum)) {
     used.add("enum");
     const scalars = node.enum.filter((v) => v === null || ["string", "number", "boolean"].includes(typeof v));
-    if (scalars.length < node.enum.length) ctx.warn(pointer(path, "enum"), "enum values that are objects or lists are not imported");
+    if (scalars.length < node.enum.length)
+      ctx.warn(pointer(path, "enum"), "enum values that are objects or lists are not imported");
     const values = nullable && !scalars.includes(null) ? [...scalars, null] : scalars;
     if (values.length > 0) {
       out.enum = [...new Set(values)] as FieldObjectSpec["enum"];
@@ -79,7 +85,8 @@ function union(draft: Draft): FieldObjectSpec | undefined {
     if (nullable && !mapped.some((t) => typeof t === "object" && t.type === "null")) mapped.push({ type: "null" });
     if (mapped.length > 0) out[keyword] = mapped;
   }
-  if (Array.isArray(node.oneOf) && Array.isArray(node.anyOf)) ctx.warn(pointer(path, "anyOf"), "only oneOf is imported when both are given");
+  if (Array.isArray(node.oneOf) && Array.isArray(node.anyOf))
+    ctx.warn(pointer(path, "anyOf"), "only oneOf is imported when both are given");
   if (!out.oneOf && !out.anyOf) return undefined;
   leftover(draft);
   return out;
@@ -104,7 +111,10 @@ function allOf(draft: Draft): FieldObjectSpec | undefined {
   }
   const merged = allOfFields(ctx, node, path);
   if (merged) return { ...out, ...fieldsObject(merged) };
-  ctx.warn(pointer(path, "allOf"), "allOf is imported only when every part is an object schema: evgen has no intersection of other types");
+  ctx.warn(
+    pointer(path, "allOf"),
+    "allOf is imported only when every part is an object schema: evgen has no intersection of other types",
+  );
   return undefined;
 }
 
@@ -117,7 +127,9 @@ function isAnnotation(part: unknown): boolean {
 
 /** A fields map ("name?" optional) as an inline object field type. */
 function fieldsObject(fields: FieldsSpec): FieldObjectSpec {
-  const entries = Object.entries(fields).map(([key, type]) => [key.replace(/\?$/, ""), type, !key.endsWith("?")] as const);
+  const entries = Object.entries(fields).map(
+    ([key, type]) => [key.replace(/\?$/, ""), type, !key.endsWith("?")] as const,
+  );
   const required = entries.filter(([, , needed]) => needed).map(([name]) => name);
   return {
     type: "object",
@@ -130,7 +142,13 @@ function fieldsObject(fields: FieldsSpec): FieldObjectSpec {
 function inferredTypes(node: Obj): string[] {
   if (isObj(node.properties)) return ["object"];
   if (node.items !== undefined) return ["array"];
-  if (node.format !== undefined || node.pattern !== undefined || node.minLength !== undefined || node.maxLength !== undefined) return ["string"];
+  if (
+    node.format !== undefined ||
+    node.pattern !== undefined ||
+    node.minLength !== undefined ||
+    node.maxLength !== undefined
+  )
+    return ["string"];
   if (node.minimum !== undefined || node.maximum !== undefined) return ["number"];
   return [];
 }
@@ -143,8 +161,14 @@ function typed(draft: Draft, types: string[]): FieldObjectSpec {
     return { ...ANY, ...out };
   }
   if (base.length > 1) {
-    ctx.warn(pointer(path, "type"), "several types: imported as a union of the plain types (their keywords are not imported)");
-    out.anyOf = [...base.map((t) => ({ type: t }) as FieldObjectSpec), ...(nullable ? [{ type: "null" } as FieldObjectSpec] : [])];
+    ctx.warn(
+      pointer(path, "type"),
+      "several types: imported as a union of the plain types (their keywords are not imported)",
+    );
+    out.anyOf = [
+      ...base.map((t) => ({ type: t }) as FieldObjectSpec),
+      ...(nullable ? [{ type: "null" } as FieldObjectSpec] : []),
+    ];
     return out;
   }
   const kind = base[0] ?? "null";
@@ -162,7 +186,10 @@ function typed(draft: Draft, types: string[]): FieldObjectSpec {
   return out;
 }
 
-function copyNumbers(draft: Draft, keys: Array<"minLength" | "maxLength" | "minimum" | "maximum" | "minItems" | "maxItems">): void {
+function copyNumbers(
+  draft: Draft,
+  keys: Array<"minLength" | "maxLength" | "minimum" | "maximum" | "minItems" | "maxItems">,
+): void {
   for (const key of keys) {
     const value = draft.node[key];
     if (typeof value === "number") {
@@ -179,7 +206,11 @@ function stringKeywords(draft: Draft): void {
     used.add("format");
     const format = (FORMAT_NAMES as Record<string, string>)[node.format];
     if (format) out.format = format as FieldObjectSpec["format"];
-    else ctx.warn(pointer(path, "format"), `format '${node.format}' is not imported: evgen knows uuid, email, uri, date-time and date`);
+    else
+      ctx.warn(
+        pointer(path, "format"),
+        `format '${node.format}' is not imported: evgen knows uuid, email, uri, date-time and date`,
+      );
   }
   if (typeof node.pattern === "string") {
     used.add("pattern");
@@ -197,7 +228,8 @@ function arrayKeywords(draft: Draft): void {
   copyNumbers(draft, ["minItems", "maxItems"]);
   if (node.items === undefined) return;
   used.add("items");
-  if (Array.isArray(node.items)) ctx.warn(pointer(path, "items"), "tuple items are not imported: a list of any value is");
+  if (Array.isArray(node.items))
+    ctx.warn(pointer(path, "items"), "tuple items are not imported: a list of any value is");
   else {
     const items = fieldType(ctx, node.items, pointer(path, "items"), stack);
     if (items !== undefined) out.items = items;

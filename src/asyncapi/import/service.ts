@@ -51,7 +51,12 @@ export function servers(ctx: ImportContext): Obj {
   const named = new Map<string, string[]>();
   for (const { path, server, address } of usable) {
     const mark = server["x-evgen-server"];
-    const name = typeof mark === "string" ? mark : !own && usable.length > 1 ? kebab(unescape(path.split("/").at(-1)!)) : undefined;
+    const name =
+      typeof mark === "string"
+        ? mark
+        : !own && usable.length > 1
+          ? kebab(unescape(path.split("/").at(-1)!))
+          : undefined;
     if (name === undefined) continue;
     if (!SERVER_NAME.test(name)) {
       ctx.warn(path, `no server name can be made of it ([a-z][a-z0-9-]*): not imported as a named server`);

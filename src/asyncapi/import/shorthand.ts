@@ -5,11 +5,38 @@ const FORMATS: Record<string, string> = FORMAT_NAMES;
 const SHORTHAND_FORMATS = new Set<string>(Object.values(FORMAT_NAMES));
 const PLAIN_TYPES = ["string", "number", "integer", "boolean"];
 /** Field object keys in the order people write them. */
-const KEY_ORDER = ["type", "$ref", "enum", "const", "oneOf", "anyOf", "format", "properties", "required", "items", "minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems", "default", "description"];
+const KEY_ORDER = [
+  "type",
+  "$ref",
+  "enum",
+  "const",
+  "oneOf",
+  "anyOf",
+  "format",
+  "properties",
+  "required",
+  "items",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "minItems",
+  "maxItems",
+  "default",
+  "description",
+];
 
 /** Any JSON value, for a schema that accepts everything ({} or true). */
 export const ANY: FieldObjectSpec = {
-  anyOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }, { type: "object" }, { type: "array" }, { type: "null" }],
+  anyOf: [
+    { type: "string" },
+    { type: "number" },
+    { type: "boolean" },
+    { type: "object" },
+    { type: "array" },
+    { type: "null" },
+  ],
 };
 
 export function shorthandObject(text: string): FieldObjectSpec {

@@ -42,7 +42,10 @@ export function docsCommand(context: CliContext): Command {
   return new Command("docs")
     .description("write the event catalog: events, versions, consumers and a flowchart, in Markdown with Mermaid")
     .option(...SPEC_OPTION)
-    .option("--out <dir|file.md|->", "where the page goes: a folder (for events.md), a .md file, or - for stdout (default: docs/events.md next to the spec)")
+    .option(
+      "--out <dir|file.md|->",
+      "where the page goes: a folder (for events.md), a .md file, or - for stdout (default: docs/events.md next to the spec)",
+    )
     .addHelpText(
       "after",
       `

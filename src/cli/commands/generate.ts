@@ -4,7 +4,15 @@ import { dirname } from "node:path";
 import type { CliContext } from "../context.js";
 import { differsInInputsOnly, MANIFEST_PATH } from "../../commit/manifest.js";
 import { CliError, UsageError } from "../errors.js";
-import { displayPath, prepareGeneration, printChanges, printIssues, printWarnings, writablePlan, writePlan } from "../generation.js";
+import {
+  displayPath,
+  prepareGeneration,
+  printChanges,
+  printIssues,
+  printWarnings,
+  writablePlan,
+  writePlan,
+} from "../generation.js";
 import type { CliIO } from "../io.js";
 import { flag, parseOptions, text, type Options as CheckedOptions } from "../options.js";
 import { findSpec, SPEC_OPTION, readSpecText } from "../spec-file.js";

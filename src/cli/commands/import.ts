@@ -42,15 +42,20 @@ async function runAsyncApi(io: CliIO, file: string, options: Options<typeof opti
     throw error;
   }
   const { yellow, green } = styleFor(io);
-  for (const warning of result.warnings) io.stderr(`${yellow(`${file}${warning.path}`)}  warning: ${warning.message}\n`);
+  for (const warning of result.warnings)
+    io.stderr(`${yellow(`${file}${warning.path}`)}  warning: ${warning.message}\n`);
   if (!result.ok) {
     // The spec was not written, so its line numbers alone would not help: each issue names its key too.
-    printIssues(io, result.issues.map((issue) => (issue.path ? { ...issue, message: `${issue.path}: ${issue.message}` } : issue)));
+    printIssues(
+      io,
+      result.issues.map((issue) => (issue.path ? { ...issue, message: `${issue.path}: ${issue.message}` } : issue)),
+    );
     throw new CliError(`the imported spec is not valid; nothing written`);
   }
   if (toStdout) io.stdout(result.text);
   else writeFileSync(out, result.text, { flag: "wx" });
-  const summary = result.warnings.length > 0 ? ` (${plural(result.warnings.length, "warning")}: not everything was imported)` : "";
+  const summary =
+    result.warnings.length > 0 ? ` (${plural(result.warnings.length, "warning")}: not everything was imported)` : "";
   io.stderr(`${green("imported")} ${file} -> ${toStdout ? "stdout" : shown}${summary}\n`);
   return 0;
 }

@@ -62,7 +62,11 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
   const service = options.name ?? (prompt ? await askName(io, fallbackName) : fallbackName);
 
   const { initialSpec } = await import("../initial-spec.js");
-  const specText = await initialSpec(service, broker, options.example === undefined ? undefined : exampleNamed(options.example));
+  const specText = await initialSpec(
+    service,
+    broker,
+    options.example === undefined ? undefined : exampleNamed(options.example),
+  );
   const generation = await prepareGeneration({ root, specFile: shownSpec, specText, force: false });
   const plan = writablePlan(io, generation);
   // A refused path (a link in the folder) is found before the spec is written, not after.
@@ -74,9 +78,7 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
   writePlan(io, generation, plan);
 
   const cd = root === resolve(io.cwd) ? "" : `cd ${displayPath(io.cwd, root)} && `;
-  io.stderr(
-    `\n${service}: a ${brokerOf(broker).label} service. Next:\n  ${cd}npm install && npm run dev\n`,
-  );
+  io.stderr(`\n${service}: a ${brokerOf(broker).label} service. Next:\n  ${cd}npm install && npm run dev\n`);
   return 0;
 }
 

@@ -23,7 +23,9 @@ async function run(io: CliIO, options: Options<typeof optionRules>): Promise<num
   const { buildIR } = await import("../../ir/build.js");
   const http = result.ok ? httpExposure(buildIR(result.spec)) : undefined;
   if (options.format === "json") {
-    io.stdout(`${printableJson(JSON.stringify({ file, valid: result.ok, issues, ...(http ? { http } : {}) }, null, 2))}\n`);
+    io.stdout(
+      `${printableJson(JSON.stringify({ file, valid: result.ok, issues, ...(http ? { http } : {}) }, null, 2))}\n`,
+    );
   } else {
     printIssues(io, issues);
     const { dim, green, red } = styleFor(io);

@@ -22,9 +22,14 @@ export const kafkaSection = z
       .default(DEFAULT_KAFKA_BROKERS)
       .describe("Bootstrap brokers (host:port). KAFKA_BROKERS (comma-separated) overrides at run time."),
     servers: z
-      .record(matching(SERVER_NAME, "server names are [a-z][a-z0-9-]*"), z.array(matching(BROKER_ADDRESS, "a broker address is host:port")).min(1))
+      .record(
+        matching(SERVER_NAME, "server names are [a-z][a-z0-9-]*"),
+        z.array(matching(BROKER_ADDRESS, "a broker address is host:port")).min(1),
+      )
       .optional()
-      .describe("Named environments (production: [host:port, ...]); EVGEN_SERVER=<name> picks one at run time instead of brokers."),
+      .describe(
+        "Named environments (production: [host:port, ...]); EVGEN_SERVER=<name> picks one at run time instead of brokers.",
+      ),
     topicDefaults: z
       .strictObject({
         partitions: z.int().min(1).max(10_000).default(3).describe("Partitions of topics evgen creates. Default 3."),
@@ -49,10 +54,14 @@ export const rabbitmqSection = z
     servers: z
       .record(
         matching(SERVER_NAME, "server names are [a-z][a-z0-9-]*"),
-        z.string().refine(isAmqpUrl, { error: (issue) => `'${String(issue.input)}' is not an amqp:// or amqps:// URL` }),
+        z
+          .string()
+          .refine(isAmqpUrl, { error: (issue) => `'${String(issue.input)}' is not an amqp:// or amqps:// URL` }),
       )
       .optional()
-      .describe("Named environments (production: amqps://host/vhost); EVGEN_SERVER=<name> picks one at run time instead of url."),
+      .describe(
+        "Named environments (production: amqps://host/vhost); EVGEN_SERVER=<name> picks one at run time instead of url.",
+      ),
     exchange: matching(EXCHANGE_NAME, "exchange names are letters, digits, '.', '_', ':' and '-'")
       .max(RABBITMQ_NAME_MAX_BYTES, `an exchange name has at most ${RABBITMQ_NAME_MAX_BYTES} characters`)
       .refine((name) => !name.startsWith("amq."), "exchange names starting with 'amq.' are reserved by RabbitMQ")

@@ -107,11 +107,15 @@ export const consumerSchema = z
     emits: z.array(eventType).default([]).describe("Event types its handlers may publish (ctx.publish)."),
     groupId: matching(KAFKA_TOPIC, "group ids are letters, digits, '.', '_' and '-' (they name its retry topics)")
       .optional()
-      .describe("Kafka only: the consumer group (default <service>.<name>); its retry and dead-letter topics are named after it."),
+      .describe(
+        "Kafka only: the consumer group (default <service>.<name>); its retry and dead-letter topics are named after it.",
+      ),
     queue: matching(QUEUE_NAME, "queue names are letters, digits, '.', '_', ':' and '-'")
       .refine((name) => !name.startsWith("amq."), "queue names starting with 'amq.' are reserved by RabbitMQ")
       .optional()
-      .describe("RabbitMQ only: the queue (default <service>.<name>); its wait and dead-letter queues are named after it."),
+      .describe(
+        "RabbitMQ only: the queue (default <service>.<name>); its wait and dead-letter queues are named after it.",
+      ),
     filter: z
       .record(z.string(), z.union([filterValue, z.array(filterValue).min(1), filterConditions]))
       .default({})

@@ -1,5 +1,12 @@
 import * as z from "zod";
-import { FIELD_NAME, KAFKA_TOPIC, KAFKA_TOPIC_MAX, RABBITMQ_NAME_MAX_BYTES, ROUTING_KEY, VERSION_KEY } from "../patterns.js";
+import {
+  FIELD_NAME,
+  KAFKA_TOPIC,
+  KAFKA_TOPIC_MAX,
+  RABBITMQ_NAME_MAX_BYTES,
+  ROUTING_KEY,
+  VERSION_KEY,
+} from "../patterns.js";
 import { matching } from "./common.js";
 import { fieldsMap } from "./field-type.js";
 
@@ -31,9 +38,7 @@ export const eventSchema = z
     http: z
       .boolean()
       .optional()
-      .describe(
-        "Whether POST /events/<type> accepts it (default: true, unless a consumer of this spec emits it).",
-      ),
+      .describe("Whether POST /events/<type> accepts it (default: true, unless a consumer of this spec emits it)."),
   })
   .describe("An event type. Give either schema or versions.");
 

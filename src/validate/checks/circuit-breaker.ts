@@ -7,7 +7,8 @@ export function checkCircuitBreakers(ctx: CheckContext): void {
     const breaker = consumer.circuitBreaker;
     if (!breaker) continue;
     for (const key of ["window", "openFor"] as const) {
-      if (breaker[key] === 0) ctx.error(["consumers", name, "circuitBreaker", key], `circuitBreaker.${key} must be longer than 0`);
+      if (breaker[key] === 0)
+        ctx.error(["consumers", name, "circuitBreaker", key], `circuitBreaker.${key} must be longer than 0`);
     }
   }
 }

@@ -71,10 +71,14 @@ function checkConsumerIdents(ctx: CheckContext): void {
   for (const name of Object.keys(ctx.parts.consumers)) {
     const handlersType = handlersTypeName(pascalCase(name));
     if (RESERVED_HANDLERS_TYPES.has(handlersType)) {
-      ctx.error(["consumers", name], `consumer '${name}' would be the TypeScript name '${handlersType}', which is reserved`, {
-        at: "key",
-        hint: "rename it",
-      });
+      ctx.error(
+        ["consumers", name],
+        `consumer '${name}' would be the TypeScript name '${handlersType}', which is reserved`,
+        {
+          at: "key",
+          hint: "rename it",
+        },
+      );
     }
     const ident = consumerIdent(name);
     const earlier = owners.get(ident);
@@ -99,10 +103,14 @@ function checkBrokerNames(ctx: CheckContext): void {
     const group = consumerGroup(service, name, consumer);
     const sharing = groups.get(group);
     if (sharing !== undefined) {
-      ctx.error(["consumers", name, ...(consumer[key] !== undefined ? [key] : [])], `consumers '${sharing}' and '${name}' both use the ${consumerNoun} '${group}'`, {
-        at: consumer[key] !== undefined ? "value" : "key",
-        hint: `give each consumer its own ${key}`,
-      });
+      ctx.error(
+        ["consumers", name, ...(consumer[key] !== undefined ? [key] : [])],
+        `consumers '${sharing}' and '${name}' both use the ${consumerNoun} '${group}'`,
+        {
+          at: consumer[key] !== undefined ? "value" : "key",
+          hint: `give each consumer its own ${key}`,
+        },
+      );
     }
     groups.set(group, name);
     const { retryQueues, replayTopic } = descriptor.consumerNames(
@@ -147,8 +155,12 @@ function checkComposeService(ctx: CheckContext): void {
   const stores = Object.values(consumers).map((consumer) => consumer.idempotency.store);
   const others = [broker, ...(["redis", "postgres"] as const).filter((store) => stores.includes(store))];
   if (others.includes(service as (typeof others)[number])) {
-    ctx.error(["service"], `service '${service}' would have the same name as the ${service} service in docker-compose.yml`, {
-      hint: "rename the service",
-    });
+    ctx.error(
+      ["service"],
+      `service '${service}' would have the same name as the ${service} service in docker-compose.yml`,
+      {
+        hint: "rename the service",
+      },
+    );
   }
 }

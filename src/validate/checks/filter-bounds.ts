@@ -34,9 +34,11 @@ export function boundsProblem(bounds: Bounds): string | undefined {
   const upper = bounds.lt ?? bounds.lte;
   if (lower === undefined || upper === undefined) return undefined;
   if (typeof lower !== typeof upper) return "the lower and upper bounds must both be numbers or both be dates";
-  const [low, high] = typeof lower === "number" ? [lower, upper as number] : [Date.parse(lower), Date.parse(upper as string)];
+  const [low, high] =
+    typeof lower === "number" ? [lower, upper as number] : [Date.parse(lower), Date.parse(upper as string)];
   if (Number.isNaN(low) || Number.isNaN(high)) return undefined; // reported on the bound itself
   const inclusive = bounds.gte !== undefined && bounds.lte !== undefined;
-  if (low > high || (low === high && !inclusive)) return "no value lies between these bounds: the filter can never match";
+  if (low > high || (low === high && !inclusive))
+    return "no value lies between these bounds: the filter can never match";
   return undefined;
 }

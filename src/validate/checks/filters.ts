@@ -145,7 +145,9 @@ function conditionProblem(condition: Condition, found: Found, resolve: ResolveTy
   const { type, optional } = found;
   const { op, value } = condition;
   if (op === "exists") {
-    return value || optional || type.nullable ? undefined : `${where} is required and never null, so exists: false can never match`;
+    return value || optional || type.nullable
+      ? undefined
+      : `${where} is required and never null, so exists: false can never match`;
   }
   if (op === "contains") {
     if (type.kind !== "array") return `contains tests lists; ${where} is not a list`;

@@ -12,10 +12,14 @@ export function checkNesting(ctx: CheckContext): void {
     for (const [key, type] of Object.entries(fields)) {
       const levels = nesting(type);
       if (levels > MAX_FIELD_NESTING) {
-        ctx.error([...path, key] as SpecPath, `'${key}' nests objects, lists and oneOf/anyOf ${levels} levels deep; at most ${MAX_FIELD_NESTING} are supported`, {
-          at: "key",
-          hint: "declare an inner part as a named type under types: and refer to it by name",
-        });
+        ctx.error(
+          [...path, key] as SpecPath,
+          `'${key}' nests objects, lists and oneOf/anyOf ${levels} levels deep; at most ${MAX_FIELD_NESTING} are supported`,
+          {
+            at: "key",
+            hint: "declare an inner part as a named type under types: and refer to it by name",
+          },
+        );
       }
     }
   }

@@ -18,9 +18,7 @@ export class InvalidPayloadError extends Error {
     readonly eventType: string,
     readonly issues: PayloadIssue[],
   ) {
-    super(
-      `invalid ${eventType} payload: ${issues.map((i) => `${i.path || "(payload)"}: ${i.message}`).join("; ")}`,
-    );
+    super(`invalid ${eventType} payload: ${issues.map((i) => `${i.path || "(payload)"}: ${i.message}`).join("; ")}`);
   }
 }
 

@@ -10,7 +10,8 @@ export interface BatchItem {
   data: unknown;
 }
 
-export type BatchShape = { ok: true; items: BatchItem[] } | { ok: false; status: 400 | 413; error: string; issues?: PayloadIssue[] };
+export type BatchShape =
+  { ok: true; items: BatchItem[] } | { ok: false; status: 400 | 413; error: string; issues?: PayloadIssue[] };
 
 /** The items of a batch body, or why it is not one. */
 export function batchItems(body: unknown): BatchShape {
@@ -22,12 +23,16 @@ export function batchItems(body: unknown): BatchShape {
   const issues: PayloadIssue[] = [];
   const items: BatchItem[] = [];
   for (const [index, item] of body.entries()) {
-    const record = item !== null && typeof item === "object" && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
+    const record =
+      item !== null && typeof item === "object" && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
     const extra = record ? Object.keys(record).filter((key) => key !== "type" && key !== "data") : [];
     if (!record || typeof record.type !== "string" || !Object.hasOwn(record, "data") || extra.length > 0) {
       issues.push({
         path: String(index),
-        message: extra.length > 0 ? `unknown key ${extra.map((key) => JSON.stringify(key.slice(0, 64))).join(", ")}: an item is { type, data }` : "an item is { type, data }, type a string",
+        message:
+          extra.length > 0
+            ? `unknown key ${extra.map((key) => JSON.stringify(key.slice(0, 64))).join(", ")}: an item is { type, data }`
+            : "an item is { type, data }, type a string",
       });
       continue;
     }

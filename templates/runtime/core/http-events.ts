@@ -62,7 +62,9 @@ export function createEventIngress(
   const limits = { maxBytes: options.bodyLimit, timeoutMs: options.bodyTimeoutMs };
   const accepts = (type: string) => Object.hasOwn(service.events, type) && service.events[type]!.http !== false;
   const notAccepted = (type: string) =>
-    Object.hasOwn(service.events, type) ? `event type "${type}" is not accepted over HTTP` : `unknown event type "${type}"`;
+    Object.hasOwn(service.events, type)
+      ? `event type "${type}" is not accepted over HTTP`
+      : `unknown event type "${type}"`;
 
   /** Refuses types the ingress does not accept (404), then those the client may not publish (403). */
   function checkTypes(types: string[], client: ApiClient | undefined, batch: boolean): void {
@@ -72,27 +74,41 @@ export function createEventIngress(
         return message === undefined ? [] : [{ path: batch ? `${index}.type` : "", message }];
       });
     const unknown = issues((type) => (accepts(type) ? undefined : notAccepted(type)));
-    if (unknown.length > 0) throw new Refusal(404, { error: unknown[0]!.message, ...(batch ? { issues: unknown } : {}) });
+    if (unknown.length > 0)
+      throw new Refusal(404, { error: unknown[0]!.message, ...(batch ? { issues: unknown } : {}) });
     if (!client) return;
-    const forbidden = issues((type) => (mayPublish(client, type) ? undefined : `client ${client.name} may not publish ${type}`));
-    if (forbidden.length > 0) throw new Refusal(403, { error: forbidden[0]!.message, ...(batch ? { issues: forbidden } : {}) });
+    const forbidden = issues((type) =>
+      mayPublish(client, type) ? undefined : `client ${client.name} may not publish ${type}`,
+    );
+    if (forbidden.length > 0)
+      throw new Refusal(403, { error: forbidden[0]!.message, ...(batch ? { issues: forbidden } : {}) });
   }
 
   /** Validates every item before any is published: one invalid payload refuses the request. */
-  function encodeAll(items: BatchItem[], batch: boolean, ids: (index: number) => string | undefined, traceparent?: string): OutgoingMessage[] {
+  function encodeAll(
+    items: BatchItem[],
+    batch: boolean,
+    ids: (index: number) => string | undefined,
+    traceparent?: string,
+  ): OutgoingMessage[] {
     const issues: PayloadIssue[] = [];
     const messages: OutgoingMessage[] = [];
     for (const [index, { type, data }] of items.entries()) {
       const id = ids(index);
       try {
-        messages.push(encodeEvent(service, type, data, { ...(id ? { id } : {}), ...(traceparent ? { traceparent } : {}) }));
+        messages.push(
+          encodeEvent(service, type, data, { ...(id ? { id } : {}), ...(traceparent ? { traceparent } : {}) }),
+        );
       } catch (error) {
         if (!(error instanceof InvalidPayloadError)) throw error;
         issues.push(...(batch ? itemIssues(`${index}.data`, error.issues) : error.issues));
       }
     }
     if (issues.length > 0) {
-      throw new Refusal(400, { error: batch ? "invalid events in the batch" : `invalid ${items[0]!.type} payload`, issues });
+      throw new Refusal(400, {
+        error: batch ? "invalid events in the batch" : `invalid ${items[0]!.type} payload`,
+        issues,
+      });
     }
     return messages;
   }
@@ -103,11 +119,20 @@ export function createEventIngress(
     try {
       const read = await readBody(req, limits, claim);
       if (!read.ok) {
-        throw new Refusal(read.status, { error: read.error }, { connection: "close", ...(read.status === 503 ? { "retry-after": "1" } : {}) });
+        throw new Refusal(
+          read.status,
+          { error: read.error },
+          { connection: "close", ...(read.status === 503 ? { "retry-after": "1" } : {}) },
+        );
       }
       const parsed = parseJson(read.body);
-      if (!parsed.ok) throw new Refusal(400, { error: "body is not valid JSON", issues: [{ path: "", message: parsed.message }] });
-      return { value: parsed.value, body: read.body, digest: createHash("sha256").update(read.body).digest("base64url") };
+      if (!parsed.ok)
+        throw new Refusal(400, { error: "body is not valid JSON", issues: [{ path: "", message: parsed.message }] });
+      return {
+        value: parsed.value,
+        body: read.body,
+        digest: createHash("sha256").update(read.body).digest("base64url"),
+      };
     } finally {
       claim.release();
     }
@@ -145,19 +170,23 @@ export function createEventIngress(
     if (!read.ok) throw new Refusal(400, { error: read.problem });
     const attributes = read.event.attributes;
     // Structured mode: the trace context may come as an HTTP header rather than an attribute.
-    if (attributes.traceparent === undefined && req.headers.traceparent !== undefined) attributes.traceparent = req.headers.traceparent.toString();
+    if (attributes.traceparent === undefined && req.headers.traceparent !== undefined)
+      attributes.traceparent = req.headers.traceparent.toString();
     const problem = contextProblem(attributes);
     if (problem !== undefined) throw new Refusal(400, { error: problem });
     // The service's own source names what its publisher and handlers publish: a caller using it
     // could take the ids of events the service derives (docs/spec.md, HTTP ingress).
     if (attributes.source === service.source) {
-      throw new Refusal(400, { error: `source "${service.source}" is this service's own: post the data as JSON instead` });
+      throw new Refusal(400, {
+        error: `source "${service.source}" is this service's own: post the data as JSON instead`,
+      });
     }
     const type = attributes.type!;
     contradiction(type, pathType);
     checkTypes([type], client, false);
     const decoded = decodeData(service.events[type]!, attributes, read.event.data);
-    if (!decoded.ok) throw new Refusal(400, { error: `invalid ${type} event`, issues: [{ path: "", message: decoded.problem }] });
+    if (!decoded.ok)
+      throw new Refusal(400, { error: `invalid ${type} event`, issues: [{ path: "", message: decoded.problem }] });
     const event = decoded.event;
     const message = receivedMessage(service, event);
     const outcome = await options.idempotency.once({ scope: "event", source: event.source, id: event.id }, async () => {
@@ -165,7 +194,11 @@ export function createEventIngress(
       options.metrics?.httpAccepted(type, name);
       log.info({ client: name, ids: [event.id], types: [type], source: event.source }, "accepted over HTTP");
     });
-    return { status: 202, body: { id: event.id }, ...(outcome === "repeated" ? { headers: { "idempotent-replayed": "true" } } : {}) };
+    return {
+      status: 202,
+      body: { id: event.id },
+      ...(outcome === "repeated" ? { headers: { "idempotent-replayed": "true" } } : {}),
+    };
   }
 
   /** A CloudEvent's type must be the path's, when the path names one: 400 rather than a guess. */
@@ -194,9 +227,14 @@ export function createEventIngress(
     let items: BatchItem[];
     if (batch) {
       const shape = batchItems(value);
-      if (!shape.ok) throw new Refusal(shape.status, { error: shape.error, ...(shape.issues ? { issues: shape.issues } : {}) });
+      if (!shape.ok)
+        throw new Refusal(shape.status, { error: shape.error, ...(shape.issues ? { issues: shape.issues } : {}) });
       items = shape.items;
-      checkTypes(items.map((item) => item.type), client, true);
+      checkTypes(
+        items.map((item) => item.type),
+        client,
+        true,
+      );
     } else {
       items = [{ type: pathType, data: value }];
     }
@@ -226,7 +264,11 @@ export function createEventIngress(
     if (outcome === "conflict") {
       throw new Refusal(422, { error: "this Idempotency-Key was used with another request within 24 hours" });
     }
-    return { status: 202, body: answer, ...(outcome === "repeated" ? { headers: { "idempotent-replayed": "true" } } : {}) };
+    return {
+      status: 202,
+      body: answer,
+      ...(outcome === "repeated" ? { headers: { "idempotent-replayed": "true" } } : {}),
+    };
   }
 
   return publishRequest;

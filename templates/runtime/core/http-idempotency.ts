@@ -65,7 +65,10 @@ export function createHttpIdempotency(
   const bounded = <T>(work: Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the idempotency store did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the idempotency store did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   };
@@ -83,7 +86,10 @@ export function createHttpIdempotency(
       await bounded(store.mark(ref(what)));
       if (what.fingerprint !== undefined) await bounded(store.mark(ref(what, withPrint(what))));
     } catch (error) {
-      log.warn({ err: errorMessage(error), scope: what.scope }, "accepted, but the idempotency store did not remember it");
+      log.warn(
+        { err: errorMessage(error), scope: what.scope },
+        "accepted, but the idempotency store did not remember it",
+      );
     }
     return "accepted";
   }

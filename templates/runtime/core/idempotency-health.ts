@@ -44,9 +44,9 @@ export function watchStores(
   }
 
   const check = () =>
-    (probing ??= Promise.all(pinged.map(([name, store]) => ping(name, store))).then(
-      () => undefined,
-    ).finally(() => (probing = undefined)));
+    (probing ??= Promise.all(pinged.map(([name, store]) => ping(name, store)))
+      .then(() => undefined)
+      .finally(() => (probing = undefined)));
   const timer = pinged.length > 0 ? setInterval(() => void check(), PROBE_INTERVAL_MS) : undefined;
   timer?.unref();
 

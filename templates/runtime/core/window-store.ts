@@ -29,7 +29,11 @@ export interface WindowStore {
    * Adds an event (by source and id) to a window: the new state is `fold(current)` (undefined for a
    * window without events), stored together with the mark that the event was added.
    */
-  add(ref: WindowRef, event: { source: string; id: string }, fold: (state: WindowState | undefined) => WindowState): Promise<AddOutcome>;
+  add(
+    ref: WindowRef,
+    event: { source: string; id: string },
+    fold: (state: WindowState | undefined) => WindowState,
+  ): Promise<AddOutcome>;
   /**
    * Claims up to `limit` windows of `consumer` that close at or before `now` for `leaseMs`: no other
    * claim gets them until the lease ends (the claimant crashed) or they are finished.
@@ -62,7 +66,8 @@ export function createMemoryWindowStore(options: { now?: () => number } = {}): W
   const now = options.now ?? Date.now;
   const open = new Map<string, OpenWindow>();
   const closed = new Map<string, number>();
-  const idOf = (ref: Pick<WindowRef, "consumer" | "key" | "start">) => JSON.stringify([ref.consumer, ref.key, ref.start]);
+  const idOf = (ref: Pick<WindowRef, "consumer" | "key" | "start">) =>
+    JSON.stringify([ref.consumer, ref.key, ref.start]);
 
   return {
     async add(ref, event, fold) {

@@ -8,7 +8,15 @@ import { silentLogger } from "../core/logger.js";
 import { createMemoryTransport, type MemoryTransport } from "./transport.js";
 import { createPipeline } from "../core/pipeline.js";
 import { createPublisher } from "../core/publisher.js";
-import type { ConsumerDef, Failure, Logger, OutgoingMessage, ServiceDef, Subscription, WindowDef } from "../core/types.js";
+import type {
+  ConsumerDef,
+  Failure,
+  Logger,
+  OutgoingMessage,
+  ServiceDef,
+  Subscription,
+  WindowDef,
+} from "../core/types.js";
 import type { AnyAggregate } from "../core/window.js";
 import { startWindowCloser, windowHandlers, type WindowCloser } from "../core/window-consumer.js";
 import { createMemoryWindowStore } from "../core/window-store.js";
@@ -55,11 +63,7 @@ export interface DeadLetteredEvent {
 }
 
 export interface Harness<Payloads> {
-  publish<T extends keyof Payloads & string>(
-    type: T,
-    data: Payloads[T],
-    opts?: PublishOptions,
-  ): Promise<string>;
+  publish<T extends keyof Payloads & string>(type: T, data: Payloads[T], opts?: PublishOptions): Promise<string>;
   /** Resolves once every event, retry and follow-up event has been dealt with. */
   idle(): Promise<void>;
   /**
@@ -103,9 +107,7 @@ function publishedEvents(messages: readonly OutgoingMessage[], type: string | un
     }));
 }
 
-export function createHarness<Payloads = Record<string, unknown>>(
-  options: HarnessOptions,
-): Harness<Payloads> {
+export function createHarness<Payloads = Record<string, unknown>>(options: HarnessOptions): Harness<Payloads> {
   const { service } = options;
   const log = options.log ?? silentLogger;
   const transport = createMemoryTransport({ service, log, timeScale: options.timeScale ?? 0 });
@@ -161,8 +163,7 @@ export function createHarness<Payloads = Record<string, unknown>>(
       await transport.idle();
       return published;
     },
-    handled: (consumer) =>
-      handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
+    handled: (consumer) => handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
     skipped: (consumer) => skippedLog.filter((s) => consumer === undefined || s.consumer === consumer),
     published: (type) => publishedEvents(transport.published(), type),
     unrouted: (type) => publishedEvents(transport.unrouted(), type),

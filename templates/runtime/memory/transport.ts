@@ -126,11 +126,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     };
   }
 
-  async function decide(
-    state: ConsumerQueue,
-    handle: DeliveryHandler,
-    delivery: Delivery,
-  ): Promise<Disposition> {
+  async function decide(state: ConsumerQueue, handle: DeliveryHandler, delivery: Delivery): Promise<Disposition> {
     try {
       return await handle(delivery);
     } catch (error) {
@@ -148,11 +144,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     }
   }
 
-  async function run(
-    state: ConsumerQueue,
-    handle: DeliveryHandler,
-    first: Delivery,
-  ): Promise<void> {
+  async function run(state: ConsumerQueue, handle: DeliveryHandler, first: Delivery): Promise<void> {
     state.inFlight++;
     if (first.key !== undefined) state.busyKeys.add(first.key);
     let delivery = first;
@@ -165,10 +157,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       if (state.stopping) break;
       disposition = await decide(state, handle, delivery);
     }
-    if (
-      disposition.action === "release" ||
-      (disposition.action === "retry" && state.def.retry.mode === "blocking")
-    ) {
+    if (disposition.action === "release" || (disposition.action === "retry" && state.def.retry.mode === "blocking")) {
       state.queue.unshift(delivery); // stopped while waiting: redelivered on the next subscribe
     } else {
       carryOut(state, delivery, disposition);
@@ -278,8 +267,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     },
     published: () => publishedLog,
     unrouted: () => unroutedLog,
-    deadLetters: (consumer) =>
-      deadLetterLog.filter((d) => consumer === undefined || d.consumer === consumer),
+    deadLetters: (consumer) => deadLetterLog.filter((d) => consumer === undefined || d.consumer === consumer),
     idle() {
       return isIdle() ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
     },

@@ -90,7 +90,10 @@ export function readDelivery(message: ConsumeMessage, queue: string, attempts = 
     // Only a retry copy carries it, from one of this consumer's wait queues.
     const made = typeof attemptsMade === "number" ? attemptsMade : NaN;
     if (Number.isInteger(made) && made >= 1 && made < attempts) attempt = made + 1;
-    else problems.push(`header ${FAILURE_HEADERS.attempt} is ${describe(attemptsMade)}, not a whole number from 1 to ${attempts - 1}`);
+    else
+      problems.push(
+        `header ${FAILURE_HEADERS.attempt} is ${describe(attemptsMade)}, not a whole number from 1 to ${attempts - 1}`,
+      );
   }
   const delivery: Delivery = {
     attributes,

@@ -54,9 +54,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     query_timeout: options.timeoutMs ?? 5000,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on("error", (error) =>
-    options.log?.warn({ err: error.message }, "PostgreSQL connection lost"),
-  );
+  pool.on("error", (error) => options.log?.warn({ err: error.message }, "PostgreSQL connection lost"));
   let created: Promise<void> | undefined;
   let closing = false;
   let closed: Promise<void> | undefined;

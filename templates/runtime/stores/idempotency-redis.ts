@@ -23,9 +23,7 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
     commandTimeout: timeoutMs,
   });
   // ioredis reconnects by itself; report the loss instead of printing an unhandled error event.
-  redis.on("error", (error: Error) =>
-    options.log?.warn({ err: error.message }, "Redis connection error"),
-  );
+  redis.on("error", (error: Error) => options.log?.warn({ err: error.message }, "Redis connection error"));
   const keyOf = (ref: ProcessedRef) => `${prefix}:${ref.consumer}:${ref.source}:${ref.id}`;
 
   return {

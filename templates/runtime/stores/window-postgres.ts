@@ -157,17 +157,15 @@ export function createPostgresWindowStore(options: PostgresWindowStoreOptions): 
           RETURNING key, window_start, window_end, closes_at, state, events`,
         [consumer, owner, now, leaseMs, limit],
       );
-      return result.rows.map(
-        (row): ClaimedWindow => ({
-          consumer,
-          key: row.key,
-          start: Number(row.window_start),
-          end: Number(row.window_end),
-          closesAt: Number(row.closes_at),
-          state: JSON.parse(row.state) as WindowState,
-          events: row.events,
-        }),
-      );
+      return result.rows.map((row): ClaimedWindow => ({
+        consumer,
+        key: row.key,
+        start: Number(row.window_start),
+        end: Number(row.window_end),
+        closesAt: Number(row.closes_at),
+        state: JSON.parse(row.state) as WindowState,
+        events: row.events,
+      }));
     },
     async finish(window) {
       await ready();

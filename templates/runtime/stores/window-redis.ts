@@ -116,8 +116,7 @@ export function createRedisWindowStore(options: RedisWindowStoreOptions): Window
         const [key, start] = JSON.parse(member) as [string, number];
         const keys = keysOf({ consumer, key, start });
         const found = (await redis.eval(CLAIM, 3, keys.hash, keys.lease, keys.due, owner, leaseMs, member)) as
-          | [string | null, string | null, string | null, string | null]
-          | null;
+          [string | null, string | null, string | null, string | null] | null;
         if (!found) continue;
         const [state, events, end, closesAt] = found;
         claimed.push({
@@ -134,7 +133,17 @@ export function createRedisWindowStore(options: RedisWindowStoreOptions): Window
     },
     async finish(window) {
       const keys = keysOf(window);
-      await redis.eval(FINISH, 5, keys.hash, keys.seen, keys.lease, keys.closed, keys.due, keys.member, CLOSED_WINDOW_TTL_MS);
+      await redis.eval(
+        FINISH,
+        5,
+        keys.hash,
+        keys.seen,
+        keys.lease,
+        keys.closed,
+        keys.due,
+        keys.member,
+        CLOSED_WINDOW_TTL_MS,
+      );
     },
     async ping() {
       await redis.ping();

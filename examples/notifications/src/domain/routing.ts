@@ -6,7 +6,10 @@ import type { Channel } from "../store/store.js";
 
 /** A UUID (version 5 layout) from a name: the same name always gives the same id. */
 export function nameBasedId(name: string): string {
-  const bytes = createHash("sha1").update(`notifications/${name}`).digest().subarray(0, 16);
+  const bytes = createHash("sha1")
+    .update(`notifications/${name}`)
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString("hex");
@@ -14,7 +17,10 @@ export function nameBasedId(name: string): string {
 }
 
 /** The channels the recipient can be reached on, of those the trigger wants. */
-export function channelsFor(recipient: Recipient, wanted: Channel[]): Channel[] {
+export function channelsFor(
+  recipient: Recipient,
+  wanted: Channel[],
+): Channel[] {
   const reachable: Record<Channel, boolean> = {
     email: recipient.email !== undefined,
     sms: recipient.phone !== undefined,

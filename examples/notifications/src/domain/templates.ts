@@ -16,6 +16,10 @@ const TEMPLATES: Record<string, Record<Locale, (v: Variables) => string>> = {
   },
 };
 
-export function render(template: string, locale: Locale, variables: Variables = {}): string | undefined {
+export function render(
+  template: string,
+  locale: Locale,
+  variables: Variables = {},
+): string | undefined {
   return TEMPLATES[template]?.[locale](variables);
 }

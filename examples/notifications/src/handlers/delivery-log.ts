@@ -6,7 +6,10 @@ import { sharedStore, type NotificationStore } from "../store/store.js";
 export function deliveryLogHandlers(store: NotificationStore) {
   return defineHandlers({
     "notification.sent": async (event) => {
-      await store.recordOutcome(event.data.notificationId, { status: "sent", providerId: event.data.providerId });
+      await store.recordOutcome(event.data.notificationId, {
+        status: "sent",
+        providerId: event.data.providerId,
+      });
     },
   });
 }

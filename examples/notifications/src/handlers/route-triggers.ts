@@ -13,7 +13,11 @@ export default defineHandlers({
         channel,
         recipient,
         template: "order-shipped",
-        variables: { orderId, carrier, ...(trackingUrl ? { trackingUrl } : {}) },
+        variables: {
+          orderId,
+          carrier,
+          ...(trackingUrl ? { trackingUrl } : {}),
+        },
       });
     }
   },

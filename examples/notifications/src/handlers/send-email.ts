@@ -5,9 +5,13 @@ import { sharedStore, type NotificationStore } from "../store/store.js";
 
 // Sends email through the provider's adapter (src/providers/providers.ts), unless the
 // user turned the channel off: then the event is skipped, counted, and its outcome recorded.
-export function sendEmailHandlers(store: NotificationStore, provider: Provider) {
+export function sendEmailHandlers(
+  store: NotificationStore,
+  provider: Provider,
+) {
   return defineHandlers({
-    "notification.requested": (event, ctx) => send("email", event.data, ctx, { store, provider }),
+    "notification.requested": (event, ctx) =>
+      send("email", event.data, ctx, { store, provider }),
   });
 }
 

@@ -7,7 +7,8 @@ import { sharedStore, type NotificationStore } from "../store/store.js";
 // user turned the channel off: then the event is skipped, counted, and its outcome recorded.
 export function sendPushHandlers(store: NotificationStore, provider: Provider) {
   return defineHandlers({
-    "notification.requested": (event, ctx) => send("push", event.data, ctx, { store, provider }),
+    "notification.requested": (event, ctx) =>
+      send("push", event.data, ctx, { store, provider }),
   });
 }
 

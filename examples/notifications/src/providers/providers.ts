@@ -30,12 +30,21 @@ export class InvalidRecipientError extends Error {
 }
 
 const log = (channel: Channel, message: Message) =>
-  console.log(JSON.stringify({ msg: `fake ${channel} provider: sent`, to: message.to, text: message.text }));
+  console.log(
+    JSON.stringify({
+      msg: `fake ${channel} provider: sent`,
+      to: message.to,
+      text: message.text,
+    }),
+  );
 
 /** One message in four, the same ones every run: their first attempt fails. */
-const unlucky = (id: string) => createHash("sha256").update(id).digest()[0]! % 4 === 0;
+const unlucky = (id: string) =>
+  createHash("sha256").update(id).digest()[0]! % 4 === 0;
 
-export function createProviders(env: NodeJS.ProcessEnv = process.env): Record<Channel, Provider> {
+export function createProviders(
+  env: NodeJS.ProcessEnv = process.env,
+): Record<Channel, Provider> {
   const smsDown = env.FAKE_SMS_OUTAGE === "true";
   return {
     email: {
@@ -46,7 +55,8 @@ export function createProviders(env: NodeJS.ProcessEnv = process.env): Record<Ch
     },
     sms: {
       async send(message) {
-        if (smsDown) throw new ProviderUnavailableError("SMS provider unavailable");
+        if (smsDown)
+          throw new ProviderUnavailableError("SMS provider unavailable");
         if (message.attempt === 1 && unlucky(message.notificationId))
           throw new ProviderUnavailableError("SMS provider timed out");
         log("sms", message);
@@ -55,7 +65,10 @@ export function createProviders(env: NodeJS.ProcessEnv = process.env): Record<Ch
     },
     push: {
       async send(message) {
-        if (message.to.startsWith("invalid-")) throw new InvalidRecipientError(`device token ${message.to} is not registered`);
+        if (message.to.startsWith("invalid-"))
+          throw new InvalidRecipientError(
+            `device token ${message.to} is not registered`,
+          );
         log("push", message);
         return { providerId: `push-${randomUUID()}` };
       },

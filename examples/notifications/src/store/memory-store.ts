@@ -8,7 +8,8 @@ export function createMemoryStore(): NotificationStore {
     async setPreference(userId, channel, enabled, at) {
       const key = `${userId}\u0000${channel}`;
       const known = preferences.get(key);
-      if (!known || Date.parse(known.at) <= Date.parse(at)) preferences.set(key, { enabled, at });
+      if (!known || Date.parse(known.at) <= Date.parse(at))
+        preferences.set(key, { enabled, at });
     },
     async wants(userId, channel) {
       return preferences.get(`${userId}\u0000${channel}`)?.enabled ?? true;

@@ -18,14 +18,28 @@ export function createRedisStore(redis: Redis): NotificationStore {
   return {
     async setPreference(userId, channel, enabled, at) {
       const ms = Date.parse(at);
-      await redis.eval(SET_IF_LATER, 1, `${PREFIX}pref:${userId}`, channel, JSON.stringify({ enabled, at, ms }), String(ms));
+      await redis.eval(
+        SET_IF_LATER,
+        1,
+        `${PREFIX}pref:${userId}`,
+        channel,
+        JSON.stringify({ enabled, at, ms }),
+        String(ms),
+      );
     },
     async wants(userId, channel) {
       const stored = await redis.hget(`${PREFIX}pref:${userId}`, channel);
-      return stored ? (JSON.parse(stored) as { enabled: boolean }).enabled : true;
+      return stored
+        ? (JSON.parse(stored) as { enabled: boolean }).enabled
+        : true;
     },
     async recordOutcome(notificationId, outcome) {
-      await redis.set(`${PREFIX}outcome:${notificationId}`, JSON.stringify(outcome), "EX", OUTCOME_TTL_S);
+      await redis.set(
+        `${PREFIX}outcome:${notificationId}`,
+        JSON.stringify(outcome),
+        "EX",
+        OUTCOME_TTL_S,
+      );
     },
     async outcome(notificationId) {
       const stored = await redis.get(`${PREFIX}outcome:${notificationId}`);

@@ -6,11 +6,18 @@ import { createMemoryStore } from "./memory-store.js";
 import { createRedisStore } from "./redis-store.js";
 
 export type Channel = "email" | "sms" | "push";
-export type Outcome = { status: "sent"; providerId: string } | { status: "skipped"; reason: string };
+export type Outcome =
+  | { status: "sent"; providerId: string }
+  | { status: "skipped"; reason: string };
 
 export interface NotificationStore {
   /** Records a preference unless a later one (by `at`) is recorded already. */
-  setPreference(userId: string, channel: Channel, enabled: boolean, at: string): Promise<void>;
+  setPreference(
+    userId: string,
+    channel: Channel,
+    enabled: boolean,
+    at: string,
+  ): Promise<void>;
   /** False only when the user turned the channel off: everyone gets everything by default. */
   wants(userId: string, channel: Channel): Promise<boolean>;
   recordOutcome(notificationId: string, outcome: Outcome): Promise<void>;
@@ -20,9 +27,17 @@ export interface NotificationStore {
 
 let shared: NotificationStore | undefined;
 
-export function sharedStore(env: NodeJS.ProcessEnv = process.env): NotificationStore {
+export function sharedStore(
+  env: NodeJS.ProcessEnv = process.env,
+): NotificationStore {
   shared ??= env.REDIS_URL
-    ? createRedisStore(new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000 }))
+    ? createRedisStore(
+        new Redis(env.REDIS_URL, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 2,
+          commandTimeout: 5000,
+        }),
+      )
     : createMemoryStore();
   return shared;
 }

@@ -22,11 +22,15 @@ export const skuKey = (sku: string) => `sku:${sku}`;
 /** The quantity of each SKU of an order (an order may list one SKU twice). */
 export function quantities(items: LineItem[]): Map<string, number> {
   const bySku = new Map<string, number>();
-  for (const item of items) bySku.set(item.sku, (bySku.get(item.sku) ?? 0) + item.qty);
+  for (const item of items)
+    bySku.set(item.sku, (bySku.get(item.sku) ?? 0) + item.qty);
   return bySku;
 }
 
-const stockOf = (current: Record<string, Json | undefined>, sku: string): number | undefined =>
+const stockOf = (
+  current: Record<string, Json | undefined>,
+  sku: string,
+): number | undefined =>
   (current[skuKey(sku)] as Stock | undefined)?.available ?? INITIAL_STOCK[sku];
 
 /**
@@ -44,14 +48,20 @@ export function reserve(
   for (const [sku, qty] of quantities(items)) {
     const available = stockOf(current, sku);
     if (available === undefined || available < qty) {
-      const reason = available === undefined ? "unknown SKU" : `${available} in stock, ${qty} ordered`;
+      const reason =
+        available === undefined
+          ? "unknown SKU"
+          : `${available} in stock, ${qty} ordered`;
       const rejected: Reservation = { status: "rejected", sku, reason };
       return { writes: { [orderKey(orderId)]: rejected }, result: rejected };
     }
     writes[skuKey(sku)] = { available: available - qty };
   }
   const reserved: Reservation = { status: "reserved", items };
-  return { writes: { ...writes, [orderKey(orderId)]: reserved }, result: reserved };
+  return {
+    writes: { ...writes, [orderKey(orderId)]: reserved },
+    result: reserved,
+  };
 }
 
 /**
@@ -75,6 +85,13 @@ export function release(
     if (!(skuKey(sku) in current)) return null;
     writes[skuKey(sku)] = { available: (stockOf(current, sku) ?? 0) + qty };
   }
-  const released: Reservation = { status: "released", items: existing.items, reason };
-  return { writes: { ...writes, [orderKey(orderId)]: released }, result: released };
+  const released: Reservation = {
+    status: "released",
+    items: existing.items,
+    reason,
+  };
+  return {
+    writes: { ...writes, [orderKey(orderId)]: released },
+    result: released,
+  };
 }

@@ -5,7 +5,12 @@ import type { Change, Json } from "../state/store.js";
 
 export type OrderEvent = {
   /** `time` is optional in CloudEvents: a producer may leave it out. */
-  [T in keyof EventPayloads]: { id: string; type: T; time?: string; data: EventPayloads[T] };
+  [T in keyof EventPayloads]: {
+    id: string;
+    type: T;
+    time?: string;
+    data: EventPayloads[T];
+  };
 }[keyof EventPayloads];
 
 export interface OrderStatus {
@@ -25,19 +30,41 @@ export interface OrderStatus {
 
 function statusOf(order: OrderStatus): OrderStatus["status"] {
   if (order.shipment) return "shipped";
-  if (order.stock === "rejected" || order.payment === "failed") return "cancelled";
+  if (order.stock === "rejected" || order.payment === "failed")
+    return "cancelled";
   return "pending";
 }
 
 /** Applies one event; an event applied before (a redelivery) changes nothing. */
-export function apply(event: OrderEvent, current: Record<string, Json | undefined>): Change<OrderStatus> {
+export function apply(
+  event: OrderEvent,
+  current: Record<string, Json | undefined>,
+): Change<OrderStatus> {
   const key = event.data.orderId;
-  const before = (current[key] as OrderStatus | undefined) ?? { orderId: key, status: "pending", history: [] };
-  if (before.history.some((seen) => seen.id === event.id)) return { writes: {}, result: before };
-  const order: OrderStatus = { ...before, history: [...before.history, { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}) }] };
+  const before = (current[key] as OrderStatus | undefined) ?? {
+    orderId: key,
+    status: "pending",
+    history: [],
+  };
+  if (before.history.some((seen) => seen.id === event.id))
+    return { writes: {}, result: before };
+  const order: OrderStatus = {
+    ...before,
+    history: [
+      ...before.history,
+      {
+        id: event.id,
+        type: event.type,
+        ...(event.time ? { time: event.time } : {}),
+      },
+    ],
+  };
   switch (event.type) {
     case "order.created":
-      Object.assign(order, { userId: event.data.userId, total: event.data.total });
+      Object.assign(order, {
+        userId: event.data.userId,
+        total: event.data.total,
+      });
       break;
     case "inventory.reserved":
       order.stock ??= "reserved";
@@ -60,7 +87,12 @@ export function apply(event: OrderEvent, current: Record<string, Json | undefine
       order.payment = "refunded";
       break;
     case "order.shipped":
-      order.shipment = { carrier: event.data.carrier, ...("trackingUrl" in event.data && event.data.trackingUrl ? { trackingUrl: event.data.trackingUrl } : {}) };
+      order.shipment = {
+        carrier: event.data.carrier,
+        ...("trackingUrl" in event.data && event.data.trackingUrl
+          ? { trackingUrl: event.data.trackingUrl }
+          : {}),
+      };
       break;
   }
   order.status = statusOf(order);

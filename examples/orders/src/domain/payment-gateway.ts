@@ -8,11 +8,20 @@ import { randomUUID } from "node:crypto";
 
 export type Method = "card" | "paypal" | "invoice";
 
-export type ChargeResult = { approved: true; providerRef: string } | { approved: false; reason: string };
+export type ChargeResult =
+  { approved: true; providerRef: string } | { approved: false; reason: string };
 
 export interface PaymentGateway {
-  charge(request: { orderId: string; amount: number; method: Method }): Promise<ChargeResult>;
-  refund(request: { orderId: string; providerRef: string; amount: number }): Promise<void>;
+  charge(request: {
+    orderId: string;
+    amount: number;
+    method: Method;
+  }): Promise<ChargeResult>;
+  refund(request: {
+    orderId: string;
+    providerRef: string;
+    amount: number;
+  }): Promise<void>;
 }
 
 /** The provider is down: worth retrying later, unlike a declined payment. */
@@ -22,23 +31,36 @@ export class GatewayUnavailableError extends Error {
 
 export const CREDIT_LIMIT = 1000;
 
-export function createFakeGateway(env: NodeJS.ProcessEnv = process.env): PaymentGateway {
-  const down = new Set((env.FAKE_PAYMENT_OUTAGE ?? "").split(",").map((m) => m.trim()).filter(Boolean));
+export function createFakeGateway(
+  env: NodeJS.ProcessEnv = process.env,
+): PaymentGateway {
+  const down = new Set(
+    (env.FAKE_PAYMENT_OUTAGE ?? "")
+      .split(",")
+      .map((m) => m.trim())
+      .filter(Boolean),
+  );
   const charges = new Map<string, ChargeResult>();
   return {
     async charge({ orderId, amount, method }) {
-      if (down.has(method)) throw new GatewayUnavailableError(`${method} is unavailable`);
+      if (down.has(method))
+        throw new GatewayUnavailableError(`${method} is unavailable`);
       const known = charges.get(orderId);
       if (known) return known;
       const result: ChargeResult =
         amount > CREDIT_LIMIT
-          ? { approved: false, reason: `declined: ${amount} is over the credit limit of ${CREDIT_LIMIT}` }
+          ? {
+              approved: false,
+              reason: `declined: ${amount} is over the credit limit of ${CREDIT_LIMIT}`,
+            }
           : { approved: true, providerRef: `fake-${randomUUID()}` };
       charges.set(orderId, result);
       return result;
     },
     async refund({ providerRef, amount }) {
-      console.log(JSON.stringify({ msg: "fake gateway refund", providerRef, amount }));
+      console.log(
+        JSON.stringify({ msg: "fake gateway refund", providerRef, amount }),
+      );
     },
   };
 }

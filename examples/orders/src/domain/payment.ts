@@ -31,7 +31,14 @@ export function recordCharge(
 ): Change<Payment> {
   const existing = current[paymentKey(orderId)] as Payment | undefined;
   if (existing?.status === "voided" && outcome.approved) {
-    const refunded: Payment = { status: "refunded", amount, method, providerRef: outcome.providerRef, reason: existing.reason, refundedBy: "order.created" };
+    const refunded: Payment = {
+      status: "refunded",
+      amount,
+      method,
+      providerRef: outcome.providerRef,
+      reason: existing.reason,
+      refundedBy: "order.created",
+    };
     return { writes: { [paymentKey(orderId)]: refunded }, result: refunded };
   }
   if (existing) return { writes: {}, result: existing };
@@ -42,13 +49,22 @@ export function recordCharge(
 }
 
 /** Stock was rejected: a charged order is refunded, one not charged yet never will be. */
-export function cancel(orderId: string, reason: string, current: Record<string, Json | undefined>): Change<Payment> {
+export function cancel(
+  orderId: string,
+  reason: string,
+  current: Record<string, Json | undefined>,
+): Change<Payment> {
   const existing = current[paymentKey(orderId)] as Payment | undefined;
   if (!existing) {
     const voided: Payment = { status: "voided", reason };
     return { writes: { [paymentKey(orderId)]: voided }, result: voided };
   }
   if (existing.status !== "charged") return { writes: {}, result: existing };
-  const refunded: Payment = { ...existing, status: "refunded", reason, refundedBy: "inventory.rejected" };
+  const refunded: Payment = {
+    ...existing,
+    status: "refunded",
+    reason,
+    refundedBy: "inventory.rejected",
+  };
   return { writes: { [paymentKey(orderId)]: refunded }, result: refunded };
 }

@@ -11,10 +11,15 @@ export interface Shipment {
   shipped?: { carrier: string; trackingUrl: string; by: string };
 }
 
-export type Fact = { kind: "placed"; shipTo: Address } | { kind: "reserved" } | { kind: "paid" };
+export type Fact =
+  { kind: "placed"; shipTo: Address } | { kind: "reserved" } | { kind: "paid" };
 
 /** Carriers by destination country; the rest go with the default. */
-const CARRIERS: Record<string, string> = { DE: "dhl", AT: "dhl", FR: "colissimo" };
+const CARRIERS: Record<string, string> = {
+  DE: "dhl",
+  AT: "dhl",
+  FR: "colissimo",
+};
 
 export const shipmentKey = (orderId: string) => `order:${orderId}`;
 
@@ -29,8 +34,15 @@ export function learn(
   fact: Fact,
   current: Record<string, Json | undefined>,
 ): Change<Shipment["shipped"]> {
-  const before = (current[shipmentKey(orderId)] as Shipment | undefined) ?? { reserved: false, paid: false };
-  if (before.shipped) return { writes: {}, result: before.shipped.by === eventId ? before.shipped : undefined };
+  const before = (current[shipmentKey(orderId)] as Shipment | undefined) ?? {
+    reserved: false,
+    paid: false,
+  };
+  if (before.shipped)
+    return {
+      writes: {},
+      result: before.shipped.by === eventId ? before.shipped : undefined,
+    };
   const after: Shipment = {
     ...before,
     ...(fact.kind === "placed" ? { shipTo: fact.shipTo } : {}),
@@ -39,7 +51,11 @@ export function learn(
   };
   if (after.shipTo && after.reserved && after.paid) {
     const carrier = CARRIERS[after.shipTo.country] ?? "ups";
-    after.shipped = { carrier, trackingUrl: `https://track.example.com/${carrier}/${orderId}`, by: eventId };
+    after.shipped = {
+      carrier,
+      trackingUrl: `https://track.example.com/${carrier}/${orderId}`,
+      by: eventId,
+    };
   }
   return { writes: { [shipmentKey(orderId)]: after }, result: after.shipped };
 }

@@ -5,8 +5,15 @@ import { sharedStateStore, type StateStore } from "../state/store.js";
 // The order-status projection: every event of an order updates its document, read by
 // GET /orders/:id (src/api/orders-api.ts).
 export function orderStatusHandlers(store: StateStore) {
-  const project = async (event: OrderEvent, log: { info(o: object, m: string): void }) => {
-    const order = await store.update("order-status", [event.data.orderId], (current) => apply(event, current));
+  const project = async (
+    event: OrderEvent,
+    log: { info(o: object, m: string): void },
+  ) => {
+    const order = await store.update(
+      "order-status",
+      [event.data.orderId],
+      (current) => apply(event, current),
+    );
     log.info({ orderId: order.orderId, status: order.status }, "order status");
   };
   return defineHandlers({

@@ -1,6 +1,14 @@
 import { defineHandlers } from "../generated/consumers/payment.js";
-import { cancel, paymentKey, recordCharge, type Payment } from "../domain/payment.js";
-import { createFakeGateway, type PaymentGateway } from "../domain/payment-gateway.js";
+import {
+  cancel,
+  paymentKey,
+  recordCharge,
+  type Payment,
+} from "../domain/payment.js";
+import {
+  createFakeGateway,
+  type PaymentGateway,
+} from "../domain/payment-gateway.js";
 import { sharedStateStore, type StateStore } from "../state/store.js";
 
 // Charges a new order through the provider's adapter; refunds it when its stock was rejected.
@@ -9,25 +17,46 @@ import { sharedStateStore, type StateStore } from "../state/store.js";
 // an answer, not a failure: it publishes payment.failed.
 export function paymentHandlers(store: StateStore, gateway: PaymentGateway) {
   /** Refunds (the provider dedupes by order id) and announces it, when `by` is the one to. */
-  async function refund(payment: Payment, orderId: string, by: string, publish: (amount: number, reason: string) => Promise<unknown>) {
+  async function refund(
+    payment: Payment,
+    orderId: string,
+    by: string,
+    publish: (amount: number, reason: string) => Promise<unknown>,
+  ) {
     if (payment.status !== "refunded" || payment.refundedBy !== by) return;
-    await gateway.refund({ orderId, providerRef: payment.providerRef, amount: payment.amount });
+    await gateway.refund({
+      orderId,
+      providerRef: payment.providerRef,
+      amount: payment.amount,
+    });
     await publish(payment.amount, payment.reason);
   }
 
   return defineHandlers({
     "order.created": async (event, ctx) => {
       const { orderId, total: amount, paymentMethod: method } = event.data;
-      let payment = (await store.get("payment", paymentKey(orderId))) as Payment | undefined;
+      let payment = (await store.get("payment", paymentKey(orderId))) as
+        Payment | undefined;
       if (!payment) {
         const outcome = await gateway.charge({ orderId, amount, method });
-        payment = await store.update("payment", [paymentKey(orderId)], (current) =>
-          recordCharge(orderId, amount, method, outcome, current),
+        payment = await store.update(
+          "payment",
+          [paymentKey(orderId)],
+          (current) => recordCharge(orderId, amount, method, outcome, current),
         );
       }
       if (payment.status === "charged" || payment.status === "refunded")
-        await ctx.publish("payment.succeeded", { orderId, amount, method, providerRef: payment.providerRef });
-      if (payment.status === "declined") await ctx.publish("payment.failed", { orderId, reason: payment.reason });
+        await ctx.publish("payment.succeeded", {
+          orderId,
+          amount,
+          method,
+          providerRef: payment.providerRef,
+        });
+      if (payment.status === "declined")
+        await ctx.publish("payment.failed", {
+          orderId,
+          reason: payment.reason,
+        });
       // Stock was rejected while the provider charged: the money goes back at once.
       await refund(payment, orderId, "order.created", (amount, reason) =>
         ctx.publish("payment.refunded", { orderId, amount, reason }),
@@ -36,8 +65,11 @@ export function paymentHandlers(store: StateStore, gateway: PaymentGateway) {
 
     "inventory.rejected": async (event, ctx) => {
       const { orderId, sku, reason } = event.data;
-      const payment = await store.update("payment", [paymentKey(orderId)], (current) =>
-        cancel(orderId, `out of stock: ${sku} (${reason})`, current),
+      const payment = await store.update(
+        "payment",
+        [paymentKey(orderId)],
+        (current) =>
+          cancel(orderId, `out of stock: ${sku} (${reason})`, current),
       );
       await refund(payment, orderId, "inventory.rejected", (amount, reason) =>
         ctx.publish("payment.refunded", { orderId, amount, reason }),

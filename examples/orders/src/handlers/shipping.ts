@@ -9,21 +9,39 @@ export function shippingHandlers(store: StateStore) {
   async function handle(
     event: { id: string; data: { orderId: string } },
     fact: Fact,
-    publish: (data: { orderId: string; carrier: string; trackingUrl: string }) => Promise<unknown>,
+    publish: (data: {
+      orderId: string;
+      carrier: string;
+      trackingUrl: string;
+    }) => Promise<unknown>,
   ) {
     const { orderId } = event.data;
-    const shipped = await store.update("shipping", [shipmentKey(orderId)], (current) =>
-      learn(orderId, event.id, fact, current),
+    const shipped = await store.update(
+      "shipping",
+      [shipmentKey(orderId)],
+      (current) => learn(orderId, event.id, fact, current),
     );
-    if (shipped) await publish({ orderId, carrier: shipped.carrier, trackingUrl: shipped.trackingUrl });
+    if (shipped)
+      await publish({
+        orderId,
+        carrier: shipped.carrier,
+        trackingUrl: shipped.trackingUrl,
+      });
   }
 
   return defineHandlers({
     "order.created": (event, ctx) =>
-      handle(event, { kind: "placed", shipTo: event.data.shipTo }, (data) => ctx.publish("order.shipped", data)),
+      handle(event, { kind: "placed", shipTo: event.data.shipTo }, (data) =>
+        ctx.publish("order.shipped", data),
+      ),
     "inventory.reserved": (event, ctx) =>
-      handle(event, { kind: "reserved" }, (data) => ctx.publish("order.shipped", data)),
-    "payment.succeeded": (event, ctx) => handle(event, { kind: "paid" }, (data) => ctx.publish("order.shipped", data)),
+      handle(event, { kind: "reserved" }, (data) =>
+        ctx.publish("order.shipped", data),
+      ),
+    "payment.succeeded": (event, ctx) =>
+      handle(event, { kind: "paid" }, (data) =>
+        ctx.publish("order.shipped", data),
+      ),
   });
 }
 

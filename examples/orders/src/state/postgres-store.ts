@@ -11,7 +11,9 @@ export interface PostgresStateStoreOptions {
   timeoutMs?: number;
 }
 
-export function createPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
+export function createPostgresStateStore(
+  options: PostgresStateStoreOptions,
+): StateStore {
   const table = pg.escapeIdentifier(options.table);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -32,7 +34,10 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       .catch((error: unknown) => {
         created = undefined; // two processes creating it at once: the next call tries again
         // 42P07 / 23505: another process created it at the same moment.
-        if (!["42P07", "23505"].includes((error as { code?: string }).code ?? "")) throw error;
+        if (
+          !["42P07", "23505"].includes((error as { code?: string }).code ?? "")
+        )
+          throw error;
       }));
 
   return {
@@ -54,7 +59,8 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
           [namespace, sorted],
         );
         const current: Record<string, Json | undefined> = {};
-        for (const row of rows.rows) current[row.key] = row.value === null ? undefined : row.value;
+        for (const row of rows.rows)
+          current[row.key] = row.value === null ? undefined : row.value;
         const { writes, result } = change(current);
         for (const [key, value] of Object.entries(writes)) {
           await client.query(

@@ -32,9 +32,14 @@ export interface StateStore {
 let shared: StateStore | undefined;
 
 /** The process's store: PostgreSQL when DATABASE_URL is set, otherwise memory. */
-export function sharedStateStore(env: NodeJS.ProcessEnv = process.env): StateStore {
+export function sharedStateStore(
+  env: NodeJS.ProcessEnv = process.env,
+): StateStore {
   shared ??= env.DATABASE_URL
-    ? createPostgresStateStore({ connectionString: env.DATABASE_URL, table: "shop_state" })
+    ? createPostgresStateStore({
+        connectionString: env.DATABASE_URL,
+        table: "shop_state",
+      })
     : createMemoryStateStore();
   return shared;
 }

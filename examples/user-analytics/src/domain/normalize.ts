@@ -5,7 +5,8 @@ export type Device = "desktop" | "mobile" | "tablet" | "bot";
 /** The page's path; undefined for a URL that is not a web page (ftp:, mailto:, ...). */
 export function pageOf(url: string): string | undefined {
   const parsed = new URL(url);
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return undefined;
   const path = parsed.pathname.toLowerCase().replace(/\/+$/, "");
   return path === "" ? "/" : path;
 }

@@ -6,8 +6,20 @@ import { sharedSummaryStore, type SummaryStore } from "../store/summaries.js";
 // drops it, and writing it again would change nothing anyway.
 export function analyticsStoreHandlers(store: SummaryStore) {
   return defineHandlers({
-    "stats.user-minute": (event) => store.put("user-minute", event.data.userId, event.data.windowStart, event.data),
-    "stats.page-hour": (event) => store.put("page-hour", event.data.page, event.data.windowStart, event.data),
+    "stats.user-minute": (event) =>
+      store.put(
+        "user-minute",
+        event.data.userId,
+        event.data.windowStart,
+        event.data,
+      ),
+    "stats.page-hour": (event) =>
+      store.put(
+        "page-hour",
+        event.data.page,
+        event.data.windowStart,
+        event.data,
+      ),
   });
 }
 

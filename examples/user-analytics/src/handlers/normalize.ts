@@ -1,10 +1,14 @@
-import { defineHandlers, NonRetryableError } from "../generated/consumers/normalize.js";
+import {
+  defineHandlers,
+  NonRetryableError,
+} from "../generated/consumers/normalize.js";
 import { deviceOf, pageOf as pathOf } from "../domain/normalize.js";
 
 /** A URL that is not a web page is a bug in the producer: the dead letter, without retries. */
 function pageOf(url: string): string {
   const page = pathOf(url);
-  if (page === undefined) throw new NonRetryableError(`${url} is not a web page`);
+  if (page === undefined)
+    throw new NonRetryableError(`${url} is not a web page`);
   return page;
 }
 

@@ -6,7 +6,14 @@ export default defineAggregate({
   initial: (): { views: number; users: string[] } => ({ views: 0, users: [] }),
   add: (state, event) => ({
     views: state.views + 1,
-    users: state.users.includes(event.data.userId) ? state.users : [...state.users, event.data.userId],
+    users: state.users.includes(event.data.userId)
+      ? state.users
+      : [...state.users, event.data.userId],
   }),
-  emit: (state, window) => ({ page: window.key, windowStart: window.start, views: state.views, users: state.users.length }),
+  emit: (state, window) => ({
+    page: window.key,
+    windowStart: window.start,
+    views: state.views,
+    users: state.users.length,
+  }),
 });

@@ -9,5 +9,9 @@ export default defineAggregate({
     clicks: state.clicks + (event.data.kind === "click" ? 1 : 0),
     signUps: state.signUps + (event.data.kind === "sign-up" ? 1 : 0),
   }),
-  emit: (state, window) => ({ userId: window.key, windowStart: window.start, ...state }),
+  emit: (state, window) => ({
+    userId: window.key,
+    windowStart: window.start,
+    ...state,
+  }),
 });

@@ -5,7 +5,12 @@ import { Redis } from "ioredis";
 export type Kind = "user-minute" | "page-hour";
 
 export interface SummaryStore {
-  put(kind: Kind, key: string, windowStart: string, summary: object): Promise<void>;
+  put(
+    kind: Kind,
+    key: string,
+    windowStart: string,
+    summary: object,
+  ): Promise<void>;
   all(kind: Kind): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -24,14 +29,26 @@ export function createMemorySummaryStore(): SummaryStore {
   };
 }
 
-export function createRedisSummaryStore(redis: Redis, prefix = "user-analytics:"): SummaryStore {
+export function createRedisSummaryStore(
+  redis: Redis,
+  prefix = "user-analytics:",
+): SummaryStore {
   return {
     async put(kind, key, windowStart, summary) {
-      await redis.hset(`${prefix}${kind}`, `${key}@${windowStart}`, JSON.stringify(summary));
+      await redis.hset(
+        `${prefix}${kind}`,
+        `${key}@${windowStart}`,
+        JSON.stringify(summary),
+      );
     },
     async all(kind) {
       const fields = await redis.hgetall(`${prefix}${kind}`);
-      return Object.fromEntries(Object.entries(fields).map(([field, json]) => [field, JSON.parse(json)]));
+      return Object.fromEntries(
+        Object.entries(fields).map(([field, json]) => [
+          field,
+          JSON.parse(json),
+        ]),
+      );
     },
     async close() {
       await redis.quit();
@@ -41,9 +58,17 @@ export function createRedisSummaryStore(redis: Redis, prefix = "user-analytics:"
 
 let shared: SummaryStore | undefined;
 
-export function sharedSummaryStore(env: NodeJS.ProcessEnv = process.env): SummaryStore {
+export function sharedSummaryStore(
+  env: NodeJS.ProcessEnv = process.env,
+): SummaryStore {
   shared ??= env.REDIS_URL
-    ? createRedisSummaryStore(new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000 }))
+    ? createRedisSummaryStore(
+        new Redis(env.REDIS_URL, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 2,
+          commandTimeout: 5000,
+        }),
+      )
     : createMemorySummaryStore();
   return shared;
 }

@@ -58,7 +58,6 @@ type BatchControl = Pick<EachBatchPayload, "heartbeat" | "isRunning">;
 
 const EMPTY = Buffer.alloc(0);
 
-
 /** A record as the pipeline sees it; its origin is spelled out only when a log line needs it. */
 class RecordDelivery implements Delivery {
   readonly attributes: Record<string, string>;
@@ -87,7 +86,13 @@ class RecordDelivery implements Delivery {
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
 function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
   const failedAt = new Date().toISOString();
-  return failureDisposition(consumer, { kind: "error", message: errorMessage(error), attempt, consumer: consumer.name, failedAt });
+  return failureDisposition(consumer, {
+    kind: "error",
+    message: errorMessage(error),
+    attempt,
+    consumer: consumer.name,
+    failedAt,
+  });
 }
 
 /** Sleeps in heartbeat-sized slices; false when the consumer stopped meanwhile. */
@@ -146,14 +151,22 @@ export async function subscribeConsumer(
     if (state === "joined") state = "rebalancing";
   });
   kc.on(kc.events.GROUP_JOIN, ({ payload }) => {
-    log.info({ group: payload.groupId, assignment: payload.memberAssignment, durationMs: payload.duration }, "joined the consumer group");
+    log.info(
+      { group: payload.groupId, assignment: payload.memberAssignment, durationMs: payload.duration },
+      "joined the consumer group",
+    );
     if (!stopping) state = "joined";
     for (const wake of joinWaiters) wake();
     // Partitions this member no longer has must not keep reporting their last lag.
     options.metrics?.forgetConsumerLag(consumer.name);
   });
 
-  function copy(message: KafkaMessage, from: { topic: string; partition: number }, failure: Failure, dueAt?: number): Message {
+  function copy(
+    message: KafkaMessage,
+    from: { topic: string; partition: number },
+    failure: Failure,
+    dueAt?: number,
+  ): Message {
     return { key: message.key, value: message.value, headers: failureHeaders(message, from, failure, dueAt) };
   }
 
@@ -171,7 +184,8 @@ export async function subscribeConsumer(
         return;
       case "retry": {
         const topic = consumer.retryQueues[disposition.failure.attempt - 1];
-        if (!topic) throw new Error(`${consumer.name} has no retry topic for attempt ${disposition.failure.attempt + 1}`);
+        if (!topic)
+          throw new Error(`${consumer.name} has no retry topic for attempt ${disposition.failure.attempt + 1}`);
         const dueAt = Date.now() + disposition.delayMs;
         await options.send([{ topic, message: copy(message, from, disposition.failure, dueAt) }]);
       }
@@ -218,7 +232,7 @@ export async function subscribeConsumer(
     control: BatchControl,
   ): Promise<boolean> {
     const { topic, partition, message } = delivery;
-    for (let disposition = await decision; ; ) {
+    for (let disposition = await decision; ;) {
       if (disposition.action === "retry" && blocking) {
         // In place: later records of this partition (hence of this key) wait behind this one.
         if (!(await waitInPlace(disposition.delayMs, control, heartbeatMs))) return false;
@@ -237,11 +251,14 @@ export async function subscribeConsumer(
   function holdFor(payload: EachBatchPayload, wait: number): void {
     const { topic, partition } = payload.batch;
     payload.pause();
-    const timer = setTimeout(() => {
-      resumeTimers.delete(timer);
-      // An open circuit resumes everything when it half-opens.
-      if (!stopping && circuit?.state !== "open") kc.resume([{ topic, partitions: [partition] }]);
-    }, Math.min(wait, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        resumeTimers.delete(timer);
+        // An open circuit resumes everything when it half-opens.
+        if (!stopping && circuit?.state !== "open") kc.resume([{ topic, partitions: [partition] }]);
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
     resumeTimers.add(timer);
   }
 
@@ -265,7 +282,9 @@ export async function subscribeConsumer(
       if (lastDone === undefined) return;
       payload.resolveOffset(lastDone);
       const next = BigInt(lastDone) + 1n;
-      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }] });
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
+      });
       reportLag(next);
       lastDone = undefined;
       committedAt = Date.now();

@@ -37,7 +37,9 @@ export function clientOptions(connection: KafkaConnection, clientId: string, ret
     retryDelay,
     autocreateTopics: false,
     ...(tls ? { tls } : {}),
-    ...(sasl ? { sasl: { mechanism: MECHANISMS[sasl.mechanism], username: sasl.username, password: sasl.password } } : {}),
+    ...(sasl
+      ? { sasl: { mechanism: MECHANISMS[sasl.mechanism], username: sasl.username, password: sasl.password } }
+      : {}),
   };
 }
 

@@ -4,7 +4,13 @@
 // before its offset is committed, so a crash at any point redelivers instead of losing.
 // Partitions are processed in order, `concurrency` of them at once; a retry topic's partition
 // waits until its next record is due. The client heartbeats on its own, whatever a handler does.
-import { Consumer, ListOffsetTimestamps, stringDeserializer, type Message, type MessagesStream } from "@platformatic/kafka";
+import {
+  Consumer,
+  ListOffsetTimestamps,
+  stringDeserializer,
+  type Message,
+  type MessagesStream,
+} from "@platformatic/kafka";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CircuitBreaker } from "../../core/circuit.js";
 import { errorMessage } from "../../core/errors.js";
@@ -113,7 +119,13 @@ interface StreamState {
 /** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
 function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
   const failedAt = new Date().toISOString();
-  return failureDisposition(consumer, { kind: "error", message: errorMessage(error), attempt, consumer: consumer.name, failedAt });
+  return failureDisposition(consumer, {
+    kind: "error",
+    message: errorMessage(error),
+    attempt,
+    consumer: consumer.name,
+    failedAt,
+  });
 }
 
 export async function subscribeConsumer(
@@ -135,7 +147,11 @@ export async function subscribeConsumer(
   const commits = new Set<Promise<void>>();
   const stopSignal = new AbortController();
   let member:
-    | { kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>; streams: StreamState[]; lag?: NodeJS.Timeout }
+    | {
+        kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>;
+        streams: StreamState[];
+        lag?: NodeJS.Timeout;
+      }
     | undefined;
   let restarting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
@@ -167,7 +183,8 @@ export async function subscribeConsumer(
         return;
       case "retry": {
         const topic = consumer.retryQueues[disposition.failure.attempt - 1];
-        if (!topic) throw new Error(`${consumer.name} has no retry topic for attempt ${disposition.failure.attempt + 1}`);
+        if (!topic)
+          throw new Error(`${consumer.name} has no retry topic for attempt ${disposition.failure.attempt + 1}`);
         await options.send([{ topic, ...copyOf(delivery, disposition.failure, Date.now() + disposition.delayMs) }]);
       }
     }
@@ -190,7 +207,7 @@ export async function subscribeConsumer(
 
   /** Carries out a decision other than a plain ack: a retry (in place when blocking), a dead letter, a drop. */
   async function settle(delivery: RecordDelivery, decision: Disposition | Promise<Disposition>): Promise<boolean> {
-    for (let disposition = await decision; ; ) {
+    for (let disposition = await decision; ;) {
       if (disposition.action === "retry" && blocking) {
         // In place: later records of this partition (hence of this key) wait behind this one.
         if (!(await pause(disposition.delayMs))) return false;
@@ -242,7 +259,10 @@ export async function subscribeConsumer(
       })
       .catch((error: unknown) => {
         // The partition moved to another member, or the broker is away: the records are redelivered.
-        log.warn({ err: errorMessage(error), origin: `${last.topic}[${last.partition}]@${last.offset}` }, "commit failed");
+        log.warn(
+          { err: errorMessage(error), origin: `${last.topic}[${last.partition}]@${last.offset}` },
+          "commit failed",
+        );
       })
       .finally(() => commits.delete(sent));
     commits.add(sent);
@@ -352,7 +372,13 @@ export async function subscribeConsumer(
     const ends = await kc.listOffsets({ topics, timestamp: ListOffsetTimestamps.LATEST });
     for (const lane of lanes.values()) {
       const end = ends.get(lane.topic)?.[lane.partition];
-      if (end !== undefined) options.metrics.consumerLag(consumer.name, lane.topic, lane.partition, Math.max(0, Number(end - lane.position)));
+      if (end !== undefined)
+        options.metrics.consumerLag(
+          consumer.name,
+          lane.topic,
+          lane.partition,
+          Math.max(0, Number(end - lane.position)),
+        );
     }
   }
 
@@ -384,9 +410,18 @@ export async function subscribeConsumer(
     return kc;
   }
 
-  async function openStream(kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>, topics: string[]): Promise<StreamState> {
+  async function openStream(
+    kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>,
+    topics: string[],
+  ): Promise<StreamState> {
     // A new group starts at the beginning: events published before its first start are not skipped.
-    const stream = await kc.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, ...FETCH_SIZE });
+    const stream = await kc.consume({
+      topics,
+      mode: "committed",
+      fallbackMode: "earliest",
+      autocommit: false,
+      ...FETCH_SIZE,
+    });
     const state: StreamState = { stream, queued: 0, paused: false };
     if (circuitOpen) stream.pause(); // rejoined while the circuit is open
     stream.on("data", (record) => receive(state, record));
@@ -408,7 +443,9 @@ export async function subscribeConsumer(
     if (!current) return;
     clearInterval(current.lag);
     await Promise.allSettled(current.streams.map(({ stream }) => stream.close()));
-    await current.kc.close(force).catch((error: unknown) => log.warn({ err: errorMessage(error) }, "leaving the group failed"));
+    await current.kc
+      .close(force)
+      .catch((error: unknown) => log.warn({ err: errorMessage(error) }, "leaving the group failed"));
   }
 
   /** Broker outages end the stream after the client's retries; the member always comes back. */

@@ -63,7 +63,8 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
 
   /** What lies between the cursor of `group` (or the start of the log) and the end of `topic` now. */
   async function pendingRanges(topic: string, group: string): Promise<Range[]> {
-    if (!(await admin.listTopics()).includes(topic)) throw new Error(`topic ${topic} does not exist: has the service run yet?`);
+    if (!(await admin.listTopics()).includes(topic))
+      throw new Error(`topic ${topic} does not exist: has the service run yet?`);
     const cursor = member(group);
     try {
       const [starts, ends] = await Promise.all(
@@ -104,7 +105,8 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
     try {
       const offsets = ranges.map(({ partition, from }) => ({ topic, partition, offset: from }));
       const stream = await consumer.consume({ topics: [topic], mode: "manual", offsets, autocommit: false });
-      const stalled = () => stream.destroy(new Error(`no records from ${topic} for ${STALL_MS / 1000} s: is another replay running?`));
+      const stalled = () =>
+        stream.destroy(new Error(`no records from ${topic} for ${STALL_MS / 1000} s: is another replay running?`));
       let stall = setTimeout(stalled, STALL_MS);
       let run: DlqRecord[] = [];
       const flush = async () => {

@@ -71,7 +71,12 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     async publish(messages: OutgoingMessage[]) {
       await connect();
       await sender.send(
-        messages.map(({ topic, key, body, attributes }) => ({ topic, key: key ?? null, value: body, headers: attributeHeaders(attributes) })),
+        messages.map(({ topic, key, body, attributes }) => ({
+          topic,
+          key: key ?? null,
+          value: body,
+          headers: attributeHeaders(attributes),
+        })),
       );
     },
 
@@ -99,8 +104,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       };
     },
 
-    isReady: () =>
-      connected && !closed && health?.reachable === true && [...subscriptions].every((s) => s.isAlive()),
+    isReady: () => connected && !closed && health?.reachable === true && [...subscriptions].every((s) => s.isAlive()),
 
     async close() {
       if (closed) return;

@@ -143,9 +143,7 @@ function parseCommand(service: ServiceDef, argv: string[]): Command | "help" {
 function line(letter: DeadLetter): string {
   const failure = [letter.kind, letter.error].filter(Boolean).join(": ");
   const attempts =
-    letter.attempts === undefined
-      ? ""
-      : ` after ${letter.attempts} attempt${letter.attempts === 1 ? "" : "s"}`;
+    letter.attempts === undefined ? "" : ` after ${letter.attempts} attempt${letter.attempts === 1 ? "" : "s"}`;
   return `${letter.id ?? "(no id)"}  ${letter.type ?? "(no type)"}  ${letter.failedAt ?? ""}${attempts}  ${failure}  [${letter.position}]`;
 }
 
@@ -179,9 +177,7 @@ export async function runDeadLetterTool(options: DeadLetterToolOptions): Promise
     return 1;
   }
   if (config.transport === "memory") {
-    stderr(
-      "EVGEN_TRANSPORT=memory: the in-memory broker's dead letters live inside the process that runs it\n",
-    );
+    stderr("EVGEN_TRANSPORT=memory: the in-memory broker's dead letters live inside the process that runs it\n");
     return 1;
   }
   // Logs go to stderr: stdout carries the dead letters.
@@ -202,9 +198,7 @@ export async function runDeadLetterTool(options: DeadLetterToolOptions): Promise
     } else {
       const replayed = await deadLetters.replay(consumer, limit);
       replayed.forEach(print);
-      stderr(
-        `replayed ${replayed.length} dead letter${replayed.length === 1 ? "" : "s"} to ${consumer.name}\n`,
-      );
+      stderr(`replayed ${replayed.length} dead letter${replayed.length === 1 ? "" : "s"} to ${consumer.name}\n`);
     }
     return 0;
   } catch (error) {

@@ -5,11 +5,7 @@
 import type { Logger } from "./types.js";
 
 /** An event as a handler receives it: CloudEvents attributes plus the validated payload. */
-export interface EvgenEvent<
-  TType extends string = string,
-  TVersion extends number = number,
-  TData = unknown,
-> {
+export interface EvgenEvent<TType extends string = string, TVersion extends number = number, TData = unknown> {
   id: string;
   type: TType;
   source: string;
@@ -74,23 +70,12 @@ export interface HandlerContext<Payloads, Emits extends keyof Payloads> {
 }
 
 /** One handler for each event type in `On`, no more, no less. */
-export type Handlers<
-  Versions,
-  Payloads,
-  On extends keyof Versions,
-  Emits extends keyof Payloads,
-> = {
-  [T in On]: (
-    event: EventOf<Versions, T>,
-    ctx: HandlerContext<Payloads, Emits>,
-  ) => Promise<void> | void;
+export type Handlers<Versions, Payloads, On extends keyof Versions, Emits extends keyof Payloads> = {
+  [T in On]: (event: EventOf<Versions, T>, ctx: HandlerContext<Payloads, Emits>) => Promise<void> | void;
 };
 
 /** The context as the runtime builds it, before a consumer's types narrow it. */
-export interface RuntimeContext extends Omit<
-  HandlerContext<Record<string, unknown>, string>,
-  "publish"
-> {
+export interface RuntimeContext extends Omit<HandlerContext<Record<string, unknown>, string>, "publish"> {
   publish(type: string, data: unknown, opts?: PublishOptions): Promise<string>;
 }
 

@@ -69,7 +69,9 @@ export function parseApiClients(
       continue;
     }
     if (clients.some((client) => client.name === name)) {
-      problem(`client ${name} is named twice${name === DEFAULT_CLIENT ? " (EVGEN_API_TOKEN's client is named default)" : ""}`);
+      problem(
+        `client ${name} is named twice${name === DEFAULT_CLIENT ? " (EVGEN_API_TOKEN's client is named default)" : ""}`,
+      );
       continue;
     }
     if (clients.some((client) => client.digest.equals(digest(token)))) {

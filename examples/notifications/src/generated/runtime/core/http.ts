@@ -25,12 +25,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 
 const EVENTS_PATH = "/events";
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",
@@ -59,7 +54,8 @@ export function createHttpServer(options: HttpOptions): Server {
       answer(status, body, headers);
     } catch (error) {
       if (error instanceof Refusal) {
-        if (error.status === 403) log.warn({ client, err: error.body.error }, "refused: the API client may not publish this type");
+        if (error.status === 403)
+          log.warn({ client, err: error.body.error }, "refused: the API client may not publish this type");
         answer(error.status, error.body, error.headers);
       } else if (error instanceof UndeliverableError) {
         log.error({ err: error.message, client, eventType: pathType }, "the broker cannot deliver this event");
@@ -90,7 +86,12 @@ export function createHttpServer(options: HttpOptions): Server {
       const states = consumers ? { consumers } : {};
       if (only("GET")) {
         if (ready) send(res, 200, { status: "ready", ...states });
-        else send(res, 503, { status: "not ready", ...(options.notReady ? { waitingFor: options.notReady() } : {}), ...states });
+        else
+          send(res, 503, {
+            status: "not ready",
+            ...(options.notReady ? { waitingFor: options.notReady() } : {}),
+            ...states,
+          });
       }
     } else if (path === "/metrics") {
       if (only("GET")) {
@@ -103,11 +104,14 @@ export function createHttpServer(options: HttpOptions): Server {
     }
   }
 
-  return createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS + options.bodyTimeoutMs }, (req, res) => {
-    route(req, res).catch((error: unknown) => {
-      log.error({ err: errorMessage(error), url: req.url }, "HTTP request failed");
-      if (!res.headersSent) send(res, 500, { error: "internal error" });
-      else res.destroy();
-    });
-  });
+  return createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS + options.bodyTimeoutMs },
+    (req, res) => {
+      route(req, res).catch((error: unknown) => {
+        log.error({ err: errorMessage(error), url: req.url }, "HTTP request failed");
+        if (!res.headersSent) send(res, 500, { error: "internal error" });
+        else res.destroy();
+      });
+    },
+  );
 }

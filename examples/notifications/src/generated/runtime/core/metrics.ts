@@ -132,7 +132,13 @@ abstract class Family<S extends { labels: Labels }> {
   }
 
   async get() {
-    return { name: this.name, help: this.help, type: this.type, values: this.samples(this.all), aggregator: this.aggregator };
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values: this.samples(this.all),
+      aggregator: this.aggregator,
+    };
   }
 
   reset(): void {
@@ -234,7 +240,8 @@ class HistogramFamily extends Family<HistogramSeries> {
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): ServiceMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const counter = (name: string, help: string, labelNames: string[]) => new CounterFamily(name, help, labelNames, registry);
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new CounterFamily(name, help, labelNames, registry);
 
   const published = counter("evgen_events_published_total", "Events published and confirmed", ["type"]);
   const unrouted = counter(
@@ -245,9 +252,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   const handled = counter("evgen_events_handled_total", "Events handled successfully", ["type", "consumer"]);
   const failed = counter("evgen_events_failed_total", "Failed handling attempts", ["type", "consumer", "kind"]);
   const retried = counter("evgen_events_retried_total", "Retries scheduled", ["type", "consumer"]);
-  const deadLettered = counter("evgen_events_dead_lettered_total", "Events sent to the dead letter", ["type", "consumer", "kind"]);
-  const dropped = counter("evgen_events_dropped_total", "Events dropped after the last attempt (no dead letter)", ["type", "consumer", "kind"]);
-  const skipped = counter("evgen_events_skipped_total", "Events acknowledged without handling", ["type", "consumer", "reason"]);
+  const deadLettered = counter("evgen_events_dead_lettered_total", "Events sent to the dead letter", [
+    "type",
+    "consumer",
+    "kind",
+  ]);
+  const dropped = counter("evgen_events_dropped_total", "Events dropped after the last attempt (no dead letter)", [
+    "type",
+    "consumer",
+    "kind",
+  ]);
+  const skipped = counter("evgen_events_skipped_total", "Events acknowledged without handling", [
+    "type",
+    "consumer",
+    "reason",
+  ]);
   const windowEvents = counter(
     "evgen_window_events_total",
     "Events reaching a window consumer, by outcome: added, duplicate or late (after their window closed)",
@@ -264,15 +283,28 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     ["consumer", "topic", "partition"],
     registry,
   );
-  const httpRequests = counter("evgen_http_requests_total", "Requests to POST /events, by API client and status", ["client", "status"]);
-  const httpAccepted = counter("evgen_http_events_accepted_total", "Events accepted over HTTP, by type and API client", ["type", "client"]);
+  const httpRequests = counter("evgen_http_requests_total", "Requests to POST /events, by API client and status", [
+    "client",
+    "status",
+  ]);
+  const httpAccepted = counter(
+    "evgen_http_events_accepted_total",
+    "Events accepted over HTTP, by type and API client",
+    ["type", "client"],
+  );
   const circuit = new GaugeFamily(
     "evgen_circuit_state",
     "A consumer's circuit breaker: 0 closed, 1 open (handlers paused), 2 half-open (one probe)",
     ["consumer"],
     registry,
   );
-  const duration = new HistogramFamily("evgen_handler_duration_seconds", "Handler run time", ["type", "consumer"], DURATION_BUCKETS, registry);
+  const duration = new HistogramFamily(
+    "evgen_handler_duration_seconds",
+    "Handler run time",
+    ["type", "consumer"],
+    DURATION_BUCKETS,
+    registry,
+  );
 
   return {
     registry,

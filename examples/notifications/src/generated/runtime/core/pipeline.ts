@@ -3,7 +3,14 @@
 // validates the event, applies the filter and idempotency, runs the handler under a timeout and
 // decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
 // the transport carries the decision out.
-import { contextProblem, decodeData, isStructuredMode, readStructured, type Decoded, type WireRead } from "./cloudevents.js";
+import {
+  contextProblem,
+  decodeData,
+  isStructuredMode,
+  readStructured,
+  type Decoded,
+  type WireRead,
+} from "./cloudevents.js";
 import type { Admission, CircuitBreaker } from "./circuit.js";
 import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
@@ -65,9 +72,7 @@ class StoreTimeoutError extends Error {
  */
 function withinDeadline<T>(work: Promise<T>, deadlines: Deadlines, what: string, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const deadline = deadlines.start(() =>
-      reject(new StoreTimeoutError(`${what}: no answer within ${timeoutMs} ms`)),
-    );
+    const deadline = deadlines.start(() => reject(new StoreTimeoutError(`${what}: no answer within ${timeoutMs} ms`)));
     const settled = () => {
       if (deadline.done) return false;
       deadlines.finish(deadline);
@@ -144,20 +149,17 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     const def = Object.hasOwn(service.events, type) ? service.events[type] : undefined;
     if (!def) return { ok: false, problem: `unknown event type "${type}"` };
     if (!consumer.on.includes(type)) {
-      return { ok: false, problem: `event type "${type}" is not one ${consumer.name} handles (${consumer.on.join(", ")})` };
+      return {
+        ok: false,
+        problem: `event type "${type}" is not one ${consumer.name} handles (${consumer.on.join(", ")})`,
+      };
     }
     const decoded = decodeData(def, attrs, structured ? structured.event.data : delivery.body);
     if (decoded.ok && delivery.key !== undefined) decoded.event.key = delivery.key;
     return decoded;
   }
 
-  function fail(
-    type: string,
-    kind: FailureKind,
-    message: string,
-    delivery: Delivery,
-    eventLog: Logger,
-  ): Disposition {
+  function fail(type: string, kind: FailureKind, message: string, delivery: Delivery, eventLog: Logger): Disposition {
     const attempt = delivery.attempt;
     const failure = {
       kind,
@@ -192,7 +194,8 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   /** A handler's skip reason as a metric label: bounded, so a reason built from data cannot add series without end. */
   function skipLabel(reason: string): string {
     if (skipLabels.has(reason)) return reason;
-    if (!SKIP_REASON.test(reason) || BUILT_IN_SKIP_REASONS.has(reason) || skipLabels.size >= MAX_SKIP_REASONS) return "other";
+    if (!SKIP_REASON.test(reason) || BUILT_IN_SKIP_REASONS.has(reason) || skipLabels.size >= MAX_SKIP_REASONS)
+      return "other";
     skipLabels.add(reason);
     return reason;
   }
@@ -212,7 +215,13 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     return HANDLED;
   }
 
-  function failed(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number, error: unknown): Disposition {
+  function failed(
+    event: EvgenEvent,
+    delivery: Delivery,
+    ctx: EventContext,
+    started: number,
+    error: unknown,
+  ): Disposition {
     metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
     const kind = failureKind(error);
     if (ctx.admission) {
@@ -283,8 +292,7 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   ): Promise<Disposition> {
     const ref = { consumer: consumer.group, source: event.source, id: event.id, ttlMs: consumer.idempotencyTtlMs };
     const eventLog = new DeliveryLogger(log, consumer.name, delivery);
-    const bounded = <T>(work: Promise<T>) =>
-      withinDeadline(work, storeDeadlines!, "idempotency store", storeTimeoutMs);
+    const bounded = <T>(work: Promise<T>) => withinDeadline(work, storeDeadlines!, "idempotency store", storeTimeoutMs);
     try {
       if (await bounded(store.seen(ref))) {
         metrics?.skipped(event.type, consumer.name, "duplicate");
@@ -361,7 +369,9 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   return (delivery) => {
     try {
       const decision = handle(delivery);
-      return decision instanceof Promise ? decision.catch((error: unknown) => pipelineFailed(delivery, error)) : decision;
+      return decision instanceof Promise
+        ? decision.catch((error: unknown) => pipelineFailed(delivery, error))
+        : decision;
     } catch (error) {
       return pipelineFailed(delivery, error);
     }

@@ -83,15 +83,12 @@ function openStore(
   log: Logger,
 ): IdempotencyStore {
   if (kind === "redis" && config.redisUrl) {
-    if (!stores.redis)
-      throw new Error("a consumer uses idempotency redis but no redis store factory was given");
+    if (!stores.redis) throw new Error("a consumer uses idempotency redis but no redis store factory was given");
     return stores.redis({ url: config.redisUrl, log, timeoutMs: clientTimeoutMs(config) });
   }
   if (kind === "postgres" && config.databaseUrl) {
     if (!stores.postgres)
-      throw new Error(
-        "a consumer uses idempotency postgres but no postgres store factory was given",
-      );
+      throw new Error("a consumer uses idempotency postgres but no postgres store factory was given");
     // Rows of the consumers this process runs are pruned once past their ttl.
     const retention = config.consumers
       .map((name) => service.consumers[name]!)
@@ -105,8 +102,7 @@ function openStore(
     });
   }
   // loadConfig only lets a URL be missing on the in-memory transport (npm run dev).
-  if (kind !== "memory")
-    log.info({ store: kind }, `no URL for the ${kind} idempotency store: using memory`);
+  if (kind !== "memory") log.info({ store: kind }, `no URL for the ${kind} idempotency store: using memory`);
   return createMemoryStore();
 }
 
@@ -117,7 +113,8 @@ function openWindowStore(
   log: Logger,
 ): WindowStore {
   if (kind === "redis" && config.redisUrl) {
-    if (!factories.redis) throw new Error("a consumer keeps windows in redis but no redis window store factory was given");
+    if (!factories.redis)
+      throw new Error("a consumer keeps windows in redis but no redis window store factory was given");
     return factories.redis({ url: config.redisUrl, log, timeoutMs: clientTimeoutMs(config) });
   }
   if (kind === "postgres" && config.databaseUrl) {
@@ -140,9 +137,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
   const cleanups: Array<() => Promise<void>> = [];
   const cleanUp = async () => {
     for (const cleanup of cleanups.reverse().splice(0)) {
-      await cleanup().catch((error: unknown) =>
-        log.error({ err: errorMessage(error) }, "shutdown step failed"),
-      );
+      await cleanup().catch((error: unknown) => log.error({ err: errorMessage(error) }, "shutdown step failed"));
     }
   };
 
@@ -162,7 +157,12 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     // The HTTP ingress remembers Idempotency-Keys and CloudEvents in the service's Redis or
     // PostgreSQL when it has one (shared by replicas); else in a memory store of its own, so that
     // a flood of requests cannot push out what the consumers remember.
-    const httpStoreKind = config.redisUrl && options.stores?.redis ? "redis" : config.databaseUrl && options.stores?.postgres ? "postgres" : "memory";
+    const httpStoreKind =
+      config.redisUrl && options.stores?.redis
+        ? "redis"
+        : config.databaseUrl && options.stores?.postgres
+          ? "postgres"
+          : "memory";
     let httpStore = httpStoreKind === "memory" ? undefined : stores.get(httpStoreKind);
     if (!httpStore) {
       const store = openStore(httpStoreKind, service, config, options.stores ?? {}, log);
@@ -216,7 +216,9 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
           ...(subscribed ? [] : ["consumers"]),
           ...joining.map(([name, state]) => `consumer ${name} (${state})`),
           ...(transport.isReady() || joining.length > 0 ? [] : ["broker"]),
-          ...storeProbe.down.map((kind) => (kind.startsWith("window ") ? `${kind} store` : `idempotency store ${kind}`)),
+          ...storeProbe.down.map((kind) =>
+            kind.startsWith("window ") ? `${kind} store` : `idempotency store ${kind}`,
+          ),
         ];
       },
       ...(transport.consumerStates ? { consumerStates: () => transport.consumerStates!() } : {}),
@@ -247,7 +249,14 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
       if (isWindowConsumer(consumer)) {
         const aggregate = options.aggregates?.[name];
         if (!aggregate) throw new Error(`no aggregate given for window consumer ${name}`);
-        const windowed = { consumer, aggregate, store: windowStores.get(consumer.window.store)!, publisher, log, metrics };
+        const windowed = {
+          consumer,
+          aggregate,
+          store: windowStores.get(consumer.window.store)!,
+          publisher,
+          log,
+          metrics,
+        };
         handlers = windowHandlers(windowed);
         closers.push(startWindowCloser(windowed));
       }
@@ -259,9 +268,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
         consumer,
         handlers,
         publisher,
-        ...(consumer.idempotency === "none"
-          ? {}
-          : { idempotency: stores.get(consumer.idempotency)! }),
+        ...(consumer.idempotency === "none" ? {} : { idempotency: stores.get(consumer.idempotency)! }),
         log,
         metrics,
         storeTimeoutMs: config.storeTimeoutMs,
@@ -305,9 +312,7 @@ export async function runService(options: ServiceOptions): Promise<ServiceHandle
   try {
     handle = await startService(options);
   } catch (error) {
-    console.error(
-      error instanceof ConfigError ? error.message : `Could not start: ${errorMessage(error)}`,
-    );
+    console.error(error instanceof ConfigError ? error.message : `Could not start: ${errorMessage(error)}`);
     process.exit(1);
   }
   const { log, config } = handle;

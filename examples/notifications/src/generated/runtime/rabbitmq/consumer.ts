@@ -13,7 +13,14 @@ import type { RabbitConnection } from "./connection.js";
 import type { ConfirmPublisher } from "./publisher.js";
 import { declareConsumerTopology, type Topology } from "./topology.js";
 import { failureCopyOptions, readDelivery } from "./wire.js";
-import { deadLetterQueueOf, type ConsumerDef, type DeliveryHandler, type Disposition, type Logger, type Subscription } from "../core/types.js";
+import {
+  deadLetterQueueOf,
+  type ConsumerDef,
+  type DeliveryHandler,
+  type Disposition,
+  type Logger,
+  type Subscription,
+} from "../core/types.js";
 
 export interface RabbitSubscriptionOptions {
   connection: RabbitConnection;
@@ -152,7 +159,10 @@ export class RabbitSubscription implements Subscription {
     }
   }
 
-  private async carryOut({ message, lease }: Inbound, disposition: Exclude<Disposition, { action: "release" }>): Promise<void> {
+  private async carryOut(
+    { message, lease }: Inbound,
+    disposition: Exclude<Disposition, { action: "release" }>,
+  ): Promise<void> {
     const { consumer, publisher, log } = this.opts;
     // Copies of a delivery whose channel is gone would duplicate the redelivery the broker makes.
     if (disposition.action === "ack" || !lease.open) return;

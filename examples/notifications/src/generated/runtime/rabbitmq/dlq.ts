@@ -6,14 +6,7 @@
 // and the dead letter is acknowledged only after the broker confirmed the copy. A replay takes
 // only the letters present when it starts: a copy that fails again comes back to this queue
 // while the replay runs, marked with the run's id, and is left there for the next replay.
-import {
-  connect,
-  type Channel,
-  type ChannelModel,
-  type ConfirmChannel,
-  type GetMessage,
-  type Options,
-} from "amqplib";
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from "amqplib";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Config } from "../core/config.js";
@@ -167,10 +160,7 @@ export function openRabbitDeadLetters(service: ServiceDef, config: Config, log: 
           channel.ack(message);
           replayed.push(toDeadLetter(message, queue, `${queue} #${replayed.length + 1}`));
         }
-        log.info(
-          { consumer: consumer.name, count: replayed.length, to: consumer.group },
-          "replayed dead letters",
-        );
+        log.info({ consumer: consumer.name, count: replayed.length, to: consumer.group }, "replayed dead letters");
         return replayed;
       } finally {
         await channel.close().catch(() => undefined);

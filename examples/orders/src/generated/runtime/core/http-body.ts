@@ -51,9 +51,7 @@ export interface BodyClaim {
   release(): void;
 }
 
-export type BodyRead =
-  | { ok: true; body: Buffer }
-  | { ok: false; status: 408 | 413 | 503; error: string };
+export type BodyRead = { ok: true; body: Buffer } | { ok: false; status: 408 | 413 | 503; error: string };
 
 /**
  * Reads the body of `req` into `claim`: the announced length is taken at once, a chunked body as

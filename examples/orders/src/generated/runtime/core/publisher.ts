@@ -17,11 +17,7 @@ export type PublishItem<Payloads> = {
 
 export interface Publisher<Payloads> {
   /** Resolves with the event id once the broker confirmed it; rejects with InvalidPayloadError. */
-  publish<T extends keyof Payloads & string>(
-    type: T,
-    data: Payloads[T],
-    opts?: PublishOptions,
-  ): Promise<string>;
+  publish<T extends keyof Payloads & string>(type: T, data: Payloads[T], opts?: PublishOptions): Promise<string>;
   /** Validates every item first (nothing is published if one is invalid), then publishes all. */
   publishBatch(items: Array<PublishItem<Payloads>>): Promise<string[]>;
   /** Publishes messages made by encodeEvent (the HTTP ingress checks a whole request first). */
@@ -36,10 +32,7 @@ export interface PublisherOptions {
   ownsTransport?: boolean;
 }
 
-
-function issuesOf(error: {
-  issues: Array<{ path: PropertyKey[]; message: string }>;
-}): PayloadIssue[] {
+function issuesOf(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): PayloadIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue.message,

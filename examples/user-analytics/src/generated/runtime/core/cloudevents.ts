@@ -102,7 +102,10 @@ export function readStructured(body: Buffer): WireRead {
   try {
     json = JSON.parse(body.toString());
   } catch (error) {
-    return { ok: false, problem: `structured event is not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      problem: `structured event is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return { ok: false, problem: `structured event is a JSON ${kindOf(json)}, not an object` };
@@ -201,10 +204,13 @@ function versioned(def: EventDef, attributes: WireAttributes, value: unknown): V
       return { ok: false, problem: `unknown ${by} of ${def.type} (known: ${Object.keys(def.versions).join(", ")})` };
     }
     const parsed = schema.safeParse(value);
-    if (!parsed.success) return { ok: false, problem: `payload does not match ${def.type} v${named}: ${payloadIssues(parsed.error)}` };
+    if (!parsed.success)
+      return { ok: false, problem: `payload does not match ${def.type} v${named}: ${payloadIssues(parsed.error)}` };
     return { ok: true, version: named, data: parsed.data };
   }
-  const versions = Object.keys(def.versions).map(Number).sort((a, b) => b - a);
+  const versions = Object.keys(def.versions)
+    .map(Number)
+    .sort((a, b) => b - a);
   let firstIssues = "";
   for (const version of versions) {
     const parsed = def.versions[version]!.safeParse(value);
@@ -223,7 +229,10 @@ function versioned(def: EventDef, attributes: WireAttributes, value: unknown): V
  */
 export function decodeData(def: EventDef, attributes: WireAttributes, data: EventData): Decoded {
   if (!isJsonData(attributes.datacontenttype)) {
-    return { ok: false, problem: `unsupported datacontenttype "${attributes.datacontenttype}": evgen events carry JSON` };
+    return {
+      ok: false,
+      problem: `unsupported datacontenttype "${attributes.datacontenttype}": evgen events carry JSON`,
+    };
   }
   const value = dataValue(data);
   if (!value.ok) return value;
@@ -262,11 +271,7 @@ function extensionsOf(attributes: WireAttributes): Record<string, string> | unde
  * One call for a receiver that has no consumer to answer for (the HTTP ingress): either content
  * mode, the context attributes, a type of `events`, and data of one of its versions.
  */
-export function decodeCloudEvent(
-  events: Record<string, EventDef>,
-  attributes: WireAttributes,
-  body: Buffer,
-): Decoded {
+export function decodeCloudEvent(events: Record<string, EventDef>, attributes: WireAttributes, body: Buffer): Decoded {
   const read = readWireEvent(attributes, body);
   if (!read.ok) return read;
   const problem = contextProblem(read.event.attributes);

@@ -123,21 +123,12 @@ function envSchema(service: ServiceDef) {
     KAFKA_BROKERS: z
       .string()
       .transform(list)
-      .pipe(
-        z
-          .array(z.string().regex(/^[^\s:]+:\d+$/, "must be a comma-separated list of host:port"))
-          .min(1),
-      )
+      .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "must be a comma-separated list of host:port")).min(1))
       .optional(),
     KAFKA_SASL_MECHANISM: z
       .string()
       .transform((text) => text.toLowerCase())
-      .pipe(
-        z.enum(
-          ["plain", "scram-sha-256", "scram-sha-512"],
-          "must be plain, scram-sha-256 or scram-sha-512",
-        ),
-      )
+      .pipe(z.enum(["plain", "scram-sha-256", "scram-sha-512"], "must be plain, scram-sha-256 or scram-sha-512"))
       .optional(),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
@@ -162,11 +153,7 @@ function envSchema(service: ServiceDef) {
 }
 
 /** Requirements between variables, checked on the raw values so they are reported with the rest. */
-function crossProblems(
-  service: ServiceDef,
-  env: Record<string, string>,
-  running: string[],
-): string[] {
+function crossProblems(service: ServiceDef, env: Record<string, string>, running: string[]): string[] {
   const problems: string[] = [];
   const bodyLimit = Number(env.HTTP_BODY_LIMIT ?? 1024 * 1024);
   const bufferLimit = Number(env.HTTP_BUFFER_LIMIT ?? 64 * 1024 * 1024);
@@ -175,7 +162,9 @@ function crossProblems(
   }
   const servers = Object.keys((service.broker === "kafka" ? service.kafka.servers : service.rabbitmq.servers) ?? {});
   if (env.EVGEN_SERVER !== undefined && !servers.includes(env.EVGEN_SERVER)) {
-    problems.push(`EVGEN_SERVER: not a server of the spec (${servers.length > 0 ? servers.join(", ") : "it names none"})`);
+    problems.push(
+      `EVGEN_SERVER: not a server of the spec (${servers.length > 0 ? servers.join(", ") : "it names none"})`,
+    );
   }
   if (env.KAFKA_SASL_MECHANISM && service.broker === "kafka") {
     for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]) {
@@ -238,9 +227,7 @@ export function loadConfig(
   const all = Object.keys(service.consumers);
   // Unlike the others, EVGEN_CONSUMERS set and empty means something: no consumer (HTTP only).
   const running =
-    env.EVGEN_CONSUMERS === undefined
-      ? all
-      : [...new Set(list(env.EVGEN_CONSUMERS))].filter((c) => all.includes(c));
+    env.EVGEN_CONSUMERS === undefined ? all : [...new Set(list(env.EVGEN_CONSUMERS))].filter((c) => all.includes(c));
   problems.push(...crossProblems(service, set, options.publisherOnly ? [] : running));
   const accepted = Object.values(service.events)
     .filter((event) => event.http !== false)
@@ -264,13 +251,17 @@ export function loadConfig(
     transport: v.EVGEN_TRANSPORT,
     kafka: {
       // KAFKA_BROKERS wins, then the server EVGEN_SERVER names, then the spec's brokers.
-      brokers: v.KAFKA_BROKERS ?? (v.EVGEN_SERVER ? service.kafka.servers?.[v.EVGEN_SERVER] : undefined) ?? service.kafka.brokers,
+      brokers:
+        v.KAFKA_BROKERS ??
+        (v.EVGEN_SERVER ? service.kafka.servers?.[v.EVGEN_SERVER] : undefined) ??
+        service.kafka.brokers,
       ssl: v.KAFKA_SSL,
       sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
       ...(sasl ? { sasl } : {}),
     },
     amqp: {
-      url: v.AMQP_URL ?? (v.EVGEN_SERVER ? service.rabbitmq.servers?.[v.EVGEN_SERVER] : undefined) ?? service.rabbitmq.url,
+      url:
+        v.AMQP_URL ?? (v.EVGEN_SERVER ? service.rabbitmq.servers?.[v.EVGEN_SERVER] : undefined) ?? service.rabbitmq.url,
       ...(v.AMQP_CA_FILE ? { caFile: v.AMQP_CA_FILE } : {}),
     },
     ...(v.REDIS_URL ? { redisUrl: v.REDIS_URL } : {}),

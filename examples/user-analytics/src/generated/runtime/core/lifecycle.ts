@@ -31,7 +31,10 @@ export interface StartContext<Payloads, Emits extends keyof Payloads> {
 }
 
 /** The context as the runtime builds it, before a consumer's types narrow it. */
-export interface RuntimeStartContext extends Omit<StartContext<Record<string, unknown>, string>, "publish" | "publisher"> {
+export interface RuntimeStartContext extends Omit<
+  StartContext<Record<string, unknown>, string>,
+  "publish" | "publisher"
+> {
   publisher: Publisher<Record<string, unknown>>;
   publish(type: string, data: unknown, opts?: PublishOptions): Promise<string>;
 }
@@ -81,7 +84,9 @@ export async function startHooks(
     signal: controller.signal,
     publish(type, data, opts) {
       if (!consumer.emits.includes(type)) {
-        return Promise.reject(new NonRetryableError(`consumer ${consumer.name} does not emit ${type} (add it to its emits)`));
+        return Promise.reject(
+          new NonRetryableError(`consumer ${consumer.name} does not emit ${type} (add it to its emits)`),
+        );
       }
       return publisher.publish(type, data, opts);
     },

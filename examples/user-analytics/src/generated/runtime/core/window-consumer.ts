@@ -94,7 +94,10 @@ export function startWindowCloser(options: WindowConsumerOptions & { tickMs?: nu
     } catch (error) {
       if (!(error instanceof InvalidPayloadError) && summary !== undefined) {
         // The broker did not take it: the claim runs out and the window is closed again.
-        log.warn({ ...where, err: errorMessage(error) }, "could not publish a window's summary; retrying after the claim ends");
+        log.warn(
+          { ...where, err: errorMessage(error) },
+          "could not publish a window's summary; retrying after the claim ends",
+        );
         return false;
       }
       // emit threw, or returned what the summary's schema refuses: no retry would change that.

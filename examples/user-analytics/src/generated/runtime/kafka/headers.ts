@@ -24,9 +24,18 @@ const TRACEPARENT = "traceparent";
 const PREFIX = "ce_";
 /** `ce_` headers read by name below; any other is an extension attribute. */
 const NAMED_HEADERS = new Set(
-  ["id", "type", "source", "specversion", "time", "subject", "dataschema", "dataversion", "datacontenttype", "traceparent"].map(
-    (name) => PREFIX + name,
-  ),
+  [
+    "id",
+    "type",
+    "source",
+    "specversion",
+    "time",
+    "subject",
+    "dataschema",
+    "dataversion",
+    "datacontenttype",
+    "traceparent",
+  ].map((name) => PREFIX + name),
 );
 
 /** The CloudEvents Kafka binary mode: each attribute in a `ce_` header, content type as is. */
@@ -113,7 +122,8 @@ export function headerAttributes(headers: RecordHeaders | undefined): Record<str
     traceparent: text(headers[TRACEPARENT] ?? headers.ce_traceparent),
   };
   for (const name in headers) {
-    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name)) attributes[name.slice(PREFIX.length)] = text(headers[name]);
+    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name))
+      attributes[name.slice(PREFIX.length)] = text(headers[name]);
   }
   return attributes as Record<string, string>;
 }

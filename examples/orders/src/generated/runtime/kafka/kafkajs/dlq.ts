@@ -3,15 +3,7 @@
 // group `<group>.dlq-replay` keeps a cursor of what was replayed; list shows what lies past the
 // cursor, replay moves it. A replayed record goes to the consumer's first retry topic, which only
 // that consumer reads, without failure headers: it is due at once and handled as attempt 1.
-import {
-  Kafka,
-  Partitioners,
-  logLevel,
-  type Admin,
-  type KafkaMessage,
-  type Message,
-  type SASLOptions,
-} from "kafkajs";
+import { Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Message, type SASLOptions } from "kafkajs";
 import { randomUUID } from "node:crypto";
 import type { Config } from "../../core/config.js";
 import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "../../core/dlq.js";
@@ -81,8 +73,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   let connected: Promise<void> | undefined;
-  const connect = () =>
-    (connected ??= Promise.all([admin.connect(), producer.connect()]).then(() => undefined));
+  const connect = () => (connected ??= Promise.all([admin.connect(), producer.connect()]).then(() => undefined));
 
   /**
    * Reads `ranges` of `topic` as member of `group` and hands over at most `limit` records,
@@ -132,9 +123,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
             left -= wanted.length;
             range.from = BigInt(last.offset) + 1n;
             if (options.commit) {
-              await consumer.commitOffsets([
-                { topic, partition: batch.partition, offset: range.from.toString() },
-              ]);
+              await consumer.commitOffsets([{ topic, partition: batch.partition, offset: range.from.toString() }]);
             }
           }
           if (range.from >= range.to) open.delete(batch.partition);
@@ -164,10 +153,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
       const group = `${replayCursorGroup(consumer)}.list-${randomUUID()}`;
       const ranges = pending.map((range) => ({
         ...range,
-        to:
-          Number.isFinite(limit) && range.from + BigInt(limit) < range.to
-            ? range.from + BigInt(limit)
-            : range.to,
+        to: Number.isFinite(limit) && range.from + BigInt(limit) < range.to ? range.from + BigInt(limit) : range.to,
       }));
       const reads: Read[] = [];
       try {
