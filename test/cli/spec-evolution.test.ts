@@ -66,7 +66,7 @@ describe("a consumer that leaves the spec", () => {
     const dir = await init("kafka");
     write(dir, "evgen.yaml", ownSpec("kafka", MAILER));
     const run = await generate(dir);
-    for (const consumer of ["send-confirmation", "fulfil-order", "track-shipping"]) {
+    for (const consumer of ["inventory", "payment", "shipping", "order-status"]) {
       expect(run.stdout).toContain(`delete src/handlers/${consumer}.ts`);
       expect(run.stdout).toContain(`delete test/${consumer}.test.ts`);
       expect(existsSync(join(dir, "src/handlers", `${consumer}.ts`))).toBe(false);
@@ -78,22 +78,22 @@ describe("a consumer that leaves the spec", () => {
 
   it("leaves an edited handler where it is, names it in a warning, and exits 0", async () => {
     const dir = await init("rabbitmq");
-    const handler = "src/handlers/send-confirmation.ts";
+    const handler = "src/handlers/inventory.ts";
     write(dir, handler, read(dir, handler).replace("received", "received by my code"));
     write(dir, "evgen.yaml", ownSpec("rabbitmq", MAILER));
 
     const run = await generate(dir);
     expect(read(dir, handler)).toContain("received by my code");
-    expect(run.stdout).toContain("delete test/send-confirmation.test.ts");
+    expect(run.stdout).toContain("delete test/inventory.test.ts");
     expect(run.stderr).toMatch(
-      /^warning src\/handlers\/send-confirmation\.ts: the spec no longer has it.*then delete it/m,
+      /^warning src\/handlers\/inventory\.ts: the spec no longer has it.*then delete it/m,
     );
     // The warning comes back on every run until the file is dealt with.
     write(dir, "evgen.yaml", ownSpec("rabbitmq", MAILER, "description: Invoices.\n"));
-    expect((await generate(dir)).stderr).toContain("warning src/handlers/send-confirmation.ts");
+    expect((await generate(dir)).stderr).toContain("warning src/handlers/inventory.ts");
 
     // Following its advice leaves a project that type-checks.
-    expect(await typecheck(dir)).toContain("send-confirmation");
+    expect(await typecheck(dir)).toContain("inventory");
     rmSync(join(dir, handler));
     expect(await typecheck(dir)).toBe("");
     const after = await generate(dir);
@@ -131,7 +131,8 @@ describe("the scaffolds written once", () => {
     const dir = await init("kafka", "notifications");
     write(dir, "README.md", `${read(dir, "README.md")}\n## Our runbook\n`);
     const compose = read(dir, "docker-compose.yml");
-    write(dir, "evgen.yaml", ownSpec("kafka", `${MAILER}    idempotency: redis\n`));
+    // The example keeps its events in Redis; PostgreSQL is new, so the compose file follows.
+    write(dir, "evgen.yaml", ownSpec("kafka", `${MAILER}    idempotency: postgres\n`));
 
     const run = await generate(dir);
     expect(read(dir, "README.md")).toContain("## Our runbook");
