@@ -85,9 +85,7 @@ describe("a consumer that leaves the spec", () => {
     const run = await generate(dir);
     expect(read(dir, handler)).toContain("received by my code");
     expect(run.stdout).toContain("delete test/inventory.test.ts");
-    expect(run.stderr).toMatch(
-      /^warning src\/handlers\/inventory\.ts: the spec no longer has it.*then delete it/m,
-    );
+    expect(run.stderr).toMatch(/^warning src\/handlers\/inventory\.ts: the spec no longer has it.*then delete it/m);
     // The warning comes back on every run until the file is dealt with.
     write(dir, "evgen.yaml", ownSpec("rabbitmq", MAILER, "description: Invoices.\n"));
     expect((await generate(dir)).stderr).toContain("warning src/handlers/inventory.ts");
