@@ -21,7 +21,8 @@ import { dependencyOrder } from "./type-order.js";
 import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry, JsonValue } from "./types.js";
 
 export function buildIR(spec: Spec): IR {
-  const events = sortedEntries(spec.events).map(([type, event]) => buildEvent(spec, type, event));
+  const emitters = emittersByEvent(spec.consumers);
+  const events = sortedEntries(spec.events).map(([type, event]) => buildEvent(type, event, emitters.get(type) ?? []));
   const topicOf = new Map(events.map((e) => [e.type, e.topic]));
   const consumers = sortedEntries(spec.consumers).map(([name, consumer]) =>
     buildConsumer(spec, name, consumer, topicOf),
@@ -67,11 +68,21 @@ function buildNamedTypes(types: Spec["types"]): IRNamedType[] {
   }));
 }
 
-function buildEvent(spec: Spec, type: string, event: EventSpec): IREvent {
+/** The consumers that emit each event type, by name: one pass, not one per event. */
+function emittersByEvent(consumers: Spec["consumers"]): Map<string, string[]> {
+  const emitters = new Map<string, string[]>();
+  for (const [name, consumer] of sortedEntries(consumers)) {
+    for (const type of new Set(consumer.emits)) {
+      const names = emitters.get(type);
+      if (names) names.push(name);
+      else emitters.set(type, [name]);
+    }
+  }
+  return emitters;
+}
+
+function buildEvent(type: string, event: EventSpec, emittedBy: string[]): IREvent {
   // An event a consumer emits is the service's own to publish: callers over HTTP could forge it.
-  const emittedBy = sortedEntries(spec.consumers)
-    .filter(([, consumer]) => consumer.emits.includes(type))
-    .map(([name]) => name);
   const typeName = pascalCase(type);
   const versions = Object.entries(event.versions ?? { 1: event.schema ?? {} })
     .map(([version, fields]) => ({ version: Number(version), fields }))
