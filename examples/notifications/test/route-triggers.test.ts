@@ -21,7 +21,7 @@ describe("route-triggers", () => {
     await current.harness.idle();
     const requested = current.harness
       .published("notification.requested")
-      .map((e) => e.data as { channel: string; template: string });
+      .map((e) => e.data);
     expect(requested.map((r) => `${r.template}:${r.channel}`).sort()).toEqual([
       "order-shipped:email",
       "order-shipped:push",
@@ -47,7 +47,7 @@ describe("route-triggers", () => {
     expect(
       current.harness
         .published("notification.requested")
-        .map((e) => (e.data as { channel: string }).channel),
+        .map((e) => e.data.channel),
     ).toEqual(["email"]);
   });
 });

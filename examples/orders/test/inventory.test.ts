@@ -70,7 +70,7 @@ describe("inventory", () => {
     expect(
       current.harness
         .published("inventory.reserved")
-        .map((e) => (e.data as { orderId: string }).orderId),
+        .map((e) => e.data.orderId),
     ).toEqual([placed.orderId]);
     expect(await current.store.get("inventory", "sku:book-1")).toEqual({
       available: 10_000,

@@ -30,7 +30,7 @@ describe("normalize", () => {
     await harness.idle();
     const normalized = harness
       .published("activity.normalized")
-      .map((e) => e.data as Record<string, unknown>);
+      .map((e) => e.data);
     const byKind = (a: Record<string, unknown>, b: Record<string, unknown>) =>
       String(a.kind).localeCompare(String(b.kind));
     expect(

@@ -31,7 +31,7 @@ describe("user-minute", () => {
 
     const summaries = current.harness
       .published("stats.user-minute")
-      .map((e) => e.data as Record<string, unknown>);
+      .map((e) => e.data);
     expect(
       summaries
         .map(({ windowStart: _w, ...rest }) => rest)

@@ -42,14 +42,17 @@ export interface SkippedEvent extends HandledEvent {
   reason: string;
 }
 
-/** An event as published: attributes and payload (decoded from the message). */
-export interface PublishedEvent {
+/**
+ * An event as published: attributes and payload (decoded from the message). Asked for by type, its
+ * data is typed as that event's payload: the publisher validated it against the latest version.
+ */
+export interface PublishedEvent<TType extends string = string, TData = unknown> {
   id: string;
-  type: string;
+  type: TType;
   source: string;
   time: string;
   dataversion: number;
-  data: unknown;
+  data: TData;
   key?: string;
   traceparent?: string;
 }
@@ -75,9 +78,11 @@ export interface Harness<Payloads> {
   handled(consumer?: string): HandledEvent[];
   /** Events its handlers skipped with `ctx.skip(reason)` (not among handled). */
   skipped(consumer?: string): SkippedEvent[];
-  published(type?: string): PublishedEvent[];
+  published<T extends keyof Payloads & string>(type: T): PublishedEvent<T, Payloads[T]>[];
+  published(): PublishedEvent[];
   /** Published events of a type no consumer of the service handles (on RabbitMQ: `<service>.unrouted`). */
-  unrouted(type?: string): PublishedEvent[];
+  unrouted<T extends keyof Payloads & string>(type: T): PublishedEvent<T, Payloads[T]>[];
+  unrouted(): PublishedEvent[];
   deadLettered(consumer?: string): DeadLetteredEvent[];
   /** The underlying transport, e.g. to inject a malformed message. */
   transport: MemoryTransport;
@@ -93,7 +98,8 @@ function parseBody(body: Buffer): unknown {
   }
 }
 
-function publishedEvents(messages: readonly OutgoingMessage[], type: string | undefined): PublishedEvent[] {
+// Typed by the overloads of Harness.published: the publisher validated each payload against its type's latest version.
+function publishedEvents(messages: readonly OutgoingMessage[], type: string | undefined): PublishedEvent<any, any>[] {
   return messages
     .filter((m) => type === undefined || m.attributes.type === type)
     .map(({ attributes: a, key, body }) => ({
@@ -166,8 +172,8 @@ export function createHarness<Payloads = Record<string, unknown>>(options: Harne
     },
     handled: (consumer) => handledLog.filter((h) => consumer === undefined || h.consumer === consumer),
     skipped: (consumer) => skippedLog.filter((s) => consumer === undefined || s.consumer === consumer),
-    published: (type) => publishedEvents(transport.published(), type),
-    unrouted: (type) => publishedEvents(transport.unrouted(), type),
+    published: (type?: string) => publishedEvents(transport.published(), type),
+    unrouted: (type?: string) => publishedEvents(transport.unrouted(), type),
     deadLettered: (consumer) =>
       transport.deadLetters(consumer).map((d) => ({
         consumer: d.consumer,
