@@ -1,108 +1,96 @@
-// The zod schema of an IR type, built with zod itself: the schema that src/render/zod-schema.ts
-// prints into the generated project, call for call (test/ir/zod-runtime.test.ts runs both on the
-// same values). Validation checks the spec's literals (defaults, enum, const and filter values)
-// with it, so a value evgen accepts is one the generated service accepts.
+// The zod schema of an IR type, built with zod itself from its description (src/ir/zod-table.ts),
+// the one src/render/zod-schema.ts prints into the generated project. Validation checks the spec's
+// literals (defaults, enum, const and filter values) with it, so a value evgen accepts is one the
+// generated service accepts (test/ir/zod-runtime.test.ts runs both on the same values).
 import * as z from "zod";
 import { safePattern } from "../spec/regex-safety.js";
-import type { IRField, IRType, JsonValue, StringFormat } from "./types.js";
-
-/** Each string format as the generated code writes it and as zod builds it. */
-export const STRING_FORMATS: Record<StringFormat, { code: string; schema: () => z.ZodString }> = {
-  uuid: { code: "z.uuid()", schema: () => z.uuid() as unknown as z.ZodString },
-  email: { code: "z.email()", schema: () => z.email() as unknown as z.ZodString },
-  url: { code: "z.url()", schema: () => z.url() as unknown as z.ZodString },
-  datetime: {
-    code: "z.iso.datetime({ offset: true })",
-    schema: () => z.iso.datetime({ offset: true }) as unknown as z.ZodString,
-  },
-  date: { code: "z.iso.date()", schema: () => z.iso.date() as unknown as z.ZodString },
-};
+import type { IRField, IRType, JsonValue } from "./types.js";
+import { STRING_FORMATS, zodChain, zodObjectHead, type ZodChain, type ZodHead } from "./zod-table.js";
 
 /** The fields of a named type; undefined when unknown (its schema then accepts anything). */
 export type ResolveType = (name: string) => IRField[] | undefined;
 
 /** The schema the generated code has for `type`. A pattern refused as unsafe is left out: it never runs. */
 export function runtimeSchema(type: IRType, resolve: ResolveType): z.ZodType {
-  return new Builder(resolve).type(type);
+  return new Builder(resolve).chain(zodChain(type));
 }
+
+/** The zod types whose methods a chain calls, each on the heads that have it. */
+type Bounded = z.ZodString | z.ZodNumber | z.ZodArray<z.ZodType>;
 
 class Builder {
   private readonly named = new Map<string, z.ZodType>();
 
   constructor(private readonly resolve: ResolveType) {}
 
-  type(type: IRType): z.ZodType {
-    let schema = this.base(type);
-    if (type.nullable && type.kind !== "null") schema = schema.nullable();
-    if (type.default !== undefined) {
-      const value = type.default;
-      schema = schema.default(() => structuredClone(value) as never);
+  chain({ head, calls }: ZodChain): z.ZodType {
+    let schema = this.head(head);
+    for (const call of calls) {
+      switch (call.call) {
+        case "min":
+          schema = (schema as Bounded).min(call.value);
+          break;
+        case "max":
+          schema = (schema as Bounded).max(call.value);
+          break;
+        case "regex": {
+          const pattern = safePattern(call.pattern);
+          if (pattern) schema = (schema as z.ZodString).regex(pattern);
+          break;
+        }
+        case "nullable":
+          schema = schema.nullable();
+          break;
+        case "optional":
+          schema = schema.optional();
+          break;
+        case "default": {
+          const { value } = call;
+          schema = schema.default(() => structuredClone(value) as never);
+          break;
+        }
+      }
     }
     return schema;
   }
 
-  private field(field: IRField): z.ZodType {
-    const schema = this.type(field.type);
-    return field.optional && field.type.default === undefined ? schema.optional() : schema;
-  }
-
-  private object(fields: IRField[]): z.ZodType {
-    return z.looseObject(Object.fromEntries(fields.map((field) => [field.name, this.field(field)])));
-  }
-
-  private base(type: IRType): z.ZodType {
-    switch (type.kind) {
-      case "string": {
-        let schema = type.format ? STRING_FORMATS[type.format].schema() : z.string();
-        if (type.minLength !== undefined) schema = schema.min(type.minLength);
-        if (type.maxLength !== undefined) schema = schema.max(type.maxLength);
-        const pattern = type.pattern === undefined ? undefined : safePattern(type.pattern);
-        return pattern ? schema.regex(pattern) : schema;
-      }
-      case "number": {
-        let schema = type.integer ? z.int() : z.number();
-        if (type.minimum !== undefined) schema = schema.min(type.minimum);
-        if (type.maximum !== undefined) schema = schema.max(type.maximum);
-        return schema;
-      }
+  private head(head: ZodHead): z.ZodType {
+    switch (head.of) {
+      case "string":
+        return head.format ? STRING_FORMATS[head.format].schema() : z.string();
+      case "number":
+        return head.integer ? z.int() : z.number();
       case "boolean":
         return z.boolean();
       case "null":
         return z.null();
-      case "enum": {
-        const { values } = type;
-        return values.every((value) => typeof value === "string")
-          ? z.enum(values as [string, ...string[]])
-          : z.literal(values as Array<string | number | boolean | null>);
-      }
-      case "const":
-        return exactly(type.value);
-      case "array": {
-        let schema = z.array(this.type(type.items));
-        if (type.minItems !== undefined) schema = schema.min(type.minItems);
-        if (type.maxItems !== undefined) schema = schema.max(type.maxItems);
-        return schema;
-      }
+      case "unknown":
+        return z.unknown();
+      case "enum":
+        return z.enum(head.values as [string, ...string[]]);
+      case "literals":
+        return z.literal(head.values);
+      case "exactly":
+        return exactly(head.value);
+      case "array":
+        return z.array(this.chain(head.items));
       case "object":
-        return this.object(type.fields);
+        return z.looseObject(Object.fromEntries(head.fields.map((field) => [field.name, this.chain(field.schema)])));
       case "ref": {
-        let schema = this.named.get(type.name);
+        let schema = this.named.get(head.name);
         if (!schema) {
-          const fields = this.resolve(type.name);
-          schema = fields ? z.lazy(() => this.object(fields)) : z.unknown();
-          this.named.set(type.name, schema);
+          const fields = this.resolve(head.name);
+          schema = fields ? z.lazy(() => this.head(zodObjectHead(fields))) : z.unknown();
+          this.named.set(head.name, schema);
         }
         return schema;
       }
       case "union":
-        return z.union(type.options.map((option) => this.type(option)));
-      case "unknown":
-        return z.unknown();
+        return z.union(head.options.map((option) => this.chain(option)));
     }
   }
 }
 
-/** An exact JSON value: literals for scalars, strict objects and tuples for the rest. */
 function exactly(value: JsonValue): z.ZodType {
   if (Array.isArray(value)) return z.tuple(value.map(exactly) as [z.ZodType, ...z.ZodType[]]);
   if (value !== null && typeof value === "object") {

@@ -1,18 +1,9 @@
-// Zod expressions for IR schema nodes, printed in prettier's layout (src/render/layout.ts); the
-// same schemas as src/ir/zod-runtime.ts builds for validation, call for call.
-// Objects are loose: unknown fields pass and are kept, so a consumer built from an older spec
-// accepts events from a newer producer.
+// The zod schema of an IR type (src/ir/zod-table.ts, the same description validation builds with
+// zod in src/ir/zod-runtime.ts) printed as code in prettier's layout (src/render/layout.ts).
 import type { IRField, IRType, JsonValue } from "../ir/types.js";
-import { STRING_FORMATS } from "../ir/zod-runtime.js";
+import { STRING_FORMATS, zodChain, zodObjectHead, type ZodCall, type ZodChain, type ZodHead } from "../ir/zod-table.js";
 import { PATTERN_FLAGS } from "../spec/patterns.js";
 import { indent, numberLiteral, scalarLiteral, stringLiteral, type Layout } from "./layout.js";
-
-function bounds(min: number | undefined, max: number | undefined, layout: Layout): string {
-  return (
-    (min === undefined ? "" : `.min(${numberLiteral(min, layout)})`) +
-    (max === undefined ? "" : `.max(${numberLiteral(max, layout)})`)
-  );
-}
 
 /** An exact JSON value: literals for scalars, strict objects and tuples for the rest. */
 function exactly(value: JsonValue, layout: Layout): string {
@@ -85,54 +76,69 @@ function breaksAsChain(line: string): boolean {
   return calls > 2 && complex;
 }
 
-function baseExpr(type: IRType, layout: Layout): Expr {
-  switch (type.kind) {
-    case "string": {
-      const pattern =
-        type.pattern === undefined
-          ? ""
-          : `.regex(new RegExp(${stringLiteral(type.pattern, layout)}, ${stringLiteral(PATTERN_FLAGS, layout)}))`;
-      return flat(
-        `${type.format ? STRING_FORMATS[type.format].code : "z.string()"}${bounds(type.minLength, type.maxLength, layout)}${pattern}`,
-      );
-    }
+function headExpr(head: ZodHead, layout: Layout): Expr {
+  switch (head.of) {
+    case "string":
+      return flat(head.format ? STRING_FORMATS[head.format].code : "z.string()");
     case "number":
-      return flat(`${type.integer ? "z.int()" : "z.number()"}${bounds(type.minimum, type.maximum, layout)}`);
+      return flat(head.integer ? "z.int()" : "z.number()");
     case "boolean":
-      return flat("z.boolean()");
     case "null":
-      return flat("z.null()");
+    case "unknown":
+      return flat(`z.${head.of}()`);
     case "enum":
-      return flat(
-        type.values.every((value) => typeof value === "string")
-          ? `z.enum(${scalarArray(type.values, layout)})`
-          : `z.literal(${scalarArray(type.values, layout)})`,
-      );
-    case "const":
-      return flat(exactly(type.value, layout));
+      return flat(`z.enum(${scalarArray(head.values, layout)})`);
+    case "literals":
+      return flat(`z.literal(${scalarArray(head.values, layout)})`);
+    case "exactly":
+      return flat(exactly(head.value, layout));
     case "array": {
-      const items = zodExpr(type.items, layout);
-      const tail = bounds(type.minItems, type.maxItems, layout);
-      const head = (depth: number) => {
-        const printed = print(items, depth + 1, layout);
-        if (!printed.includes("\n")) return `z.array(${printed})`;
-        // A multi-line sole argument moves to its own lines; a chain there is left to prettier.
-        if (printed.startsWith("z\n")) layout.canonical = false;
-        return `z.array(\n${indent(depth + 1)}${printed},\n${indent(depth)})`;
+      const items = chainExpr(head.items, layout);
+      return {
+        head: (depth) => {
+          const printed = print(items, depth + 1, layout);
+          if (!printed.includes("\n")) return `z.array(${printed})`;
+          // A multi-line sole argument moves to its own lines; a chain there is left to prettier.
+          if (printed.startsWith("z\n")) layout.canonical = false;
+          return `z.array(\n${indent(depth + 1)}${printed},\n${indent(depth)})`;
+        },
+        calls: [],
       };
-      return { head, calls: tail === "" ? [] : [tail] };
     }
-    case "object":
-      return { head: (depth) => zodObject(type.fields, depth, layout), calls: [] };
+    case "object": {
+      const fields = head.fields.map(({ name, schema }) => ({ name, expr: chainExpr(schema, layout) }));
+      return {
+        head: (depth) => {
+          if (fields.length === 0) return "z.looseObject({})";
+          const pad = indent(depth + 1);
+          const lines = fields.map(({ name, expr }) => `${pad}${name}: ${print(expr, depth + 1, layout)},`);
+          return `z.looseObject({\n${lines.join("\n")}\n${indent(depth)}})`;
+        },
+        calls: [],
+      };
+    }
     case "ref":
-      return flat(type.schemaName);
+      return flat(head.schemaName);
     case "union": {
-      const options = type.options.map((option) => print(zodExpr(option, layout), 0, layout));
+      const options = head.options.map((option) => print(chainExpr(option, layout), 0, layout));
       if (options.some((option) => option.includes("\n"))) layout.canonical = false;
       return flat(`z.union([${options.join(", ")}])`);
     }
-    case "unknown":
-      return flat("z.unknown()");
+  }
+}
+
+function callCode(call: ZodCall, layout: Layout): string {
+  switch (call.call) {
+    case "min":
+    case "max":
+      return `.${call.call}(${numberLiteral(call.value, layout)})`;
+    case "regex":
+      return `.regex(new RegExp(${stringLiteral(call.pattern, layout)}, ${stringLiteral(PATTERN_FLAGS, layout)}))`;
+    case "nullable":
+    case "optional":
+      return `.${call.call}()`;
+    case "default":
+      return defaultCall(call.value, layout);
   }
 }
 
@@ -145,28 +151,21 @@ function defaultCall(value: JsonValue, layout: Layout): string {
   return `.default(${scalarLiteral(value, layout)})`;
 }
 
-function zodExpr(type: IRType, layout: Layout): Expr {
-  const expr = baseExpr(type, layout);
-  const calls = [...expr.calls];
-  if (type.nullable && type.kind !== "null") calls.push(".nullable()");
-  if (type.default !== undefined) calls.push(defaultCall(type.default, layout));
-  return { head: expr.head, calls };
+/** The bounds right after the head stay on one line (`.min(1).max(3)`); each later call gets its own. */
+function chainExpr(chain: ZodChain, layout: Layout): Expr {
+  const expr = headExpr(chain.head, layout);
+  const bounds = chain.calls.findIndex((call) => call.call !== "min" && call.call !== "max");
+  const boundCount = bounds === -1 ? chain.calls.length : bounds;
+  const calls = chain.calls.map((call) => callCode(call, layout));
+  const grouped = boundCount > 0 ? [calls.slice(0, boundCount).join(""), ...calls.slice(boundCount)] : calls;
+  return { head: expr.head, calls: [...expr.calls, ...grouped] };
 }
 
 export function zodSchema(type: IRType, depth = 0, layout: Layout = { canonical: true }): string {
-  return print(zodExpr(type, layout), depth, layout);
-}
-
-function fieldSchema(field: IRField, depth: number, layout: Layout): string {
-  const expr = zodExpr(field.type, layout);
-  if (field.optional && field.type.default === undefined) expr.calls.push(".optional()");
-  return print(expr, depth, layout);
+  return print(chainExpr(zodChain(type), layout), depth, layout);
 }
 
 /** `z.looseObject({...})` expanded, one field a line at `depth + 1`. */
 export function zodObject(fields: IRField[], depth = 0, layout: Layout = { canonical: true }): string {
-  if (fields.length === 0) return "z.looseObject({})";
-  const pad = indent(depth + 1);
-  const lines = fields.map((field) => `${pad}${field.name}: ${fieldSchema(field, depth + 1, layout)},`);
-  return `z.looseObject({\n${lines.join("\n")}\n${indent(depth)}})`;
+  return print(headExpr(zodObjectHead(fields), layout), depth, layout);
 }
