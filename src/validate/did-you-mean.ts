@@ -20,6 +20,15 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   return match === undefined ? undefined : `did you mean '${match}'?`;
 }
 
+/** The message for a path segment naming no field of an object, with the closest name if any. */
+export function noSuchField(segment: string, fields: readonly { name: string }[]): string {
+  const suggestion = didYouMean(
+    segment,
+    fields.map((f) => f.name),
+  );
+  return `there is no field '${segment}'${suggestion ? ` (${suggestion})` : ""}`;
+}
+
 /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
 function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>

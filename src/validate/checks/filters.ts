@@ -3,7 +3,7 @@
 // checked against the field's type (docs/spec.md, "Filters").
 import { toIRFields } from "../../ir/field-type.js";
 import type { IRField, IRType } from "../../ir/types.js";
-import { didYouMean } from "../did-you-mean.js";
+import { didYouMean, noSuchField } from "../did-you-mean.js";
 import type { SpecPath } from "../../spec/issue.js";
 import { ENVELOPE_ATTRIBUTES, FIELD_NAME } from "../../spec/patterns.js";
 import type { ConsumerSpec } from "../../spec/schema/consumer.js";
@@ -204,13 +204,7 @@ function fieldAt(fields: IRField[], segments: string[], resolve: ResolveType): F
   for (const [i, segment] of segments.entries()) {
     if (!current) return undefined; // inside a type that failed validation itself
     const field: IRField | undefined = current.find((f) => f.name === segment);
-    if (!field) {
-      const suggestion = didYouMean(
-        segment,
-        current.map((f) => f.name),
-      );
-      return `there is no field '${segment}'${suggestion ? ` (${suggestion})` : ""}`;
-    }
+    if (!field) return noSuchField(segment, current);
     // A field inside an optional or nullable object is absent when that object is.
     optional ||= field.optional || (found?.type.nullable ?? false);
     found = { type: field.type, optional };

@@ -3,7 +3,7 @@
 // the consumer emits exactly one event, the summary of a window.
 import { toIRFields } from "../../ir/field-type.js";
 import type { IRField, IRType } from "../../ir/types.js";
-import { didYouMean } from "../did-you-mean.js";
+import { noSuchField } from "../did-you-mean.js";
 import { FIELD_NAME } from "../../spec/patterns.js";
 import type { ConsumerSpec } from "../../spec/schema/consumer.js";
 import type { CheckContext } from "./context.js";
@@ -56,13 +56,7 @@ function keyProblem(fields: IRField[], segments: string[], resolve: ResolveType)
   for (const [i, segment] of segments.entries()) {
     if (!current) return undefined; // inside a named type that failed validation itself
     const field: IRField | undefined = current.find((f) => f.name === segment);
-    if (!field) {
-      const suggestion = didYouMean(
-        segment,
-        current.map((f) => f.name),
-      );
-      return `there is no field '${segment}'${suggestion ? ` (${suggestion})` : ""}`;
-    }
+    if (!field) return noSuchField(segment, current);
     if (field.optional) return `'${segment}' is optional, so some events would have no window key`;
     if (field.type.nullable) return `'${segment}' may be null, so some events would have no window key`;
     const type = field.type;
