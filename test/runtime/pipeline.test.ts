@@ -168,6 +168,16 @@ describe("pipeline decisions", () => {
     });
   });
 
+  it("decides at once, without a promise, when there is no store and the handler returns without one", () => {
+    // The per-event path of a busy consumer (npm run bench:kafka): no promise per event.
+    const { handle } = pipelineFor({ on: ["order.created"] }, { "order.created": () => undefined });
+    expect(handle(delivery())).toEqual({ action: "ack", outcome: "handled" });
+    expect(handle(delivery({}, { type: "order.shipped" }))).toEqual({ action: "ack", outcome: "skipped" });
+    const failed = pipelineFor({ on: ["order.created"] }, failing(new Error("no"))).handle(delivery());
+    expect(failed).not.toBeInstanceOf(Promise);
+    expect(failed).toMatchObject({ action: "retry" });
+  });
+
   it("refuses to start without a handler for every event of the consumer", () => {
     expect(() => pipelineFor({ on: ["order.created", "order.shipped"] }, failing(new Error()))).toThrow(
       "consumer worker has no handler for order.shipped",

@@ -1,7 +1,15 @@
-// The broker-neutral consumer pipeline: one delivery in, one decision out. It decodes and
-// validates the event, applies the filter and idempotency, runs the handler under a timeout and
-// decides between ack, retry, dead letter and drop. It never throws and never touches a broker:
-// the transport carries the decision out.
+// The broker-neutral consumer pipeline: one delivery in, one decision out. It never throws and
+// never touches a broker: the transport carries the decision out. A delivery takes these steps,
+// each a method of ConsumerPipeline below (`decide` reads them in order):
+//   1. decode: the CloudEvent, in binary or structured mode, validated against its version's
+//      schema; another consumer's type on a shared topic is skipped, an invalid event rejected;
+//   2. filter: an event the consumer's filter does not match is skipped;
+//   3. admit: with a circuit breaker, the handler runs once the circuit admits it;
+//   4. once: with an idempotency store, an event handled before is skipped as a duplicate;
+//   5. run: the handler, under the consumer's timeout;
+//   6. the decision: handled or skipped, else retry, dead letter or drop (failureDisposition).
+// With no store to ask and a handler that returns without a promise, the decision is made at once,
+// without a promise: the per-event path is benchmarked (docs/architecture.md, the runtime).
 import {
   contextProblem,
   decodeData,
@@ -13,11 +21,11 @@ import {
 import type { Admission, CircuitBreaker } from "./circuit.js";
 import { Deadlines } from "./deadlines.js";
 import { NonRetryableError, errorMessage, truncateUtf8 } from "./errors.js";
-import { emittedEventId } from "./event-ids.js";
+import { DeliveryLogger, EventContext } from "./event-context.js";
 import { compileFilter } from "./filter.js";
-import type { ConsumerHandlers, EvgenEvent, PublishOptions, RuntimeContext } from "./handlers.js";
+import type { ConsumerHandlers, EvgenEvent } from "./handlers.js";
 import type { IdempotencyStore } from "./idempotency.js";
-import { childLogger, isLevelEnabled } from "./logger.js";
+import { isLevelEnabled } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { Publisher } from "./publisher.js";
 import type {
@@ -120,31 +128,96 @@ function failureKind(error: unknown): FailureKind {
 }
 
 export function createPipeline(options: PipelineOptions): DeliveryHandler {
-  const { service, consumer, handlers, publisher, idempotency, log, metrics, circuit } = options;
-  const missing = consumer.on.filter((type) => typeof handlers[type] !== "function");
-  if (missing.length > 0) {
-    throw new Error(`consumer ${consumer.name} has no handler for ${missing.join(", ")}`);
-  }
-  const deadlines = consumer.timeoutMs > 0 ? new Deadlines(consumer.timeoutMs) : undefined;
-  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-  const storeDeadlines = idempotency ? new Deadlines(storeTimeoutMs) : undefined;
-  const matchesFilter = compileFilter(consumer.filter);
+  const pipeline = new ConsumerPipeline(options);
+  return (delivery) => pipeline.deliver(delivery);
+}
 
-  /** A type as a metric label: the spec's types, or one label for every other. */
-  const typeLabel = (type: string | undefined) =>
-    type !== undefined && Object.hasOwn(service.events, type) ? type : UNKNOWN_TYPE_LABEL;
+/** The pipeline of one consumer: its settings, timers and metric labels, and the steps of a delivery. */
+class ConsumerPipeline {
+  private readonly service: ServiceDef;
+  private readonly consumer: ConsumerDef;
+  private readonly handlers: ConsumerHandlers;
+  private readonly idempotency: IdempotencyStore | undefined;
+  private readonly circuit: CircuitBreaker | undefined;
+  private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
+  private readonly matchesFilter: ReturnType<typeof compileFilter>;
+  /** Handler timeouts, on one timer (none when the consumer has no timeout). */
+  private readonly deadlines: Deadlines | undefined;
+  private readonly storeTimeoutMs: number;
+  private readonly storeDeadlines: Deadlines | undefined;
+  /** The `ctx.skip` reasons that became metric labels. */
+  private readonly skipLabels = new Set<string>();
+
+  constructor(private readonly options: PipelineOptions) {
+    const { consumer, handlers, idempotency } = options;
+    const missing = consumer.on.filter((type) => typeof handlers[type] !== "function");
+    if (missing.length > 0) {
+      throw new Error(`consumer ${consumer.name} has no handler for ${missing.join(", ")}`);
+    }
+    this.service = options.service;
+    this.consumer = consumer;
+    this.handlers = handlers;
+    this.idempotency = idempotency;
+    this.circuit = options.circuit;
+    this.log = options.log;
+    this.metrics = options.metrics;
+    this.matchesFilter = compileFilter(consumer.filter);
+    this.deadlines = consumer.timeoutMs > 0 ? new Deadlines(consumer.timeoutMs) : undefined;
+    this.storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+    this.storeDeadlines = idempotency ? new Deadlines(this.storeTimeoutMs) : undefined;
+  }
+
+  /** One delivery, from arrival to its decision. A bug in the pipeline still decides, as a failed attempt. */
+  deliver(delivery: Delivery): Disposition | Promise<Disposition> {
+    try {
+      const decision = this.decide(delivery);
+      return decision instanceof Promise
+        ? decision.catch((error: unknown) => this.pipelineFailed(delivery, error))
+        : decision;
+    } catch (error) {
+      return this.pipelineFailed(delivery, error);
+    }
+  }
+
+  /** The steps, in order (the file's opening comment). */
+  private decide(received: Delivery): Disposition | Promise<Disposition> {
+    // Structured mode: the attributes, the type among them, are in the body.
+    const structured = isStructuredMode(received.attributes.datacontenttype)
+      ? readStructured(received.body)
+      : undefined;
+    const delivery = structured?.ok
+      ? { ...received, attributes: structured.event.attributes as Record<string, string> }
+      : received;
+    const type = delivery.attributes.type;
+    // A shared Kafka topic carries other consumers' events: not ours to judge. Where only this
+    // consumer's events arrive, decode() finds such a type invalid.
+    if (type && !delivery.dedicated && !this.consumer.on.includes(type)) {
+      return this.skipped(this.typeLabel(type), "unhandled-type");
+    }
+    const decoded = this.decode(delivery, structured);
+    if (!decoded.ok) {
+      const eventLog = new DeliveryLogger(this.log, this.consumer.name, delivery);
+      return this.failure(this.typeLabel(type), "invalid", decoded.problem, delivery, eventLog);
+    }
+    const event = decoded.event;
+    if (this.matchesFilter && !this.matchesFilter(event)) return this.skipped(event.type, "filter");
+    if (this.circuit) return this.whenAdmitted(event, delivery, this.circuit);
+    return this.runOnce(event, delivery);
+  }
 
   /**
-   * The event a handler receives, or why there is none: from the delivery's attributes and body in
-   * binary mode, from what `readStructured` found in its body in structured mode (cloudevents.ts).
+   * Step 1: the event a handler receives, or why there is none: from the delivery's attributes and
+   * body in binary mode, from what `readStructured` found in its body in structured mode (cloudevents.ts).
    */
-  function decode(delivery: Delivery, structured: WireRead | undefined): Decoded {
+  private decode(delivery: Delivery, structured: WireRead | undefined): Decoded {
     if (delivery.invalid !== undefined) return { ok: false, problem: delivery.invalid };
     if (structured && !structured.ok) return structured;
     const attrs = delivery.attributes;
     const problem = contextProblem(attrs);
     if (problem !== undefined) return { ok: false, problem };
     const type = attrs.type!;
+    const { service, consumer } = this;
     const def = Object.hasOwn(service.events, type) ? service.events[type] : undefined;
     if (!def) return { ok: false, problem: `unknown event type "${type}"` };
     if (!consumer.on.includes(type)) {
@@ -158,12 +231,181 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
     return decoded;
   }
 
-  function fail(type: string, kind: FailureKind, message: string, delivery: Delivery, eventLog: Logger): Disposition {
-    const attempt = delivery.attempt;
+  /** Steps 1 and 2 skip without running the handler. */
+  private skipped(type: string, reason: "unhandled-type" | "filter"): Disposition {
+    this.metrics?.skipped(type, this.consumer.name, reason);
+    return SKIPPED;
+  }
+
+  /**
+   * Step 3: runs the handler once the circuit admits it, again (same attempt) while it fails with
+   * the circuit open. Each wait ends within the circuit's openFor or its probe's timeout; the loop
+   * ends when the dependency is back (the circuit closes) or the consumer stops (the event is released).
+   */
+  private async whenAdmitted(event: EvgenEvent, delivery: Delivery, breaker: CircuitBreaker): Promise<Disposition> {
+    for (;;) {
+      const admission = await breaker.admit();
+      if (admission === "stopped") {
+        new DeliveryLogger(this.log, this.consumer.name, delivery).info(
+          {},
+          "consumer stopping: event left for redelivery",
+        );
+        return RELEASE;
+      }
+      let disposition: Disposition;
+      try {
+        disposition = await this.runOnce(event, delivery, admission);
+      } finally {
+        if (admission === "probe") breaker.probeUnused();
+      }
+      if (disposition !== HELD) return disposition;
+    }
+  }
+
+  /** Step 4: the handler's run, through the idempotency store when the consumer has one. */
+  private runOnce(event: EvgenEvent, delivery: Delivery, admission?: Admission): Disposition | Promise<Disposition> {
+    return this.idempotency
+      ? this.runRemembered(event, delivery, this.idempotency, admission)
+      : this.run(event, delivery, admission);
+  }
+
+  /** Skips what the store saw handled before; records what is handled now. */
+  private async runRemembered(
+    event: EvgenEvent,
+    delivery: Delivery,
+    store: IdempotencyStore,
+    admission?: Admission,
+  ): Promise<Disposition> {
+    const { consumer, metrics } = this;
+    const ref = { consumer: consumer.group, source: event.source, id: event.id, ttlMs: consumer.idempotencyTtlMs };
+    const eventLog = new DeliveryLogger(this.log, consumer.name, delivery);
+    const bounded = <T>(work: Promise<T>) =>
+      withinDeadline(work, this.storeDeadlines!, "idempotency store", this.storeTimeoutMs);
+    try {
+      if (await bounded(store.seen(ref))) {
+        metrics?.skipped(event.type, consumer.name, "duplicate");
+        eventLog.info({}, "duplicate event skipped");
+        return DUPLICATE;
+      }
+    } catch (error) {
+      const message = error instanceof StoreTimeoutError ? error.message : `idempotency store: ${errorMessage(error)}`;
+      return this.failure(event.type, failureKind(error), message, delivery, eventLog);
+    }
+    const disposition = await this.run(event, delivery, admission);
+    if (disposition === HANDLED || disposition === SKIPPED_BY_HANDLER) {
+      // The handler's work is done: a failed mark must not undo it by retrying.
+      await bounded(store.mark(ref)).catch((error: unknown) => {
+        eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
+      });
+    }
+    return disposition;
+  }
+
+  /**
+   * Step 5: runs the handler and decides. A handler that returns without a promise is decided at
+   * once; one that returns a promise, when it settles or its deadline passes (whichever is first).
+   */
+  private run(event: EvgenEvent, delivery: Delivery, admission?: Admission): Disposition | Promise<Disposition> {
+    const ctx = new EventContext(this.consumer, this.options.publisher, event, delivery, this.log);
+    if (admission) ctx.admission = admission;
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = this.handlers[event.type]!(event, ctx);
+    } catch (error) {
+      return this.failed(event, delivery, ctx, started, error);
+    }
+    if (!isThenable(result)) return this.succeeded(event, delivery, ctx, started);
+    return this.settled(result, event, delivery, ctx, started);
+  }
+
+  /** The decision on a handler that returned a promise: its outcome, or its timeout. */
+  private settled(
+    result: PromiseLike<unknown>,
+    event: EvgenEvent,
+    delivery: Delivery,
+    ctx: EventContext,
+    started: number,
+  ): Promise<Disposition> {
+    const { deadlines } = this;
+    return new Promise<Disposition>((resolve) => {
+      const decide = (decision: () => Disposition) => {
+        try {
+          resolve(decision());
+        } catch (error) {
+          resolve(this.pipelineFailed(delivery, error));
+        }
+      };
+      const deadline = deadlines?.start(() => {
+        const error = new HandlerTimeoutError(`handler did not finish within ${this.consumer.timeoutMs} ms`);
+        ctx.abort(error);
+        decide(() => this.failed(event, delivery, ctx, started, error));
+      });
+      // A handler settling after its deadline changes nothing: the timeout was decided.
+      const inTime = () => {
+        if (!deadline) return true;
+        if (deadline.done) return false;
+        deadlines!.finish(deadline);
+        return true;
+      };
+      result.then(
+        () => inTime() && decide(() => this.succeeded(event, delivery, ctx, started)),
+        (error: unknown) => inTime() && decide(() => this.failed(event, delivery, ctx, started, error)),
+      );
+    });
+  }
+
+  /** Step 6, the handler returned: handled, or skipped by its `ctx.skip`. */
+  private succeeded(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number): Disposition {
+    const { consumer, metrics } = this;
+    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+    if (ctx.admission) this.circuit!.record(ctx.admission, false);
+    if (ctx.skipReason !== undefined) {
+      metrics?.skipped(event.type, consumer.name, this.skipLabel(ctx.skipReason));
+      ctx.log.info({ reason: ctx.skipReason }, "event skipped by its handler");
+      this.options.onSkipped?.(event, delivery.attempt, ctx.skipReason);
+      return SKIPPED_BY_HANDLER;
+    }
+    metrics?.handled(event.type, consumer.name);
+    this.options.onHandled?.(event, delivery.attempt);
+    if (isLevelEnabled(this.log, "debug")) ctx.log.debug({}, "event handled");
+    return HANDLED;
+  }
+
+  /** Step 6, the handler threw or timed out: held while the circuit is open, else a failed attempt. */
+  private failed(
+    event: EvgenEvent,
+    delivery: Delivery,
+    ctx: EventContext,
+    started: number,
+    error: unknown,
+  ): Disposition {
+    const { consumer, metrics, circuit } = this;
+    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
+    const kind = failureKind(error);
+    if (ctx.admission) {
+      // Errors and timeouts say the dependency may be down; a non-retryable error is the event's.
+      const counts = kind === "error" || kind === "timeout";
+      circuit!.record(ctx.admission, counts);
+      if (counts && circuit!.state !== "closed") {
+        metrics?.failed(event.type, consumer.name, kind);
+        ctx.log.warn(
+          { err: truncateUtf8(errorMessage(error)), circuit: circuit!.state },
+          "handler failed with the circuit open: the event waits, its attempt not counted",
+        );
+        return HELD;
+      }
+    }
+    return this.failure(event.type, kind, errorMessage(error), delivery, ctx.log);
+  }
+
+  /** A failed attempt (invalid event, store, handler): retry, dead letter or drop, counted and logged. */
+  private failure(type: string, kind: FailureKind, message: string, delivery: Delivery, eventLog: Logger): Disposition {
+    const { consumer, metrics } = this;
     const failure = {
       kind,
       message: truncateUtf8(message),
-      attempt,
+      attempt: delivery.attempt,
       consumer: consumer.name,
       failedAt: new Date().toISOString(),
     };
@@ -184,300 +426,23 @@ export function createPipeline(options: PipelineOptions): DeliveryHandler {
   }
 
   /** The pipeline itself failed (a bug): the delivery still gets a decision instead of stalling the consumer. */
-  function pipelineFailed(delivery: Delivery, error: unknown): Disposition {
-    log.error({ err: errorMessage(error), origin: delivery.origin }, "pipeline failed");
-    return fail(typeLabel(delivery.attributes.type), "error", errorMessage(error), delivery, log);
+  private pipelineFailed(delivery: Delivery, error: unknown): Disposition {
+    this.log.error({ err: errorMessage(error), origin: delivery.origin }, "pipeline failed");
+    return this.failure(this.typeLabel(delivery.attributes.type), "error", errorMessage(error), delivery, this.log);
   }
 
-  const skipLabels = new Set<string>();
+  /** A type as a metric label: the spec's types, or one label for every other. */
+  private typeLabel(type: string | undefined): string {
+    return type !== undefined && Object.hasOwn(this.service.events, type) ? type : UNKNOWN_TYPE_LABEL;
+  }
+
   /** A handler's skip reason as a metric label: bounded, so a reason built from data cannot add series without end. */
-  function skipLabel(reason: string): string {
-    if (skipLabels.has(reason)) return reason;
-    if (!SKIP_REASON.test(reason) || BUILT_IN_SKIP_REASONS.has(reason) || skipLabels.size >= MAX_SKIP_REASONS)
+  private skipLabel(reason: string): string {
+    const labels = this.skipLabels;
+    if (labels.has(reason)) return reason;
+    if (!SKIP_REASON.test(reason) || BUILT_IN_SKIP_REASONS.has(reason) || labels.size >= MAX_SKIP_REASONS)
       return "other";
-    skipLabels.add(reason);
+    labels.add(reason);
     return reason;
-  }
-
-  function succeeded(event: EvgenEvent, delivery: Delivery, ctx: EventContext, started: number): Disposition {
-    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
-    if (ctx.admission) circuit!.record(ctx.admission, false);
-    if (ctx.skipReason !== undefined) {
-      metrics?.skipped(event.type, consumer.name, skipLabel(ctx.skipReason));
-      ctx.log.info({ reason: ctx.skipReason }, "event skipped by its handler");
-      options.onSkipped?.(event, delivery.attempt, ctx.skipReason);
-      return SKIPPED_BY_HANDLER;
-    }
-    metrics?.handled(event.type, consumer.name);
-    options.onHandled?.(event, delivery.attempt);
-    if (isLevelEnabled(log, "debug")) ctx.log.debug({}, "event handled");
-    return HANDLED;
-  }
-
-  function failed(
-    event: EvgenEvent,
-    delivery: Delivery,
-    ctx: EventContext,
-    started: number,
-    error: unknown,
-  ): Disposition {
-    metrics?.handlerDuration(event.type, consumer.name, (performance.now() - started) / 1000);
-    const kind = failureKind(error);
-    if (ctx.admission) {
-      // Errors and timeouts say the dependency may be down; a non-retryable error is the event's.
-      const counts = kind === "error" || kind === "timeout";
-      circuit!.record(ctx.admission, counts);
-      if (counts && circuit!.state !== "closed") {
-        metrics?.failed(event.type, consumer.name, kind);
-        ctx.log.warn(
-          { err: truncateUtf8(errorMessage(error)), circuit: circuit!.state },
-          "handler failed with the circuit open: the event waits, its attempt not counted",
-        );
-        return HELD;
-      }
-    }
-    return fail(event.type, kind, errorMessage(error), delivery, ctx.log);
-  }
-
-  /**
-   * Runs the handler and decides. A handler that returns without a promise is decided at once;
-   * one that returns a promise is decided when it settles or its deadline passes, whichever is first.
-   */
-  function run(event: EvgenEvent, delivery: Delivery, admission?: Admission): Disposition | Promise<Disposition> {
-    const ctx = new EventContext(consumer, publisher, event, delivery, log);
-    if (admission) ctx.admission = admission;
-    const started = performance.now();
-    let result: unknown;
-    try {
-      result = handlers[event.type]!(event, ctx);
-    } catch (error) {
-      return failed(event, delivery, ctx, started, error);
-    }
-    if (!isThenable(result)) return succeeded(event, delivery, ctx, started);
-
-    return new Promise<Disposition>((resolve) => {
-      const decide = (decision: () => Disposition) => {
-        try {
-          resolve(decision());
-        } catch (error) {
-          resolve(pipelineFailed(delivery, error));
-        }
-      };
-      const deadline = deadlines?.start(() => {
-        const error = new HandlerTimeoutError(`handler did not finish within ${consumer.timeoutMs} ms`);
-        ctx.abort(error);
-        decide(() => failed(event, delivery, ctx, started, error));
-      });
-      // A handler settling after its deadline changes nothing: the timeout was decided.
-      const settled = () => {
-        if (!deadline) return true;
-        if (deadline.done) return false;
-        deadlines!.finish(deadline);
-        return true;
-      };
-      result.then(
-        () => settled() && decide(() => succeeded(event, delivery, ctx, started)),
-        (error: unknown) => settled() && decide(() => failed(event, delivery, ctx, started, error)),
-      );
-    });
-  }
-
-  /** With an idempotency store: skip what was handled before, record what is handled now. */
-  async function runOnce(
-    event: EvgenEvent,
-    delivery: Delivery,
-    store: IdempotencyStore,
-    admission?: Admission,
-  ): Promise<Disposition> {
-    const ref = { consumer: consumer.group, source: event.source, id: event.id, ttlMs: consumer.idempotencyTtlMs };
-    const eventLog = new DeliveryLogger(log, consumer.name, delivery);
-    const bounded = <T>(work: Promise<T>) => withinDeadline(work, storeDeadlines!, "idempotency store", storeTimeoutMs);
-    try {
-      if (await bounded(store.seen(ref))) {
-        metrics?.skipped(event.type, consumer.name, "duplicate");
-        eventLog.info({}, "duplicate event skipped");
-        return DUPLICATE;
-      }
-    } catch (error) {
-      const message = error instanceof StoreTimeoutError ? error.message : `idempotency store: ${errorMessage(error)}`;
-      return fail(event.type, failureKind(error), message, delivery, eventLog);
-    }
-    const disposition = await run(event, delivery, admission);
-    if (disposition === HANDLED || disposition === SKIPPED_BY_HANDLER) {
-      // The handler's work is done: a failed mark must not undo it by retrying.
-      await bounded(store.mark(ref)).catch((error: unknown) => {
-        eventLog.warn({ err: errorMessage(error) }, "could not record the event as processed");
-      });
-    }
-    return disposition;
-  }
-
-  function handle(received: Delivery): Disposition | Promise<Disposition> {
-    let delivery = received;
-    let structured: WireRead | undefined;
-    if (isStructuredMode(received.attributes.datacontenttype)) {
-      // Structured mode: the attributes, the type among them, are in the body.
-      structured = readStructured(received.body);
-      if (structured.ok) delivery = { ...received, attributes: structured.event.attributes as Record<string, string> };
-    }
-    const type = delivery.attributes.type;
-    // A shared Kafka topic carries other consumers' events: not ours to judge. Where only this
-    // consumer's events arrive, decode() finds such a type invalid.
-    if (type && !delivery.dedicated && !consumer.on.includes(type)) {
-      metrics?.skipped(typeLabel(type), consumer.name, "unhandled-type");
-      return SKIPPED;
-    }
-    const decoded = decode(delivery, structured);
-    if (!decoded.ok) {
-      const eventLog = new DeliveryLogger(log, consumer.name, delivery);
-      return fail(typeLabel(type), "invalid", decoded.problem, delivery, eventLog);
-    }
-    const event = decoded.event;
-    if (matchesFilter && !matchesFilter(event)) {
-      metrics?.skipped(event.type, consumer.name, "filter");
-      return SKIPPED;
-    }
-    if (circuit) return guarded(event, delivery, circuit);
-    return idempotency ? runOnce(event, delivery, idempotency) : run(event, delivery);
-  }
-
-  /**
-   * Runs the handler once the circuit admits it, again (same attempt) while it fails with the
-   * circuit open. Each wait ends within the circuit's openFor or its probe's timeout; the loop ends
-   * when the dependency is back (the circuit closes) or the consumer stops (the event is released).
-   */
-  async function guarded(event: EvgenEvent, delivery: Delivery, breaker: CircuitBreaker): Promise<Disposition> {
-    for (;;) {
-      const admission = await breaker.admit();
-      if (admission === "stopped") {
-        new DeliveryLogger(log, consumer.name, delivery).info({}, "consumer stopping: event left for redelivery");
-        return RELEASE;
-      }
-      let disposition: Disposition;
-      try {
-        disposition = await (idempotency
-          ? runOnce(event, delivery, idempotency, admission)
-          : run(event, delivery, admission));
-      } finally {
-        if (admission === "probe") breaker.probeUnused();
-      }
-      if (disposition !== HELD) return disposition;
-    }
-  }
-
-  return (delivery) => {
-    try {
-      const decision = handle(delivery);
-      return decision instanceof Promise
-        ? decision.catch((error: unknown) => pipelineFailed(delivery, error))
-        : decision;
-    } catch (error) {
-      return pipelineFailed(delivery, error);
-    }
-  };
-}
-
-/**
- * `ctx` of one handler run. A class, so that the one object made per event is all there is: the
- * AbortController behind `signal` and the delivery's logger are made only if something asks.
- */
-class EventContext implements RuntimeContext {
-  private controller?: AbortController;
-  private abortedWith?: Error;
-  /** Set by `skip`: the run ends as skipped, not handled. */
-  skipReason?: string;
-  /** How the circuit breaker let this run through, when the consumer has one. */
-  admission?: Admission;
-  private deliveryLog?: Logger;
-  /** Events published so far in this run, by type: the ordinal in each derived id. */
-  private emitted?: Map<string, number>;
-
-  constructor(
-    private readonly consumerDef: ConsumerDef,
-    private readonly publisher: Publisher<Record<string, unknown>>,
-    private readonly event: EvgenEvent,
-    private readonly delivery: Delivery,
-    private readonly parentLog: Logger,
-  ) {}
-
-  get attempt(): number {
-    return this.delivery.attempt;
-  }
-
-  get log(): Logger {
-    return (this.deliveryLog ??= new DeliveryLogger(this.parentLog, this.consumerDef.name, this.delivery));
-  }
-
-  get consumer(): string {
-    return this.consumerDef.name;
-  }
-
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    if (this.abortedWith && !this.controller.signal.aborted) this.controller.abort(this.abortedWith);
-    return this.controller.signal;
-  }
-
-  skip(reason: string): void {
-    const text = String(reason);
-    this.skipReason = text.length <= 100 ? text : truncateUtf8(text, 200);
-  }
-
-  abort(reason: Error): void {
-    this.abortedWith = reason;
-    this.controller?.abort(reason);
-  }
-
-  async publish(type: string, data: unknown, opts?: PublishOptions): Promise<string> {
-    if (!this.consumerDef.emits.includes(type)) {
-      throw new NonRetryableError(`consumer ${this.consumerDef.name} does not emit ${type} (add it to its emits)`);
-    }
-    const ordinal = (this.emitted ??= new Map()).get(type) ?? 0;
-    this.emitted.set(type, ordinal + 1);
-    const { source, id } = this.event;
-    return this.publisher.publish(type, data, {
-      ...opts,
-      id: opts?.id ?? emittedEventId({ source, id, consumer: this.consumerDef.group, type, ordinal }),
-      traceparent: opts?.traceparent ?? this.event.traceparent,
-    });
-  }
-}
-
-/**
- * The log of one delivery: lines carry consumer, event id, type and attempt. The pino child that
- * adds them is made only when a line is written — most events are handled without one.
- */
-class DeliveryLogger implements Logger {
-  private bound?: Logger;
-
-  constructor(
-    private readonly parent: Logger,
-    private readonly consumer: string,
-    private readonly delivery: Delivery,
-  ) {}
-
-  private get log(): Logger {
-    return (this.bound ??= childLogger(this.parent, {
-      consumer: this.consumer,
-      eventId: this.delivery.attributes.id,
-      eventType: this.delivery.attributes.type,
-      attempt: this.delivery.attempt,
-    }));
-  }
-
-  debug(obj: object, msg?: string): void {
-    if (isLevelEnabled(this.parent, "debug")) this.log.debug(obj, msg);
-  }
-  info(obj: object, msg?: string): void {
-    this.log.info(obj, msg);
-  }
-  warn(obj: object, msg?: string): void {
-    this.log.warn(obj, msg);
-  }
-  error(obj: object, msg?: string): void {
-    this.log.error(obj, msg);
-  }
-  child(bindings: Record<string, unknown>): Logger {
-    return childLogger(this.log, bindings);
   }
 }
