@@ -2,10 +2,14 @@
 // An in-process broker with the semantics of the real transports: a queue per consumer fed by
 // event type, `concurrency` handlers in flight, retries delivered after their delays (in place
 // when blocking), dead letters kept, `stop()` draining in-flight handlers. Used by `npm run dev`
-// and by the test harness, which also inspects it.
+// and by the test harness, which also inspects it. One delivery takes the steps of MemoryBroker
+// in the order they are written: route (published, queued per consumer of its type), pump (taken
+// when a handler slot and its key are free), run and attempt (the pipeline's decision, blocking
+// retries in place), carryOut (ack, dead letter, or a retry queued again after its delay).
 import { setTimeout as delay } from "node:timers/promises";
 import { errorMessage } from "../core/errors.js";
 import { failureDisposition } from "../core/pipeline.js";
+import type { CircuitBreaker } from "../core/circuit.js";
 import type {
   ConsumerDef,
   Delivery,
@@ -67,73 +71,174 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
+/** The delivery of a failed attempt's retry. */
+function nextAttempt(def: ConsumerDef, delivery: Delivery, failure: Failure): Delivery {
+  return { ...delivery, attempt: failure.attempt + 1, origin: `${def.group}.retry-${failure.attempt}` };
+}
+
 export function createMemoryTransport(options: MemoryTransportOptions): MemoryTransport {
-  const { service, log } = options;
-  const timeScale = options.timeScale ?? 1;
-  const consumers = new Map<string, ConsumerQueue>();
-  const publishedLog: OutgoingMessage[] = [];
-  const unroutedLog: OutgoingMessage[] = [];
-  const deadLetterLog: DeadLetter[] = [];
-  const retryTimers = new Set<NodeJS.Timeout>();
-  let idleWaiters: Array<() => void> = [];
-  let connected = false;
-  let closed = false;
+  const broker = new MemoryBroker(options);
+  return {
+    kind: "memory",
+    async connect() {
+      broker.open();
+    },
+    async publish(messages) {
+      broker.open();
+      for (const message of messages) broker.route(message);
+    },
+    subscribe: async (consumer, handle, circuit) => broker.subscribe(consumer, handle, circuit),
+    isReady: () => broker.isReady(),
+    async close() {
+      broker.close();
+    },
+    published: () => broker.published,
+    unrouted: () => broker.unrouted,
+    deadLetters: (consumer) => broker.deadLetters.filter((d) => consumer === undefined || d.consumer === consumer),
+    idle: () => broker.idle(),
+  };
+}
 
-  function queueOf(def: ConsumerDef): ConsumerQueue {
-    let state = consumers.get(def.name);
-    if (!state) {
-      state = {
-        def,
-        queue: [],
-        inFlight: 0,
-        busyKeys: new Set(),
-        stopping: false,
-        waits: new AbortController(),
-      };
-      consumers.set(def.name, state);
+class MemoryBroker {
+  readonly published: OutgoingMessage[] = [];
+  readonly unrouted: OutgoingMessage[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly consumers = new Map<string, ConsumerQueue>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private idleWaiters: Array<() => void> = [];
+  private readonly timeScale: number;
+  private connected = false;
+  private closed = false;
+
+  constructor(private readonly options: MemoryTransportOptions) {
+    this.timeScale = options.timeScale ?? 1;
+  }
+
+  open(): void {
+    if (this.closed) throw new Error("memory transport is closed");
+    if (this.connected) return;
+    this.connected = true;
+    for (const def of Object.values(this.options.service.consumers)) this.queueOf(def);
+  }
+
+  isReady(): boolean {
+    return this.connected && !this.closed;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.checkIdle();
+  }
+
+  /** A published message: one delivery queued for each consumer of its type, else kept as unrouted. */
+  route(message: OutgoingMessage): void {
+    this.published.push(message);
+    // As a broker carries them: extensions beside the named attributes.
+    const { extensions, ...named } = message.attributes;
+    const attributes: Record<string, string> = { ...named, ...extensions };
+    let routed = false;
+    for (const state of this.consumers.values()) {
+      if (!state.def.on.includes(message.attributes.type)) continue;
+      routed = true;
+      state.queue.push({
+        attributes,
+        body: message.body,
+        ...(message.key === undefined ? {} : { key: message.key }),
+        attempt: 1,
+        origin: state.def.group,
+      });
+      this.pump(state);
     }
-    return state;
+    if (!routed) this.unrouted.push(message);
   }
 
-  function isIdle(): boolean {
-    if (retryTimers.size > 0) return false;
-    for (const state of consumers.values()) {
-      if (state.inFlight > 0 || (state.handle && state.queue.length > 0)) return false;
-    }
-    return true;
+  /**
+   * With a circuit breaker, deliveries wait in the pipeline while it is open: at most
+   * `concurrency` are taken, the others stay queued.
+   */
+  subscribe(consumer: ConsumerDef, handle: DeliveryHandler, circuit?: CircuitBreaker): Subscription {
+    this.open();
+    const state = this.queueOf(consumer);
+    if (state.handle) throw new Error(`consumer ${consumer.name} is already subscribed`);
+    state.def = consumer;
+    state.handle = handle;
+    state.waits = new AbortController();
+    this.pump(state);
+    return { stop: () => this.unsubscribe(state, handle, circuit) };
   }
 
-  function checkIdle(): void {
-    if (idleWaiters.length === 0 || !isIdle()) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of waiters) resolve();
+  /** Stops taking deliveries, cuts blocking-retry waits short and waits for the handlers in flight. */
+  private async unsubscribe(state: ConsumerQueue, handle: DeliveryHandler, circuit?: CircuitBreaker): Promise<void> {
+    if (state.handle !== handle) return;
+    state.handle = undefined;
+    state.stopping = true;
+    state.waits.abort();
+    circuit?.stop();
+    if (state.inFlight > 0) await new Promise<void>((resolve) => (state.drained = resolve));
+    state.stopping = false;
+    state.drained = undefined;
+    this.checkIdle();
   }
 
-  function pump(state: ConsumerQueue): void {
+  /** Takes queued deliveries while a handler slot is free, each only once no event of its key is in flight. */
+  private pump(state: ConsumerQueue): void {
     while (state.handle && !state.stopping && state.inFlight < Math.max(1, state.def.concurrency)) {
       const index = state.queue.findIndex((d) => d.key === undefined || !state.busyKeys.has(d.key));
       if (index < 0) break;
       const [delivery] = state.queue.splice(index, 1);
-      void run(state, state.handle, delivery!);
+      void this.run(state, state.handle, delivery!);
     }
   }
 
-  function nextAttempt(state: ConsumerQueue, delivery: Delivery, failure: Failure): Delivery {
-    return {
-      ...delivery,
-      attempt: failure.attempt + 1,
-      origin: `${state.def.group}.retry-${failure.attempt}`,
-    };
+  /** One delivery taken: decided, its decision carried out, then the next one taken. */
+  private async run(state: ConsumerQueue, handle: DeliveryHandler, first: Delivery): Promise<void> {
+    state.inFlight++;
+    if (first.key !== undefined) state.busyKeys.add(first.key);
+    const { delivery, disposition } = await this.attempt(state, handle, first);
+    const unfinished =
+      disposition.action === "release" || (disposition.action === "retry" && state.def.retry.mode === "blocking");
+    if (unfinished) {
+      state.queue.unshift(delivery); // stopped while waiting: redelivered on the next subscribe
+    } else {
+      this.carryOut(state, delivery, disposition);
+    }
+    state.inFlight--;
+    if (first.key !== undefined) state.busyKeys.delete(first.key);
+    if (state.inFlight === 0) state.drained?.();
+    this.pump(state);
+    this.checkIdle();
   }
 
-  async function decide(state: ConsumerQueue, handle: DeliveryHandler, delivery: Delivery): Promise<Disposition> {
+  /**
+   * The pipeline's decision on a delivery. Blocking mode retries in place (the key, like a Kafka
+   * partition, waits meanwhile) until an attempt is decided otherwise or the consumer stops.
+   */
+  private async attempt(
+    state: ConsumerQueue,
+    handle: DeliveryHandler,
+    first: Delivery,
+  ): Promise<{ delivery: Delivery; disposition: Disposition }> {
+    let delivery = first;
+    let disposition = await this.decide(state, handle, delivery);
+    while (disposition.action === "retry" && state.def.retry.mode === "blocking") {
+      delivery = nextAttempt(state.def, delivery, disposition.failure);
+      if (state.stopping) break;
+      await sleep(disposition.delayMs * this.timeScale, state.waits.signal);
+      if (state.stopping) break;
+      disposition = await this.decide(state, handle, delivery);
+    }
+    return { delivery, disposition };
+  }
+
+  private async decide(state: ConsumerQueue, handle: DeliveryHandler, delivery: Delivery): Promise<Disposition> {
     try {
       return await handle(delivery);
     } catch (error) {
       // A delivery handler must not throw (the pipeline never does); if one does, the attempt
       // failed like any other, as on Kafka: retried while attempts remain, never lost.
-      log.error({ err: errorMessage(error), consumer: state.def.name }, "delivery handler threw");
+      this.options.log.error({ err: errorMessage(error), consumer: state.def.name }, "delivery handler threw");
       const failure: Failure = {
         kind: "error",
         message: errorMessage(error),
@@ -145,39 +250,15 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     }
   }
 
-  async function run(state: ConsumerQueue, handle: DeliveryHandler, first: Delivery): Promise<void> {
-    state.inFlight++;
-    if (first.key !== undefined) state.busyKeys.add(first.key);
-    let delivery = first;
-    let disposition = await decide(state, handle, delivery);
-    // Blocking mode retries in place: the key (like a Kafka partition) waits meanwhile.
-    while (disposition.action === "retry" && state.def.retry.mode === "blocking") {
-      delivery = nextAttempt(state, delivery, disposition.failure);
-      if (state.stopping) break;
-      await sleep(disposition.delayMs * timeScale, state.waits.signal);
-      if (state.stopping) break;
-      disposition = await decide(state, handle, delivery);
-    }
-    if (disposition.action === "release" || (disposition.action === "retry" && state.def.retry.mode === "blocking")) {
-      state.queue.unshift(delivery); // stopped while waiting: redelivered on the next subscribe
-    } else {
-      carryOut(state, delivery, disposition);
-    }
-    state.inFlight--;
-    if (first.key !== undefined) state.busyKeys.delete(first.key);
-    if (state.inFlight === 0) state.drained?.();
-    pump(state);
-    checkIdle();
-  }
-
-  function carryOut(state: ConsumerQueue, delivery: Delivery, disposition: Disposition): void {
+  /** The decision carried out: nothing more for an ack or a drop; a dead letter kept; a retry queued after its delay. */
+  private carryOut(state: ConsumerQueue, delivery: Delivery, disposition: Disposition): void {
     switch (disposition.action) {
       case "ack":
       case "drop":
       case "release":
         return;
       case "dead-letter":
-        deadLetterLog.push({
+        this.deadLetters.push({
           consumer: state.def.name,
           attributes: delivery.attributes,
           body: delivery.body,
@@ -187,90 +268,44 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
         disposition.confirmed?.();
         return;
       case "retry": {
-        const retry = nextAttempt(state, delivery, disposition.failure);
+        const retry = nextAttempt(state.def, delivery, disposition.failure);
         const timer = setTimeout(() => {
-          retryTimers.delete(timer);
+          this.retryTimers.delete(timer);
           state.queue.push(retry);
-          pump(state);
-          checkIdle();
-        }, disposition.delayMs * timeScale);
-        retryTimers.add(timer);
+          this.pump(state);
+          this.checkIdle();
+        }, disposition.delayMs * this.timeScale);
+        this.retryTimers.add(timer);
         return;
       }
     }
   }
 
-  function ensureOpen(): void {
-    if (closed) throw new Error("memory transport is closed");
-    if (connected) return;
-    connected = true;
-    for (const def of Object.values(service.consumers)) queueOf(def);
+  private queueOf(def: ConsumerDef): ConsumerQueue {
+    let state = this.consumers.get(def.name);
+    if (!state) {
+      state = { def, queue: [], inFlight: 0, busyKeys: new Set(), stopping: false, waits: new AbortController() };
+      this.consumers.set(def.name, state);
+    }
+    return state;
   }
 
-  return {
-    kind: "memory",
-    async connect() {
-      ensureOpen();
-    },
-    async publish(messages) {
-      ensureOpen();
-      for (const message of messages) {
-        publishedLog.push(message);
-        // As a broker carries them: extensions beside the named attributes.
-        const { extensions, ...named } = message.attributes;
-        const attributes: Record<string, string> = { ...named, ...extensions };
-        let routed = false;
-        for (const state of consumers.values()) {
-          if (!state.def.on.includes(message.attributes.type)) continue;
-          routed = true;
-          state.queue.push({
-            attributes,
-            body: message.body,
-            ...(message.key === undefined ? {} : { key: message.key }),
-            attempt: 1,
-            origin: state.def.group,
-          });
-          pump(state);
-        }
-        if (!routed) unroutedLog.push(message);
-      }
-    },
-    // With a circuit breaker, deliveries wait in the pipeline while it is open: at most
-    // `concurrency` are taken, the others stay queued.
-    async subscribe(consumer, handle, circuit): Promise<Subscription> {
-      ensureOpen();
-      const state = queueOf(consumer);
-      if (state.handle) throw new Error(`consumer ${consumer.name} is already subscribed`);
-      state.def = consumer;
-      state.handle = handle;
-      state.waits = new AbortController();
-      pump(state);
-      return {
-        async stop() {
-          if (state.handle !== handle) return;
-          state.handle = undefined;
-          state.stopping = true;
-          state.waits.abort();
-          circuit?.stop();
-          if (state.inFlight > 0) await new Promise<void>((resolve) => (state.drained = resolve));
-          state.stopping = false;
-          state.drained = undefined;
-          checkIdle();
-        },
-      };
-    },
-    isReady: () => connected && !closed,
-    async close() {
-      closed = true;
-      for (const timer of retryTimers) clearTimeout(timer);
-      retryTimers.clear();
-      checkIdle();
-    },
-    published: () => publishedLog,
-    unrouted: () => unroutedLog,
-    deadLetters: (consumer) => deadLetterLog.filter((d) => consumer === undefined || d.consumer === consumer),
-    idle() {
-      return isIdle() ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
-    },
-  };
+  idle(): Promise<void> {
+    return this.isIdle() ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    if (this.retryTimers.size > 0) return false;
+    for (const state of this.consumers.values()) {
+      if (state.inFlight > 0 || (state.handle && state.queue.length > 0)) return false;
+    }
+    return true;
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
 }
