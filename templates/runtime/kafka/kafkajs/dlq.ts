@@ -1,57 +1,34 @@
-// Dead letters on Kafka. A dead-letter topic is a log: replayed records stay in it, so the consumer
-// group `<group>.dlq-replay` keeps a cursor of what was replayed; list shows what lies past the
-// cursor, replay moves it. A replayed record goes to the consumer's first retry topic, which only
-// that consumer reads, without failure headers: it is due at once and handled as attempt 1.
-import { Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Message, type SASLOptions } from "kafkajs";
-import { randomUUID } from "node:crypto";
+// Dead letters on Kafka with kafkajs: the topic reads and writes behind list and replay
+// (../dead-letters.ts). The cursor group reads on from its own position, a throwaway group from
+// the ranges it was given.
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  type SASLOptions,
+} from "kafkajs";
 import type { Config } from "../../core/config.js";
 import { describeDeadLetter, replayHeaders, type DeadLetter, type DeadLetters } from "../../core/dlq.js";
 import "./timers.js"; // before any kafkajs client exists: no negative timers on Node 24
+import {
+  kafkaDeadLetters,
+  rangesPastCursor,
+  stallTimer,
+  type DeadLetterLog,
+  type Range,
+  type ReadOptions,
+} from "../dead-letters.js";
 import { headerAttributes, headerValue } from "../headers.js";
-import { deadLetterQueueOf, type ConsumerDef, type Logger, type ServiceDef } from "../../core/types.js";
-
-/** Offsets [from, to) of one partition still to read. */
-interface Range {
-  partition: number;
-  from: bigint;
-  to: bigint;
-}
+import type { Logger, ServiceDef } from "../../core/types.js";
 
 interface Read {
+  topic: string;
   partition: number;
   message: KafkaMessage;
-}
-
-const replayCursorGroup = (consumer: ConsumerDef) => `${consumer.group}.dlq-replay`;
-
-// Records arrive within seconds of joining the group; silence this long means someone else (a
-// second replay) holds the partitions.
-const STALL_MS = 30_000;
-
-function toDeadLetter(topic: string, { partition, message }: Read): DeadLetter {
-  return describeDeadLetter(headerAttributes(message.headers), (name) => headerValue(message.headers, name), {
-    position: `${topic}[${partition}]@${message.offset}`,
-    ...(message.key === null ? {} : { key: message.key.toString() }),
-    body: message.value ?? Buffer.alloc(0),
-  });
-}
-
-/** What lies between the cursor of `group` (or the start of the log) and the end of `topic` now. */
-async function pendingRanges(admin: Admin, topic: string, group: string): Promise<Range[]> {
-  const topics = await admin.listTopics();
-  if (!topics.includes(topic)) throw new Error(`topic ${topic} does not exist: has the service run yet?`);
-  const [ends, [committed]] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId: group, topics: [topic] }),
-  ]);
-  const cursor = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]));
-  return ends
-    .map(({ partition, low, high }) => {
-      const start = BigInt(low);
-      const at = cursor.get(partition) ?? -1n;
-      return { partition, from: at > start ? at : start, to: BigInt(high) };
-    })
-    .filter((range) => range.from < range.to);
 }
 
 export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: Logger): DeadLetters {
@@ -63,32 +40,49 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
     ...(sasl ? { sasl } : {}),
     logLevel: logLevel.NOTHING,
   });
-  const admin = kafka.admin();
-  // The service's partitioner, so a replayed copy lands where the service's own retry copy would.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  let connected: Promise<void> | undefined;
-  const connect = () => (connected ??= Promise.all([admin.connect(), producer.connect()]).then(() => undefined));
+  return kafkaDeadLetters(new KafkajsDeadLetterLog(kafka), log);
+}
 
-  /**
-   * Reads `ranges` of `topic` as member of `group` and hands over at most `limit` records,
-   * partition by partition, in offset order. With `seek`, reading starts at each range's `from`;
-   * otherwise at the group's position. With `commit`, the group's position moves past each run
-   * of records once `take` is done with it.
-   */
-  async function read(
-    topic: string,
-    options: { group: string; ranges: Range[]; limit: number; seek: boolean; commit: boolean },
-    take: (partition: number, messages: KafkaMessage[]) => Promise<void>,
-  ): Promise<void> {
+class KafkajsDeadLetterLog implements DeadLetterLog<Read> {
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private connected: Promise<void> | undefined;
+
+  constructor(private readonly kafka: Kafka) {
+    this.admin = kafka.admin();
+    // The service's partitioner, so a replayed copy lands where the service's own retry copy would.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async pendingRanges(topic: string, group: string): Promise<Range[]> {
+    await (this.connected ??= Promise.all([this.admin.connect(), this.producer.connect()]).then(() => undefined));
+    const topics = await this.admin.listTopics();
+    if (!topics.includes(topic)) throw new Error(`topic ${topic} does not exist: has the service run yet?`);
+    const [ends, [committed]] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    ]);
+    const cursor = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]));
+    return rangesPastCursor(
+      ends.map(({ partition, low, high }) => ({
+        partition,
+        start: BigInt(low),
+        end: BigInt(high),
+        committed: cursor.get(partition),
+      })),
+    );
+  }
+
+  async read(topic: string, options: ReadOptions, take: (run: Read[]) => Promise<void>): Promise<void> {
     const open = new Map(options.ranges.map((range) => [range.partition, { ...range }]));
     let left = options.limit;
     if (open.size === 0 || left <= 0) return;
-    const consumer = kafka.consumer({
+    const consumer = this.kafka.consumer({
       groupId: options.group,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
@@ -97,9 +91,7 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
     const finished = new Promise<void>((resolve, reject) => {
       finish = (error) => (error === undefined ? resolve() : reject(error));
     });
-    const stalled = () =>
-      finish(new Error(`no records from ${topic} for ${STALL_MS / 1000} s: is another replay running?`));
-    let stall = setTimeout(stalled, STALL_MS);
+    const stall = stallTimer(topic, finish);
     consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
     await consumer.connect();
     try {
@@ -116,9 +108,8 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
             .slice(0, left);
           const last = wanted.at(-1);
           if (last) {
-            clearTimeout(stall);
-            stall = setTimeout(stalled, STALL_MS);
-            await take(batch.partition, wanted);
+            stall.reset();
+            await take(wanted.map((message) => ({ topic, partition: batch.partition, message })));
             left -= wanted.length;
             range.from = BigInt(last.offset) + 1n;
             if (options.commit) {
@@ -129,77 +120,47 @@ export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: L
           if (open.size === 0 || left <= 0) finish();
         },
       });
-      // Records before `from` that a first fetch may still return are filtered out above.
-      if (options.seek) {
+      // The cursor group reads on from its position; a throwaway group has none and starts at the
+      // ranges. Records before `from` that a first fetch may still return are filtered out above.
+      if (!options.commit) {
         for (const range of open.values())
           consumer.seek({ topic, partition: range.partition, offset: range.from.toString() });
       }
       await finished;
     } finally {
-      clearTimeout(stall);
+      stall.clear();
       await consumer.disconnect();
     }
   }
 
-  return {
-    async list(consumer, limit) {
-      await connect();
-      const topic = deadLetterQueueOf(consumer);
-      const pending = await pendingRanges(admin, topic, replayCursorGroup(consumer));
-      const total = pending.reduce((sum, range) => sum + Number(range.to - range.from), 0);
-      if (total === 0) return { total, letters: [] };
-      // A throwaway group, starting at the cursor, reads without moving it.
-      const group = `${replayCursorGroup(consumer)}.list-${randomUUID()}`;
-      const ranges = pending.map((range) => ({
-        ...range,
-        to: Number.isFinite(limit) && range.from + BigInt(limit) < range.to ? range.from + BigInt(limit) : range.to,
-      }));
-      const reads: Read[] = [];
-      try {
-        await read(
-          topic,
-          { group, ranges, limit: Infinity, seek: true, commit: false },
-          async (partition, messages) => {
-            reads.push(...messages.map((message) => ({ partition, message })));
-          },
-        );
-      } finally {
-        await admin.deleteGroups([group]).catch((error: unknown) => {
-          log.warn({ group, err: String(error) }, "could not delete the throwaway consumer group");
-        });
-      }
-      const oldestFirst = reads.sort((a, b) => Number(a.message.timestamp) - Number(b.message.timestamp));
-      return { total, letters: oldestFirst.slice(0, limit).map((r) => toDeadLetter(topic, r)) };
-    },
+  async copy(target: string, run: Read[]): Promise<void> {
+    const copies: Message[] = run.map(({ message }) => ({
+      key: message.key,
+      value: message.value,
+      headers: replayHeaders(message.headers ?? {}),
+    }));
+    await this.producer.send({ topic: target, acks: -1, messages: copies });
+  }
 
-    async replay(consumer, limit) {
-      const target = consumer.replayTopic;
-      if (target === undefined) {
-        throw new Error(`consumer "${consumer.name}" has no dead letter (deadLetter: false): nothing to replay`);
-      }
-      await connect();
-      const topic = deadLetterQueueOf(consumer);
-      const group = replayCursorGroup(consumer);
-      const replayed: DeadLetter[] = [];
-      const ranges = await pendingRanges(admin, topic, group);
-      // The cursor moves only past records whose copies the broker has confirmed.
-      await read(topic, { group, ranges, limit, seek: false, commit: true }, async (partition, messages) => {
-        const copies: Message[] = messages.map((m) => ({
-          key: m.key,
-          value: m.value,
-          headers: replayHeaders(m.headers ?? {}),
-        }));
-        await producer.send({ topic: target, acks: -1, messages: copies });
-        replayed.push(...messages.map((message) => toDeadLetter(topic, { partition, message })));
-      });
-      log.info({ consumer: consumer.name, count: replayed.length, to: target }, "replayed dead letters");
-      return replayed;
-    },
+  async deleteGroup(group: string): Promise<void> {
+    await this.admin.deleteGroups([group]);
+  }
 
-    async close() {
-      if (!connected) return;
-      await connected.catch(() => undefined);
-      await Promise.all([admin.disconnect(), producer.disconnect()]);
-    },
-  };
+  describe({ topic, partition, message }: Read): DeadLetter {
+    return describeDeadLetter(headerAttributes(message.headers), (name) => headerValue(message.headers, name), {
+      position: `${topic}[${partition}]@${message.offset}`,
+      ...(message.key === null ? {} : { key: message.key.toString() }),
+      body: message.value ?? Buffer.alloc(0),
+    });
+  }
+
+  writtenAt(read: Read): number {
+    return Number(read.message.timestamp);
+  }
+
+  async close(): Promise<void> {
+    if (!this.connected) return;
+    await this.connected.catch(() => undefined);
+    await Promise.all([this.admin.disconnect(), this.producer.disconnect()]);
+  }
 }
