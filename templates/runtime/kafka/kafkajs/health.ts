@@ -1,4 +1,4 @@
-// The readiness probe (kafka-probe.ts) on kafkajs: an admin client without retries.
+// The readiness probe (../probe.ts) on kafkajs: an admin client without retries.
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
 import { PROBE_INTERVAL_MS, startProbe, type HealthProbe } from "../probe.js";
 import type { Logger } from "../../core/types.js";

@@ -20,17 +20,8 @@ import type { RecordSender } from "./producer.js";
 import { readRetryCopy, type RetryCopy } from "../retry-copies.js";
 import { childLogger } from "../../core/logger.js";
 import type { LagMetrics } from "../../core/metrics.js";
-import { failureDisposition } from "../../core/pipeline.js";
-import {
-  deadLetterQueueOf,
-  type ConsumerDef,
-  type Delivery,
-  type DeliveryHandler,
-  type Disposition,
-  type Failure,
-  type Logger,
-  type Subscription,
-} from "../../core/types.js";
+import { COMMIT_INTERVAL_MS, MAX_TIMER_MS, RecordDecisions, type RecordCopies } from "../records.js";
+import type { ConsumerDef, Delivery, DeliveryHandler, Logger, Subscription } from "../../core/types.js";
 
 export interface ConsumerOptions {
   connection: KafkaConnection;
@@ -55,14 +46,10 @@ const FETCH_WAIT_MS = 1000;
 // Fetches as kafkajs makes them (10 MiB, 1 MiB a partition): the client's default of 50 MiB keeps
 // tens of thousands of records alive at once, and the garbage collector pays for them.
 const FETCH_SIZE = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 };
-// Within a long run of records, progress is committed at least this often: less to redo after a crash.
-const COMMIT_INTERVAL_MS = 1000;
 // Records fetched but not yet handled, per stream, before it stops fetching for a while.
 const MAX_QUEUED = 5000;
 const LAG_INTERVAL_MS = 1000;
 const RESTART_DELAY_MS = 1000;
-// The longest timer Node.js keeps (2^31-1 ms).
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const EMPTY = Buffer.alloc(0);
 
 /** A record as the pipeline sees it; its origin is spelled out only when a log line needs it. */
@@ -116,16 +103,16 @@ interface StreamState {
   paused: boolean;
 }
 
-/** The decision for a handler that threw, which the pipeline never does: a failed attempt like any other. */
-function unexpectedFailure(consumer: ConsumerDef, attempt: number, error: unknown): Disposition {
-  const failedAt = new Date().toISOString();
-  return failureDisposition(consumer, {
-    kind: "error",
-    message: errorMessage(error),
-    attempt,
-    consumer: consumer.name,
-    failedAt,
-  });
+/** Copies of a record, with the failure headers, through the service's producer. */
+function recordCopies(send: RecordSender["send"]): RecordCopies<RecordDelivery> {
+  return {
+    async send(topic, { record }, failure, dueAt) {
+      const from = { topic: record.topic, partition: record.partition };
+      const headers = failureHeaders({ headers: record.headers, offset: String(record.offset) }, from, failure, dueAt);
+      await send([{ topic, key: record.key ?? null, value: record.value ?? EMPTY, headers }]);
+    },
+    again: (delivery, attempt) => new RecordDelivery(delivery.record, attempt, delivery.dedicated),
+  };
 }
 
 export async function subscribeConsumer(
@@ -135,6 +122,7 @@ export async function subscribeConsumer(
   circuit?: CircuitBreaker,
 ): Promise<KafkaSubscription> {
   const log = childLogger(options.log, { consumer: consumer.name });
+  const decisions = new RecordDecisions(consumer, handle, log, recordCopies(options.send));
   const blocking = consumer.retry.mode === "blocking";
   const retryTopics = new Set(blocking ? [] : consumer.retryQueues);
   const replay = consumer.replayTopic ? [consumer.replayTopic] : [];
@@ -163,72 +151,11 @@ export async function subscribeConsumer(
     return !stopSignal.signal.aborted;
   }
 
-  function copyOf(delivery: RecordDelivery, failure: Failure, dueAt?: number) {
-    const { record } = delivery;
-    const from = { topic: record.topic, partition: record.partition };
-    const headers = failureHeaders({ headers: record.headers, offset: String(record.offset) }, from, failure, dueAt);
-    return { key: record.key ?? null, value: record.value ?? EMPTY, headers };
-  }
-
-  async function carryOut(disposition: Disposition, delivery: RecordDelivery): Promise<void> {
-    switch (disposition.action) {
-      case "ack":
-        return;
-      case "drop":
-        log.warn({ origin: delivery.origin }, "dropped event committed");
-        return;
-      case "dead-letter":
-        await options.send([{ topic: deadLetterQueueOf(consumer), ...copyOf(delivery, disposition.failure) }]);
-        disposition.confirmed?.();
-        return;
-      case "retry": {
-        const topic = consumer.retryQueues[disposition.failure.attempt - 1];
-        if (!topic)
-          throw new Error(`${consumer.name} has no retry topic for attempt ${disposition.failure.attempt + 1}`);
-        await options.send([{ topic, ...copyOf(delivery, disposition.failure, Date.now() + disposition.delayMs) }]);
-      }
-    }
-  }
-
-  function unexpected(delivery: Delivery, error: unknown): Disposition {
-    log.error({ err: errorMessage(error), origin: delivery.origin }, "delivery handler threw");
-    return unexpectedFailure(consumer, delivery.attempt, error);
-  }
-
-  /** The handler's decision; one that throws (the pipeline never does) failed its attempt like any other. */
-  function decide(delivery: Delivery): Disposition | Promise<Disposition> {
-    try {
-      const decision = handle(delivery);
-      return decision instanceof Promise ? decision.catch((error: unknown) => unexpected(delivery, error)) : decision;
-    } catch (error) {
-      return unexpected(delivery, error);
-    }
-  }
-
-  /** Carries out a decision other than a plain ack: a retry (in place when blocking), a dead letter, a drop. */
-  async function settle(delivery: RecordDelivery, decision: Disposition | Promise<Disposition>): Promise<boolean> {
-    for (let disposition = await decision; ;) {
-      if (disposition.action === "retry" && blocking) {
-        // In place: later records of this partition (hence of this key) wait behind this one.
-        if (!(await pause(disposition.delayMs))) return false;
-        delivery = new RecordDelivery(delivery.record, disposition.failure.attempt + 1, delivery.dedicated);
-        disposition = await decide(delivery);
-        continue;
-      }
-      // Released (stopping while the circuit held it): not committed, so it is read again.
-      if (disposition.action === "release") return false;
-      await carryOut(disposition, delivery);
-      return true;
-    }
-  }
-
   /** True once the record's disposition was carried out; a record acknowledged at once costs no await. */
   function processRecord(lane: Lane, record: KafkaRecord, retryCopy?: RetryCopy): boolean | Promise<boolean> {
     const delivery = new RecordDelivery(record, retryCopy?.attempt ?? 1, lane.dedicated);
     if (retryCopy && "problem" in retryCopy) delivery.invalid = retryCopy.problem;
-    const decision = decide(delivery);
-    if (!(decision instanceof Promise) && decision.action === "ack") return true;
-    return settle(delivery, decision);
+    return decisions.process(delivery, pause);
   }
 
   /** A retry topic's record as read, once it is due; false when the consumer stopped first. */

@@ -1,4 +1,4 @@
-// The readiness probe (kafka-probe.ts) on @platformatic/kafka: an admin client without retries.
+// The readiness probe (../probe.ts) on @platformatic/kafka: an admin client without retries.
 import { Admin } from "@platformatic/kafka";
 import { clientOptions, type KafkaConnection } from "./client.js";
 import { PROBE_INTERVAL_MS, startProbe, type HealthProbe } from "../probe.js";
