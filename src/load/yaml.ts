@@ -4,6 +4,7 @@ import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type
 import type { Issue, Severity } from "../spec/issue.js";
 import { MAX_ALIAS_COUNT, MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT, MAX_YAML_DEPTH } from "./limits.js";
 import { createLocator, type Locator } from "./locate.js";
+import { readPlainYaml } from "./plain-yaml.js";
 
 export type LoadResult =
   { ok: true; value: unknown; locator: Locator; warnings: Issue[] } | { ok: false; issues: Issue[] };
@@ -14,6 +15,9 @@ export function loadYaml(text: string, file: string): LoadResult {
     const message = `the spec is ${Buffer.byteLength(text)} bytes; evgen reads specs up to ${MAX_SPEC_SIZE_TEXT}`;
     return { ok: false, issues: [{ severity: "error", file, line: 1, col: 1, path: "", message }] };
   }
+  // Most specs are plain block YAML, read without the full parser (its parse is most of a large spec's time).
+  const plain = readPlainYaml(text, MAX_YAML_DEPTH);
+  if (plain) return { ok: true, ...plain, warnings: [] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const toIssue = (severity: Severity, error: YAMLError): Issue => {
