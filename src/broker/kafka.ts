@@ -19,6 +19,7 @@ export const kafka: BrokerDescriptor = {
     retryQueues: retry.mode === "blocking" ? [] : retry.delaysMs.map((_, i) => retryQueueName(group, i + 1)),
     ...(deadLetter ? { replayTopic: replayTopicName(group) } : {}),
   }),
+  serviceSettings: (ir) => ir.kafka,
   eventDefFields: () => ({}),
   consumerDefFields: () => ({}),
   checkKeys: checkKafkaKeys,

@@ -16,6 +16,7 @@ export const rabbitmq: BrokerDescriptor = {
   composeService: "rabbitmq",
   names: { channel: "RabbitMQ queue", maxBytes: RABBITMQ_NAME_MAX_BYTES, consumerKey: "queue", consumerNoun: "queue" },
   consumerNames: (group, retry) => ({ retryQueues: retry.delaysMs.map((delayMs) => waitQueueName(group, delayMs)) }),
+  serviceSettings: (ir) => ir.rabbitmq,
   eventDefFields: (event) => ({ routingKey: event.routingKey }),
   consumerDefFields: (consumer) => ({ routingKeys: consumer.routingKeys }),
   checkKeys: checkRabbitKeys,

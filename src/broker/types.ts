@@ -46,6 +46,8 @@ export interface BrokerDescriptor {
     retry: { mode: IRRetry["mode"]; delaysMs: readonly number[] },
     deadLetter: boolean,
   ): { retryQueues: string[]; replayTopic?: string };
+  /** Its settings in the generated ServiceDef, held under its name (the runtime's BrokerSettings). */
+  serviceSettings(ir: IR): object;
   /** Broker-only fields of an EventDef and a ConsumerDef in the generated ServiceDef. */
   eventDefFields(event: IREvent): { routingKey?: string };
   consumerDefFields(consumer: IRConsumer): Record<string, unknown>;

@@ -126,9 +126,8 @@ export interface ProjectView {
   serverNames: string;
   /** The variable that points the service at its broker. */
   brokerEnv: string;
-  /** The ServiceDef's settings of either broker (the runtime's ServiceDef type holds both). */
-  kafkaLiteral: string;
-  rabbitmqLiteral: string;
+  /** The ServiceDef's settings of its broker, held under the broker's name (the only broker settings it holds). */
+  brokerSettingsLiteral: string;
   types: SchemaView[];
   events: EventView[];
   /** Whether events.ts is printed in prettier's layout (src/render/layout.ts). */
@@ -445,8 +444,7 @@ export function projectView(ir: IR, header: string): ProjectView {
     },
     broker: ir.broker,
     brokerView: broker.view(ir),
-    kafkaLiteral: jsLiteral(ir.kafka, 1, 0, serviceDefLayout),
-    rabbitmqLiteral: jsLiteral(ir.rabbitmq, 1, 0, serviceDefLayout),
+    brokerSettingsLiteral: jsLiteral(broker.serviceSettings(ir), 1, 0, serviceDefLayout),
     serverNames: Object.keys(broker.servers(ir) ?? {}).join(", "),
     brokerEnv: broker.connectionEnv,
     types: schemaViews,

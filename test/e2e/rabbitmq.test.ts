@@ -48,7 +48,7 @@ describe.skipIf(!ready.every(Boolean))("generated RabbitMQ service", () => {
   const matrix = matrixProject({ AMQP_URL });
   const { linesOf, publishOrder, start } = matrix;
   let admin: RabbitAdmin;
-  let generatedService: ServiceDef | undefined;
+  let generatedService: ServiceDef<"rabbitmq"> | undefined;
   let main: RunningService;
   const queue = (consumer: string, suffix = "") => `${service}.${consumer}${suffix}`;
 
@@ -62,7 +62,7 @@ describe.skipIf(!ready.every(Boolean))("generated RabbitMQ service", () => {
     admin = await openAdmin();
     await matrix.build(SPEC, MATRIX_HANDLERS);
     ({ serviceDef: generatedService } = (await import(matrix.project.path("dist/generated/service-def.js"))) as {
-      serviceDef: ServiceDef;
+      serviceDef: ServiceDef<"rabbitmq">;
     });
     main = await start("mailer,notifier,vip");
   }, 240_000);

@@ -107,7 +107,7 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)("CloudEvents SDK events
 describe.skipIf(!(await hasRabbit()))("CloudEvents SDK events on RabbitMQ", () => {
   const cases = SDK_CASES.filter((c) => c.broker !== "kafka");
   const outcomes = new Map<string, Outcome>();
-  let service: ServiceDef;
+  let service: ServiceDef<"rabbitmq">;
   let transport: Transport;
   let admin: RabbitAdmin;
 

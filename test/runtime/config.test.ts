@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../templates/runtime/core/config.js";
-import { shopService } from "./fixtures.js";
+import { onRabbitMQ, shopService } from "./fixtures.js";
 
 const service = shopService({
   mailer: { on: ["order.created"], idempotency: "redis" },
@@ -21,14 +21,16 @@ function problemsOf(env: Record<string, string>): string[] {
 describe("loadConfig", () => {
   it("EVGEN_SERVER picks one of the spec's named servers; KAFKA_BROKERS and AMQP_URL still win; an unknown name is a problem", () => {
     const env = { REDIS_URL: "redis://r", DATABASE_URL: "postgres://db/x" };
-    const named = {
-      ...service,
-      kafka: { ...service.kafka, servers: { production: ["p1:9092", "p2:9092"] } },
-      rabbitmq: { ...service.rabbitmq, servers: { production: "amqps://rabbit.prod/shop" } },
+    const named = { ...service, kafka: { ...service.kafka, servers: { production: ["p1:9092", "p2:9092"] } } };
+    const rabbit = onRabbitMQ(service);
+    const namedRabbit = {
+      ...rabbit,
+      rabbitmq: { ...rabbit.rabbitmq, servers: { production: "amqps://rabbit.prod/shop" } },
     };
     expect(loadConfig(named, { ...env, EVGEN_SERVER: "production" }).kafka.brokers).toEqual(["p1:9092", "p2:9092"]);
-    expect(loadConfig({ ...named, broker: "rabbitmq" }, { ...env, EVGEN_SERVER: "production" }).amqp.url).toBe(
-      "amqps://rabbit.prod/shop",
+    expect(loadConfig(namedRabbit, { ...env, EVGEN_SERVER: "production" }).amqp.url).toBe("amqps://rabbit.prod/shop");
+    expect(loadConfig(namedRabbit, { ...env, EVGEN_SERVER: "production", AMQP_URL: "amqp://mq" }).amqp.url).toBe(
+      "amqp://mq",
     );
     expect(loadConfig(named, { ...env, EVGEN_SERVER: "production", KAFKA_BROKERS: "k:9092" }).kafka.brokers).toEqual([
       "k:9092",
@@ -55,8 +57,8 @@ describe("loadConfig", () => {
       port: 3000,
       consumers: ["mailer", "audit", "texter"],
       transport: "broker",
+      broker: "kafka",
       kafka: { brokers: ["127.0.0.1:9092"], ssl: false, sessionTimeoutMs: 30_000 },
-      amqp: { url: "amqp://guest:guest@127.0.0.1:5672" },
       redisUrl: "redis://127.0.0.1:6379",
       databaseUrl: "postgres://db/x",
       logLevel: "info",
@@ -67,6 +69,24 @@ describe("loadConfig", () => {
       shutdownTimeoutMs: 15000,
       storeTimeoutMs: 5000,
     });
+  });
+
+  it("holds only the connection of the service's broker, from the spec's settings of that broker", () => {
+    const env = { EVGEN_TRANSPORT: "memory" };
+    const onKafka = loadConfig(service, env);
+    expect(onKafka).toMatchObject({ broker: "kafka" });
+    expect(onKafka).not.toHaveProperty("amqp");
+    const onRabbit = loadConfig(onRabbitMQ(service), env);
+    expect(onRabbit).toMatchObject({ broker: "rabbitmq", amqp: { url: "amqp://guest:guest@127.0.0.1:5672" } });
+    expect(onRabbit).not.toHaveProperty("kafka");
+  });
+
+  it("reads only the variables of the service's broker", () => {
+    // A Kafka service ignores AMQP_URL however it is written, and a RabbitMQ service KAFKA_BROKERS.
+    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory", AMQP_URL: "not a url" }).transport).toBe("memory");
+    expect(loadConfig(onRabbitMQ(service), { EVGEN_TRANSPORT: "memory", KAFKA_BROKERS: "no-port" }).transport).toBe(
+      "memory",
+    );
   });
 
   it("reads every variable", () => {
@@ -80,7 +100,6 @@ describe("loadConfig", () => {
       KAFKA_SASL_PASSWORD: "s3cret",
       KAFKA_SSL: "true",
       KAFKA_SESSION_TIMEOUT_MS: "10000",
-      AMQP_URL: "amqps://u:p@mq:5671/vh",
       REDIS_URL: "rediss://cache:6380",
       LOG_LEVEL: "debug",
       EVGEN_API_TOKEN: "tok",
@@ -97,7 +116,6 @@ describe("loadConfig", () => {
         sessionTimeoutMs: 10_000,
         sasl: { mechanism: "scram-sha-512", username: "svc", password: "s3cret" },
       },
-      amqp: { url: "amqps://u:p@mq:5671/vh" },
       redisUrl: "rediss://cache:6380",
       logLevel: "debug",
       apiClients: [{ name: "default" }],
@@ -124,13 +142,13 @@ describe("loadConfig", () => {
       'PORT: must be a whole number (got "eighty")',
       'EVGEN_CONSUMERS: unknown consumer ghost (known: mailer, audit, texter) (got "mailer,ghost")',
       'EVGEN_TRANSPORT: must be broker or memory (got "carrier-pigeon")',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'HTTP_BODY_LIMIT: must be at least 1 (got "0")',
+      'SHUTDOWN_TIMEOUT: must be a whole number of milliseconds (got "-1")',
       'KAFKA_BROKERS: must be a comma-separated list of host:port (got "no-port")',
       'KAFKA_SASL_MECHANISM: must be plain, scram-sha-256 or scram-sha-512 (got "gssapi")',
       'KAFKA_SESSION_TIMEOUT_MS: must be at least 6000 (got "1000")',
       'KAFKA_SSL: must be true or false (got "maybe")',
-      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
-      'HTTP_BODY_LIMIT: must be at least 1 (got "0")',
-      'SHUTDOWN_TIMEOUT: must be a whole number of milliseconds (got "-1")',
       "KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set",
       "KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set",
       "REDIS_URL: required: consumer mailer uses idempotency redis",
@@ -194,7 +212,7 @@ describe("loadConfig", () => {
   it("never repeats a value that may be a secret", () => {
     const error = (() => {
       try {
-        return loadConfig(service, {
+        return loadConfig(onRabbitMQ(service), {
           EVGEN_TRANSPORT: "memory",
           AMQP_URL: "http://user:hunter2@mq",
           REDIS_URL: "tcp://:hunter2@cache",

@@ -29,7 +29,7 @@ import { waitFor } from "../support/wait.js";
 
 describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
   describe.each(["quorum", "classic"] as const)("on %s queues", (queueType) => {
-    const service: ServiceDef = rabbitService(
+    const service: ServiceDef<"rabbitmq"> = rabbitService(
       { mailer: { on: ["order.created"], retry: { delaysMs: [50] } }, auditor: { on: ["order.created"] } },
       { queueType },
     );

@@ -90,24 +90,32 @@ export function consumerDef(service: string, name: string, spec: ConsumerSpec): 
   };
 }
 
-/** The shop service with the given consumers. */
-export function shopService(consumers: Record<string, ConsumerSpec> = {}, service = "shop"): ServiceDef {
+/** The shop service on Kafka with the given consumers. */
+export function shopService(consumers: Record<string, ConsumerSpec> = {}, service = "shop"): ServiceDef<"kafka"> {
   return {
     service,
     source: `/${service}`,
     broker: "kafka",
     kafka: { brokers: ["127.0.0.1:9092"], partitions: 3, replicationFactor: 1 },
-    rabbitmq: {
-      url: "amqp://guest:guest@127.0.0.1:5672",
-      exchange: `${service}.events`,
-      unrouted: `${service}.unrouted`,
-      queueType: "quorum",
-      prefetch: 50,
-    },
     events,
     consumers: Object.fromEntries(
       Object.entries(consumers).map(([name, spec]) => [name, consumerDef(service, name, spec)]),
     ),
+  };
+}
+
+/** The same service on RabbitMQ, with the settings the generator derives for it (consumers unchanged). */
+export function onRabbitMQ({ kafka: _kafka, ...service }: ServiceDef<"kafka">): ServiceDef<"rabbitmq"> {
+  return {
+    ...service,
+    broker: "rabbitmq",
+    rabbitmq: {
+      url: "amqp://guest:guest@127.0.0.1:5672",
+      exchange: `${service.service}.events`,
+      unrouted: `${service.service}.unrouted`,
+      queueType: "quorum",
+      prefetch: 50,
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { ServiceDef } from "../../templates/runtime/core/types.js";
 import { shopService, type ConsumerSpec } from "./fixtures.js";
 
 /** The shop service with every topic prefixed by its (unique) name. */
-export function kafkaService(consumers: Record<string, ConsumerSpec>, service = uniqueName("kt")): ServiceDef {
+export function kafkaService(consumers: Record<string, ConsumerSpec>, service = uniqueName("kt")): ServiceDef<"kafka"> {
   const base = shopService(consumers, service);
   const own = (topic: string) => `${service}.${topic}`;
   return {

@@ -7,7 +7,7 @@ import { createMemoryTransport } from "../../templates/runtime/memory/transport.
 import { createMetrics } from "../../templates/runtime/core/metrics.js";
 import { createPublisher } from "../../templates/runtime/core/publisher.js";
 import type { OutgoingMessage, Transport } from "../../templates/runtime/core/types.js";
-import { ORDER_ID, order, shopService, type Payloads } from "./fixtures.js";
+import { ORDER_ID, onRabbitMQ, order, shopService, type Payloads } from "./fixtures.js";
 
 const service = shopService();
 
@@ -149,7 +149,8 @@ describe("publisher", () => {
     ["rabbitmq", 1],
     ["kafka", 0],
   ] as const)("on %s counts as unrouted what no consumer of the service handles", async (broker, expected) => {
-    const shop = { ...shopService({ mailer: { on: ["order.created"] } }), broker };
+    const kafkaShop = shopService({ mailer: { on: ["order.created"] } });
+    const shop = broker === "kafka" ? kafkaShop : onRabbitMQ(kafkaShop);
     const metrics = createMetrics({ defaultMetrics: false });
     const publisher = createPublisher<Payloads>(shop, createMemoryTransport({ service: shop, log: silentLogger }), {
       metrics,

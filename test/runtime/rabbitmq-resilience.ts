@@ -61,7 +61,11 @@ export async function expectEveryConfirmedEventHandled({ url, adminUrl, disrupt 
   }
 }
 
-async function streamThroughFailure(service: ServiceDef, url: string, disrupt: () => Promise<unknown>): Promise<void> {
+async function streamThroughFailure(
+  service: ServiceDef<"rabbitmq">,
+  url: string,
+  disrupt: () => Promise<unknown>,
+): Promise<void> {
   const handled = new Set<string>();
   const { log, lines } = recordingLogger();
   const running = await runRabbit(

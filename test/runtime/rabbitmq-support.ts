@@ -15,7 +15,7 @@ import { createPipeline } from "../../templates/runtime/core/pipeline.js";
 import { createPublisher, type Publisher } from "../../templates/runtime/core/publisher.js";
 import { createRabbitTransport, type RabbitTransportOptions } from "../../templates/runtime/rabbitmq/transport.js";
 import type { ServiceDef, Subscription, Transport } from "../../templates/runtime/core/types.js";
-import { shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
+import { onRabbitMQ, shopService, type ConsumerSpec, type Payloads } from "./fixtures.js";
 import { waitQueueName } from "../../src/ir/names.js";
 
 export interface RabbitServiceOptions {
@@ -29,8 +29,8 @@ export interface RabbitServiceOptions {
 export function rabbitService(
   consumers: Record<string, ConsumerSpec>,
   { queueType = "quorum", prefetch = 50, name = uniqueName("rt") }: RabbitServiceOptions = {},
-): ServiceDef {
-  const base = shopService(consumers, name);
+): ServiceDef<"rabbitmq"> {
+  const base = onRabbitMQ(shopService(consumers, name));
   return {
     ...base,
     broker: "rabbitmq",
@@ -46,7 +46,7 @@ export function rabbitService(
 }
 
 /** Every queue the transport declares for a service. */
-export function queuesOf(service: ServiceDef): string[] {
+export function queuesOf(service: ServiceDef<"rabbitmq">): string[] {
   return Object.values(service.consumers).flatMap((c) => [
     c.group,
     ...new Set(c.retryQueues),
@@ -61,7 +61,7 @@ export interface RabbitAdmin {
   /** Takes (and acks) every message ready in a queue. */
   drain(queue: string): Promise<GetMessage[]>;
   /** Deletes the service's queues and exchange (and any extra queues). */
-  remove(service: ServiceDef, extraQueues?: string[]): Promise<void>;
+  remove(service: ServiceDef<"rabbitmq">, extraQueues?: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,7 +120,7 @@ export interface RabbitRun {
  * store unless the consumer has none, and its circuit breaker if it has one).
  */
 export async function runRabbit(
-  service: ServiceDef,
+  service: ServiceDef<"rabbitmq">,
   handlers: Record<string, ConsumerHandlers>,
   {
     log = silentLogger,

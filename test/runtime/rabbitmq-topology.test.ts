@@ -4,9 +4,9 @@ import amqp from "amqplib";
 import { afterAll, describe, expect, it } from "vitest";
 import { declareConsumerTopology } from "../../templates/runtime/rabbitmq/topology.js";
 import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
-import { shopService } from "./fixtures.js";
+import { onRabbitMQ, shopService } from "./fixtures.js";
 
-const service = shopService({ mailer: { on: ["order.created"] } }, uniqueName("topo"));
+const service = onRabbitMQ(shopService({ mailer: { on: ["order.created"] } }, uniqueName("topo")));
 const consumer = service.consumers.mailer!;
 
 describe.skipIf(!(await hasRabbit()))("RabbitMQ topology", () => {

@@ -45,7 +45,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
 
   /** Runs the service and removes its queues and exchange after the test. */
   async function run(
-    service: ServiceDef,
+    service: ServiceDef<"rabbitmq">,
     handlers: Parameters<typeof runRabbit>[1],
     options?: Parameters<typeof runRabbit>[2],
   ) {
@@ -56,7 +56,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
   }
 
   /** A queue bound to the service's exchange that sees every event exactly as it was sent. */
-  async function tap(service: ServiceDef): Promise<string> {
+  async function tap(service: ServiceDef<"rabbitmq">): Promise<string> {
     const queue = `${service.service}.tap`;
     const ch = await admin.model.createChannel();
     await ch.assertQueue(queue, { durable: false });

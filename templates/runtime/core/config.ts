@@ -4,23 +4,40 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import { parseApiClients, type ApiClient } from "./http-clients.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
-import type { ServiceDef } from "./types.js";
+import type { Broker, ServiceDef } from "./types.js";
 
 export type KafkaSaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 
-export interface Config {
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  ssl: boolean;
+  /** How long the group waits for a silent member (a killed process) before reassigning its partitions. */
+  sessionTimeoutMs: number;
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+}
+
+export interface AmqpConnectionConfig {
+  url: string;
+  caFile?: string;
+}
+
+/** Each broker's connection, as its variables and the spec's settings give it, under its key in Config. */
+interface BrokerConnections {
+  kafka: { kafka: KafkaConnectionConfig };
+  rabbitmq: { amqp: AmqpConnectionConfig };
+}
+
+/** The part of Config that is broker B's: its name and its connection. */
+type BrokerConnection<B extends Broker = Broker> = B extends Broker ? { broker: B } & BrokerConnections[B] : never;
+
+/** The configuration of a service on broker B: the common settings and that broker's connection only. */
+export type Config<B extends Broker = Broker> = BaseConfig & BrokerConnection<B>;
+
+interface BaseConfig {
   port: number;
   /** Names of the consumers this process runs. */
   consumers: string[];
   transport: "broker" | "memory";
-  kafka: {
-    brokers: string[];
-    ssl: boolean;
-    /** How long the group waits for a silent member (a killed process) before reassigning its partitions. */
-    sessionTimeoutMs: number;
-    sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
-  };
-  amqp: { url: string; caFile?: string };
   redisUrl?: string;
   databaseUrl?: string;
   logLevel: LogLevel;
@@ -119,6 +136,22 @@ function envSchema(service: ServiceDef) {
       .optional(),
     EVGEN_TRANSPORT: z.enum(["broker", "memory"], "must be broker or memory").default("broker"),
     EVGEN_SERVER: z.string().optional(),
+    REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+    EVGEN_API_TOKEN: z.string().optional(),
+    EVGEN_API_TOKENS: z.string().optional(),
+    HTTP_BODY_LIMIT: wholeNumber(1, 1024 ** 3, 1024 * 1024, " of bytes"),
+    HTTP_BODY_TIMEOUT: wholeNumber(1, 10 * 60 * 1000, 10_000, " of milliseconds"),
+    HTTP_BUFFER_LIMIT: wholeNumber(1, 16 * 1024 ** 3, 64 * 1024 * 1024, " of bytes"),
+    SHUTDOWN_TIMEOUT: wholeNumber(1, 24 * 60 * 60 * 1000, 15_000, " of milliseconds"),
+    IDEMPOTENCY_TIMEOUT_MS: wholeNumber(1, 300_000, 5_000, " of milliseconds"),
+  });
+}
+
+/** The variables of each broker: a service reads only its own broker's. */
+const brokerVariables = {
+  kafka: z.object({
     KAFKA_BROKERS: z
       .string()
       .transform(list)
@@ -136,20 +169,12 @@ function envSchema(service: ServiceDef) {
       .enum(["true", "false", "1", "0"], "must be true or false")
       .transform((text) => text === "true" || text === "1")
       .default(false),
+  }),
+  rabbitmq: z.object({
     AMQP_URL: url(["amqp:", "amqps:"]).optional(),
     AMQP_CA_FILE: z.string().refine(existsSync, "file not found").optional(),
-    REDIS_URL: url(["redis:", "rediss:"]).optional(),
-    DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
-    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
-    EVGEN_API_TOKEN: z.string().optional(),
-    EVGEN_API_TOKENS: z.string().optional(),
-    HTTP_BODY_LIMIT: wholeNumber(1, 1024 ** 3, 1024 * 1024, " of bytes"),
-    HTTP_BODY_TIMEOUT: wholeNumber(1, 10 * 60 * 1000, 10_000, " of milliseconds"),
-    HTTP_BUFFER_LIMIT: wholeNumber(1, 16 * 1024 ** 3, 64 * 1024 * 1024, " of bytes"),
-    SHUTDOWN_TIMEOUT: wholeNumber(1, 24 * 60 * 60 * 1000, 15_000, " of milliseconds"),
-    IDEMPOTENCY_TIMEOUT_MS: wholeNumber(1, 300_000, 5_000, " of milliseconds"),
-  });
-}
+  }),
+} satisfies Record<Broker, z.ZodObject>;
 
 /** Requirements between variables, checked on the raw values so they are reported with the rest. */
 function crossProblems(service: ServiceDef, env: Record<string, string>, running: string[]): string[] {
@@ -206,23 +231,68 @@ export interface LoadConfigOptions {
   publisherOnly?: boolean;
 }
 
-export function loadConfig(
-  service: ServiceDef,
+/** One line per problem, with the value when it is safe to repeat. */
+function issueLines(issues: z.core.$ZodIssue[], set: Record<string, string>): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const value = set[name];
+    return `${name}: ${issue.message}${ECHOED.has(name) && value !== undefined ? ` (got "${value}")` : ""}`;
+  });
+}
+
+/**
+ * The connection to the service's broker: its variables win, then the server EVGEN_SERVER names,
+ * then the spec's settings. The problems of its variables when they do not parse.
+ */
+function connectionOf(service: ServiceDef, set: Record<string, string>): BrokerConnection | string[] {
+  const server = set.EVGEN_SERVER;
+  if (service.broker === "kafka") {
+    const parsed = brokerVariables.kafka.safeParse(set);
+    if (!parsed.success) return issueLines(parsed.error.issues, set);
+    const v = parsed.data;
+    const { servers, brokers } = service.kafka;
+    const sasl =
+      v.KAFKA_SASL_MECHANISM && v.KAFKA_SASL_USERNAME && v.KAFKA_SASL_PASSWORD
+        ? { mechanism: v.KAFKA_SASL_MECHANISM, username: v.KAFKA_SASL_USERNAME, password: v.KAFKA_SASL_PASSWORD }
+        : undefined;
+    return {
+      broker: "kafka",
+      kafka: {
+        brokers: v.KAFKA_BROKERS ?? (server ? servers?.[server] : undefined) ?? brokers,
+        ssl: v.KAFKA_SSL,
+        sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
+        ...(sasl ? { sasl } : {}),
+      },
+    };
+  }
+  const parsed = brokerVariables.rabbitmq.safeParse(set);
+  if (!parsed.success) return issueLines(parsed.error.issues, set);
+  const v = parsed.data;
+  const { servers, url } = service.rabbitmq;
+  return {
+    broker: "rabbitmq",
+    amqp: {
+      url: v.AMQP_URL ?? (server ? servers?.[server] : undefined) ?? url,
+      ...(v.AMQP_CA_FILE ? { caFile: v.AMQP_CA_FILE } : {}),
+    },
+  };
+}
+
+export function loadConfig<S extends ServiceDef>(
+  service: S,
   env: Record<string, string | undefined>,
   options: LoadConfigOptions = {},
-): Config {
+): Config<S["broker"]> {
   // An empty variable (common in .env files) means "not set"; EVGEN_CONSUMERS is read below.
   const set = Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
   );
   const parsed = envSchema(service).safeParse(set);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        const value = set[name];
-        return `${name}: ${issue.message}${ECHOED.has(name) && value !== undefined ? ` (got "${value}")` : ""}`;
-      });
+  const connection = connectionOf(service, set);
+  const problems = [
+    ...(parsed.success ? [] : issueLines(parsed.error.issues, set)),
+    ...(Array.isArray(connection) ? connection : []),
+  ];
   const all = Object.keys(service.consumers);
   // Unlike the others, EVGEN_CONSUMERS set and empty means something: no consumer (HTTP only).
   const running =
@@ -233,36 +303,14 @@ export function loadConfig(
     .map((event) => event.type);
   const clients = parseApiClients(set.EVGEN_API_TOKENS, set.EVGEN_API_TOKEN, accepted);
   problems.push(...clients.problems);
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || Array.isArray(connection) || problems.length > 0) throw new ConfigError(problems);
 
   const v = parsed.data;
-  const sasl =
-    v.KAFKA_SASL_MECHANISM && v.KAFKA_SASL_USERNAME && v.KAFKA_SASL_PASSWORD
-      ? {
-          mechanism: v.KAFKA_SASL_MECHANISM,
-          username: v.KAFKA_SASL_USERNAME,
-          password: v.KAFKA_SASL_PASSWORD,
-        }
-      : undefined;
-  return {
+  const config: Config = {
     port: v.PORT,
     consumers: running,
     transport: v.EVGEN_TRANSPORT,
-    kafka: {
-      // KAFKA_BROKERS wins, then the server EVGEN_SERVER names, then the spec's brokers.
-      brokers:
-        v.KAFKA_BROKERS ??
-        (v.EVGEN_SERVER ? service.kafka.servers?.[v.EVGEN_SERVER] : undefined) ??
-        service.kafka.brokers,
-      ssl: v.KAFKA_SSL,
-      sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
-      ...(sasl ? { sasl } : {}),
-    },
-    amqp: {
-      url:
-        v.AMQP_URL ?? (v.EVGEN_SERVER ? service.rabbitmq.servers?.[v.EVGEN_SERVER] : undefined) ?? service.rabbitmq.url,
-      ...(v.AMQP_CA_FILE ? { caFile: v.AMQP_CA_FILE } : {}),
-    },
+    ...connection,
     ...(v.REDIS_URL ? { redisUrl: v.REDIS_URL } : {}),
     ...(v.DATABASE_URL ? { databaseUrl: v.DATABASE_URL } : {}),
     logLevel: v.LOG_LEVEL,
@@ -273,4 +321,6 @@ export function loadConfig(
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
     storeTimeoutMs: v.IDEMPOTENCY_TIMEOUT_MS,
   };
+  // The connection follows service.broker, which TypeScript does not relate to S.
+  return config as unknown as Config<S["broker"]>;
 }

@@ -30,7 +30,12 @@ export interface DeadLetters {
   close(): Promise<void>;
 }
 
-export type OpenDeadLetters = (service: ServiceDef, config: Config, log: Logger) => DeadLetters;
+/** Opens the dead letters of a service on its broker (each broker's dlq module has one). */
+export type OpenDeadLetters<S extends ServiceDef = ServiceDef> = (
+  service: S,
+  config: Config<S["broker"]>,
+  log: Logger,
+) => DeadLetters;
 
 /** Added to a replayed copy: when it was replayed (RFC 3339). */
 export const REPLAYED_AT_HEADER = "x-evgen-replayed-at";
@@ -97,9 +102,9 @@ Options:
 
 The broker settings come from the environment, as for the service (KAFKA_BROKERS, AMQP_URL, ...).`;
 
-export interface DeadLetterToolOptions {
-  service: ServiceDef;
-  open: OpenDeadLetters;
+export interface DeadLetterToolOptions<S extends ServiceDef = ServiceDef> {
+  service: S;
+  open: OpenDeadLetters<S>;
   /** Defaults to process.argv.slice(2). */
   argv?: string[];
   /** Defaults to process.env. */
@@ -147,7 +152,7 @@ function line(letter: DeadLetter): string {
 }
 
 /** Runs one command; resolves with the process exit code (0 ok, 1 failed, 2 usage). */
-export async function runDeadLetterTool(options: DeadLetterToolOptions): Promise<number> {
+export async function runDeadLetterTool<S extends ServiceDef>(options: DeadLetterToolOptions<S>): Promise<number> {
   const { service } = options;
   const stdout = options.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text));
@@ -167,7 +172,7 @@ export async function runDeadLetterTool(options: DeadLetterToolOptions): Promise
     stderr(`consumer "${consumer.name}" has no dead letter (deadLetter: false in evgen.yaml)\n`);
     return 1;
   }
-  let config: Config;
+  let config: Config<S["broker"]>;
   try {
     config = loadConfig(service, options.env ?? process.env, { publisherOnly: true });
   } catch (error) {

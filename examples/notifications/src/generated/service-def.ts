@@ -3,15 +3,10 @@
 import { eventDefs } from "./events.js";
 import type { ServiceDef } from "./runtime/core/types.js";
 
-export const serviceDef: ServiceDef = {
+export const serviceDef: ServiceDef<"rabbitmq"> = {
   service: "notifications",
   source: "/notifications",
   broker: "rabbitmq",
-  kafka: {
-    brokers: ["127.0.0.1:9092"],
-    partitions: 3,
-    replicationFactor: 1,
-  },
   rabbitmq: {
     url: "amqp://guest:guest@127.0.0.1:5672",
     exchange: "notifications.events",

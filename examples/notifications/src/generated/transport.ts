@@ -8,7 +8,7 @@ import { createRabbitTransport } from "./runtime/rabbitmq/transport.js";
 import type { Logger, Transport } from "./runtime/core/types.js";
 import { serviceDef } from "./service-def.js";
 
-export function createTransport(config: Config, log: Logger): Transport {
+export function createTransport(config: Config<"rabbitmq">, log: Logger): Transport {
   if (config.transport === "memory") return createMemoryTransport({ service: serviceDef, log });
   return createRabbitTransport({
     service: serviceDef,

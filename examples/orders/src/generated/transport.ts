@@ -8,7 +8,11 @@ import { createMemoryTransport } from "./runtime/memory/transport.js";
 import type { Logger, Transport } from "./runtime/core/types.js";
 import { serviceDef } from "./service-def.js";
 
-export function createTransport(config: Config, log: Logger, metrics?: LagMetrics): Transport {
+export function createTransport(
+  config: Config<"kafka">,
+  log: Logger,
+  metrics?: LagMetrics,
+): Transport {
   if (config.transport === "memory") return createMemoryTransport({ service: serviceDef, log });
   return createKafkaTransport({
     service: serviceDef,

@@ -3,7 +3,7 @@
 import { eventDefs } from "./events.js";
 import type { ServiceDef } from "./runtime/core/types.js";
 
-export const serviceDef: ServiceDef = {
+export const serviceDef: ServiceDef<"kafka"> = {
   service: "user-analytics",
   source: "/user-analytics",
   broker: "kafka",
@@ -11,13 +11,6 @@ export const serviceDef: ServiceDef = {
     brokers: ["127.0.0.1:9092"],
     partitions: 6,
     replicationFactor: 1,
-  },
-  rabbitmq: {
-    url: "amqp://guest:guest@127.0.0.1:5672",
-    exchange: "user-analytics.events",
-    unrouted: "user-analytics.unrouted",
-    queueType: "quorum",
-    prefetch: 50,
   },
   events: eventDefs,
   consumers: {

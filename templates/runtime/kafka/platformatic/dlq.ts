@@ -22,7 +22,7 @@ type DlqConsumer = Consumer<Buffer | undefined, Buffer | undefined, string, Buff
 // Replayed copies go out in requests of up to this many records.
 const REPLAY_CHUNK = 100;
 
-export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: Logger): DeadLetters {
+export function openKafkaDeadLetters(service: ServiceDef<"kafka">, config: Config<"kafka">, log: Logger): DeadLetters {
   const connection: KafkaConnection = config.kafka;
   return kafkaDeadLetters(new PlatformaticDeadLetterLog(connection, `${service.service}-dlq`, log), log);
 }

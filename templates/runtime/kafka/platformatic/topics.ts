@@ -15,7 +15,7 @@ const isProtocolError = (error: unknown, ids: string[]) =>
 // The client reports a topic the broker does not know (yet) as a UserError of its own.
 const isUnknownTopic = (error: unknown) => error instanceof Error && error.message.startsWith("Unknown topic ");
 
-export async function ensureTopics(admin: Admin, service: ServiceDef, log: Logger): Promise<void> {
+export async function ensureTopics(admin: Admin, service: ServiceDef<"kafka">, log: Logger): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = serviceTopics(service).filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;
@@ -24,7 +24,7 @@ export async function ensureTopics(admin: Admin, service: ServiceDef, log: Logge
   log.info({ topics: missing }, "created Kafka topics");
 }
 
-async function createTopics(admin: Admin, service: ServiceDef, topics: string[]): Promise<void> {
+async function createTopics(admin: Admin, service: ServiceDef<"kafka">, topics: string[]): Promise<void> {
   const { partitions, replicationFactor } = service.kafka;
   try {
     await admin.createTopics({ topics, partitions, replicas: replicationFactor });

@@ -90,7 +90,11 @@ async function awaitReturns(model: ChannelModel, queue: string, count: number): 
   }
 }
 
-export function openRabbitDeadLetters(service: ServiceDef, config: Config, log: Logger): DeadLetters {
+export function openRabbitDeadLetters(
+  service: ServiceDef<"rabbitmq">,
+  config: Config<"rabbitmq">,
+  log: Logger,
+): DeadLetters {
   let opening: Promise<ChannelModel> | undefined;
   const connection = () =>
     (opening ??= connect(config.amqp.url, {

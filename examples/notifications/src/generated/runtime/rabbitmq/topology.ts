@@ -3,9 +3,9 @@
 // idempotent as long as the arguments match; a queue that exists with other arguments makes
 // RabbitMQ close the channel (PRECONDITION_FAILED), reported here with the queue's name.
 import type { Channel, ChannelModel, Options } from "amqplib";
-import type { ConsumerDef, Logger, ServiceDef } from "../core/types.js";
+import type { ConsumerDef, Logger, RabbitSettings, ServiceDef } from "../core/types.js";
 
-type QueueType = ServiceDef["rabbitmq"]["queueType"];
+type QueueType = RabbitSettings["queueType"];
 
 /**
  * Deliveries of one message before a quorum queue dead-letters it to `.dlq`. Retries travel as
@@ -96,7 +96,7 @@ async function declareExchange(channel: Channel, { name, options }: EventExchang
  */
 export async function openEventExchange(
   model: ChannelModel,
-  rabbitmq: ServiceDef["rabbitmq"],
+  rabbitmq: RabbitSettings,
   vhost: string,
   log: Logger,
 ): Promise<EventExchange> {

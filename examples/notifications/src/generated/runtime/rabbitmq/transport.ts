@@ -26,7 +26,7 @@ import type {
 } from "../core/types.js";
 
 export interface RabbitTransportOptions {
-  service: ServiceDef;
+  service: ServiceDef<"rabbitmq">;
   /** amqp(s)://user:pass@host:port/vhost */
   url: string;
   log: Logger;

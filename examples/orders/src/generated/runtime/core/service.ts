@@ -39,8 +39,8 @@ export interface WindowStoreFactories {
   postgres?: (options: { connectionString: string; log: Logger; timeoutMs: number }) => WindowStore;
 }
 
-export interface ServiceOptions {
-  service: ServiceDef;
+export interface ServiceOptions<S extends ServiceDef = ServiceDef> {
+  service: S;
   /** Handlers by consumer name (every consumer but the window consumers). */
   handlers: Record<string, ConsumerHandlers>;
   /** The aggregates of the window consumers, by consumer name. */
@@ -49,7 +49,7 @@ export interface ServiceOptions {
   modules?: Record<string, ConsumerModule>;
   windowStores?: WindowStoreFactories;
   /** `metrics` takes what a transport reports itself, such as Kafka consumer lag. */
-  createTransport: (config: Config, log: Logger, metrics: ServiceMetrics) => Transport;
+  createTransport: (config: Config<S["broker"]>, log: Logger, metrics: ServiceMetrics) => Transport;
   stores?: StoreFactories;
   /** Defaults to process.env. */
   env?: Record<string, string | undefined>;
@@ -128,7 +128,7 @@ function openWindowStore(
 }
 
 /** Starts the service in this process; throws ConfigError or any startup error (after cleaning up). */
-export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
+export async function startService<S extends ServiceDef>(options: ServiceOptions<S>): Promise<ServiceHandle> {
   const { service } = options;
   const config = loadConfig(service, options.env ?? process.env);
   const log = createLogger({ level: config.logLevel, name: service.service });
@@ -307,7 +307,7 @@ const isWindowConsumer = (consumer: ConsumerDef): consumer is ConsumerDef & { wi
  * problem prints its message and exits 1; SIGTERM/SIGINT stop the service and exit 0, or 1 when
  * stopping takes longer than SHUTDOWN_TIMEOUT (a second signal exits at once).
  */
-export async function runService(options: ServiceOptions): Promise<ServiceHandle> {
+export async function runService<S extends ServiceDef>(options: ServiceOptions<S>): Promise<ServiceHandle> {
   let handle: ServiceHandle;
   try {
     handle = await startService(options);

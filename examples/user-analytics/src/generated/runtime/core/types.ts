@@ -6,7 +6,31 @@ import type { ZodType } from "zod";
 import type { CircuitBreaker, CircuitBreakerDef } from "./circuit.js";
 import type { FilterDef } from "./filter.js";
 
-export type Broker = "kafka" | "rabbitmq";
+/** Each broker's settings from the spec, held in a ServiceDef under the broker's name. */
+export interface BrokerSettings {
+  kafka: KafkaSettings;
+  rabbitmq: RabbitSettings;
+}
+
+export type Broker = keyof BrokerSettings;
+
+/** servers: named environments of the spec, picked with EVGEN_SERVER (docs/spec.md). */
+export interface KafkaSettings {
+  brokers: string[];
+  servers?: Record<string, string[]>;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface RabbitSettings {
+  url: string;
+  servers?: Record<string, string>;
+  exchange: string;
+  /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
+  unrouted: string;
+  queueType: "quorum" | "classic";
+  prefetch: number;
+}
 
 export interface RetryPolicy {
   attempts: number; // deliveries in total, the first included
@@ -76,24 +100,21 @@ export interface ConsumerDef {
   window?: WindowDef;
 }
 
-export interface ServiceDef {
+interface ServiceBase {
   service: string;
   source: string; // CloudEvents source, "/<service>"
-  broker: Broker;
-  /** servers: named environments of the spec, picked with EVGEN_SERVER (docs/spec.md). */
-  kafka: { brokers: string[]; servers?: Record<string, string[]>; partitions: number; replicationFactor: number };
-  rabbitmq: {
-    url: string;
-    servers?: Record<string, string>;
-    exchange: string;
-    /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
-    unrouted: string;
-    queueType: "quorum" | "classic";
-    prefetch: number;
-  };
   events: Record<string, EventDef>;
   consumers: Record<string, ConsumerDef>;
 }
+
+/**
+ * The service on one broker: `broker` names it, and only that broker's settings are held, under
+ * its name. A transport takes its own broker's (ServiceDef<"kafka">); the broker-neutral runtime
+ * (pipeline, HTTP, memory transport) takes any.
+ */
+export type ServiceDef<B extends Broker = Broker> = B extends Broker
+  ? ServiceBase & { broker: B } & Pick<BrokerSettings, B>
+  : never;
 
 /** CloudEvents 1.0 context attributes as evgen sends them. */
 export interface CloudEventAttributes {

@@ -32,7 +32,7 @@ interface Read {
   message: KafkaMessage;
 }
 
-export function openKafkaDeadLetters(service: ServiceDef, config: Config, log: Logger): DeadLetters {
+export function openKafkaDeadLetters(service: ServiceDef<"kafka">, config: Config<"kafka">, log: Logger): DeadLetters {
   const sasl: SASLOptions | undefined = config.kafka.sasl;
   const kafka = new Kafka({
     clientId: `${service.service}-dlq`,

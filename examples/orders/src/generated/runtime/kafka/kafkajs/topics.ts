@@ -7,7 +7,7 @@ import type { Logger, ServiceDef } from "../../core/types.js";
 
 export { serviceTopics };
 
-export async function ensureTopics(admin: Admin, service: ServiceDef, log: Logger): Promise<void> {
+export async function ensureTopics(admin: Admin, service: ServiceDef<"kafka">, log: Logger): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = serviceTopics(service).filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;

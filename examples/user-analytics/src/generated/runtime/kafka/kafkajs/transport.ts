@@ -14,7 +14,7 @@ import type { LagMetrics } from "../../core/metrics.js";
 import type { Logger, OutgoingMessage, ServiceDef, Transport } from "../../core/types.js";
 
 export interface KafkaTransportOptions {
-  service: ServiceDef;
+  service: ServiceDef<"kafka">;
   brokers: string[];
   clientId: string;
   log: Logger;
