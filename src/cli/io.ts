@@ -1,6 +1,5 @@
 // What commands may use of the process: output streams, working directory, and whether a person
 // is at the terminal. main() takes it as a parameter so tests can run in-process.
-import { createInterface } from "node:readline/promises";
 
 export interface CliIO {
   /** Data: what a script would pipe on (file lists, JSON). */
@@ -29,6 +28,8 @@ export function processIO(): CliIO {
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     color: Boolean(process.stderr.isTTY) && !noColor,
     async ask(question) {
+      // Loaded when a question is asked: most runs never ask one.
+      const { createInterface } = await import("node:readline/promises");
       const readline = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await readline.question(question);

@@ -1,7 +1,8 @@
 // Maps a spec path (["consumers", "mailer", "retry"]) to the line:col of its key or value in the
 // YAML source, so every issue can point at the exact place to fix.
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { Position, SpecPath } from "../spec/issue.js";
+import { yamlParser } from "./yaml-parser.js";
 
 export interface Locator {
   /** The key at path (a list item itself); for a missing path, the key of its deepest existing parent. */
@@ -16,6 +17,7 @@ interface Found {
 }
 
 export function createLocator(doc: Document, lineCounter: LineCounter): Locator {
+  const { isAlias, isMap, isScalar, isSeq } = yamlParser();
   const at = (node: Node | null): Position => {
     const offset = node?.range?.[0];
     return offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);

@@ -1,10 +1,11 @@
 // Parses evgen.yaml keeping source positions. YAML syntax errors, duplicate keys and keys that are
 // not plain scalars become issues with line:col; the content is only handed on when there are none.
-import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Node, type YAMLError } from "yaml";
+import type { Node, YAMLError } from "yaml";
 import type { Issue, Severity } from "../spec/issue.js";
 import { MAX_ALIAS_COUNT, MAX_SPEC_BYTES, MAX_SPEC_SIZE_TEXT, MAX_YAML_DEPTH } from "./limits.js";
 import { createLocator, type Locator } from "./locate.js";
 import { readPlainYaml } from "./plain-yaml.js";
+import { yamlParser } from "./yaml-parser.js";
 
 export type LoadResult =
   { ok: true; value: unknown; locator: Locator; warnings: Issue[] } | { ok: false; issues: Issue[] };
@@ -18,6 +19,7 @@ export function loadYaml(text: string, file: string): LoadResult {
   // Most specs are plain block YAML, read without the full parser (its parse is most of a large spec's time).
   const plain = readPlainYaml(text, MAX_YAML_DEPTH);
   if (plain) return { ok: true, ...plain, warnings: [] };
+  const { LineCounter, isScalar, parseDocument, visit } = yamlParser();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const toIssue = (severity: Severity, error: YAMLError): Issue => {
@@ -89,6 +91,7 @@ export function loadYaml(text: string, file: string): LoadResult {
 
 /** The first collection nested deeper than `limit`, found without recursion (so without a stack to exhaust). */
 function deeperThan(root: Node | null, limit: number): Node | undefined {
+  const { isCollection, isPair } = yamlParser();
   const stack: Array<{ node: Node; depth: number }> = root ? [{ node: root, depth: 1 }] : [];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;

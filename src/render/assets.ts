@@ -11,18 +11,24 @@ const code = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The package root: src/render (tests) and dist/render (built) are both two levels down. */
 const root = join(code, "..");
 
-const templates = new Map<string, string>();
+/** A template's text, and its path under templates/ ("common/events.ts.hbs"): the key of its precompiled copy. */
+export interface TemplateSource {
+  key: string;
+  text: string;
+}
+
+const templates = new Map<string, TemplateSource>();
 
 /** A template: templates/<broker>/<name> where the broker needs its own, else templates/common/<name>. */
-export function readTemplate(broker: string, name: string): string {
-  const key = `${broker}/${name}`;
-  let text = templates.get(key);
-  if (text === undefined) {
-    const own = join(root, "templates", broker, name);
-    text = readFileSync(existsSync(own) ? own : join(root, "templates", "common", name), "utf8");
-    templates.set(key, text);
+export function readTemplate(broker: string, name: string): TemplateSource {
+  const cacheKey = `${broker}/${name}`;
+  let source = templates.get(cacheKey);
+  if (source === undefined) {
+    const key = existsSync(join(root, "templates", broker, name)) ? `${broker}/${name}` : `common/${name}`;
+    source = { key, text: readFileSync(join(root, "templates", key), "utf8") };
+    templates.set(cacheKey, source);
   }
-  return text;
+  return source;
 }
 
 /**
@@ -30,12 +36,16 @@ export function readTemplate(broker: string, name: string): string {
  * by name (`compose-service.yml.hbs` is `{{> compose-service}}`). Common templates include them
  * where the broker adds its own lines; a partial a broker lacks prints nothing.
  */
-export function readBrokerPartials(broker: string): Record<string, string> {
+export function readBrokerPartials(broker: string): Record<string, TemplateSource> {
   const folder = join(root, "templates", broker);
-  const partials: Record<string, string> = Object.fromEntries(PARTIALS.map((name) => [name, ""]));
+  const partials: Record<string, TemplateSource> = Object.fromEntries(
+    PARTIALS.map((name) => [name, { key: `${broker}/${name}`, text: "" }]),
+  );
   for (const file of readdirSync(folder)) {
     const name = file.slice(0, file.indexOf("."));
-    if (Object.hasOwn(partials, name)) partials[name] = readFileSync(join(folder, file), "utf8");
+    if (Object.hasOwn(partials, name)) {
+      partials[name] = { key: `${broker}/${file}`, text: readFileSync(join(folder, file), "utf8") };
+    }
   }
   return partials;
 }

@@ -2,11 +2,16 @@
 // by randexp from the pattern itself, deterministically (the same spec gives the same bytes), and
 // checked against the pattern as the generated schema compiles it. Undefined when no such string
 // is found (randexp does not know every construct, Unicode property escapes among them).
-import randexpModule from "randexp";
+import { createRequire } from "node:module";
+import type randexpModule from "randexp";
 import { PATTERN_FLAGS } from "../spec/patterns.js";
 
 // randexp's CommonJS module.exports is the class itself; its types describe it as `exports.default`.
-const RandExp = randexpModule as unknown as typeof randexpModule.default;
+// Loaded on first use: only specs with patterns need it.
+type RandExpClass = typeof randexpModule.default;
+const require = createRequire(import.meta.url);
+let randExp: RandExpClass | undefined;
+const loadRandExp = (): RandExpClass => (randExp ??= require("randexp") as RandExpClass);
 
 /** Repetitions without an upper bound (`+`, `*`, `{2,}`) repeat at most this often. */
 const MAX_REPEAT = 8;
@@ -27,10 +32,10 @@ function seeded(seed: number): () => number {
 
 export function patternSample(pattern: string, minLength = 0, maxLength = Infinity): string | undefined {
   let regex: RegExp;
-  let generator: InstanceType<typeof RandExp>;
+  let generator: InstanceType<RandExpClass>;
   try {
     regex = new RegExp(pattern, PATTERN_FLAGS);
-    generator = new RandExp(regex);
+    generator = new (loadRandExp())(regex);
   } catch {
     return undefined;
   }
@@ -50,7 +55,7 @@ export function patternSample(pattern: string, minLength = 0, maxLength = Infini
   return undefined;
 }
 
-function safeGen(generator: InstanceType<typeof RandExp>): string | undefined {
+function safeGen(generator: InstanceType<RandExpClass>): string | undefined {
   try {
     return generator.gen();
   } catch {

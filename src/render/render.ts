@@ -1,26 +1,22 @@
 // Turns planned files into text: Handlebars templates fed with the view model, runtime modules
 // copied under the generated-file header, and the merged package.json.
-import Handlebars from "handlebars";
 import type { IR } from "../ir/types.js";
 import type { PlannedFile } from "../plan/types.js";
 import { readBrokerPartials, readEvgenPackage, readRuntimeFile, readTemplate, type EvgenPackage } from "./assets.js";
+import { compileTemplate, type Template } from "./compiled-templates.js";
 import { fitsWidth } from "./layout.js";
 import { managedKeys, mergePackageJson, parseExisting } from "./package-json.js";
 import { projectView, type ProjectView } from "./view-model.js";
 
-const handlebars = Handlebars.create();
-const compiled = new Map<string, HandlebarsTemplateDelegate>();
-
-// Output is code, not HTML; strict: a template naming a field the view lacks is a bug.
-const options = { noEscape: true, strict: true } as const;
-const partials = new Map<string, Record<string, HandlebarsTemplateDelegate>>();
+const compiled = new Map<string, Template>();
+const partials = new Map<string, Record<string, Template>>();
 
 /** The broker's partials (src/render/assets.ts), compiled once. */
-function brokerPartials(broker: string): Record<string, HandlebarsTemplateDelegate> {
+function brokerPartials(broker: string): Record<string, Template> {
   let compiledPartials = partials.get(broker);
   if (!compiledPartials) {
     compiledPartials = Object.fromEntries(
-      Object.entries(readBrokerPartials(broker)).map(([name, text]) => [name, handlebars.compile(text, options)]),
+      Object.entries(readBrokerPartials(broker)).map(([name, source]) => [name, compileTemplate(source)]),
     );
     partials.set(broker, compiledPartials);
   }
@@ -31,7 +27,7 @@ function template(broker: string, name: string): (view: object) => string {
   const key = `${broker}/${name}`;
   let render = compiled.get(key);
   if (!render) {
-    render = handlebars.compile(readTemplate(broker, name), options);
+    render = compileTemplate(readTemplate(broker, name));
     compiled.set(key, render);
   }
   const delegate = render;

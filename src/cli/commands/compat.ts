@@ -1,7 +1,6 @@
 // evgen compat: breaking changes of events between the spec and an older one (a file or a git
 // revision); exit 1 when there is any, so CI can stop a release that would break running services.
 import { Command } from "commander";
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
@@ -22,13 +21,15 @@ const optionRules = {
 };
 
 /** The older spec's text: a file, else `<rev>:<spec>` from git, run where the spec lives. */
-function readAgainst(io: CliIO, against: string, specPath: string): { text: string; name: string } {
+async function readAgainst(io: CliIO, against: string, specPath: string): Promise<{ text: string; name: string }> {
   const asFile = resolve(io.cwd, against);
   if (existsSync(asFile)) return { text: readSpecText(asFile), name: displayPath(io.cwd, asFile) };
   // Passed to git as an argument, never through a shell; a leading "-" would read as an option.
   if (against.startsWith("-")) {
     throw new UsageError(`--against ${against}: no such file, and not a git revision`);
   }
+  // Loaded only here: no other command runs a program.
+  const { execFileSync } = await import("node:child_process");
   try {
     const text = execFileSync("git", ["show", `${against}:./${basename(specPath)}`], {
       cwd: dirname(specPath),
@@ -48,7 +49,7 @@ function readAgainst(io: CliIO, against: string, specPath: string): { text: stri
 
 async function run(io: CliIO, options: Options<typeof optionRules>): Promise<number> {
   const specPath = findSpec(io.cwd, options.spec);
-  const older = readAgainst(io, options.against, specPath);
+  const older = await readAgainst(io, options.against, specPath);
   const { compareSpecs, formatChange } = await import("../../compat/compare.js");
   const changes = compareSpecs(
     await specIR(io, older.text, older.name),
