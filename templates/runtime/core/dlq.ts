@@ -1,6 +1,6 @@
 // The dead-letter tool behind `npm run dlq`: list a consumer's dead letters, or replay them to that
-// consumer alone with their ids kept. Each broker implements DeadLetters (kafka-dlq.ts,
-// rabbitmq-dlq.ts); this file is the command line around them and what they share.
+// consumer alone with their ids kept. Each broker implements DeadLetters (kafka/dead-letters.ts,
+// rabbitmq/dlq.ts); this file is the command line around them and what they share.
 import { parseArgs } from "node:util";
 import { isStructuredMode, readStructured } from "./cloudevents.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";

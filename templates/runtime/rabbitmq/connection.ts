@@ -1,5 +1,5 @@
 // One AMQP connection that comes back by itself. amqplib's connection recovery owns the retry
-// loop (paced by rabbitmq-backoff.ts); this keeps the current connection, its blocked state, and
+// loop (paced by backoff.ts); this keeps the current connection, its blocked state, and
 // announces every fresh connection, so the channels on it can reopen and declare their topology
 // again (amqplib recovers the connection only, not its channels).
 import { connect, type ChannelModel, type RecoveringChannelModel } from "amqplib";

@@ -48,7 +48,7 @@ function shellWord(text: string): string {
  * The service's exchange as this process declares it: with `<service>.unrouted` as its alternate
  * exchange, or, when it exists without that (made by an older evgen, or shared with a service that
  * set another), only checked: its arguments cannot change, and declaring other ones would close the
- * channel. Returned events then go to the unrouted queue through the publisher (rabbitmq.ts).
+ * channel. Returned events then go to the unrouted queue through the publisher (publisher.ts).
  */
 export interface EventExchange {
   name: string;
@@ -70,7 +70,7 @@ export interface Topology {
  * redeclares an old one with another TTL. The old ones keep dead-lettering their events back to the
  * consumer's queue; RabbitMQ deletes each once it has gone undeclared for its delay plus this long
  * (x-expires), by when every event it held has left. Running services declare theirs again well
- * within that (rabbitmq.ts), so the wait queues in use never expire.
+ * within that (transport.ts), so the wait queues in use never expire.
  */
 export const WAIT_QUEUE_IDLE_MS = 24 * 60 * 60 * 1000;
 

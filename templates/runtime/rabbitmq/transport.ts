@@ -1,4 +1,4 @@
-// The RabbitMQ transport (wire format: rabbitmq-wire.ts). Publishing and consuming use separate connections: when
+// The RabbitMQ transport (wire format: wire.ts). Publishing and consuming use separate connections: when
 // RabbitMQ blocks a publishing connection (resource alarm), acks from consumers still get through.
 import type { CircuitBreaker } from "../core/circuit.js";
 import type { BackoffOptions } from "./backoff.js";

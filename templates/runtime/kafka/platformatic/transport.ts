@@ -1,5 +1,5 @@
 // The Kafka transport on @platformatic/kafka: the same topics, headers, retries, dead letters,
-// lag metric and shutdown as the kafkajs one (kafka.ts), which the tests hold both to.
+// lag metric and shutdown as the kafkajs one (../kafkajs/transport.ts), which the tests hold both to.
 import { Admin } from "@platformatic/kafka";
 import type { ConnectionOptions } from "node:tls";
 import type { KafkaSaslMechanism } from "../../core/config.js";
