@@ -46,6 +46,7 @@ const SOURCES = [
   "tsconfig.build.json",
   "README.md",
   "bin",
+  "scripts/precompile-templates.mjs",
   "src",
   "templates",
   "schema",
