@@ -1,10 +1,10 @@
-// IR -> AsyncAPI 3.1 document. Kafka: a channel per topic with the messages of its events;
-// RabbitMQ: a channel per event (its routing key) on the service's topic exchange, and one per
-// consumer queue. A message per event version, its payload a JSON Schema under
-// components/schemas; operations `send` for every event and `receive` for every consumer.
+// IR -> AsyncAPI 3.1 document. The broker's descriptor gives its servers, channels, bindings and
+// header names (src/broker/<broker>-asyncapi.ts). A message per event version, its payload a JSON
+// Schema under components/schemas; operations `send` for every event and `receive` for every consumer.
 // Facts AsyncAPI has no field for travel as `x-evgen-*` extensions, which `import` reads back;
 // nothing is written that `import` would have to drop (no generated titles or descriptions).
 import { stringify } from "yaml";
+import { allBrokers, brokerOf } from "../broker/index.js";
 import { durationText } from "../docs/text.js";
 import { parseDuration } from "../spec/duration.js";
 import { DEFAULT_IDEMPOTENCY_TTL } from "../spec/schema/consumer.js";
@@ -15,25 +15,16 @@ import type {
   IREvent,
   IRField,
   IRFilter,
-  IRType,
   IRVersion,
   IRWindow,
   JsonValue,
 } from "../ir/types.js";
+import { eventsOf, messageId, ref, type JsonObject } from "./document.js";
+import { fieldSchema } from "./field-schema.js";
 
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject };
 
 export const ASYNCAPI_VERSION = "3.1.0";
-const KAFKA_BINDING = "0.5.0";
-const AMQP_BINDING = "0.3.0";
-
-const FORMAT: Record<string, string> = {
-  uuid: "uuid",
-  email: "email",
-  url: "uri",
-  datetime: "date-time",
-  date: "date",
-};
 
 /** The AsyncAPI document of a spec, as YAML (default) or JSON text. */
 export function renderAsyncApi(ir: IR, format: "yaml" | "json" = "yaml"): string {
@@ -42,11 +33,6 @@ export function renderAsyncApi(ir: IR, format: "yaml" | "json" = "yaml"): string
     ? `${JSON.stringify(document, null, 2)}\n`
     : stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
 }
-
-/** Message ids: the TS type name of the version (OrderCreatedV1), unique per spec. */
-export const messageId = (version: IRVersion) => version.typeName;
-const ref = (...path: string[]) => ({ $ref: `#/${path.map(pointerEscape).join("/")}` });
-const pointerEscape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export function toAsyncApi(ir: IR): JsonObject {
   const document: JsonObject = {
@@ -58,8 +44,8 @@ export function toAsyncApi(ir: IR): JsonObject {
       "x-evgen-source": ir.source,
     },
     defaultContentType: "application/json",
-    servers: servers(ir),
-    channels: ir.broker === "kafka" ? kafkaChannels(ir) : rabbitChannels(ir),
+    servers: brokerOf(ir.broker).asyncapi.servers(ir, serverKey),
+    channels: brokerOf(ir.broker).asyncapi.channels(ir),
     operations: operations(ir),
     components: {
       schemas: schemas(ir),
@@ -69,129 +55,18 @@ export function toAsyncApi(ir: IR): JsonObject {
   return document;
 }
 
-/** The default brokers (or URL), then each named server, marked x-evgen-server so import groups them back. */
-function servers(ir: IR): JsonObject {
-  if (ir.broker === "kafka") {
-    const kafkaServers = (base: string, brokers: string[], named?: string) =>
-      brokers.map((host, i) => [
-        brokers.length === 1 ? base : `${base}-${i + 1}`,
-        { host, protocol: "kafka", ...(named ? { "x-evgen-server": named } : {}) },
-      ]);
-    return Object.fromEntries([
-      ...kafkaServers("kafka", ir.kafka.brokers),
-      ...Object.entries(ir.kafka.servers ?? {}).flatMap(([name, brokers]) =>
-        kafkaServers(serverKey(name), brokers, name),
-      ),
-    ]);
-  }
-  return Object.fromEntries([
-    ["rabbitmq", amqpServer(ir.rabbitmq.url)],
-    ...Object.entries(ir.rabbitmq.servers ?? {}).map(([name, url]) => [
-      serverKey(name),
-      { ...amqpServer(url), "x-evgen-server": name },
-    ]),
-  ]);
-}
-
-/** A named server's key; the default servers' keys (kafka, kafka-<n>, rabbitmq) stay theirs. */
-const serverKey = (name: string) => (/^(kafka(-\d+)?|rabbitmq)$/.test(name) ? `${name}-server` : name);
-
-// Credentials never leave the spec: AMQP_URL provides them at run time.
-function amqpServer(text: string): JsonObject {
-  const url = new URL(text);
-  const vhost = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  return {
-    host: url.port ? `${url.hostname}:${url.port}` : url.hostname,
-    protocol: url.protocol.replace(/:$/, ""),
-    ...(vhost ? { pathname: `/${vhost}` } : {}),
-  };
-}
-
-function vhostOf(ir: IR): string {
-  const path = new URL(ir.rabbitmq.url).pathname.replace(/^\//, "");
-  return path === "" ? "/" : decodeURIComponent(path);
-}
-
-/** Kafka: one channel per topic, holding every version of every event published to it. */
-function kafkaChannels(ir: IR): JsonObject {
-  const channels: JsonObject = {};
-  for (const topic of ir.topics) {
-    const onTopic = ir.events.filter((e) => e.topic === topic);
-    channels[topic] = {
-      address: topic,
-      messages: Object.fromEntries(
-        onTopic.flatMap((e) => e.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))])),
-      ),
-      bindings: {
-        kafka: {
-          topic,
-          partitions: ir.kafka.partitions,
-          replicas: ir.kafka.replicationFactor,
-          bindingVersion: KAFKA_BINDING,
-        },
-      },
-    };
-  }
-  return channels;
-}
-
-/** The key of a consumer's queue channel; "_" cannot occur in an event type, so it never clashes. */
-export const queueChannelId = (consumer: IRConsumer) => `queue_${consumer.name}`;
-
-/** RabbitMQ: a channel per event type (its routing key on the exchange) and one per consumer queue. */
-function rabbitChannels(ir: IR): JsonObject {
-  const vhost = vhostOf(ir);
-  const channels: JsonObject = {};
-  for (const event of ir.events) {
-    channels[event.type] = {
-      address: event.routingKey,
-      messages: Object.fromEntries(
-        event.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))]),
-      ),
-      bindings: {
-        amqp: {
-          is: "routingKey",
-          exchange: { name: ir.rabbitmq.exchange, type: "topic", durable: true, autoDelete: false, vhost },
-          bindingVersion: AMQP_BINDING,
-        },
-      },
-    };
-  }
-  for (const consumer of ir.consumers) {
-    channels[queueChannelId(consumer)] = {
-      address: consumer.group,
-      messages: Object.fromEntries(
-        eventsOf(ir, consumer.on).flatMap((e) =>
-          e.versions.map((v) => [messageId(v), ref("components", "messages", messageId(v))]),
-        ),
-      ),
-      bindings: {
-        amqp: {
-          is: "queue",
-          queue: { name: consumer.group, durable: true, exclusive: false, autoDelete: false, vhost },
-          // Queue arguments and the channel's prefetch have no binding field of their own.
-          "x-evgen-queueType": ir.rabbitmq.queueType,
-          "x-evgen-prefetch": ir.rabbitmq.prefetch,
-          bindingVersion: AMQP_BINDING,
-        },
-      },
-    };
-  }
-  return channels;
-}
-
-function eventsOf(ir: IR, types: string[]): IREvent[] {
-  return ir.events.filter((e) => types.includes(e.type));
-}
-
-function channelIdOf(ir: IR, event: IREvent): string {
-  return ir.broker === "kafka" ? event.topic : event.type;
-}
+/**
+ * A named server's key: never one of the keys every broker gives its default servers (kafka,
+ * kafka-<n>, rabbitmq), which import reads as the defaults.
+ */
+const serverKey = (name: string) =>
+  allBrokers().some((broker) => broker.asyncapi.defaultServerKey.test(name)) ? `${name}-server` : name;
 
 function operations(ir: IR): JsonObject {
+  const { asyncapi } = brokerOf(ir.broker);
   const result: JsonObject = {};
   for (const event of ir.events) {
-    const channel = channelIdOf(ir, event);
+    const channel = asyncapi.sendChannel(event);
     const latest = event.versions.at(-1)!;
     result[`send.${event.type}`] = {
       action: "send",
@@ -201,10 +76,8 @@ function operations(ir: IR): JsonObject {
   }
   for (const consumer of ir.consumers) {
     const events = eventsOf(ir, consumer.on);
-    const byChannel =
-      ir.broker === "kafka"
-        ? consumer.topics.map((topic) => [topic, events.filter((e) => e.topic === topic)] as const)
-        : [[queueChannelId(consumer), events] as const];
+    const byChannel = asyncapi.receiveChannels(ir, consumer, events);
+    const bindings = asyncapi.receiveBindings(consumer);
     for (const [channel, onChannel] of byChannel) {
       const id = byChannel.length === 1 ? `receive.${consumer.name}` : `receive.${consumer.name}.${channel}`;
       result[id] = {
@@ -212,13 +85,7 @@ function operations(ir: IR): JsonObject {
         ...(consumer.description ? { description: consumer.description } : {}),
         channel: ref("channels", channel),
         messages: onChannel.flatMap((e) => e.versions.map((v) => ref("channels", channel, "messages", messageId(v)))),
-        ...(ir.broker === "kafka"
-          ? {
-              bindings: {
-                kafka: { groupId: { type: "string", enum: [consumer.group] }, bindingVersion: KAFKA_BINDING },
-              },
-            }
-          : {}),
+        ...(bindings ? { bindings } : {}),
         "x-evgen-consumer": consumerExtension(ir, consumer),
       };
     }
@@ -249,7 +116,7 @@ function windowSpec(window: IRWindow): JsonObject {
 
 /** The consumer as the spec writes it (durations as text), with the broker names it derives. */
 function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
-  const { attempts, delayMs, backoff, maxDelayMs, mode } = consumer.retry;
+  const { attempts, delayMs, backoff, maxDelayMs } = consumer.retry;
   return {
     name: consumer.name,
     on: consumer.on,
@@ -266,7 +133,7 @@ function consumerExtension(ir: IR, consumer: IRConsumer): JsonObject {
       delay: durationText(delayMs),
       backoff,
       maxDelay: durationText(maxDelayMs),
-      ...(ir.broker === "kafka" ? { mode } : {}),
+      ...brokerOf(ir.broker).asyncapi.retryKeys(consumer.retry),
     },
     ...(consumer.circuitBreaker ? { circuitBreaker: circuitBreakerSpec(consumer.circuitBreaker) } : {}),
     deadLetter: consumer.deadLetter,
@@ -301,10 +168,10 @@ function schemas(ir: IR): JsonObject {
 }
 
 function messages(ir: IR): JsonObject {
+  const { asyncapi } = brokerOf(ir.broker);
   const result: JsonObject = {};
   for (const event of ir.events) {
     for (const version of event.versions) {
-      const keyField = event.key === undefined ? undefined : version.fields.find((f) => f.name === event.key);
       result[messageId(version)] = {
         name: event.type,
         title: `${event.type} v${version.version}`,
@@ -312,16 +179,7 @@ function messages(ir: IR): JsonObject {
         contentType: "application/json",
         headers: cloudEventsHeaders(ir, event, version),
         payload: ref("components", "schemas", version.typeName),
-        ...(ir.broker === "kafka"
-          ? {
-              bindings: {
-                kafka: {
-                  ...(keyField ? { key: fieldSchema(keyField.type) } : {}),
-                  bindingVersion: KAFKA_BINDING,
-                },
-              },
-            }
-          : { bindings: { amqp: { messageType: event.type, bindingVersion: AMQP_BINDING } } }),
+        bindings: asyncapi.messageBindings(event, version),
         "x-evgen-event": event.type,
         "x-evgen-version": version.version,
         ...(event.key !== undefined ? { "x-evgen-key": event.key } : {}),
@@ -333,7 +191,7 @@ function messages(ir: IR): JsonObject {
 
 /** CloudEvents 1.0 binary mode: the attributes as headers (docs/wire-format.md). */
 function cloudEventsHeaders(ir: IR, event: IREvent, version: IRVersion): JsonObject {
-  const prefix = ir.broker === "kafka" ? "ce_" : "cloudEvents_";
+  const { headerPrefix: prefix, extraHeaders } = brokerOf(ir.broker).asyncapi;
   const properties: JsonObject = {
     [`${prefix}id`]: { type: "string", description: "Event id, unique per source." },
     [`${prefix}type`]: { type: "string", const: event.type },
@@ -343,7 +201,7 @@ function cloudEventsHeaders(ir: IR, event: IREvent, version: IRVersion): JsonObj
     [`${prefix}dataversion`]: { type: "string", const: String(version.version) },
     // The form the runtime's producers write (dataschemaOf in templates/runtime/core/cloudevents.ts).
     [`${prefix}dataschema`]: { type: "string", const: `urn:evgen:${event.type}:v${version.version}` },
-    ...(ir.broker === "kafka" ? { "content-type": { type: "string", const: "application/json" } } : {}),
+    ...extraHeaders,
     traceparent: { type: "string", description: "W3C trace context, when tracing." },
   };
   const required = Object.keys(properties).filter((name) => name !== "traceparent");
@@ -360,67 +218,4 @@ function objectSchema(fields: IRField[], description?: string): JsonObject {
     ...(required.length > 0 ? { required } : {}),
     additionalProperties: true,
   };
-}
-
-/** An IR type as JSON Schema; named types are $refs into components/schemas. */
-export function fieldSchema(type: IRType): JsonObject {
-  const annotations: JsonObject = {
-    ...(type.description !== undefined ? { description: type.description } : {}),
-    ...(type.default !== undefined ? { default: type.default } : {}),
-  };
-  const withType = (name: string, rest: JsonObject): JsonObject => ({
-    type: type.nullable ? [name, "null"] : name,
-    ...rest,
-    ...annotations,
-  });
-  // Keywords without a `type` of their own: null joins as another option.
-  const nullableWrap = (schema: JsonObject): JsonObject =>
-    type.nullable ? { anyOf: [schema, { type: "null" }], ...annotations } : { ...schema, ...annotations };
-  switch (type.kind) {
-    case "string":
-      return withType("string", {
-        ...(type.format ? { format: FORMAT[type.format]! } : {}),
-        ...defined({ minLength: type.minLength, maxLength: type.maxLength, pattern: type.pattern }),
-      });
-    case "number":
-      return withType(type.integer ? "integer" : "number", defined({ minimum: type.minimum, maximum: type.maximum }));
-    case "boolean":
-      return withType("boolean", {});
-    case "null":
-      return { type: "null", ...annotations };
-    case "enum":
-      return {
-        enum: type.nullable && !type.values.includes(null) ? [...type.values, null] : type.values,
-        ...annotations,
-      };
-    case "const":
-      return nullableWrap({ const: type.value });
-    case "array":
-      return withType("array", {
-        ...(type.items.kind === "unknown" ? {} : { items: fieldSchema(type.items) }),
-        ...defined({ minItems: type.minItems, maxItems: type.maxItems }),
-      });
-    case "object":
-      return withType("object", {
-        ...(type.fields.length > 0
-          ? { properties: Object.fromEntries(type.fields.map((f) => [f.name, fieldSchema(f.type)])) }
-          : {}),
-        ...(type.fields.some((f) => !f.optional)
-          ? { required: type.fields.filter((f) => !f.optional).map((f) => f.name) }
-          : {}),
-      });
-    case "ref":
-      return nullableWrap(ref("components", "schemas", type.name));
-    case "union":
-      return {
-        anyOf: [...type.options.map(fieldSchema), ...(type.nullable ? [{ type: "null" }] : [])],
-        ...annotations,
-      };
-    case "unknown":
-      return { ...annotations };
-  }
-}
-
-function defined(values: Record<string, string | number | undefined>): JsonObject {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as JsonObject;
 }

@@ -4,9 +4,12 @@ import { replayTopicName, retryQueueName } from "../ir/names.js";
 import { envValue } from "../render/prose.js";
 import { KAFKA_TOPIC_MAX } from "../spec/patterns.js";
 import { checkKafkaKeys, checkKafkaNames } from "./kafka-checks.js";
+import { kafkaCatalog } from "./kafka-catalog.js";
+import { kafkaRoutingChanges } from "./kafka-compat.js";
+import { kafkaAsyncApi } from "./kafka-asyncapi.js";
 import type { BrokerDescriptor } from "./types.js";
 
-export const kafka: BrokerDescriptor = {
+export const kafka: BrokerDescriptor<"kafka"> = {
   name: "kafka",
   label: "Kafka",
   runtimeFolders: (ir) => ["kafka", `kafka/${ir.kafkaClient}`],
@@ -22,8 +25,12 @@ export const kafka: BrokerDescriptor = {
   serviceSettings: (ir) => ir.kafka,
   eventDefFields: () => ({}),
   consumerDefFields: () => ({}),
+  ownKeys: { event: ["topic"], consumer: ["groupId", "retry.mode"] },
+  routingChanges: kafkaRoutingChanges,
   checkKeys: checkKafkaKeys,
   checkNames: checkKafkaNames,
+  catalog: kafkaCatalog,
+  asyncapi: kafkaAsyncApi,
   view: (ir) => ({
     transportModule: `kafka/${ir.kafkaClient}/transport`,
     deadLettersModule: `kafka/${ir.kafkaClient}/dlq`,

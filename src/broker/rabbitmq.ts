@@ -3,10 +3,12 @@
 import { waitQueueName } from "../ir/names.js";
 import { envValue } from "../render/prose.js";
 import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
+import { rabbitmqCatalog } from "./rabbitmq-catalog.js";
 import { checkRabbitKeys, checkRabbitNames } from "./rabbitmq-checks.js";
+import { rabbitmqAsyncApi } from "./rabbitmq-asyncapi.js";
 import type { BrokerDescriptor, BrokerView } from "./types.js";
 
-export const rabbitmq: BrokerDescriptor = {
+export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   name: "rabbitmq",
   label: "RabbitMQ",
   runtimeFolders: () => ["rabbitmq"],
@@ -19,8 +21,13 @@ export const rabbitmq: BrokerDescriptor = {
   serviceSettings: (ir) => ir.rabbitmq,
   eventDefFields: (event) => ({ routingKey: event.routingKey }),
   consumerDefFields: (consumer) => ({ routingKeys: consumer.routingKeys }),
+  ownKeys: { event: ["routingKey"], consumer: ["queue"] },
+  // None reported yet: a changed routingKey would leave old consumers' bindings behind.
+  routingChanges: () => [],
   checkKeys: checkRabbitKeys,
   checkNames: checkRabbitNames,
+  catalog: rabbitmqCatalog,
+  asyncapi: rabbitmqAsyncApi,
   view: (ir) => ({
     transportModule: "rabbitmq/transport",
     deadLettersModule: "rabbitmq/dlq",

@@ -1,9 +1,11 @@
 // What the generator needs to know about a broker, in one place (docs/architecture.md, "Brokers"):
 // the generator asks the project's descriptor instead of branching on the broker's name.
-import type { IR, IRConsumer, IREvent, IRRetry } from "../ir/types.js";
+import type { JsonObject } from "../asyncapi/document.js";
+import type { IR, IRConsumer, IREvent, IRRetry, IRVersion } from "../ir/types.js";
+import type { BrokerName } from "../spec/broker-names.js";
 import type { CheckContext } from "../validate/checks/context.js";
 
-export type BrokerName = IR["broker"];
+export type { BrokerName };
 
 /** The broker-specific fields of the project view, read by the templates and their partials. */
 export interface BrokerView {
@@ -14,8 +16,43 @@ export interface BrokerView {
   [field: string]: string | false;
 }
 
-export interface BrokerDescriptor {
-  name: BrokerName;
+/** The event catalog's broker lines, in Markdown (src/docs/text.ts escapes what comes from the spec). */
+export interface BrokerCatalog {
+  /** The overview's broker: "Kafka (`127.0.0.1:9092`)". */
+  broker(ir: IR): string;
+  /** Where an event is published: "Topic: `orders`". */
+  eventRoute(ir: IR, event: IREvent): string;
+  /** Where a consumer reads: "Consumer group: `shop.mailer` on `orders`". */
+  consumerRoute(ir: IR, consumer: IRConsumer): string;
+  /** Where failed events wait for their retry, a sentence of plain text. */
+  retryWhere(consumer: IRConsumer): string;
+  /** What its retry stages and dead letters are: "topic", "queue". */
+  stageNoun: string;
+}
+
+/** Its parts of the AsyncAPI export (src/asyncapi/export.ts): servers, channels, bindings, headers. */
+export interface BrokerAsyncApi {
+  /** The default servers, then each named server (under serverKey(name)) marked x-evgen-server. */
+  servers(ir: IR, serverKey: (name: string) => string): JsonObject;
+  /** What its default servers' keys look like; a named server is kept from looking like one. */
+  defaultServerKey: RegExp;
+  channels(ir: IR): JsonObject;
+  /** The channel an event's send operation names. */
+  sendChannel(event: IREvent): string;
+  /** The channels a consumer receives on, each with those of its events it reads there. */
+  receiveChannels(ir: IR, consumer: IRConsumer, events: IREvent[]): ReadonlyArray<readonly [string, IREvent[]]>;
+  receiveBindings(consumer: IRConsumer): JsonObject | undefined;
+  messageBindings(event: IREvent, version: IRVersion): JsonObject;
+  /** CloudEvents binary mode: the attributes' header prefix, and the headers the broker adds. */
+  headerPrefix: string;
+  extraHeaders: JsonObject;
+  /** The keys of a consumer's retry only this broker reads, as the spec writes them (x-evgen-consumer). */
+  retryKeys(retry: IRRetry): JsonObject;
+}
+
+export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
+  /** Also the key of its settings in the spec and in the generated ServiceDef. */
+  name: N;
   /** As prose names it: "Kafka". */
   label: string;
   /**
@@ -51,10 +88,23 @@ export interface BrokerDescriptor {
   /** Broker-only fields of an EventDef and a ConsumerDef in the generated ServiceDef. */
   eventDefFields(event: IREvent): { routingKey?: string };
   consumerDefFields(consumer: IRConsumer): Record<string, unknown>;
+  /**
+   * Keys of the spec only this broker reads, below each event and each consumer (a dot for a key
+   * below another): what adapting a spec to another broker drops (evgen init --example).
+   */
+  ownKeys: { event: string[]; consumer: string[] };
+  /**
+   * evgen compat, for a spec that stays on this broker: how an event's routing changed in a way
+   * that breaks running producers or consumers, one message each.
+   */
+  routingChanges(before: IREvent, after: IREvent): string[];
   /** Spec rules of this broker: keys only another broker reads (reported, all at once)... */
   checkKeys(ctx: CheckContext): void;
   /** ...and names it cannot hold, given the names derived for consumers (name -> consumer). */
   checkNames(ctx: CheckContext, derived: ReadonlyMap<string, string>): void;
+  /** What the event catalog (evgen docs, src/docs/catalog.ts) says of this broker, in Markdown. */
+  catalog: BrokerCatalog;
+  asyncapi: BrokerAsyncApi;
   /** The view fields of templates/<broker>/ and its partials. */
   view(ir: IR): BrokerView;
 }

@@ -1,8 +1,12 @@
 // The choices `evgen init` offers, kept apart from the code that acts on them so that parsing the
 // command line loads nothing heavy.
 
-export const BROKERS = ["kafka", "rabbitmq"] as const;
-export type Broker = (typeof BROKERS)[number];
+export {
+  BROKER_NAMES as BROKERS,
+  DEFAULT_BROKER,
+  brokerChoice,
+  type BrokerName as Broker,
+} from "../spec/broker-names.js";
 
 /** examples/<name>/evgen.yaml. */
 export const EXAMPLES = ["orders", "notifications", "user-analytics"] as const;

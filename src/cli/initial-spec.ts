@@ -1,6 +1,7 @@
 // The evgen.yaml that `evgen init` writes: the blank starting spec, or an example adapted to the
 // chosen service name and broker with its comments kept.
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
+import { allBrokers } from "../broker/index.js";
 import { formatText } from "../format/format.js";
 import { readExampleSpec } from "../render/assets.js";
 import { renderTemplate } from "../render/render.js";
@@ -16,18 +17,15 @@ function entryKeys(document: Document, section: string): unknown[] {
   return isMap(map) ? map.items.map((pair) => (isScalar(pair.key) ? pair.key.value : pair.key)) : [];
 }
 
-/** Drops what only the other broker reads, which the spec rejects for this one. */
+/** Drops what only the other brokers read (their settings and keys), which the spec rejects for this one. */
 function adaptToBroker(document: Document, broker: Broker): void {
-  if (broker === "kafka") {
-    document.delete("rabbitmq");
-    return;
+  for (const other of allBrokers().filter((descriptor) => descriptor.name !== broker)) {
+    document.delete(other.name);
+    const keyPaths = (section: string, keys: string[]) =>
+      entryKeys(document, section).flatMap((entry) => keys.map((key) => [section, entry, ...key.split(".")]));
+    const foreign = [...keyPaths("events", other.ownKeys.event), ...keyPaths("consumers", other.ownKeys.consumer)];
+    for (const path of foreign) if (document.hasIn(path)) document.deleteIn(path);
   }
-  document.delete("kafka");
-  const kafkaOnly = [
-    ...entryKeys(document, "events").map((type) => ["events", type, "topic"]),
-    ...entryKeys(document, "consumers").map((name) => ["consumers", name, "retry", "mode"]),
-  ];
-  for (const path of kafkaOnly) if (document.hasIn(path)) document.deleteIn(path);
 }
 
 export async function initialSpec(service: string, broker: Broker, example: Example | undefined): Promise<string> {

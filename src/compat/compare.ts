@@ -3,6 +3,7 @@
 // new optional fields (or required ones with a default) are compatible, since payloads are open;
 // changing what an existing version accepts is not, through every named type it uses (see
 // schema-diff.ts), nor is removing an event or version, or moving an event to another topic or key.
+import { brokerOf } from "../broker/index.js";
 import type { IR } from "../ir/types.js";
 import { schemaChanges } from "./schema-diff.js";
 
@@ -23,17 +24,9 @@ export function compareSpecs(before: IR, after: IR): BreakingChange[] {
       changes.push({ event: old.type, message: "the event was removed" });
       continue;
     }
-    if (before.broker === "kafka" && after.broker === "kafka") {
-      if (old.topic !== event.topic) {
-        changes.push({ event: old.type, message: `its topic changed from '${old.topic}' to '${event.topic}'` });
-      }
-      if (old.key !== event.key) {
-        const show = (key?: string) => (key ? `'${key}'` : "none");
-        changes.push({
-          event: old.type,
-          message: `its key changed from ${show(old.key)} to ${show(event.key)}: per-key order breaks`,
-        });
-      }
+    if (before.broker === after.broker) {
+      for (const message of brokerOf(after.broker).routingChanges(old, event))
+        changes.push({ event: old.type, message });
     }
     const versions = new Map(event.versions.map((v) => [v.version, v]));
     for (const version of old.versions) {

@@ -1,6 +1,7 @@
 // The event catalog: one Markdown page (with a Mermaid flowchart) describing every event, named
 // type and consumer of a spec. A pure function of the IR: sorted as the IR is, no dates, so the
 // page only changes when the spec does.
+import { brokerOf } from "../broker/index.js";
 import { breakingChanges } from "../ir/compat.js";
 import type { IR, IRCircuitBreaker, IRConsumer, IREvent, IRField, IRNamedType, IRType, IRWindow } from "../ir/types.js";
 import { anchor, durationText, filterMarkdown, mdCode, mdText, mdValue, mermaidLabel, retryWords } from "./text.js";
@@ -24,12 +25,8 @@ export function renderCatalog(ir: IR): string {
 }
 
 function overview(ir: IR): string[] {
-  const broker =
-    ir.broker === "kafka"
-      ? `Kafka (${list(ir.kafka.brokers.map(mdCode))})`
-      : `RabbitMQ, topic exchange ${mdCode(ir.rabbitmq.exchange)} (${ir.rabbitmq.queueType} queues)`;
   return [
-    `- Broker: ${broker}`,
+    `- Broker: ${brokerOf(ir.broker).catalog.broker(ir)}`,
     `- CloudEvents source: ${mdCode(ir.source)}`,
     `- ${ir.events.length} ${ir.events.length === 1 ? "event" : "events"}: ${list(ir.events.map((e) => eventLink(e.type)))}`,
     `- ${ir.consumers.length} ${ir.consumers.length === 1 ? "consumer" : "consumers"}: ${list(ir.consumers.map((c) => consumerLink(c.name)))}`,
@@ -90,8 +87,7 @@ function events(ir: IR): string[] {
 function eventFacts(ir: IR, event: IREvent): string[] {
   const facts = [`- Latest version: ${event.latest}`];
   facts.push(`- Key: ${event.key ? mdCode(event.key) : "none"}`);
-  if (ir.broker === "kafka") facts.push(`- Topic: ${mdCode(event.topic)}`);
-  else facts.push(`- Routing key: ${mdCode(event.type)} on exchange ${mdCode(ir.rabbitmq.exchange)}`);
+  facts.push(`- ${brokerOf(ir.broker).catalog.eventRoute(ir, event)}`);
   facts.push(`- Publish over HTTP: ${httpFact(event)}`);
   return facts;
 }
@@ -217,6 +213,7 @@ function windowWords({ sizeMs, graceMs, by, store, emits }: IRWindow): string {
 }
 
 function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
+  const { catalog } = brokerOf(ir.broker);
   const facts = [
     `- On: ${list(consumer.on.map(eventLink))}`,
     `- Emits: ${list(consumer.emits.map(eventLink))}`,
@@ -226,7 +223,7 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
         : `${consumer.filter.map(filterMarkdown).join(" and ")}; other events are acknowledged and counted as skipped`
     }`,
     `- Concurrency: ${consumer.concurrency}; timeout: ${durationText(consumer.timeoutMs)}`,
-    `- Retry: ${mdText(retryWords(consumer, ir.broker))}`,
+    `- Retry: ${mdText(retryWords(consumer, catalog.retryWhere(consumer)))}`,
     ...(consumer.circuitBreaker ? [`- Circuit breaker: ${circuitWords(consumer.circuitBreaker)}`] : []),
     `- Dead letter: ${
       consumer.deadLetterQueue !== undefined
@@ -242,20 +239,12 @@ function consumerFacts(ir: IR, consumer: IRConsumer): string[] {
           : `${mdCode(consumer.idempotency)}${consumer.idempotency === "redis" ? " (`REDIS_URL`)" : consumer.idempotency === "postgres" ? " (`DATABASE_URL`)" : ""}: an event handled successfully is not handled again`
     }`,
   ];
-  if (ir.broker === "kafka") {
-    facts.push(`- Consumer group: ${mdCode(consumer.group)} on ${list(consumer.topics.map(mdCode))}`);
-  } else {
-    facts.push(
-      `- Queue: ${mdCode(consumer.group)} (${ir.rabbitmq.queueType}), bound to ${mdCode(ir.rabbitmq.exchange)} with ${list(consumer.on.map(mdCode))}`,
-    );
-  }
+  facts.push(`- ${catalog.consumerRoute(ir, consumer)}`);
   if (consumer.retryQueues.length > 0) {
-    facts.push(
-      `- Retry ${ir.broker === "kafka" ? "topics" : "queues"}: ${[...new Set(consumer.retryQueues)].map(mdCode).join(", ")}`,
-    );
+    facts.push(`- Retry ${catalog.stageNoun}s: ${[...new Set(consumer.retryQueues)].map(mdCode).join(", ")}`);
   }
   if (consumer.deadLetterQueue !== undefined)
-    facts.push(`- Dead-letter ${ir.broker === "kafka" ? "topic" : "queue"}: ${mdCode(consumer.deadLetterQueue)}`);
+    facts.push(`- Dead-letter ${catalog.stageNoun}: ${mdCode(consumer.deadLetterQueue)}`);
   if (consumer.replayTopic) facts.push(`- Replay topic: ${mdCode(consumer.replayTopic)}`);
   return facts;
 }

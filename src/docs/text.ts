@@ -52,21 +52,15 @@ import { durationText } from "../spec/duration.js";
 
 export { durationText };
 
-/** The retry policy in words (plain text, to be escaped by the caller). */
-export function retryWords(consumer: IRConsumer, broker: "kafka" | "rabbitmq"): string {
-  const { attempts, backoff, delayMs, maxDelayMs, delaysMs, mode } = consumer.retry;
+/** The retry policy in words, ending with `where` failed events wait (plain text, to be escaped by the caller). */
+export function retryWords(consumer: IRConsumer, where: string): string {
+  const { attempts, backoff, delayMs, maxDelayMs, delaysMs } = consumer.retry;
   if (attempts === 1) return "No retry: one delivery attempt.";
   const waits = delaysMs.map(durationText).join(", ");
   const policy =
     backoff === "fixed"
       ? `a fixed delay of ${durationText(delayMs)}`
       : `exponential backoff from ${durationText(delayMs)}, at most ${durationText(maxDelayMs)}`;
-  const where =
-    broker === "rabbitmq"
-      ? "Failed events wait in retry queues."
-      : mode === "blocking"
-        ? "Blocking: retried in place, keeping the order of events with the same key."
-        : "Non-blocking: failed events wait on retry topics while the partition keeps moving.";
   return `Up to ${attempts} attempts (the first delivery and ${attempts - 1} ${attempts - 1 === 1 ? "retry" : "retries"}) with ${policy}: waits ${waits}. ${where}`;
 }
 

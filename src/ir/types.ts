@@ -2,12 +2,13 @@
 // name (TS identifiers, group/queue/topic names, file paths) computed exactly once. Everything
 // after this stage (plan, render) only reads it.
 
+import type { BrokerName } from "../spec/broker-names.js";
 import type { JsonValue } from "../spec/json.js";
 import type { StringFormat } from "../spec/schema/field-type.js";
 
 export type { JsonValue, StringFormat };
 
-export type Broker = "kafka" | "rabbitmq";
+export type Broker = BrokerName;
 export type KafkaClient = "kafkajs" | "platformatic";
 
 /** Annotations any schema node may carry. */

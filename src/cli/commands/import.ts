@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
+import { BROKERS, brokerChoice } from "../examples.js";
 import { displayPath, printIssues } from "../generation.js";
 import type { CliIO } from "../io.js";
 import { oneOf, or, parseOptions, text, type Options } from "../options.js";
@@ -14,7 +15,7 @@ import { readBounded, SPEC_FILE } from "../spec-file.js";
 import { plural, styleFor } from "../style.js";
 
 const optionRules = {
-  broker: oneOf(["kafka", "rabbitmq"]),
+  broker: oneOf(BROKERS),
   out: or(text(), SPEC_FILE),
 };
 
@@ -71,7 +72,7 @@ function asyncApiCommand(context: CliContext): Command {
   return new Command("asyncapi")
     .description("write an evgen.yaml from an AsyncAPI 3.1 or 3.0 document (YAML or JSON), best effort")
     .argument("<file>", "the AsyncAPI 3.1 or 3.0 document")
-    .option("--broker <broker>", "kafka or rabbitmq (default: from the document's servers)")
+    .option("--broker <broker>", `${brokerChoice()} (default: from the document's servers)`)
     .option("--out <file>", "the spec to write; refused when it exists (- for stdout)", SPEC_FILE)
     .addHelpText(
       "after",

@@ -7,13 +7,21 @@ import type { CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { displayPath, prepareGeneration, writablePlan, writePlan } from "../generation.js";
 import type { CliIO } from "../io.js";
-import { BROKERS, EXAMPLE_CHOICES, EXAMPLES, exampleNamed, type Broker } from "../examples.js";
+import {
+  BROKERS,
+  brokerChoice,
+  DEFAULT_BROKER,
+  EXAMPLE_CHOICES,
+  EXAMPLES,
+  exampleNamed,
+  type Broker,
+} from "../examples.js";
 import { flag, matching, oneOf, parseOptions, type Options as CheckedOptions } from "../options.js";
 import { SPEC_FILE } from "../spec-file.js";
 import { SERVICE_NAME } from "../../spec/patterns.js";
 
 const optionRules = {
-  broker: oneOf(BROKERS, "must be kafka or rabbitmq"),
+  broker: oneOf(BROKERS, `must be ${brokerChoice()}`),
   name: matching(SERVICE_NAME, "must start with a-z and contain only a-z, 0-9 and -"),
   example: oneOf(EXAMPLE_CHOICES, `must be ${EXAMPLES.join(", ")}`),
   yes: flag(),
@@ -31,10 +39,10 @@ function serviceNameFrom(directory: string): string {
 }
 
 async function askBroker(io: CliIO): Promise<Broker> {
-  const answer = (await io.ask("Broker (kafka or rabbitmq) [kafka]: ")).trim() || "kafka";
+  const answer = (await io.ask(`Broker (${brokerChoice()}) [${DEFAULT_BROKER}]: `)).trim() || DEFAULT_BROKER;
   const broker = BROKERS.find((candidate) => candidate === answer);
   if (broker) return broker;
-  throw new UsageError(`unknown broker "${answer}": kafka or rabbitmq`);
+  throw new UsageError(`unknown broker "${answer}": ${brokerChoice()}`);
 }
 
 async function askName(io: CliIO, fallback: string): Promise<string> {
@@ -56,8 +64,10 @@ async function run(io: CliIO, directory: string, options: Options): Promise<numb
     throw new CliError(`${shownSpec} already exists: edit it and run \`evgen generate\``);
   }
   const prompt = io.interactive && !options.yes;
-  const broker = options.broker ?? (prompt ? await askBroker(io) : options.yes ? "kafka" : undefined);
-  if (broker === undefined) throw new UsageError("--broker kafka|rabbitmq is required (or --yes for kafka)");
+  const broker = options.broker ?? (prompt ? await askBroker(io) : options.yes ? DEFAULT_BROKER : undefined);
+  if (broker === undefined) {
+    throw new UsageError(`--broker ${BROKERS.join("|")} is required (or --yes for ${DEFAULT_BROKER})`);
+  }
   const fallbackName = serviceNameFrom(basename(root));
   const service = options.name ?? (prompt ? await askName(io, fallbackName) : fallbackName);
 
@@ -86,10 +96,10 @@ export function initCommand(context: CliContext): Command {
   return new Command("init")
     .description("start a project: write evgen.yaml and generate the service from it")
     .argument("[dir]", "project directory (created if missing)", ".")
-    .option("--broker <broker>", "kafka or rabbitmq")
+    .option("--broker <broker>", brokerChoice())
     .option("--name <name>", "service name (default: from the directory name)")
     .option("--example <example>", "start from an example: orders, notifications or user-analytics")
-    .option("-y, --yes", "ask nothing: defaults for whatever is not given (kafka)")
+    .option("-y, --yes", `ask nothing: defaults for whatever is not given (${DEFAULT_BROKER})`)
     .addHelpText(
       "after",
       `

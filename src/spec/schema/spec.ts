@@ -1,6 +1,7 @@
 // The shape of evgen.yaml (docs/spec.md): the single source of both validation and the JSON Schema
 // that editors use (schema/evgen.schema.json).
 import * as z from "zod";
+import { BROKER_NAMES } from "../broker-names.js";
 import { CONSUMER_NAME, EVENT_TYPE, SERVICE_NAME, TYPE_NAME } from "../patterns.js";
 import { kafkaSection, rabbitmqSection } from "./brokers.js";
 import { matching } from "./common.js";
@@ -18,7 +19,7 @@ export const specSchema = z
       .string()
       .optional()
       .describe("What the service does; shown in the generated README and package.json."),
-    broker: z.enum(["kafka", "rabbitmq"]).describe("The broker the generated service uses."),
+    broker: z.enum(BROKER_NAMES).describe("The broker the generated service uses."),
     kafka: kafkaSection.prefault({}),
     rabbitmq: rabbitmqSection.prefault({}),
     types: z
