@@ -10,6 +10,6 @@ import { setFlagsFromString } from "node:v8";
 // at 123 MiB instead of 184 MiB, for no more CPU time (measured in turns; docs/architecture.md, Speed).
 setFlagsFromString("--semi-space-growth-factor=1");
 module.enableCompileCache?.();
-const { main } = await import("../dist/cli/main.js");
+const { main } = await import("../dist/bundle/main.js");
 
 process.exitCode = await main(process.argv);

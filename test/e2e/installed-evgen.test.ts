@@ -47,6 +47,7 @@ const SOURCES = [
   "README.md",
   "bin",
   "scripts/precompile-templates.mjs",
+  "scripts/bundle.mjs",
   "src",
   "templates",
   "schema",
