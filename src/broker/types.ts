@@ -50,6 +50,25 @@ export interface BrokerAsyncApi {
   retryKeys(retry: IRRetry): JsonObject;
 }
 
+/** Where an import problem is, and what it is (a JSON pointer into the AsyncAPI document). */
+export type ImportWarn = (path: string, message: string) => void;
+
+/** What `evgen import asyncapi` reads of this broker's servers (src/asyncapi/import/service.ts). */
+export interface BrokerAsyncApiImport {
+  /** The AsyncAPI protocol its servers and bindings are named by: a server whose protocol starts with it tells the broker. */
+  protocol: string;
+  /** Whether a server of this protocol can be one of the service's ("kafka-secure"; "amqps"). */
+  serves(protocol: string): boolean;
+  /** A server's address as the spec writes it (host:port, an AMQP URL), or undefined with a warning. */
+  serverAddress(
+    server: { protocol: string; host: string; pathname: unknown },
+    path: string,
+    warn: ImportWarn,
+  ): string | undefined;
+  /** The spec's settings block of its servers: the main addresses, and the named servers' (environments). */
+  serverSettings(main: string[], named: ReadonlyMap<string, string[]>, warn: ImportWarn): Record<string, unknown>;
+}
+
 export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
   /** Also the key of its settings in the spec and in the generated ServiceDef. */
   name: N;
@@ -105,6 +124,7 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
   /** What the event catalog (evgen docs, src/docs/catalog.ts) says of this broker, in Markdown. */
   catalog: BrokerCatalog;
   asyncapi: BrokerAsyncApi;
+  asyncapiImport: BrokerAsyncApiImport;
   /** The view fields of templates/<broker>/ and its partials. */
   view(ir: IR): BrokerView;
 }

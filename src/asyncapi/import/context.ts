@@ -1,5 +1,6 @@
 // State shared by the mappers of one import: the document, the warnings so far, and what has
 // been mapped (messages, named types) so that later mappers can refer to it.
+import { DEFAULT_BROKER } from "../../spec/broker-names.js";
 import { posix } from "node:path";
 import { parse } from "yaml";
 import { pascalCase, versionTypeName } from "../../ir/names.js";
@@ -35,7 +36,7 @@ export class ImportContext {
   /** Message pointer -> routing keys (amqp operation binding `cc`) of the operations carrying it. */
   readonly routingKeys = new Map<string, string[]>();
   service = "service";
-  broker: Broker = "kafka";
+  broker: Broker = DEFAULT_BROKER;
 
   constructor(
     readonly root: Obj,

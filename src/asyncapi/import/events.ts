@@ -1,4 +1,5 @@
 // Messages -> `events:`: one event per type, a version per message, with description, key and topic.
+import { brokerOf } from "../../broker/index.js";
 import { KAFKA_TOPIC, RABBITMQ_NAME_MAX_BYTES, ROUTING_KEY } from "../../spec/patterns.js";
 import type { FieldsSpec, FieldTypeSpec } from "../../spec/schema/field-type.js";
 import type { ImportContext, MessageInfo } from "./context.js";
@@ -48,9 +49,11 @@ function event(ctx: ImportContext, type: string, list: VersionEntry[]): Obj {
   const key = eventKey(ctx, type, list);
   if (key !== undefined) event.key = key;
   const infos = list.map((entry) => entry.info);
-  const topic = ctx.broker === "kafka" ? eventTopic(ctx, type, infos) : undefined;
+  // Only the keys the service's broker reads: the spec rejects the others.
+  const reads = brokerOf(ctx.broker).ownKeys.event;
+  const topic = reads.includes("topic") ? eventTopic(ctx, type, infos) : undefined;
   if (topic !== undefined) event.topic = topic;
-  const routingKey = ctx.broker === "rabbitmq" ? eventRoutingKey(ctx, type, infos) : undefined;
+  const routingKey = reads.includes("routingKey") ? eventRoutingKey(ctx, type, infos) : undefined;
   if (routingKey !== undefined) event.routingKey = routingKey;
   if (list.length === 1 && list[0]!.version === 1) event.schema = list[0]!.fields;
   // A Map keeps the version keys numbers, so they print as `1:` rather than `"1":`.

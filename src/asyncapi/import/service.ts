@@ -1,6 +1,8 @@
 // info.title -> service, servers -> broker and its addresses.
+import { allBrokers, brokerOf } from "../../broker/index.js";
 import type { Broker } from "../../ir/types.js";
-import { BROKER_ADDRESS, SERVER_NAME, SERVICE_NAME } from "../../spec/patterns.js";
+import { DEFAULT_BROKER } from "../../spec/broker-names.js";
+import { SERVER_NAME, SERVICE_NAME } from "../../spec/patterns.js";
 import type { ImportContext } from "./context.js";
 import { isObj, pointer, unescape, type Json, type Obj } from "./json.js";
 import { kebab } from "./slug.js";
@@ -25,15 +27,26 @@ function serverEntries(ctx: ImportContext): Array<[string, Obj]> {
   });
 }
 
-/** Kafka when a server speaks kafka, RabbitMQ when one speaks amqp (or a channel has amqp bindings). */
+/**
+ * The first broker (in the spec's order) one of whose servers speaks its protocol (kafka, amqp);
+ * else one, other than the default, whose bindings a channel has.
+ */
 export function detectBroker(ctx: ImportContext): Broker {
   const protocols = serverEntries(ctx).map(([, server]) => String(server.protocol ?? ""));
-  if (protocols.some((p) => p.startsWith("kafka"))) return "kafka";
-  if (protocols.some((p) => p.startsWith("amqp"))) return "rabbitmq";
+  const brokers = allBrokers();
+  const spoken = brokers.find(({ asyncapiImport }) => protocols.some((p) => p.startsWith(asyncapiImport.protocol)));
+  if (spoken) return spoken.name;
   const text = JSON.stringify(ctx.root.channels ?? {});
-  if (text.includes('"amqp"')) return "rabbitmq";
-  ctx.warn("#/servers", "no kafka or amqp server tells the broker: imported for kafka (pass --broker to choose)");
-  return "kafka";
+  const bound = brokers.find(
+    ({ name, asyncapiImport }) => name !== DEFAULT_BROKER && text.includes(JSON.stringify(asyncapiImport.protocol)),
+  );
+  if (bound) return bound.name;
+  const choice = brokers.map(({ asyncapiImport }) => asyncapiImport.protocol).join(" or ");
+  ctx.warn(
+    "#/servers",
+    `no ${choice} server tells the broker: imported for ${DEFAULT_BROKER} (pass --broker to choose)`,
+  );
+  return DEFAULT_BROKER;
 }
 
 /**
@@ -64,20 +77,9 @@ export function servers(ctx: ImportContext): Obj {
     }
     named.set(name, [...(named.get(name) ?? []), address]);
   }
-  const section: Obj = {};
-  if (ctx.broker === "kafka") {
-    const brokers = (own ? defaults : usable.slice(0, 1)).map(({ address }) => address);
-    if (brokers.length > 0) section.brokers = brokers;
-    if (named.size > 0) section.servers = Object.fromEntries(named);
-    return Object.keys(section).length > 0 ? { kafka: section } : {};
-  }
-  const first = (own ? defaults : usable)[0];
-  if (first) section.url = first.address;
-  for (const [name, urls] of named) {
-    if (urls.length > 1) ctx.warn("#/servers", `server '${name}' has several AMQP URLs: the first is imported`);
-  }
-  if (named.size > 0) section.servers = Object.fromEntries([...named].map(([name, urls]) => [name, urls[0]!]));
-  return Object.keys(section).length > 0 ? { rabbitmq: section } : {};
+  // A document evgen did not write: its first server is the default.
+  const main = (own ? defaults : usable.slice(0, 1)).map(({ address }) => address);
+  return brokerOf(ctx.broker).asyncapiImport.serverSettings(main, named, (path, message) => ctx.warn(path, message));
 }
 
 /** host:port of a Kafka server, or the URL of an AMQP one; undefined (with a warning) when it is neither for this broker. */
@@ -85,25 +87,12 @@ function serverAddress(ctx: ImportContext, path: string, server: Obj): string | 
   ctx.leftover(server, path, ["host", "protocol", "pathname"]);
   const protocol = String(server.protocol ?? "");
   const host = typeof server.host === "string" ? server.host : "";
-  const isKafka = protocol.startsWith("kafka");
-  const isAmqp = protocol === "amqp" || protocol === "amqps";
-  if ((ctx.broker === "kafka" && !isKafka) || (ctx.broker === "rabbitmq" && !isAmqp)) {
+  const { asyncapiImport } = brokerOf(ctx.broker);
+  if (!asyncapiImport.serves(protocol)) {
     ctx.warn(path, `a ${protocol || "server"} server is not used by a ${ctx.broker} service`);
     return undefined;
   }
-  if (isKafka) {
-    if (server.pathname !== undefined) ctx.warn(pointer(path, "pathname"), "Kafka servers have no path");
-    if (BROKER_ADDRESS.test(host)) return host;
-    ctx.warn(pointer(path, "host"), `'${host}' is not a host:port address`);
-    return undefined;
-  }
-  const pathname = typeof server.pathname === "string" ? server.pathname : "";
-  const candidate = `${protocol}://${host}${pathname && !pathname.startsWith("/") ? "/" : ""}${pathname}`;
-  try {
-    new URL(candidate);
-    return candidate;
-  } catch {
-    ctx.warn(path, `'${candidate}' is not a valid AMQP URL`);
-    return undefined;
-  }
+  return asyncapiImport.serverAddress({ protocol, host, pathname: server.pathname }, path, (at, message) =>
+    ctx.warn(at, message),
+  );
 }
