@@ -11,7 +11,7 @@ import { openKafkaDeadLetters as platformaticDeadLetters } from "../../templates
 import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { createPipeline } from "../../templates/runtime/core/pipeline.js";
 import { createPublisher, type Publisher } from "../../templates/runtime/core/publisher.js";
-import { FAILURE_HEADERS, type Transport } from "../../templates/runtime/core/types.js";
+import { FAILURE_HEADERS, type ConsumerDef, type Transport } from "../../templates/runtime/core/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { order, type Payloads } from "./fixtures.js";
@@ -141,9 +141,10 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)(
     });
 
     it("refuses to replay for a consumer without a dead letter, and names a missing topic", async () => {
-      const noDeadLetter = { ...mailer, deadLetter: false, replayTopic: undefined };
+      const { deadLetterQueue: _queue, replayTopic: _replay, ...settings } = mailer;
+      const noDeadLetter: ConsumerDef = { ...settings, deadLetter: false };
       await expect(deadLetters.replay(noDeadLetter, 1)).rejects.toThrow(/no dead letter/);
-      const ghost = { ...mailer, deadLetterQueue: `${service.service}.ghost.dlq` };
+      const ghost: ConsumerDef = { ...mailer, deadLetter: true, deadLetterQueue: `${service.service}.ghost.dlq` };
       await expect(deadLetters.list(ghost, 1)).rejects.toThrow(`topic ${ghost.deadLetterQueue} does not exist`);
     });
   },

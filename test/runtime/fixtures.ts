@@ -1,7 +1,13 @@
 // Hand-written service definitions for runtime tests: what the generator would emit for a small
 // shop, with consumers assembled per test.
 import { z } from "zod";
-import type { CloudEventAttributes, ConsumerDef, Logger, ServiceDef } from "../../templates/runtime/core/types.js";
+import type {
+  CloudEventAttributes,
+  ConsumerDef,
+  DeadLetterDef,
+  Logger,
+  ServiceDef,
+} from "../../templates/runtime/core/types.js";
 
 export const orderCreatedV1 = z.looseObject({
   orderId: z.uuid(),
@@ -60,10 +66,16 @@ export type ConsumerSpec = Partial<Omit<ConsumerDef, "name" | "retry">> & {
   retry?: Partial<ConsumerDef["retry"]>;
 };
 
-export function consumerDef(service: string, name: string, spec: ConsumerSpec): ConsumerDef {
+export function consumerDef(service: string, name: string, { deadLetter, ...spec }: ConsumerSpec): ConsumerDef {
   const group = `${service}.${name}`;
   const delaysMs = spec.retry?.delaysMs ?? [20, 40];
   const attempts = spec.retry?.attempts ?? delaysMs.length + 1;
+  // Without a dead letter, no name of one (as the generator writes it).
+  const { deadLetterQueue = `${group}.dlq`, replayTopic, ...settings } = spec;
+  const deadLetterDef: DeadLetterDef =
+    deadLetter === false
+      ? { deadLetter: false }
+      : { deadLetter: true, deadLetterQueue, ...(replayTopic === undefined ? {} : { replayTopic }) };
   return {
     name,
     group,
@@ -73,11 +85,10 @@ export function consumerDef(service: string, name: string, spec: ConsumerSpec): 
     concurrency: 1,
     timeoutMs: 2000,
     retryQueues: Array.from({ length: attempts - 1 }, (_, k) => `${group}.retry-${k + 1}`),
-    deadLetter: spec.deadLetter ?? true,
-    ...(spec.deadLetter === false ? {} : { deadLetterQueue: `${group}.dlq` }),
     idempotency: "none",
     idempotencyTtlMs: 7 * 24 * 60 * 60 * 1000,
-    ...spec,
+    ...settings,
+    ...deadLetterDef,
     retry: {
       attempts,
       delayMs: delaysMs[0] ?? 0,

@@ -17,7 +17,9 @@ export function kafkaService(consumers: Record<string, ConsumerSpec>, service = 
     consumers: Object.fromEntries(
       Object.entries(base.consumers).map(([name, c]) => [
         name,
-        { ...c, topics: c.topics.map(own), ...(c.deadLetter ? { replayTopic: `${c.group}.replay` } : {}) },
+        c.deadLetter
+          ? { ...c, topics: c.topics.map(own), replayTopic: `${c.group}.replay` }
+          : { ...c, topics: c.topics.map(own) },
       ]),
     ),
   };

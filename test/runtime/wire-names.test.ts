@@ -20,13 +20,17 @@ const eventually = (assertion: () => unknown) => vi.waitFor(assertion, { timeout
 function named<T extends ServiceDef>(service: T, consumer: string, group: string): T {
   const def = service.consumers[consumer]!;
   const rename = (name: string) => name.replace(def.group, group);
-  service.consumers[consumer] = {
-    ...def,
-    group,
-    retryQueues: def.retryQueues.map(rename),
-    ...(def.deadLetterQueue ? { deadLetterQueue: rename(def.deadLetterQueue) } : {}),
-    ...(def.replayTopic ? { replayTopic: rename(def.replayTopic) } : {}),
-  };
+  const { deadLetterQueue, replayTopic, ...rest } = def;
+  const settings = { ...rest, group, retryQueues: rest.retryQueues.map(rename) };
+  service.consumers[consumer] =
+    deadLetterQueue !== undefined
+      ? {
+          ...settings,
+          deadLetter: true,
+          deadLetterQueue: rename(deadLetterQueue),
+          ...(replayTopic ? { replayTopic: rename(replayTopic) } : {}),
+        }
+      : { ...settings, deadLetter: false };
   return service;
 }
 

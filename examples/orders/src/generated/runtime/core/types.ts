@@ -67,7 +67,19 @@ export interface WindowDef {
   emits: string;
 }
 
-export interface ConsumerDef {
+/**
+ * A consumer's dead letter: its topic or queue `<group>.dlq` (and on Kafka `<group>.replay`, where
+ * dead-letter replay puts events for this consumer alone), or with `deadLetter: false` no name at
+ * all, since no such topic or queue exists (docs/wire-format.md).
+ */
+export type DeadLetterDef =
+  | { deadLetter: true; deadLetterQueue: string; replayTopic?: string }
+  | { deadLetter: false; deadLetterQueue?: never; replayTopic?: never };
+
+export type ConsumerDef = ConsumerSettings & DeadLetterDef;
+
+/** Everything of a consumer but its dead letter. */
+export interface ConsumerSettings {
   name: string;
   /** Kafka group id, RabbitMQ queue: `<service>.<name>` unless the spec names it (groupId, queue). */
   group: string;
@@ -86,11 +98,6 @@ export interface ConsumerDef {
    * RabbitMQ: wait queues named by their delay, `<group>.retry-<delay>` (equal delays share one).
    */
   retryQueues: string[];
-  deadLetter: boolean;
-  /** With a dead letter: `<group>.dlq`, its topic or queue. Without one, none is declared. */
-  deadLetterQueue?: string;
-  /** Kafka with a dead letter: `<group>.replay`, where dead-letter replay puts events for this consumer alone. */
-  replayTopic?: string;
   /** Pauses the consumer while its handlers fail (docs/spec.md, "Circuit breaker"). */
   circuitBreaker?: CircuitBreakerDef;
   idempotency: "none" | "memory" | "redis" | "postgres";
