@@ -23,6 +23,9 @@ export function checkKafkaKeys(ctx: CheckContext): void {
   }
 }
 
+/** What the spec means on Kafka beyond its names: nothing to warn about yet. */
+export function checkKafkaSpec(_ctx: CheckContext): void {}
+
 /** Event topics against the names derived for consumers (name -> consumer), and each other. */
 export function checkKafkaNames(ctx: CheckContext, derived: ReadonlyMap<string, string>): void {
   const byNormalized = new Map<string, string>();

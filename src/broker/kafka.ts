@@ -3,7 +3,7 @@
 import { replayTopicName, retryQueueName } from "../ir/names.js";
 import { envValue } from "../render/prose.js";
 import { KAFKA_TOPIC_MAX } from "../spec/patterns.js";
-import { checkKafkaKeys, checkKafkaNames } from "./kafka-checks.js";
+import { checkKafkaKeys, checkKafkaNames, checkKafkaSpec } from "./kafka-checks.js";
 import { kafkaCatalog } from "./kafka-catalog.js";
 import { kafkaRoutingChanges } from "./kafka-compat.js";
 import { kafkaAsyncApi } from "./kafka-asyncapi.js";
@@ -29,6 +29,7 @@ export const kafka: BrokerDescriptor<"kafka"> = {
   ownKeys: { event: ["topic"], consumer: ["groupId", "retry.mode"] },
   routingChanges: kafkaRoutingChanges,
   checkKeys: checkKafkaKeys,
+  checkSpec: checkKafkaSpec,
   checkNames: checkKafkaNames,
   catalog: kafkaCatalog,
   asyncapi: kafkaAsyncApi,

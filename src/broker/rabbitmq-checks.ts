@@ -1,5 +1,5 @@
-// Spec rules of RabbitMQ: keys that name Kafka things, the unrouted queue's name, the exchange's
-// length, and a password in the url that would be written into generated files.
+// Spec rules of RabbitMQ: keys that name Kafka things, a password in the url that would be written
+// into generated files, emitted events no consumer takes, the unrouted queue's name, the exchange's length.
 import { defaultExchange, unroutedName } from "../ir/names.js";
 import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
 import type { CheckContext } from "../validate/checks/context.js";
@@ -29,6 +29,42 @@ export function checkRabbitKeys(ctx: CheckContext): void {
       });
     }
   }
+}
+
+/**
+ * What the spec means on RabbitMQ: a password in its url would be written into generated files,
+ * and an event emitted that no consumer here handles waits in the unrouted queue.
+ */
+export function checkRabbitSpec(ctx: CheckContext): void {
+  const { service, consumers, rabbitmq, declared } = ctx.parts;
+  for (const [name, url] of Object.entries(rabbitmq?.servers ?? {})) {
+    if (hasRealPassword(url)) {
+      ctx.warn(["rabbitmq", "servers", name], "the url holds a password, which would be written into generated files", {
+        hint: "set AMQP_URL at run time instead",
+      });
+    }
+  }
+  if (rabbitmq && hasRealPassword(rabbitmq.url)) {
+    ctx.warn(["rabbitmq", "url"], "the url holds a password, which would be written into generated files", {
+      hint: "keep the default here and set AMQP_URL at run time",
+    });
+  }
+  if (service === undefined) return;
+  const unrouted = unroutedName(service);
+  const handled = new Set(Object.values(consumers).flatMap((consumer) => consumer.on));
+  for (const [name, consumer] of Object.entries(consumers)) {
+    consumer.emits.forEach((type, i) => {
+      if (!declared.events.has(type) || handled.has(type)) return;
+      ctx.warn(["consumers", name, "emits", i], `'${type}' is emitted but consumed by no consumer of this spec`, {
+        hint: `it waits in the queue ${unrouted} until a queue is bound to it (another service's, or a consumer's here)`,
+      });
+    });
+  }
+}
+
+function hasRealPassword(url: string): boolean {
+  const password = new URL(url).password;
+  return password !== "" && password !== "guest";
 }
 
 /** The names RabbitMQ needs beside the consumers' queues: the unrouted queue and the exchange. */

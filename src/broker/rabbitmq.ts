@@ -4,7 +4,7 @@ import { waitQueueName } from "../ir/names.js";
 import { envValue } from "../render/prose.js";
 import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
 import { rabbitmqCatalog } from "./rabbitmq-catalog.js";
-import { checkRabbitKeys, checkRabbitNames } from "./rabbitmq-checks.js";
+import { checkRabbitKeys, checkRabbitNames, checkRabbitSpec } from "./rabbitmq-checks.js";
 import { rabbitmqAsyncApi } from "./rabbitmq-asyncapi.js";
 import { rabbitmqAsyncApiImport } from "./rabbitmq-asyncapi-import.js";
 import type { BrokerDescriptor, BrokerView } from "./types.js";
@@ -26,6 +26,7 @@ export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   // None reported yet: a changed routingKey would leave old consumers' bindings behind.
   routingChanges: () => [],
   checkKeys: checkRabbitKeys,
+  checkSpec: checkRabbitSpec,
   checkNames: checkRabbitNames,
   catalog: rabbitmqCatalog,
   asyncapi: rabbitmqAsyncApi,

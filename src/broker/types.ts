@@ -119,6 +119,8 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
   routingChanges(before: IREvent, after: IREvent): string[];
   /** Spec rules of this broker: keys only another broker reads (reported, all at once)... */
   checkKeys(ctx: CheckContext): void;
+  /** ...what the spec means on it (warnings: settings that would leak, events no one reads)... */
+  checkSpec(ctx: CheckContext): void;
   /** ...and names it cannot hold, given the names derived for consumers (name -> consumer). */
   checkNames(ctx: CheckContext, derived: ReadonlyMap<string, string>): void;
   /** What the event catalog (evgen docs, src/docs/catalog.ts) says of this broker, in Markdown. */

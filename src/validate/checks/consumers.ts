@@ -1,12 +1,10 @@
-// Consumers refer only to declared events, list each event once, and have sensible retry timing;
-// on RabbitMQ, an event emitted that no consumer handles is pointed out (it waits in <service>.unrouted).
-import { unroutedName } from "../../ir/names.js";
+// Consumers refer only to declared events, list each event once, and have sensible retry timing.
+// What an emitted event no consumer handles means depends on the broker (its descriptor's checkSpec).
 import { didYouMean } from "../did-you-mean.js";
 import type { CheckContext } from "./context.js";
 
 export function checkConsumers(ctx: CheckContext): void {
   const declared = ctx.parts.declared.events;
-  const handled = new Set(Object.values(ctx.parts.consumers).flatMap((consumer) => consumer.on));
   for (const [name, consumer] of Object.entries(ctx.parts.consumers)) {
     for (const list of ["on", "emits"] as const) {
       const seen = new Set<string>();
@@ -26,15 +24,6 @@ export function checkConsumers(ctx: CheckContext): void {
         ["consumers", name, "emits"],
         `consumer '${name}' handles and emits '${type}': make sure it cannot loop`,
       );
-    }
-    if (ctx.parts.broker === "rabbitmq" && ctx.parts.service !== undefined) {
-      const unrouted = unroutedName(ctx.parts.service);
-      consumer.emits.forEach((type, i) => {
-        if (!declared.has(type) || handled.has(type)) return;
-        ctx.warn(["consumers", name, "emits", i], `'${type}' is emitted but consumed by no consumer of this spec`, {
-          hint: `it waits in the queue ${unrouted} until a queue is bound to it (another service's, or a consumer's here)`,
-        });
-      });
     }
     const { delay, maxDelay, backoff, attempts } = consumer.retry;
     if (backoff === "exponential" && attempts > 1 && maxDelay < delay) {

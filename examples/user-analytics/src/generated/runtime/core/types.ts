@@ -216,7 +216,7 @@ export interface Subscription {
 }
 
 export interface Transport {
-  readonly kind: "memory" | "kafka" | "rabbitmq";
+  readonly kind: "memory" | Broker;
   /** Connect and declare/provision everything the service needs (idempotent). */
   connect(): Promise<void>;
   /** Resolves once the broker confirmed every message; rejects if any was not accepted. */
