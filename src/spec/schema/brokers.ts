@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { BrokerName } from "../broker-names.js";
 import { BROKER_ADDRESS, EXCHANGE_NAME, RABBITMQ_NAME_MAX_BYTES, SERVER_NAME } from "../patterns.js";
 import { matching } from "./common.js";
 
@@ -71,6 +72,15 @@ export const rabbitmqSection = z
     prefetch: z.int().min(1).max(65_535).default(50).describe("Unacknowledged deliveries per consumer. Default 50."),
   })
   .describe("Read only when broker is rabbitmq.");
+
+/**
+ * Each broker's settings block of the spec, under its name; a spec may hold every block, and only
+ * its broker's is read. Keyed by BROKER_NAMES, so a broker named there cannot lack its block.
+ */
+export const brokerSections = {
+  kafka: kafkaSection.prefault({}),
+  rabbitmq: rabbitmqSection.prefault({}),
+} satisfies Record<BrokerName, z.ZodType>;
 
 function isAmqpUrl(text: string): boolean {
   try {

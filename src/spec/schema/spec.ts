@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { BROKER_NAMES } from "../broker-names.js";
 import { CONSUMER_NAME, EVENT_TYPE, SERVICE_NAME, TYPE_NAME } from "../patterns.js";
-import { kafkaSection, rabbitmqSection } from "./brokers.js";
+import { brokerSections } from "./brokers.js";
 import { matching } from "./common.js";
 import { consumerSchema } from "./consumer.js";
 import { eventSchema } from "./event.js";
@@ -20,8 +20,7 @@ export const specSchema = z
       .optional()
       .describe("What the service does; shown in the generated README and package.json."),
     broker: z.enum(BROKER_NAMES).describe("The broker the generated service uses."),
-    kafka: kafkaSection.prefault({}),
-    rabbitmq: rabbitmqSection.prefault({}),
+    ...brokerSections,
     types: z
       .record(matching(TYPE_NAME, "type names are PascalCase: [A-Z][A-Za-z0-9]*"), fieldsMap)
       .default({})
