@@ -1,5 +1,8 @@
 // What `evgen import asyncapi` reads of AMQP servers: a URL each (credentials never appear in
 // AsyncAPI), the first default one as rabbitmq.url and named environments as rabbitmq.servers.
+import type { ImportContext } from "../asyncapi/import/context.js";
+import { isObj, pointer, type Obj } from "../asyncapi/import/json.js";
+import { QUEUE_NAME } from "../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "./types.js";
 
 export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
@@ -18,6 +21,9 @@ export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
     }
   },
 
+  consumerWireName: queueOf,
+  pattern: QUEUE_NAME,
+
   serverSettings(main, named, warn) {
     const section: Record<string, unknown> = {};
     if (main[0] !== undefined) section.url = main[0];
@@ -28,3 +34,29 @@ export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
     return Object.keys(section).length > 0 ? { rabbitmq: section } : {};
   },
 };
+
+/** The queue of a receive operation's channel (amqp binding `is: queue`); evgen's queues are durable and shared. */
+function queueOf(ctx: ImportContext, operation: Obj, path: string): { name: string; path: string } | undefined {
+  const channel = ctx.deref(operation.channel, pointer(path, "channel"));
+  if (!channel || !isObj(channel.node)) return undefined;
+  const binding =
+    isObj(channel.node.bindings) && isObj(channel.node.bindings.amqp) ? channel.node.bindings.amqp : undefined;
+  if (binding?.is !== "queue") return undefined;
+  const queue = isObj(binding.queue) ? binding.queue : {};
+  const where = pointer(channel.path, "bindings", "amqp", "queue");
+  const name =
+    typeof queue.name === "string"
+      ? queue.name
+      : typeof channel.node.address === "string"
+        ? channel.node.address
+        : undefined;
+  if (queue.durable === false) ctx.warn(pointer(where, "durable"), "evgen's queues are durable: imported as durable");
+  if (queue.exclusive === true)
+    ctx.warn(
+      pointer(where, "exclusive"),
+      "evgen's queues are shared by every instance of the service: imported as not exclusive",
+    );
+  if (queue.autoDelete === true)
+    ctx.warn(pointer(where, "autoDelete"), "evgen's queues outlive their consumers: imported as not auto-deleted");
+  return name === undefined ? undefined : { name, path: where };
+}

@@ -1,6 +1,8 @@
 // What the generator needs to know about a broker, in one place (docs/architecture.md, "Brokers"):
 // the generator asks the project's descriptor instead of branching on the broker's name.
 import type { JsonObject } from "../asyncapi/document.js";
+import type { ImportContext } from "../asyncapi/import/context.js";
+import type { Obj } from "../asyncapi/import/json.js";
 import type { IR, IRConsumer, IREvent, IRRetry, IRVersion } from "../ir/types.js";
 import type { BrokerName } from "../spec/broker-names.js";
 import type { CheckContext } from "../validate/checks/context.js";
@@ -65,6 +67,12 @@ export interface BrokerAsyncApiImport {
     path: string,
     warn: ImportWarn,
   ): string | undefined;
+  /**
+   * The group or queue a receive operation names in its bindings (Kafka: its groupId; RabbitMQ: the
+   * queue of its channel), and where; what the name must look like is `pattern`.
+   */
+  consumerWireName(ctx: ImportContext, operation: Obj, path: string): { name: string; path?: string } | undefined;
+  pattern: RegExp;
   /** The spec's settings block of its servers: the main addresses, and the named servers' (environments). */
   serverSettings(main: string[], named: ReadonlyMap<string, string[]>, warn: ImportWarn): Record<string, unknown>;
 }

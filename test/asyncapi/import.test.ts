@@ -335,3 +335,41 @@ describe("import asyncapi: servers", () => {
     ]);
   });
 });
+
+describe("import asyncapi: the group or queue a receive operation names", () => {
+  const messages = (text: string, broker: "kafka" | "rabbitmq") =>
+    importAsyncApi(text, { broker }).warnings.map((warning) => warning.message);
+
+  it("Kafka: keeps a usable groupId, and says which it cannot use", () => {
+    const text = `asyncapi: 3.0.0
+info: { title: shop, version: "1" }
+servers: { prod: { host: "k1:9092", protocol: kafka } }
+channels:
+  orders: { address: orders, messages: { created: { name: order.created, payload: { type: object } } } }
+operations:
+  receive.a: { action: receive, channel: { $ref: "#/channels/orders" }, bindings: { kafka: { groupId: { enum: ["bad name!"] } } } }
+  receive.b: { action: receive, channel: { $ref: "#/channels/orders" }, bindings: { kafka: { groupId: { const: "custom.group" } } } }
+`;
+    expect(messages(text, "kafka")).toContain(
+      "'bad name!' cannot name a Kafka group evgen derives topics or queues from: the consumer uses 'shop.bad-name'",
+    );
+    expect(importAsyncApi(text).text).toContain("groupId: custom.group");
+  });
+
+  it("RabbitMQ: reads the queue of the operation's channel, durable and shared", () => {
+    const text = `asyncapi: 3.0.0
+info: { title: shop, version: "1" }
+servers: { mq: { host: "mq:5672", protocol: amqp } }
+channels:
+  q: { address: "bad name", bindings: { amqp: { is: queue, queue: { name: "bad name", durable: false } } }, messages: { created: { name: order.created, payload: { type: object } } } }
+operations:
+  receive.a: { action: receive, channel: { $ref: "#/channels/q" } }
+`;
+    expect(messages(text, "rabbitmq")).toEqual(
+      expect.arrayContaining([
+        "evgen's queues are durable: imported as durable",
+        "'bad name' cannot name a RabbitMQ queue evgen derives topics or queues from: the consumer uses 'shop.a'",
+      ]),
+    );
+  });
+});

@@ -1,6 +1,7 @@
 // Receive operations -> `consumers:` (send operations say nothing evgen.yaml does not).
+import { brokerOf } from "../../broker/index.js";
 import { consumerGroup } from "../../ir/names.js";
-import { CONSUMER_NAME, KAFKA_TOPIC, QUEUE_NAME, RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
+import { CONSUMER_NAME, RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
 import type { ImportContext } from "./context.js";
 import { consumerPolicy } from "./consumer-policy.js";
 import { byKey, isObj, pointer, type Obj } from "./json.js";
@@ -71,15 +72,19 @@ function receive(
  * derives: a service must join the documented group or queue, not one of its own.
  */
 function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Obj, extension: Obj, path: string): void {
-  const key = ctx.broker === "kafka" ? "groupId" : "queue";
-  const found = ctx.broker === "kafka" ? kafkaGroupId(operation) : queueOf(ctx, operation, path);
+  const { label, names, asyncapiImport } = brokerOf(ctx.broker);
+  const key = names.consumerKey;
+  const found = asyncapiImport.consumerWireName(ctx, operation, path);
   const given = typeof extension.group === "string" ? extension.group : found?.name;
   if (given === undefined || given === consumerGroup(ctx.service, name)) return;
-  const pattern = ctx.broker === "kafka" ? KAFKA_TOPIC : QUEUE_NAME;
-  if (!pattern.test(given) || given.startsWith("amq.") || Buffer.byteLength(given) > RABBITMQ_NAME_MAX_BYTES) {
+  if (
+    !asyncapiImport.pattern.test(given) ||
+    given.startsWith("amq.") ||
+    Buffer.byteLength(given) > RABBITMQ_NAME_MAX_BYTES
+  ) {
     ctx.warn(
       found?.path ?? path,
-      `'${given}' cannot name a ${ctx.broker === "kafka" ? "Kafka group" : "RabbitMQ queue"} evgen derives topics or queues from: the consumer uses '${consumerGroup(ctx.service, name)}'`,
+      `'${given}' cannot name a ${label} ${names.consumerNoun} evgen derives topics or queues from: the consumer uses '${consumerGroup(ctx.service, name)}'`,
     );
     return;
   }
@@ -91,41 +96,6 @@ function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Ob
     return;
   }
   consumer[key] = given;
-}
-
-function kafkaGroupId(operation: Obj): { name: string; path?: string } | undefined {
-  const bindings = isObj(operation.bindings) ? operation.bindings : {};
-  const groupId = isObj(bindings.kafka) ? bindings.kafka.groupId : undefined;
-  if (!isObj(groupId)) return undefined;
-  const value =
-    groupId.const ?? (Array.isArray(groupId.enum) && groupId.enum.length === 1 ? groupId.enum[0] : undefined);
-  return typeof value === "string" ? { name: value } : undefined;
-}
-
-/** The queue of a receive operation's channel (amqp binding `is: queue`); evgen's queues are durable and shared. */
-function queueOf(ctx: ImportContext, operation: Obj, path: string): { name: string; path: string } | undefined {
-  const channel = ctx.deref(operation.channel, pointer(path, "channel"));
-  if (!channel || !isObj(channel.node)) return undefined;
-  const binding =
-    isObj(channel.node.bindings) && isObj(channel.node.bindings.amqp) ? channel.node.bindings.amqp : undefined;
-  if (binding?.is !== "queue") return undefined;
-  const queue = isObj(binding.queue) ? binding.queue : {};
-  const where = pointer(channel.path, "bindings", "amqp", "queue");
-  const name =
-    typeof queue.name === "string"
-      ? queue.name
-      : typeof channel.node.address === "string"
-        ? channel.node.address
-        : undefined;
-  if (queue.durable === false) ctx.warn(pointer(where, "durable"), "evgen's queues are durable: imported as durable");
-  if (queue.exclusive === true)
-    ctx.warn(
-      pointer(where, "exclusive"),
-      "evgen's queues are shared by every instance of the service: imported as not exclusive",
-    );
-  if (queue.autoDelete === true)
-    ctx.warn(pointer(where, "autoDelete"), "evgen's queues outlive their consumers: imported as not auto-deleted");
-  return name === undefined ? undefined : { name, path: where };
 }
 
 function operationBindings(ctx: ImportContext, operation: Obj, path: string): void {
