@@ -1,6 +1,10 @@
-// What `evgen import asyncapi` reads of Kafka servers: host:port addresses, the default ones as
-// kafka.brokers and named environments as kafka.servers.
+// What `evgen import asyncapi` reads for Kafka: servers (host:port addresses, the default ones as
+// kafka.brokers, named environments as kafka.servers), the group id of a receive operation, and
+// the topic defaults of the channels' kafka bindings.
+import { channelEntries } from "../asyncapi/import/channels.js";
+import type { ImportContext } from "../asyncapi/import/context.js";
 import { isObj, pointer, type Obj } from "../asyncapi/import/json.js";
+import { TOPIC_DEFAULTS } from "../spec/defaults.js";
 import { BROKER_ADDRESS, KAFKA_TOPIC } from "../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "./types.js";
 
@@ -15,6 +19,11 @@ export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
     return undefined;
   },
 
+  beforeEvents: () => undefined,
+  bindingSettings(ctx) {
+    const defaults = topicDefaults(ctx);
+    return defaults ? { topicDefaults: defaults } : {};
+  },
   consumerWireName: (_ctx, operation) => groupIdOf(operation),
   pattern: KAFKA_TOPIC,
 
@@ -34,4 +43,31 @@ function groupIdOf(operation: Obj): { name: string } | undefined {
   const value =
     groupId.const ?? (Array.isArray(groupId.enum) && groupId.enum.length === 1 ? groupId.enum[0] : undefined);
   return typeof value === "string" ? { name: value } : undefined;
+}
+
+/** kafka.topicDefaults, from the partitions and replicas of the topics' kafka bindings. */
+function topicDefaults(ctx: ImportContext): Obj | undefined {
+  const found = new Map<string, { partitions?: number; replicationFactor?: number }>();
+  for (const { path, channel } of channelEntries(ctx)) {
+    const binding = isObj(channel.bindings) && isObj(channel.bindings.kafka) ? channel.bindings.kafka : undefined;
+    if (!binding) continue;
+    const partitions = typeof binding.partitions === "number" ? binding.partitions : undefined;
+    const replicationFactor = typeof binding.replicas === "number" ? binding.replicas : undefined;
+    if (partitions !== undefined || replicationFactor !== undefined) found.set(path, { partitions, replicationFactor });
+  }
+  const distinct = [...new Set([...found.values()].map((v) => JSON.stringify(v)))];
+  if (distinct.length === 0) return undefined;
+  if (distinct.length > 1) {
+    for (const path of [...found.keys()].slice(1)) {
+      ctx.warn(
+        pointer(path, "bindings", "kafka"),
+        "topics differ in partitions or replicas: evgen has one setting for all; the first channel's is imported",
+      );
+    }
+  }
+  const first = JSON.parse(distinct[0]!) as Obj;
+  const kept = Object.entries(first).filter(
+    ([k, v]) => v !== undefined && v !== TOPIC_DEFAULTS[k as keyof typeof TOPIC_DEFAULTS],
+  );
+  return kept.length === 0 ? undefined : Object.fromEntries(kept);
 }

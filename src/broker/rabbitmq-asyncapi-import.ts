@@ -1,7 +1,13 @@
-// What `evgen import asyncapi` reads of AMQP servers: a URL each (credentials never appear in
-// AsyncAPI), the first default one as rabbitmq.url and named environments as rabbitmq.servers.
+// What `evgen import asyncapi` reads for RabbitMQ: AMQP servers (a URL each, credentials never
+// appear in AsyncAPI; the first default one as rabbitmq.url, named environments as
+// rabbitmq.servers), the routing keys of send operations, the queue of a receive operation's
+// channel, and the exchange, queue type and prefetch of the channels' amqp bindings.
+import { channelEntries } from "../asyncapi/import/channels.js";
 import type { ImportContext } from "../asyncapi/import/context.js";
 import { isObj, pointer, type Obj } from "../asyncapi/import/json.js";
+import { collectRoutingKeys } from "../asyncapi/import/operation-events.js";
+import { defaultExchange } from "../ir/names.js";
+import { RABBITMQ_DEFAULTS } from "../spec/defaults.js";
 import { QUEUE_NAME } from "../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "./types.js";
 
@@ -21,6 +27,11 @@ export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
     }
   },
 
+  beforeEvents: collectRoutingKeys,
+  bindingSettings(ctx) {
+    const name = exchange(ctx);
+    return { ...(name ? { exchange: name } : {}), ...queueSettings(ctx) };
+  },
   consumerWireName: queueOf,
   pattern: QUEUE_NAME,
 
@@ -59,4 +70,40 @@ function queueOf(ctx: ImportContext, operation: Obj, path: string): { name: stri
   if (queue.autoDelete === true)
     ctx.warn(pointer(where, "autoDelete"), "evgen's queues outlive their consumers: imported as not auto-deleted");
   return name === undefined ? undefined : { name, path: where };
+}
+
+/** rabbitmq.queueType and rabbitmq.prefetch, as export writes them into the queues' amqp bindings. */
+function queueSettings(ctx: ImportContext): Obj {
+  const settings: Obj = {};
+  for (const { path, channel } of channelEntries(ctx)) {
+    const binding = isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+    if (!binding) continue;
+    for (const key of ["queueType", "prefetch"] as const) {
+      const value = binding[`x-evgen-${key}`];
+      if (value === undefined || value === RABBITMQ_DEFAULTS[key]) continue;
+      if (settings[key] !== undefined && settings[key] !== value) {
+        ctx.warn(
+          pointer(path, "bindings", "amqp", `x-evgen-${key}`),
+          `queues differ in ${key}: evgen has one for all; '${String(settings[key])}' is imported`,
+        );
+      } else settings[key] = value;
+    }
+  }
+  return settings;
+}
+
+/** rabbitmq.exchange, from the channels' amqp bindings, unless it is the default. */
+function exchange(ctx: ImportContext): string | undefined {
+  const names = new Map<string, string>();
+  for (const { path, channel } of channelEntries(ctx)) {
+    const binding = isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+    const name = binding && isObj(binding.exchange) ? binding.exchange.name : undefined;
+    if (typeof name === "string" && name !== "") names.set(path, name);
+  }
+  const distinct = [...new Set(names.values())];
+  if (distinct.length > 1) {
+    ctx.warn("#/channels", `several exchanges (${distinct.join(", ")}): evgen uses one; '${distinct[0]}' is imported`);
+  }
+  const exchange = distinct[0];
+  return exchange === undefined || exchange === defaultExchange(ctx.service) ? undefined : exchange;
 }

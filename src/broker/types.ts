@@ -67,6 +67,10 @@ export interface BrokerAsyncApiImport {
     path: string,
     warn: ImportWarn,
   ): string | undefined;
+  /** Before the events are read: what they need from elsewhere (RabbitMQ: the operations' routing keys). */
+  beforeEvents(ctx: ImportContext): void;
+  /** Its settings the channels' bindings give (Kafka: topic defaults; RabbitMQ: exchange, queue type, prefetch). */
+  bindingSettings(ctx: ImportContext): Obj;
   /**
    * The group or queue a receive operation names in its bindings (Kafka: its groupId; RabbitMQ: the
    * queue of its channel), and where; what the name must look like is `pattern`.

@@ -9,9 +9,8 @@
 // Schema -> fields), consumers.ts (receive operations), components.ts (what nothing refers to).
 import { parse } from "yaml";
 import { validateSpec } from "../../validate/index.js";
-import { exchange, queueSettings, topicDefaults } from "./broker-settings.js";
+import { brokerOf } from "../../broker/index.js";
 import { collectMessages } from "./channels.js";
-import { collectRoutingKeys } from "./operation-events.js";
 import { unusedComponents } from "./components.js";
 import { consumers } from "./consumers.js";
 import { ImportContext, NO_PLACE } from "./context.js";
@@ -71,22 +70,15 @@ function run(ctx: ImportContext): ImportResult {
   spec.broker = ctx.broker;
   Object.assign(spec, servers(ctx));
 
+  const { asyncapiImport } = brokerOf(ctx.broker);
   collectMessages(ctx);
-  if (ctx.broker === "rabbitmq") collectRoutingKeys(ctx);
+  asyncapiImport.beforeEvents(ctx);
   const eventSpecs = events(ctx);
   const consumerSpecs = consumers(ctx, new Set(Object.keys(eventSpecs)));
-  const defaults = topicDefaults(ctx);
-  if (defaults && ctx.broker === "kafka")
-    spec.kafka = { ...(isObj(spec.kafka) ? spec.kafka : {}), topicDefaults: defaults };
-  const exchangeName = exchange(ctx);
-  if (ctx.broker === "rabbitmq") {
-    const rabbitmq = {
-      ...(isObj(spec.rabbitmq) ? spec.rabbitmq : {}),
-      ...(exchangeName ? { exchange: exchangeName } : {}),
-      ...queueSettings(ctx),
-    };
-    if (Object.keys(rabbitmq).length > 0) spec.rabbitmq = rabbitmq;
-  }
+  // The broker's settings block: what its servers gave, and what the channels' bindings give.
+  const existing = spec[ctx.broker];
+  const section = { ...(isObj(existing) ? existing : {}), ...asyncapiImport.bindingSettings(ctx) };
+  if (Object.keys(section).length > 0) spec[ctx.broker] = section;
   unusedComponents(ctx);
 
   if (ctx.types.size > 0) spec.types = Object.fromEntries(byKey(ctx.types));

@@ -1,6 +1,7 @@
 // The imported spec as YAML text: block style for sections, flow style for field objects and
 // lists of values, the modeline first.
 import { Document, isScalar, visit } from "yaml";
+import { BROKER_NAMES } from "../../spec/broker-names.js";
 import { MODELINE } from "../../spec/modeline.js";
 import type { Obj } from "./json.js";
 
@@ -9,7 +10,7 @@ const FIELD_KEYS = ["type", "$ref", "enum", "const", "oneOf", "anyOf"];
 export function renderSpec(spec: Obj, sourceName: string | undefined): string {
   // Shared objects (the any-value union) are printed in full, not as YAML anchors and aliases.
   const document = new Document(spec, { aliasDuplicateObjects: false });
-  for (const section of ["kafka", "types", "events", "consumers"]) {
+  for (const section of [...BROKER_NAMES, "types", "events", "consumers"]) {
     const node = document.get(section, true);
     if (node === undefined) continue;
     visit(node as Parameters<typeof visit>[0], {
