@@ -55,7 +55,7 @@ export interface BrokerAsyncApi {
 /** Where an import problem is, and what it is (a JSON pointer into the AsyncAPI document). */
 export type ImportWarn = (path: string, message: string) => void;
 
-/** What `evgen import asyncapi` reads of this broker's servers (src/asyncapi/import/service.ts). */
+/** What `evgen import asyncapi` reads for this broker: servers, a consumer's group or queue, settings in bindings (src/asyncapi/import/). */
 export interface BrokerAsyncApiImport {
   /** The AsyncAPI protocol its servers and bindings are named by: a server whose protocol starts with it tells the broker. */
   protocol: string;
