@@ -56,6 +56,38 @@ function requests(records: OutRecord[]): OutRecord[][] {
   return out;
 }
 
+/**
+ * Texts that repeat from record to record as bytes, each made once: header names, and the values
+ * of the headers below (not ids or times, new with every event). Bounded, should a spec or its
+ * producers use names without end.
+ */
+class RepeatedBytes {
+  private readonly known = new Map<string, Buffer>();
+
+  of(text: string): Buffer {
+    let bytes = this.known.get(text);
+    if (bytes === undefined) {
+      bytes = Buffer.from(text);
+      if (this.known.size < 1000) this.known.set(text, bytes);
+    }
+    return bytes;
+  }
+}
+
+const HEADER_NAMES = new RepeatedBytes();
+const HEADER_VALUES = new RepeatedBytes();
+/** Headers whose values are the same for every event of a type. */
+const REPEATING = new Set([
+  "ce_type",
+  "ce_source",
+  "ce_specversion",
+  "ce_dataversion",
+  "ce_dataschema",
+  "content-type",
+]);
+
+const headerName = (name?: string) => (name === undefined ? undefined : HEADER_NAMES.of(name));
+
 /** murmur2 of the key like kafkajs's default partitioner; keyless records spread round-robin. */
 function keyPartitioner() {
   let next = 0;
@@ -69,11 +101,17 @@ function newProducer(connection: KafkaConnection, clientId: string): Platformati
     idempotent: true,
     acks: ProduceAcks.ALL,
     partitioner: keyPartitioner(),
-    serializers: { key: toBytes, headerValue: toBytes, headerKey: (name?: string) => toBytes(name) },
+    serializers: { key: toBytes, headerValue: toBytes, headerKey: headerName },
   });
 }
 
 function toMessage(record: OutRecord): MessageToProduce<Bytes, Buffer, string, Bytes> {
+  // The record's own headers object, made for this send (attributeHeaders, failureHeaders).
+  const { headers } = record;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value === "string" && REPEATING.has(name)) headers[name] = HEADER_VALUES.of(value);
+  }
   return {
     topic: record.topic,
     value: record.value,
