@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
+import type { KafkaClientName } from "../support/kafka-clients.js";
 import {
   MATRIX_CONSUMERS,
   MATRIX_HANDLERS,
@@ -18,6 +19,11 @@ import { specText } from "../support/spec.js";
 import { waitFor } from "../support/wait.js";
 import { freePort, type RunningService } from "./service-support.js";
 
+/**
+ * The client of the generated service (spec kafka.client): EVGEN_SCALE_OUT_CLIENT, kafkajs unless
+ * set; with platformatic, KAFKA_GROUP_PROTOCOL (classic, consumer) passes on to the instances.
+ */
+const CLIENT = (process.env.EVGEN_SCALE_OUT_CLIENT ?? "kafkajs") as KafkaClientName;
 /** 20,000 as the issue asks; EVGEN_SCALE_OUT_EVENTS lowers it on a slow machine. */
 const EVENTS = Number(process.env.EVGEN_SCALE_OUT_EVENTS ?? 20_000);
 const BATCH = 500;
@@ -26,7 +32,7 @@ const SESSION_TIMEOUT_MS = 10_000;
 
 const ready = await Promise.all([hasKafka(), hasPostgres()]);
 
-describe.skipIf(!ready.every(Boolean))("three instances of a generated Kafka service", () => {
+describe.skipIf(!ready.every(Boolean))(`three instances of a generated Kafka service on ${CLIENT}`, () => {
   const service = uniqueName("scale");
   const matrix = matrixProject({
     KAFKA_BROKERS: KAFKA_BROKERS.join(","),
@@ -39,7 +45,7 @@ describe.skipIf(!ready.every(Boolean))("three instances of a generated Kafka ser
       specText({
         service,
         broker: "kafka",
-        kafka: { topicDefaults: { partitions: 6 } },
+        kafka: { client: CLIENT, topicDefaults: { partitions: 6 } },
         events: {
           "order.created": {
             key: "orderId",
@@ -129,7 +135,8 @@ describe.skipIf(!ready.every(Boolean))("three instances of a generated Kafka ser
       let silence = 0;
       for (let i = 1; i < times.length; i++) silence = Math.max(silence, times[i]! - times[i - 1]!);
       console.log(
-        `scale-out: ${EVENTS} events, ${repeats} handled twice, longest silence of the group ${silence} ms; ` +
+        `scale-out on ${CLIENT}${CLIENT === "platformatic" ? ` (KAFKA_GROUP_PROTOCOL ${process.env.KAFKA_GROUP_PROTOCOL ?? "auto"})` : ""}: ` +
+          `${EVENTS} events, ${repeats} handled twice, longest silence of the group ${silence} ms; ` +
           `restarted instance served /healthz after ${healthyMs} ms, exited ${termMs} ms after SIGTERM during its join`,
       );
       expect(silence).toBeLessThan(2 * SESSION_TIMEOUT_MS + 5_000);

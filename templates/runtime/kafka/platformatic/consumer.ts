@@ -4,23 +4,23 @@
 // before its offset is committed, so a crash at any point redelivers instead of losing.
 // Partitions are processed in order, `concurrency` of them at once; a retry topic's partition
 // waits until its next record is due. The client heartbeats on its own, whatever a handler does.
-import {
-  Consumer,
-  ListOffsetTimestamps,
-  stringDeserializer,
-  type Message,
-  type MessagesStream,
-} from "@platformatic/kafka";
+import { Consumer, ListOffsetTimestamps, type Message, type MessagesStream } from "@platformatic/kafka";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CircuitBreaker } from "../../core/circuit.js";
 import { errorMessage } from "../../core/errors.js";
-import { failureHeaders, mapHeaderAttributes } from "../headers.js";
+import { failureHeaders, headerNameDecoder, mapHeaderAttributes } from "../headers.js";
 import { clientOptions, type KafkaConnection } from "./client.js";
 import type { RecordSender } from "./producer.js";
 import { readRetryCopy, type RetryCopy } from "../retry-copies.js";
 import { childLogger } from "../../core/logger.js";
 import type { LagMetrics } from "../../core/metrics.js";
-import { COMMIT_INTERVAL_MS, MAX_TIMER_MS, RecordDecisions, type RecordCopies } from "../records.js";
+import {
+  COMMIT_INTERVAL_MS,
+  MAX_TIMER_MS,
+  RecordDecisions,
+  heartbeatIntervalMs,
+  type RecordCopies,
+} from "../records.js";
 import type { ConsumerDef, Delivery, DeliveryHandler, Logger, Subscription } from "../../core/types.js";
 
 export interface ConsumerOptions {
@@ -28,8 +28,14 @@ export interface ConsumerOptions {
   clientId: string;
   send: RecordSender["send"];
   log: Logger;
-  /** How long the group waits for a silent member before handing its partitions to others. */
+  /**
+   * How long the group waits for a silent member before handing its partitions to others (the
+   * classic protocol; under the consumer protocol the broker's group.consumer.session.timeout.ms
+   * rules), and how long a member has to give up revoked partitions.
+   */
   sessionTimeoutMs: number;
+  /** The consumer group protocol: classic (JoinGroup/SyncGroup) or consumer (KIP-848). */
+  groupProtocol: GroupProtocol;
   metrics?: LagMetrics;
 }
 
@@ -37,6 +43,12 @@ export interface KafkaSubscription extends Subscription {
   /** False once the consumer failed for good (it restarts itself after broker outages). */
   isAlive(): boolean;
 }
+
+/**
+ * classic: every join or leave stops the whole group while its members agree on an assignment;
+ * consumer (KIP-848, Kafka 4): the broker assigns, and moves only the partitions that change hands.
+ */
+export type GroupProtocol = "classic" | "consumer";
 
 /** Key and value as fetched (undefined for null), header names decoded. */
 type KafkaRecord = Message<Buffer | undefined, Buffer | undefined, string, Buffer>;
@@ -86,8 +98,8 @@ interface Lane {
   readonly dedicated: boolean;
   readonly stream: StreamState;
   records: KafkaRecord[];
-  /** The offset after the last record received: a rewound stream (after a rejoin) sends some again. */
-  next: bigint;
+  /** The last offset received (-1n: none yet): a rewound stream (after a rejoin) sends some again. */
+  last: bigint;
   /** The first offset not committed yet: the lag counts from here. */
   position: bigint;
   /** Set when the partition went to another member: what is left of it is that member's. */
@@ -101,6 +113,8 @@ interface StreamState {
   stream: MessagesStream<Buffer | undefined, Buffer | undefined, string, Buffer>;
   queued: number;
   paused: boolean;
+  /** The lane of the last record received. */
+  lane?: Lane;
 }
 
 /** Copies of a record, with the failure headers, through the service's producer. */
@@ -133,12 +147,18 @@ export async function subscribeConsumer(
   const ready: Lane[] = [];
   const running = new Set<Promise<void>>();
   const commits = new Set<Promise<void>>();
+  // Partitions handled at once.
+  const parallel = Math.max(1, consumer.concurrency);
+  const uncommitted = new Set<Lane>();
+  let commitQueued = false;
   const stopSignal = new AbortController();
   let member:
     | {
         kc: Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>;
         streams: StreamState[];
         lag?: NodeJS.Timeout;
+        /** The assignment last acted on. */
+        seen?: Consumer["assignments"];
       }
     | undefined;
   let restarting: Promise<void> | undefined;
@@ -195,8 +215,33 @@ export async function subscribeConsumer(
     commits.add(sent);
   }
 
-  /** Handles the records queued on a lane when it started, then commits how far it got. */
-  async function drain(lane: Lane): Promise<void> {
+  /**
+   * Commits the progress of lanes whose records were handled as they arrived, once the stream has
+   * handed over the whole fetch (a microtask runs after its last record): one commit per partition
+   * and fetch, as for a drained lane.
+   */
+  function commitSoon(lane: Lane): void {
+    uncommitted.add(lane);
+    if (commitQueued) return;
+    commitQueued = true;
+    queueMicrotask(commitHandled);
+  }
+
+  function commitHandled(): void {
+    commitQueued = false;
+    for (const lane of uncommitted) commit(lane);
+    uncommitted.clear();
+  }
+
+  /**
+   * Handles the records queued on a lane when it started, then commits how far it got. `first`: a
+   * record already under way when the lane started (see `receive`), settled before the others.
+   */
+  async function drain(lane: Lane, first?: { record: KafkaRecord; done: Promise<boolean> }): Promise<void> {
+    if (first) {
+      if (!(await first.done)) return commit(lane);
+      lane.lastDone = first.record;
+    }
     const records = lane.records;
     lane.records = [];
     release(lane.stream, records.length);
@@ -212,8 +257,8 @@ export async function subscribeConsumer(
     commit(lane);
   }
 
-  function start(lane: Lane): void {
-    const run = drain(lane)
+  function start(lane: Lane, first?: { record: KafkaRecord; done: Promise<boolean> }): void {
+    const run = drain(lane, first)
       .catch((error: unknown) => log.error({ err: errorMessage(error), partition: lane.key }, "Kafka partition failed"))
       .finally(() => {
         running.delete(run);
@@ -228,7 +273,7 @@ export async function subscribeConsumer(
   function schedule(lane: Lane): void {
     if (lane.scheduled || stopSignal.signal.aborted) return;
     lane.scheduled = true;
-    if (running.size < Math.max(1, consumer.concurrency)) start(lane);
+    if (running.size < parallel) start(lane);
     else ready.push(lane);
   }
 
@@ -242,7 +287,7 @@ export async function subscribeConsumer(
       dedicated: ownTopics.has(topic),
       stream,
       records: [],
-      next: -1n,
+      last: -1n,
       position: offset,
       revoked: false,
       scheduled: false,
@@ -250,16 +295,46 @@ export async function subscribeConsumer(
     };
   }
 
+  /** A record of an idle lane, handled as it arrives; one decided by a promise starts the lane's run. */
+  function handleNow(lane: Lane, record: KafkaRecord): void {
+    let done: boolean | Promise<boolean>;
+    try {
+      done = processRecord(lane, record);
+    } catch (error) {
+      log.error({ err: errorMessage(error), partition: lane.key }, "Kafka partition failed");
+      return;
+    }
+    if (done === true) {
+      lane.lastDone = record;
+      if (!lane.revoked) commitSoon(lane);
+      return;
+    }
+    lane.scheduled = true;
+    start(lane, { record, done: Promise.resolve(done) });
+  }
+
   /** Records handed over by the stream; it stops fetching while too many wait. */
   function receive(state: StreamState, record: KafkaRecord): void {
-    const key = `${record.topic}:${record.partition}`;
-    let lane = lanes.get(key);
-    if (!lane) {
-      lane = newLane(state, record);
-      lanes.set(key, lane);
+    // A fetch hands over a partition's records one after another: its lane is the last one's.
+    let lane = state.lane;
+    if (!lane || lane.partition !== record.partition || lane.topic !== record.topic || lane.revoked) {
+      const key = `${record.topic}:${record.partition}`;
+      lane = lanes.get(key);
+      if (!lane) {
+        lane = newLane(state, record);
+        lanes.set(key, lane);
+      }
+      state.lane = lane;
     }
-    if (record.offset < lane.next) return;
-    lane.next = record.offset + 1n;
+    if (record.offset <= lane.last) return;
+    lane.last = record.offset;
+    // An idle partition's record is handled at once, while it is fresh: most are decided without a
+    // promise, and a fetch's records need not wait in the lane (and survive into the older
+    // generation of the heap) until a drain takes them. Retry topics wait for their due time instead.
+    if (!lane.scheduled && lane.retryK === 0 && running.size < parallel && !stopSignal.signal.aborted) {
+      handleNow(lane, record);
+      return;
+    }
     lane.records.push(record);
     if (++state.queued >= MAX_QUEUED && !state.paused) {
       state.paused = true;
@@ -283,13 +358,21 @@ export async function subscribeConsumer(
     lanes.delete(lane.key);
   }
 
-  /** A new assignment: the partitions that went elsewhere are revoked, the others go on. */
+  /**
+   * A new assignment: the partitions that went elsewhere are revoked, the others go on. The classic
+   * protocol announces each one as a join; the consumer protocol changes it between heartbeats, so
+   * each heartbeat's answer is looked at too (a new assignment is a new array).
+   */
   function onAssignment(): void {
-    const assignments = member?.kc.assignments ?? [];
+    if (!member || member.kc.assignments === member.seen) return;
+    const assignments = (member.seen = member.kc.assignments) ?? [];
     const kept = new Set(assignments.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}:${p}`)));
     for (const lane of lanes.values()) if (!kept.has(lane.key)) revoke(lane);
     options.metrics?.forgetConsumerLag(consumer.name);
-    log.info({ group: consumer.group, assignment: assignments }, "joined the consumer group");
+    log.info(
+      { group: consumer.group, protocol: options.groupProtocol, assignment: assignments },
+      "joined the consumer group",
+    );
   }
 
   /** Each partition this member has read: its end now, less the first offset not committed yet. */
@@ -323,17 +406,30 @@ export async function subscribeConsumer(
   }
 
   function newConsumer(): Consumer<Buffer | undefined, Buffer | undefined, string, Buffer> {
-    const heartbeatInterval = Math.max(500, Math.floor(options.sessionTimeoutMs / 10));
+    // The consumer protocol takes the session and heartbeat timing from the broker (the client
+    // still checks that its own session timeout, 60 s unless given, is within the rebalance timeout).
+    const group =
+      options.groupProtocol === "consumer"
+        ? {
+            groupProtocol: "consumer" as const,
+            sessionTimeout: options.sessionTimeoutMs,
+            rebalanceTimeout: options.sessionTimeoutMs,
+          }
+        : {
+            groupProtocol: "classic" as const,
+            sessionTimeout: options.sessionTimeoutMs,
+            heartbeatInterval: heartbeatIntervalMs(options.sessionTimeoutMs),
+            rebalanceTimeout: options.sessionTimeoutMs,
+          };
     const kc = new Consumer<Buffer | undefined, Buffer | undefined, string, Buffer>({
       ...clientOptions(options.connection, options.clientId),
+      ...group,
       groupId: consumer.group,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval,
-      rebalanceTimeout: options.sessionTimeoutMs,
       maxWaitTime: FETCH_WAIT_MS,
-      deserializers: { headerKey: stringDeserializer },
+      deserializers: { headerKey: headerNameDecoder() },
     });
     kc.on("consumer:group:join", onAssignment);
+    if (options.groupProtocol === "consumer") kc.on("consumer:heartbeat:end", onAssignment);
     return kc;
   }
 
@@ -358,7 +454,7 @@ export async function subscribeConsumer(
 
   async function join(): Promise<void> {
     const kc = newConsumer();
-    member = { kc, streams: [] };
+    member = { kc, streams: [], seen: null };
     for (const topics of streamTopics) member.streams.push(await openStream(kc, topics));
     if (options.metrics) member.lag = watchLag(kc);
   }
@@ -416,6 +512,7 @@ export async function subscribeConsumer(
         ready.length = 0;
         // Partitions in progress stop after their current record and commit what they finished.
         await Promise.allSettled([...running]);
+        commitHandled();
         await Promise.allSettled([...commits]);
         await restarting;
         await leave(false);

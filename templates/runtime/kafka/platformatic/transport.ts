@@ -6,7 +6,7 @@ import type { KafkaSaslMechanism } from "../../core/config.js";
 import { errorMessage } from "../../core/errors.js";
 import { attributeHeaders } from "../headers.js";
 import { clientOptions, type KafkaConnection } from "./client.js";
-import { subscribeConsumer, type KafkaSubscription } from "./consumer.js";
+import { subscribeConsumer, type GroupProtocol, type KafkaSubscription } from "./consumer.js";
 import { startHealthProbe, type HealthProbe } from "./health.js";
 import { createRecordSender } from "./producer.js";
 import { ensureTopics } from "./topics.js";
@@ -22,8 +22,30 @@ export interface KafkaTransportOptions {
   sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
   /** How long a crashed instance keeps its partitions before the group moves them (default 30 s). */
   sessionTimeoutMs?: number;
+  /**
+   * The consumer group protocol: `consumer` (KIP-848) when the broker speaks it and `auto` (the
+   * default), else `classic` (docs/spec.md, the environment).
+   */
+  groupProtocol?: GroupProtocolSetting;
   /** Where consumers report their lag. */
   metrics?: LagMetrics;
+}
+
+export type GroupProtocolSetting = "auto" | GroupProtocol;
+
+// The request KIP-848 members heartbeat with: a broker that lists it runs the consumer protocol.
+const CONSUMER_GROUP_HEARTBEAT = 68;
+
+/** The protocol `setting` comes to with the broker `admin` talks to. */
+async function groupProtocolOf(admin: Admin, setting: GroupProtocolSetting, log: Logger): Promise<GroupProtocol> {
+  if (setting !== "auto") return setting;
+  try {
+    const apis = await admin.listApis();
+    return apis.some((api) => api.apiKey === CONSUMER_GROUP_HEARTBEAT) ? "consumer" : "classic";
+  } catch (error) {
+    log.warn({ err: errorMessage(error) }, "could not ask the broker for its APIs: classic consumer groups");
+    return "classic";
+  }
 }
 
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
@@ -41,11 +63,14 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   let health: HealthProbe | undefined;
   let connected = false;
   let closed = false;
+  let groupProtocol: GroupProtocol = "classic";
 
   async function provision(): Promise<void> {
     const admin = new Admin(clientOptions(connection, `${clientId}-admin`));
     try {
       await ensureTopics(admin, service, log);
+      if (Object.keys(service.consumers).length > 0)
+        groupProtocol = await groupProtocolOf(admin, options.groupProtocol ?? "auto", log);
     } finally {
       await admin.close();
     }
@@ -89,6 +114,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
           send: sender.send,
           log,
           sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+          groupProtocol,
           ...(options.metrics ? { metrics: options.metrics } : {}),
         },
         consumer,
