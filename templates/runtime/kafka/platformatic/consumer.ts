@@ -62,6 +62,8 @@ const FETCH_SIZE = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 1024 * 10
 const MAX_QUEUED = 5000;
 const LAG_INTERVAL_MS = 1000;
 const RESTART_DELAY_MS = 1000;
+// How long stop() waits for a pending group join, so that the member can leave the group.
+const JOIN_WAIT_ON_STOP_MS = 5000;
 const EMPTY = Buffer.alloc(0);
 
 /** A record as the pipeline sees it; its origin is spelled out only when a log line needs it. */
@@ -162,6 +164,7 @@ export async function subscribeConsumer(
       }
     | undefined;
   let restarting: Promise<void> | undefined;
+  let pendingJoin: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let circuitOpen = false;
 
@@ -454,9 +457,10 @@ export async function subscribeConsumer(
 
   async function join(): Promise<void> {
     const kc = newConsumer();
-    member = { kc, streams: [], seen: null };
-    for (const topics of streamTopics) member.streams.push(await openStream(kc, topics));
-    if (options.metrics) member.lag = watchLag(kc);
+    // This member, even if stop() let go of it while it was joining.
+    const joined: NonNullable<typeof member> = (member = { kc, streams: [], seen: null });
+    for (const topics of streamTopics) joined.streams.push(await openStream(kc, topics));
+    if (options.metrics && member === joined) joined.lag = watchLag(kc);
   }
 
   /** Leaves the group; `force` when the member is broken and has nothing left to commit. */
@@ -481,7 +485,7 @@ export async function subscribeConsumer(
       await leave(true);
       while (await pause(RESTART_DELAY_MS)) {
         try {
-          await join();
+          await joinGroup();
           return;
         } catch (retryError) {
           await leave(true);
@@ -501,7 +505,34 @@ export async function subscribeConsumer(
     }
   });
 
-  await join();
+  /** join(), remembered while it is pending (see stop). */
+  function joinGroup(): Promise<void> {
+    const attempt = join();
+    pendingJoin = attempt;
+    return attempt.finally(() => {
+      if (pendingJoin === attempt) pendingJoin = undefined;
+    });
+  }
+
+  /** True when `work` settles within `ms`. */
+  async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+    const settled = await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+    clearTimeout(timer);
+    return settled;
+  }
+
+  // The join runs in the background, as on kafkajs: under the classic protocol it waits for every
+  // member of the group to rejoin, up to the session timeout of one that died, and the service
+  // starts (and may be stopped) meanwhile.
+  void joinGroup().catch((error: unknown) => restart(error));
 
   return {
     isAlive: () => true,
@@ -514,6 +545,21 @@ export async function subscribeConsumer(
         await Promise.allSettled([...running]);
         commitHandled();
         await Promise.allSettled([...commits]);
+        // A join still pending waits for the group: wait briefly, then go without leaving (the
+        // process ends the join; the group drops this member when its session times out).
+        const waitMs = Math.min(JOIN_WAIT_ON_STOP_MS, options.sessionTimeoutMs / 3);
+        if (pendingJoin && !(await settlesWithin(pendingJoin, waitMs))) {
+          log.warn(
+            { waitedMs: waitMs },
+            "stopped while the group join is still pending: the group drops this member when its session times out",
+          );
+          const current = member;
+          member = undefined;
+          if (current) clearInterval(current.lag);
+          void current?.kc.close(true).catch(() => undefined);
+          options.metrics?.forgetConsumerLag(consumer.name);
+          return;
+        }
         await restarting;
         await leave(false);
         options.metrics?.forgetConsumerLag(consumer.name);
