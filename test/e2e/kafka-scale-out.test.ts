@@ -4,6 +4,7 @@
 // be lost, PostgreSQL idempotency lets through at most one repeat per kill (an event handled but
 // not yet marked), and the longest time the whole group handled nothing is printed.
 import { randomUUID } from "node:crypto";
+import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKafka, hasPostgres, KAFKA_BROKERS, uniqueName } from "../support/brokers.js";
 import type { KafkaClientName } from "../support/kafka-clients.js";
@@ -27,6 +28,7 @@ const CLIENT = (process.env.EVGEN_SCALE_OUT_CLIENT ?? "kafkajs") as KafkaClientN
 /** 20,000 as the issue asks; EVGEN_SCALE_OUT_EVENTS lowers it on a slow machine. */
 const EVENTS = Number(process.env.EVGEN_SCALE_OUT_EVENTS ?? 20_000);
 const BATCH = 500;
+const PARTITIONS = 6;
 // Short enough for the test's pace; the stop budget must stay below it (loadConfig checks).
 const SESSION_TIMEOUT_MS = 10_000;
 
@@ -45,7 +47,7 @@ describe.skipIf(!ready.every(Boolean))(`three instances of a generated Kafka ser
       specText({
         service,
         broker: "kafka",
-        kafka: { client: CLIENT, topicDefaults: { partitions: 6 } },
+        kafka: { client: CLIENT, topicDefaults: { partitions: PARTITIONS } },
         events: {
           "order.created": {
             key: "orderId",
@@ -69,13 +71,16 @@ describe.skipIf(!ready.every(Boolean))(`three instances of a generated Kafka ser
     async () => {
       const instances: RunningService[] = await Promise.all([0, 1, 2].map(() => matrix.start("counter")));
       const ids: string[] = [];
+      const keys = new Map<string, string>(); // event id -> its key
       const publishing = (async () => {
         for (let sent = 0; sent < EVENTS; sent += BATCH) {
           const batch = Array.from({ length: Math.min(BATCH, EVENTS - sent) }, () => ({
             type: "order.created",
             data: { orderId: randomUUID(), userId: "scale" },
           }));
-          ids.push(...(await matrix.publisher.publishBatch(batch)));
+          const published = await matrix.publisher.publishBatch(batch);
+          published.forEach((id, i) => keys.set(id, batch[i]!.data.orderId));
+          ids.push(...published);
           await new Promise((resolve) => setTimeout(resolve, 100)); // a stream, not one burst
         }
       })();
@@ -134,9 +139,33 @@ describe.skipIf(!ready.every(Boolean))(`three instances of a generated Kafka ser
         .sort((a, b) => a - b);
       let silence = 0;
       for (let i = 1; i < times.length; i++) silence = Math.max(silence, times[i]! - times[i - 1]!);
+      // The longest stretch in which one partition handled nothing (the others may have gone on),
+      // each event placed on its partition as the publisher did (murmur2 of its key).
+      const partitioner = Partitioners.DefaultPartitioner();
+      const partitionMetadata = Array.from({ length: PARTITIONS }, (_, id) => ({
+        partitionId: id,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
+      }));
+      const partitionOf = (key: string) => partitioner({ topic: "", partitionMetadata, message: { key, value: null } });
+      const byPartition = new Map<number, number[]>();
+      for (const line of matrix.lines("counter")) {
+        const key = line.id === undefined ? undefined : keys.get(line.id);
+        if (key === undefined) continue;
+        const partition = partitionOf(key);
+        byPartition.set(partition, [...(byPartition.get(partition) ?? []), line.at]);
+      }
+      let partitionWait = 0;
+      for (const at of byPartition.values()) {
+        at.sort((a, b) => a - b);
+        for (let i = 1; i < at.length; i++) partitionWait = Math.max(partitionWait, at[i]! - at[i - 1]!);
+      }
       console.log(
         `scale-out on ${CLIENT}${CLIENT === "platformatic" ? ` (KAFKA_GROUP_PROTOCOL ${process.env.KAFKA_GROUP_PROTOCOL ?? "auto"})` : ""}: ` +
-          `${EVENTS} events, ${repeats} handled twice, longest silence of the group ${silence} ms; ` +
+          `${EVENTS} events, ${repeats} handled twice, longest silence of the group ${silence} ms, ` +
+          `of one partition ${partitionWait} ms; ` +
           `restarted instance served /healthz after ${healthyMs} ms, exited ${termMs} ms after SIGTERM during its join`,
       );
       expect(silence).toBeLessThan(2 * SESSION_TIMEOUT_MS + 5_000);

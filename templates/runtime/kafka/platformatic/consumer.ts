@@ -354,11 +354,17 @@ export async function subscribeConsumer(
     }
   }
 
-  /** Stops a partition's lane after its current record and drops what it had queued. */
+  /**
+   * Stops a partition's lane after its current record and drops what it had queued. The stream
+   * forgets how far it fetched the partition: should the partition come back to this member, it
+   * is read from its committed offset (the beginning when none was committed yet), not from where
+   * the dropped records ended, which would skip them.
+   */
   function revoke(lane: Lane): void {
     lane.revoked = true;
     release(lane.stream, lane.records.splice(0).length);
     lanes.delete(lane.key);
+    lane.stream.stream.offsetsToFetch.delete(`${lane.topic}:${lane.partition}`);
   }
 
   /**
@@ -415,6 +421,9 @@ export async function subscribeConsumer(
       options.groupProtocol === "consumer"
         ? {
             groupProtocol: "consumer" as const,
+            // Each topic's partitions spread over the members (the uniform assignor balances
+            // partition counts only: one member could get every retry partition and no event one).
+            groupRemoteAssignor: "range",
             sessionTimeout: options.sessionTimeoutMs,
             rebalanceTimeout: options.sessionTimeoutMs,
           }
