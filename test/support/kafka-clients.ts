@@ -24,8 +24,17 @@ export interface KafkaClient {
 
 export const KAFKA_CLIENTS: KafkaClient[] = [
   { client: "kafkajs", createKafkaTransport: kafkajsTransport },
-  { client: "platformatic", createKafkaTransport: platformaticTransport },
+  // KAFKA_GROUP_PROTOCOL (classic, consumer, auto) picks its group protocol, as in a generated service.
+  {
+    client: "platformatic",
+    createKafkaTransport: (options) =>
+      platformaticTransport({ ...options, ...groupProtocolOf(process.env.KAFKA_GROUP_PROTOCOL) }),
+  },
 ];
+
+function groupProtocolOf(setting: string | undefined): { groupProtocol?: "auto" | "classic" | "consumer" } {
+  return setting === "auto" || setting === "classic" || setting === "consumer" ? { groupProtocol: setting } : {};
+}
 
 export function kafkaClient(name: string | undefined): KafkaClient {
   const found = KAFKA_CLIENTS.find((c) => c.client === (name ?? "kafkajs"));

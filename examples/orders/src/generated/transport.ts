@@ -21,6 +21,7 @@ export function createTransport(
     log,
     ssl: config.kafka.ssl,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    groupProtocol: config.kafka.groupProtocol,
     ...(metrics ? { metrics } : {}),
     ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
   });

@@ -479,9 +479,11 @@ export async function subscribeConsumer(
     if (!current) return;
     clearInterval(current.lag);
     await Promise.allSettled(current.streams.map(({ stream }) => stream.close()));
-    await current.kc
-      .close(force)
-      .catch((error: unknown) => log.warn({ err: errorMessage(error) }, "leaving the group failed"));
+    await current.kc.close(force).catch(async (error: unknown) => {
+      log.warn({ err: errorMessage(error) }, "leaving the group failed");
+      // Whatever held it back (a stream still open), the member must still leave.
+      if (!force) await current.kc.close(true).catch(() => undefined);
+    });
   }
 
   /** Broker outages end the stream after the client's retries; the member always comes back. */

@@ -23,8 +23,8 @@ export interface KafkaTransportOptions {
   /** How long a crashed instance keeps its partitions before the group moves them (default 30 s). */
   sessionTimeoutMs?: number;
   /**
-   * The consumer group protocol: `consumer` (KIP-848) when the broker speaks it and `auto` (the
-   * default), else `classic` (docs/spec.md, the environment).
+   * The consumer group protocol: `classic` (the default), `consumer` (KIP-848), or `auto`: consumer
+   * where the broker speaks it, else classic (docs/spec.md, Consumer groups).
    */
   groupProtocol?: GroupProtocolSetting;
   /** Where consumers report their lag. */
@@ -70,7 +70,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     try {
       await ensureTopics(admin, service, log);
       if (Object.keys(service.consumers).length > 0)
-        groupProtocol = await groupProtocolOf(admin, options.groupProtocol ?? "auto", log);
+        groupProtocol = await groupProtocolOf(admin, options.groupProtocol ?? "classic", log);
     } finally {
       await admin.close();
     }

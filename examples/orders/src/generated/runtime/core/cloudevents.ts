@@ -82,7 +82,8 @@ export function isStructuredMode(contentType: string | undefined): boolean {
 
 /** JSON data: `application/json` or any `+json` type (parameters aside), or no content type at all. */
 function isJsonData(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true;
+  // What evgen's producers write, recognised without taking the text apart (every event).
+  if (contentType === undefined || contentType === "application/json") return true;
   const type = mediaType(contentType);
   return type === "application/json" || type === "text/json" || type.endsWith("+json");
 }

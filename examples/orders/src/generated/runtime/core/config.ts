@@ -14,6 +14,8 @@ export interface KafkaConnectionConfig {
   ssl: boolean;
   /** How long the group waits for a silent member (a killed process) before reassigning its partitions. */
   sessionTimeoutMs: number;
+  /** The consumer group protocol of kafka.client platformatic (kafkajs speaks classic only). */
+  groupProtocol: "auto" | "classic" | "consumer";
   sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
 }
 
@@ -76,6 +78,7 @@ const ECHOED = new Set([
   "KAFKA_SASL_MECHANISM",
   "KAFKA_SSL",
   "KAFKA_SESSION_TIMEOUT_MS",
+  "KAFKA_GROUP_PROTOCOL",
   "AMQP_CA_FILE",
   "LOG_LEVEL",
   "HTTP_BODY_LIMIT",
@@ -166,6 +169,7 @@ const brokerVariables = {
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
     KAFKA_SESSION_TIMEOUT_MS: wholeNumber(6_000, 300_000, 30_000, " of milliseconds"),
+    KAFKA_GROUP_PROTOCOL: z.enum(["auto", "classic", "consumer"], "must be auto, classic or consumer").default("classic"),
     KAFKA_SSL: z
       .enum(["true", "false", "1", "0"], "must be true or false")
       .transform((text) => text === "true" || text === "1")
@@ -262,6 +266,7 @@ function connectionOf(service: ServiceDef, set: Record<string, string>): BrokerC
         brokers: v.KAFKA_BROKERS ?? (server ? servers?.[server] : undefined) ?? brokers,
         ssl: v.KAFKA_SSL,
         sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
+        groupProtocol: v.KAFKA_GROUP_PROTOCOL,
         ...(sasl ? { sasl } : {}),
       },
     };

@@ -92,6 +92,27 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   return true;
 }
 
+/**
+ * Header names as text (@platformatic/kafka hands them over as bytes): the same few names come
+ * with every record, so each is decoded once and then recognised by a hash of its bytes, computed
+ * in JavaScript, instead of a call into C++ per header of every record.
+ */
+export function headerNameDecoder(): (bytes?: Buffer) => string {
+  const known = new Map<number, { bytes: Buffer; name: string }>();
+  return (bytes) => {
+    if (bytes === undefined) return "";
+    if (bytes.length > 64) return bytes.toString();
+    let hash = bytes.length;
+    for (let i = 0; i < bytes.length; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+    const seen = known.get(hash);
+    if (seen && sameBytes(seen.bytes, bytes)) return seen.name;
+    const name = bytes.toString();
+    // Bounded: names made up per record (unusual) are decoded each time instead of piling up.
+    if (known.size < 256) known.set(hash, { bytes: Buffer.from(bytes), name });
+    return name;
+  };
+}
+
 // Headers whose values repeat from record to record.
 const TYPE = new RepeatedText();
 const SOURCE = new RepeatedText();
@@ -142,8 +163,10 @@ export function mapHeaderAttributes(headers: HeaderMap): Record<string, string> 
     datacontenttype: DATACONTENTTYPE.of(headers.get(CONTENT_TYPE) ?? headers.get("ce_datacontenttype")),
     traceparent: text(headers.get(TRACEPARENT) ?? headers.get("ce_traceparent")),
   };
-  for (const [name, value] of headers) {
-    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name)) attributes[name.slice(PREFIX.length)] = text(value);
+  // Names alone: no [name, value] pair is made per header of every record.
+  for (const name of headers.keys()) {
+    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name))
+      attributes[name.slice(PREFIX.length)] = text(headers.get(name));
   }
   return attributes as Record<string, string>;
 }

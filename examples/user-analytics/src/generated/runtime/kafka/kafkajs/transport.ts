@@ -22,6 +22,8 @@ export interface KafkaTransportOptions {
   sasl?: SASLOptions;
   /** How long a crashed instance keeps its partitions before the group moves them (default 30 s). */
   sessionTimeoutMs?: number;
+  /** KAFKA_GROUP_PROTOCOL: kafkajs speaks the classic protocol only, whatever it says. */
+  groupProtocol?: "auto" | "classic" | "consumer";
   /** Where consumers report their lag. */
   metrics?: LagMetrics;
 }
