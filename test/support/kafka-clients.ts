@@ -28,7 +28,10 @@ export const KAFKA_CLIENTS: KafkaClient[] = [
   {
     client: "platformatic",
     createKafkaTransport: (options) =>
-      platformaticTransport({ ...options, ...groupProtocolOf(process.env.KAFKA_GROUP_PROTOCOL) }),
+      platformaticTransport({
+        ...(options as Parameters<typeof platformaticTransport>[0]),
+        ...groupProtocolOf(process.env.KAFKA_GROUP_PROTOCOL),
+      }),
   },
 ];
 

@@ -169,7 +169,9 @@ const brokerVariables = {
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
     KAFKA_SESSION_TIMEOUT_MS: wholeNumber(6_000, 300_000, 30_000, " of milliseconds"),
-    KAFKA_GROUP_PROTOCOL: z.enum(["auto", "classic", "consumer"], "must be auto, classic or consumer").default("classic"),
+    KAFKA_GROUP_PROTOCOL: z
+      .enum(["auto", "classic", "consumer"], "must be auto, classic or consumer")
+      .default("classic"),
     KAFKA_SSL: z
       .enum(["true", "false", "1", "0"], "must be true or false")
       .transform((text) => text === "true" || text === "1")
