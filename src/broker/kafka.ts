@@ -7,7 +7,6 @@ import { checkKafkaKeys, checkKafkaNames, checkKafkaSpec } from "./kafka-checks.
 import { kafkaCatalog } from "./kafka-catalog.js";
 import { kafkaRoutingChanges } from "./kafka-compat.js";
 import { kafkaAsyncApi } from "./kafka-asyncapi.js";
-import { kafkaAsyncApiImport } from "./kafka-asyncapi-import.js";
 import type { BrokerDescriptor } from "./types.js";
 
 export const kafka: BrokerDescriptor<"kafka"> = {
@@ -33,7 +32,6 @@ export const kafka: BrokerDescriptor<"kafka"> = {
   checkNames: checkKafkaNames,
   catalog: kafkaCatalog,
   asyncapi: kafkaAsyncApi,
-  asyncapiImport: kafkaAsyncApiImport,
   view: (ir) => ({
     transportModule: `kafka/${ir.kafkaClient}/transport`,
     deadLettersModule: `kafka/${ir.kafkaClient}/dlq`,

@@ -6,7 +6,6 @@ import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
 import { rabbitmqCatalog } from "./rabbitmq-catalog.js";
 import { checkRabbitKeys, checkRabbitNames, checkRabbitSpec } from "./rabbitmq-checks.js";
 import { rabbitmqAsyncApi } from "./rabbitmq-asyncapi.js";
-import { rabbitmqAsyncApiImport } from "./rabbitmq-asyncapi-import.js";
 import type { BrokerDescriptor, BrokerView } from "./types.js";
 
 export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
@@ -30,7 +29,6 @@ export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   checkNames: checkRabbitNames,
   catalog: rabbitmqCatalog,
   asyncapi: rabbitmqAsyncApi,
-  asyncapiImport: rabbitmqAsyncApiImport,
   view: (ir) => ({
     transportModule: "rabbitmq/transport",
     deadLettersModule: "rabbitmq/dlq",

@@ -138,7 +138,6 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
   /** What the event catalog (evgen docs, src/docs/catalog.ts) says of this broker, in Markdown. */
   catalog: BrokerCatalog;
   asyncapi: BrokerAsyncApi;
-  asyncapiImport: BrokerAsyncApiImport;
   /** The view fields of templates/<broker>/ and its partials. */
   view(ir: IR): BrokerView;
 }

@@ -3,7 +3,7 @@
 // so reading them is part of the program, not of the user's project; each is read once per process.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** evgen's code: src (tests) or dist (built). */
@@ -121,10 +121,12 @@ let fingerprint: string | undefined;
 export function evgenFingerprint(): string {
   if (fingerprint === undefined) {
     const hash = createHash("sha256");
-    // Source maps (dist/**/*.map) change nothing evgen writes.
-    const files = [...filesUnder(code), ...filesUnder(join(root, "templates"))].filter(
-      (file) => !file.endsWith(".map"),
-    );
+    // Source maps (dist/**/*.map) change nothing evgen writes. Run from its bundle (bin/evgen.js),
+    // evgen's code is the bundle and the precompiled templates; tsc's modules beside them only serve tests.
+    const running = dirname(fileURLToPath(import.meta.url));
+    const ownCode =
+      basename(running) === "bundle" ? [...filesUnder(running), join(code, "templates.cjs")] : filesUnder(code);
+    const files = [...ownCode, ...filesUnder(join(root, "templates"))].filter((file) => !file.endsWith(".map"));
     for (const file of files.sort()) {
       hash
         .update(`${relative(root, file)}\0`)

@@ -1,4 +1,5 @@
 // Receive operations -> `consumers:` (send operations say nothing evgen.yaml does not).
+import { asyncApiImportOf } from "../../broker/asyncapi-import.js";
 import { brokerOf } from "../../broker/index.js";
 import { consumerGroup } from "../../ir/names.js";
 import { CONSUMER_NAME, RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
@@ -72,7 +73,8 @@ function receive(
  * derives: a service must join the documented group or queue, not one of its own.
  */
 function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Obj, extension: Obj, path: string): void {
-  const { label, names, asyncapiImport } = brokerOf(ctx.broker);
+  const { label, names } = brokerOf(ctx.broker);
+  const asyncapiImport = asyncApiImportOf(ctx.broker);
   const key = names.consumerKey;
   const found = asyncapiImport.consumerWireName(ctx, operation, path);
   const given = typeof extension.group === "string" ? extension.group : found?.name;

@@ -9,7 +9,7 @@
 // Schema -> fields), consumers.ts (receive operations), components.ts (what nothing refers to).
 import { parse } from "yaml";
 import { validateSpec } from "../../validate/index.js";
-import { brokerOf } from "../../broker/index.js";
+import { asyncApiImportOf } from "../../broker/asyncapi-import.js";
 import { collectMessages } from "./channels.js";
 import { unusedComponents } from "./components.js";
 import { consumers } from "./consumers.js";
@@ -70,7 +70,7 @@ function run(ctx: ImportContext): ImportResult {
   spec.broker = ctx.broker;
   Object.assign(spec, servers(ctx));
 
-  const { asyncapiImport } = brokerOf(ctx.broker);
+  const asyncapiImport = asyncApiImportOf(ctx.broker);
   collectMessages(ctx);
   asyncapiImport.beforeEvents(ctx);
   const eventSpecs = events(ctx);
