@@ -6,6 +6,7 @@ import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
 import { rabbitmqCatalog } from "./rabbitmq-catalog.js";
 import { checkRabbitKeys, checkRabbitNames, checkRabbitSpec } from "./rabbitmq-checks.js";
 import { rabbitmqAsyncApi } from "./rabbitmq-asyncapi.js";
+import { rabbitmqRoutingChanges } from "./rabbitmq-compat.js";
 import type { BrokerDescriptor, BrokerView } from "./types.js";
 
 export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
@@ -23,7 +24,7 @@ export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   consumerDefFields: (consumer) => ({ routingKeys: consumer.routingKeys }),
   ownKeys: { event: ["routingKey"], consumer: ["queue"] },
   // None reported yet: a changed routingKey would leave old consumers' bindings behind.
-  routingChanges: () => [],
+  routingChanges: rabbitmqRoutingChanges,
   checkKeys: checkRabbitKeys,
   checkSpec: checkRabbitSpec,
   checkNames: checkRabbitNames,

@@ -2,7 +2,8 @@
 // of the older spec disagree with services built from the newer one. New events, new versions and
 // new optional fields (or required ones with a default) are compatible, since payloads are open;
 // changing what an existing version accepts is not, through every named type it uses (see
-// schema-diff.ts), nor is removing an event or version, or moving an event to another topic or key.
+// schema-diff.ts), nor is removing an event or version, or moving an event to another topic, key or
+// routing key (each broker says which: src/broker/).
 import { brokerOf } from "../broker/index.js";
 import type { IR } from "../ir/types.js";
 import { schemaChanges } from "./schema-diff.js";

@@ -79,6 +79,29 @@ describe("compareSpecs", () => {
   });
 });
 
+describe("compareSpecs on RabbitMQ", () => {
+  const RABBIT = `evgen: 1
+service: shop
+broker: rabbitmq
+events:
+  order.created:
+    key: orderId
+    routingKey: orders.created
+    schema: { orderId: uuid }
+`;
+  const rabbit = (after: string) => compareSpecs(ir(RABBIT), ir(after)).map(formatChange);
+
+  it("reports a changed routing key", () => {
+    expect(rabbit(RABBIT.replace("routingKey: orders.created", "routingKey: orders.new"))).toEqual([
+      "order.created: its routing key changed from 'orders.created' to 'orders.new': queues bound to the old one no longer receive it",
+    ]);
+  });
+
+  it("finds nothing in a changed key, which orders nothing on RabbitMQ", () => {
+    expect(rabbit(RABBIT.replace("    key: orderId\n", ""))).toEqual([]);
+  });
+});
+
 const TYPED = `evgen: 1
 service: shop
 broker: kafka
