@@ -1,6 +1,8 @@
 // Who may publish what over HTTP, and how often: events a consumer emits are not accepted, API
 // clients limited to some types, Idempotency-Key repeats and POST /events batches (in-process,
 // memory transport).
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
 import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
@@ -54,6 +56,13 @@ function post(path: string, body: unknown, token: string, headers: Record<string
     headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** Waits for a condition, at most 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !condition(); await sleep(10)) {
+    if (Date.now() > deadline) throw new Error("timed out");
+  }
 }
 
 const publishedIds = () => memory.published().map((message) => message.attributes.id);
@@ -218,6 +227,36 @@ describe("HTTP ingress: POST /events batches", () => {
     );
     expect(many.status).toBe(413);
     expect(await many.json()).toEqual({ error: "a batch holds at most 100 events (got 101)" });
+  });
+
+  it("answers 413 to a body over the limit and reads the rest, so a client still sending gets the answer", async () => {
+    // A server that closes while the client is still writing resets the connection: the client
+    // sees EPIPE instead of the 413. Here the body is sent in pieces after the answer came.
+    const { hostname, port } = new URL(url);
+    const size = 3 * 1024 * 1024;
+    const socket = connect(Number(port), hostname);
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    const failed = new Promise<Error>((resolve) => socket.on("error", resolve));
+    socket.write(
+      `POST /events/order.created HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\n` +
+        `authorization: Bearer ${OPS}\r\ncontent-length: ${size}\r\n\r\n`,
+    );
+    await until(() => answer.includes("\r\n\r\n"));
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    const piece = Buffer.alloc(256 * 1024, "x");
+    const sent = (async () => {
+      for (let written = 0; written < size; written += piece.length) {
+        await new Promise<void>((resolve, reject) =>
+          socket.write(piece, (error) => (error ? reject(error) : resolve())),
+        );
+        await sleep(5);
+      }
+      return "sent";
+    })();
+    expect(await Promise.race([sent, failed.then((error) => `failed: ${error.message}`)])).toBe("sent");
+    socket.destroy();
+    expect((await post("/events/order.created", order(), OPS)).status).toBe(202);
   });
 
   it("answers a repeated batch with the first ids, publishing nothing new", async () => {

@@ -8,7 +8,7 @@ import { contextProblem, decodeData, readWireEvent } from "./cloudevents.js";
 import { InvalidPayloadError, type PayloadIssue } from "./errors.js";
 import { requestEventId } from "./event-ids.js";
 import { batchItems, type BatchItem } from "./http-batch.js";
-import { BodyBudget, isJsonContentType, parseJson, readBody } from "./http-body.js";
+import { BodyBudget, discardRest, isJsonContentType, parseJson, readBody } from "./http-body.js";
 import { ANONYMOUS_CLIENT, mayPublish, type ApiClient } from "./http-clients.js";
 import { binaryAttributes, cloudEventMode, receivedMessage } from "./http-cloudevents.js";
 import { fingerprint, idempotencyKeyOf, type HttpIdempotency } from "./http-idempotency.js";
@@ -120,11 +120,11 @@ export function createEventIngress(
     try {
       const read = await readBody(req, limits, claim);
       if (!read.ok) {
-        throw new Refusal(
-          read.status,
-          { error: read.error },
-          { connection: "close", ...(read.status === 503 ? { "retry-after": "1" } : {}) },
-        );
+        // Too large or over the buffer budget: the rest is dropped as it comes, and the connection
+        // stays usable. Too slow: the connection is closed.
+        if (read.status === 408) throw new Refusal(408, { error: read.error }, { connection: "close" });
+        discardRest(req);
+        throw new Refusal(read.status, { error: read.error }, read.status === 503 ? { "retry-after": "1" } : {});
       }
       const parsed = parseJson(read.body);
       if (!parsed.ok)

@@ -55,8 +55,8 @@ export type BodyRead = { ok: true; body: Buffer } | { ok: false; status: 408 | 4
 
 /**
  * Reads the body of `req` into `claim`: the announced length is taken at once, a chunked body as
- * it arrives. A refused body is not read further: the caller answers with `connection: close`,
- * and Node.js closes the connection once the answer is sent.
+ * it arrives. A refused body is not kept: the caller drops the rest of it (discardRest) or, when
+ * it came too slowly, answers with `connection: close`.
  */
 export function readBody(req: IncomingMessage, limits: BodyLimits, claim: BodyClaim): Promise<BodyRead> {
   const announced = Number(req.headers["content-length"] ?? NaN);
@@ -89,6 +89,27 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, claim: BodyCl
     req.on("end", onEnd);
     req.on("error", onError);
   });
+}
+
+/** What a refused request may still send, read and dropped, before its connection is cut. */
+export const DISCARD_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a refused body, so that the client reads the answer: a server that
+ * closes while the client is still writing resets the connection, and clients then report the
+ * reset (EPIPE) instead of the 413. Past `maxBytes` the connection is cut; the server's request
+ * timeout bounds the time it may take.
+ */
+export function discardRest(req: IncomingMessage, maxBytes = DISCARD_MAX_BYTES): void {
+  if (req.complete) return;
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) req.socket.destroy();
+  });
+  // A cut or aborted request is over; nothing is waiting for it.
+  req.on("error", () => undefined);
+  req.resume();
 }
 
 const tooLarge = (limits: BodyLimits): BodyRead => ({
