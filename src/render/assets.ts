@@ -17,6 +17,9 @@ export interface TemplateSource {
   text: string;
 }
 
+/** The templates precompiled by `npm run build` (src/render/compiled-templates.ts); absent in src/. */
+export const PRECOMPILED_TEMPLATES = join(code, "templates.cjs");
+
 const templates = new Map<string, TemplateSource>();
 
 /** A template: templates/<broker>/<name> where the broker needs its own, else templates/common/<name>. */
@@ -124,8 +127,7 @@ export function evgenFingerprint(): string {
     // Source maps (dist/**/*.map) change nothing evgen writes. Run from its bundle (bin/evgen.js),
     // evgen's code is the bundle and the precompiled templates; tsc's modules beside them only serve tests.
     const running = dirname(fileURLToPath(import.meta.url));
-    const ownCode =
-      basename(running) === "bundle" ? [...filesUnder(running), join(code, "templates.cjs")] : filesUnder(code);
+    const ownCode = basename(running) === "bundle" ? [...filesUnder(running), PRECOMPILED_TEMPLATES] : filesUnder(code);
     const files = [...ownCode, ...filesUnder(join(root, "templates"))].filter((file) => !file.endsWith(".map"));
     for (const file of files.sort()) {
       hash

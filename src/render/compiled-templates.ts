@@ -6,9 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { TemplateSource } from "./assets.js";
+import { PRECOMPILED_TEMPLATES, type TemplateSource } from "./assets.js";
 import { COMPILE_OPTIONS } from "./compile-options.js";
 
 type Handlebars = typeof import("handlebars");
@@ -21,15 +19,15 @@ interface Precompiled {
 }
 
 const require = createRequire(import.meta.url);
-/** dist/templates.cjs beside dist/render/ when built; absent beside src/render/. */
-const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "templates.cjs");
 
 let precompiled: Record<string, Precompiled> | undefined;
 let runtime: Handlebars | undefined;
 let compiler: Handlebars | undefined;
 
 function precompiledTemplates(): Record<string, Precompiled> {
-  precompiled ??= existsSync(PRECOMPILED) ? (require(PRECOMPILED) as Record<string, Precompiled>) : {};
+  precompiled ??= existsSync(PRECOMPILED_TEMPLATES)
+    ? (require(PRECOMPILED_TEMPLATES) as Record<string, Precompiled>)
+    : {};
   return precompiled;
 }
 
