@@ -2,8 +2,8 @@
 // descriptor: it reads the spec's defaults, and with them zod, which generating and checking a
 // project load only when they need them (docs/architecture.md, Brokers).
 import { BROKER_NAMES } from "../spec/broker-names.js";
-import { kafkaAsyncApiImport } from "./kafka-asyncapi-import.js";
-import { rabbitmqAsyncApiImport } from "./rabbitmq-asyncapi-import.js";
+import { kafkaAsyncApiImport } from "./kafka/asyncapi-import.js";
+import { rabbitmqAsyncApiImport } from "./rabbitmq/asyncapi-import.js";
 import type { BrokerAsyncApiImport, BrokerName } from "./types.js";
 
 const importers: { [N in BrokerName]: BrokerAsyncApiImport } = {

@@ -1,8 +1,8 @@
 // The brokers evgen generates for, by name: the one lookup the generator makes instead of branching.
 // The names are the spec's (src/spec/broker-names.ts); this table must hold a descriptor for each.
 import { BROKER_NAMES } from "../spec/broker-names.js";
-import { kafka } from "./kafka.js";
-import { rabbitmq } from "./rabbitmq.js";
+import { kafka } from "./kafka/descriptor.js";
+import { rabbitmq } from "./rabbitmq/descriptor.js";
 import type { BrokerDescriptor, BrokerName } from "./types.js";
 
 export type { BrokerDescriptor, BrokerName, BrokerView } from "./types.js";

@@ -3,8 +3,9 @@
 import type { JsonObject } from "../asyncapi/document.js";
 import type { ImportContext } from "../asyncapi/import/context.js";
 import type { Obj } from "../asyncapi/import/json.js";
-import type { IR, IRConsumer, IREvent, IRRetry, IRVersion } from "../ir/types.js";
+import type { BrokerSettings, IR, IRConsumer, IREvent, IRRetry, IRVersion } from "../ir/types.js";
 import type { BrokerName } from "../spec/broker-names.js";
+import type { Spec } from "../spec/schema/spec.js";
 import type { CheckContext } from "../validate/checks/context.js";
 
 export type { BrokerName };
@@ -19,13 +20,13 @@ export interface BrokerView {
 }
 
 /** The event catalog's broker lines, in Markdown (src/docs/text.ts escapes what comes from the spec). */
-export interface BrokerCatalog {
+export interface BrokerCatalog<N extends BrokerName = BrokerName> {
   /** The overview's broker: "Kafka (`127.0.0.1:9092`)". */
-  broker(ir: IR): string;
+  broker(ir: IR<N>): string;
   /** Where an event is published: "Topic: `orders`". */
-  eventRoute(ir: IR, event: IREvent): string;
+  eventRoute(ir: IR<N>, event: IREvent): string;
   /** Where a consumer reads: "Consumer group: `shop.mailer` on `orders`". */
-  consumerRoute(ir: IR, consumer: IRConsumer): string;
+  consumerRoute(ir: IR<N>, consumer: IRConsumer): string;
   /** Where failed events wait for their retry, a sentence of plain text. */
   retryWhere(consumer: IRConsumer): string;
   /** What its retry stages and dead letters are: "topic", "queue". */
@@ -33,16 +34,16 @@ export interface BrokerCatalog {
 }
 
 /** Its parts of the AsyncAPI export (src/asyncapi/export.ts): servers, channels, bindings, headers. */
-export interface BrokerAsyncApi {
+export interface BrokerAsyncApi<N extends BrokerName = BrokerName> {
   /** The default servers, then each named server (under serverKey(name)) marked x-evgen-server. */
-  servers(ir: IR, serverKey: (name: string) => string): JsonObject;
+  servers(ir: IR<N>, serverKey: (name: string) => string): JsonObject;
   /** What its default servers' keys look like; a named server is kept from looking like one. */
   defaultServerKey: RegExp;
-  channels(ir: IR): JsonObject;
+  channels(ir: IR<N>): JsonObject;
   /** The channel an event's send operation names. */
   sendChannel(event: IREvent): string;
   /** The channels a consumer receives on, each with those of its events it reads there. */
-  receiveChannels(ir: IR, consumer: IRConsumer, events: IREvent[]): ReadonlyArray<readonly [string, IREvent[]]>;
+  receiveChannels(ir: IR<N>, consumer: IRConsumer, events: IREvent[]): ReadonlyArray<readonly [string, IREvent[]]>;
   receiveBindings(consumer: IRConsumer): JsonObject | undefined;
   messageBindings(event: IREvent, version: IRVersion): JsonObject;
   /** CloudEvents binary mode: the attributes' header prefix, and the headers the broker adds. */
@@ -90,11 +91,13 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
    * Folders of templates/runtime copied into the project, besides core/ and memory/; a file is
    * copied when its folder is listed (a subfolder is listed on its own).
    */
-  runtimeFolders(ir: IR): string[];
+  runtimeFolders(ir: IR<N>): string[];
   /** npm packages the runtime folders import (pinned at evgen's versions). */
-  dependencies(ir: IR): string[];
+  dependencies(ir: IR<N>): string[];
+  /** Its settings in the IR (`ir.settings`), from its block of the spec (src/broker/<broker>/settings.ts). */
+  settings(spec: Spec): BrokerSettings[N];
   /** The spec's named servers (EVGEN_SERVER picks one), if it names any. */
-  servers(ir: IR): Record<string, unknown> | undefined;
+  servers(ir: IR<N>): Record<string, unknown> | undefined;
   /** The variable that points the service at its broker. */
   connectionEnv: string;
   /** Its service in the generated docker-compose.yml. */
@@ -115,7 +118,7 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
     deadLetter: boolean,
   ): { retryQueues: string[]; replayTopic?: string };
   /** Its settings in the generated ServiceDef, held under its name (the runtime's BrokerSettings). */
-  serviceSettings(ir: IR): object;
+  serviceSettings(ir: IR<N>): object;
   /** Broker-only fields of an EventDef and a ConsumerDef in the generated ServiceDef. */
   eventDefFields(event: IREvent): { routingKey?: string };
   consumerDefFields(consumer: IRConsumer): Record<string, unknown>;
@@ -136,8 +139,8 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
   /** ...and names it cannot hold, given the names derived for consumers (name -> consumer). */
   checkNames(ctx: CheckContext, derived: ReadonlyMap<string, string>): void;
   /** What the event catalog (evgen docs, src/docs/catalog.ts) says of this broker, in Markdown. */
-  catalog: BrokerCatalog;
-  asyncapi: BrokerAsyncApi;
+  catalog: BrokerCatalog<N>;
+  asyncapi: BrokerAsyncApi<N>;
   /** The view fields of templates/<broker>/ and its partials. */
-  view(ir: IR): BrokerView;
+  view(ir: IR<N>): BrokerView;
 }

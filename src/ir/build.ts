@@ -10,13 +10,12 @@ import {
   consumerGroup,
   consumerIdent,
   deadLetterQueueName,
-  defaultExchange,
   docComment,
   pascalCase,
   schemaNameOf,
-  unroutedName,
   versionTypeName,
 } from "./names.js";
+import { sortedEntries } from "./sorted.js";
 import { dependencyOrder } from "./type-order.js";
 import type { IR, IRConsumer, IREvent, IRFilter, IRNamedType, IRRetry, JsonValue } from "./types.js";
 
@@ -35,20 +34,7 @@ export function buildIR(spec: Spec): IR {
     ...described(spec.description),
     broker: spec.broker,
     source: `/${spec.service}`,
-    kafka: {
-      brokers: [...spec.kafka.brokers],
-      ...(spec.kafka.servers ? { servers: Object.fromEntries(sortedEntries(spec.kafka.servers)) } : {}),
-      ...spec.kafka.topicDefaults,
-    },
-    kafkaClient: spec.kafka.client,
-    rabbitmq: {
-      url: spec.rabbitmq.url,
-      ...(spec.rabbitmq.servers ? { servers: Object.fromEntries(sortedEntries(spec.rabbitmq.servers)) } : {}),
-      exchange: spec.rabbitmq.exchange ?? defaultExchange(spec.service),
-      unrouted: unroutedName(spec.service),
-      queueType: spec.rabbitmq.queueType,
-      prefetch: spec.rabbitmq.prefetch,
-    },
+    settings: brokerOf(spec.broker).settings(spec),
     types: buildNamedTypes(spec.types),
     events,
     consumers,
@@ -194,10 +180,6 @@ function buildFilter(filter: ConsumerSpec["filter"]): IRFilter[] {
 
 function described(description: string | undefined): { description?: string; doc?: string } {
   return description === undefined ? {} : { description, doc: docComment(description) };
-}
-
-function sortedEntries<T>(record: Record<string, T>): Array<[string, T]> {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function distinctSorted(values: string[]): string[] {

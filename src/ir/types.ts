@@ -9,7 +9,12 @@ import type { StringFormat } from "../spec/schema/field-type.js";
 export type { JsonValue, StringFormat };
 
 export type Broker = BrokerName;
-export type KafkaClient = "kafkajs" | "platformatic";
+
+/**
+ * Each broker's settings from its block of the spec, under its name: src/broker/<broker>/settings.ts
+ * adds its own entry (declaration merging), so the IR names no broker.
+ */
+export interface BrokerSettings {}
 
 /** Annotations any schema node may carry. */
 export interface IRTypeBase {
@@ -179,28 +184,17 @@ export interface IRConsumer {
   };
 }
 
-export interface IR {
+export interface IR<N extends Broker = Broker> {
   specVersion: 1;
   service: string;
   description?: string;
   /** `description` with the comment terminator escaped (`*\/`), safe to print inside a doc comment. */
   doc?: string;
-  broker: Broker;
+  broker: N;
   /** CloudEvents source: "/<service>". */
   source: string;
-  /** servers: named environments, picked with EVGEN_SERVER at run time (present only when the spec names some). */
-  kafka: { brokers: string[]; servers?: Record<string, string[]>; partitions: number; replicationFactor: number };
-  /** Kafka: the client library the generated runtime uses; picks runtime files and the dependency. */
-  kafkaClient: KafkaClient;
-  rabbitmq: {
-    url: string;
-    servers?: Record<string, string>;
-    exchange: string;
-    /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
-    unrouted: string;
-    queueType: "quorum" | "classic";
-    prefetch: number;
-  };
+  /** Its broker's settings only (the spec's block under the broker's name, defaults applied). */
+  settings: BrokerSettings[N];
   /** Dependencies first (so schemas can be declared in order), otherwise by name. */
   types: IRNamedType[];
   events: IREvent[]; // sorted by type

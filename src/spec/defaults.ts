@@ -1,7 +1,6 @@
 // What a key means when the spec leaves it out, read from the spec's schema itself (one source):
 // a writer of specs (evgen import) leaves out the values that say no more than the default.
 import { isDeepStrictEqual } from "node:util";
-import { kafkaSection, rabbitmqSection } from "./schema/brokers.js";
 import { consumerSchema, DEFAULT_RETRY_MODE } from "./schema/consumer.js";
 
 const ANY_EVENT = ["a.b"];
@@ -21,12 +20,6 @@ export function isRetryDefault(key: string, value: unknown): boolean {
     (parsed) => (parsed as { retry: unknown }).retry,
   );
 }
-
-/** kafka.topicDefaults when the spec says nothing: { partitions, replicationFactor }. */
-export const TOPIC_DEFAULTS = kafkaSection.parse({}).topicDefaults;
-
-/** rabbitmq.queueType and rabbitmq.prefetch when the spec says nothing. */
-export const RABBITMQ_DEFAULTS = (({ queueType, prefetch }) => ({ queueType, prefetch }))(rabbitmqSection.parse({}));
 
 function sameAsDefault(
   parse: (input: Record<string, unknown>) => { success: boolean; data?: unknown },

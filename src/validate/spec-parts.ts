@@ -4,12 +4,14 @@ import type * as z from "zod";
 import { consumerSchema, type ConsumerSpec } from "../spec/schema/consumer.js";
 import { eventSchema, type EventSpec } from "../spec/schema/event.js";
 import { fieldsMap, type FieldsSpec } from "../spec/schema/field-type.js";
+import { BROKER_NAMES, type BrokerName } from "../spec/broker-names.js";
 import { specSchema, type Spec } from "../spec/schema/spec.js";
 
 export interface SpecParts {
   service?: string;
   broker?: Spec["broker"];
-  rabbitmq?: Spec["rabbitmq"];
+  /** Each broker's block of the spec, under its name (src/broker/<broker>/spec.ts). */
+  blocks: { [N in BrokerName]?: Spec[N] };
   types: Record<string, FieldsSpec>;
   events: Record<string, EventSpec>;
   consumers: Record<string, ConsumerSpec>;
@@ -24,6 +26,7 @@ export interface SpecParts {
 export function partsOf(spec: Spec): SpecParts {
   return {
     ...spec,
+    blocks: Object.fromEntries(BROKER_NAMES.map((name) => [name, spec[name]])),
     declared: { types: new Set(Object.keys(spec.types)), events: new Set(Object.keys(spec.events)) },
     partial: { types: new Set(), events: new Set() },
     complete: true,
@@ -42,7 +45,7 @@ export function salvage(raw: unknown): SpecParts {
   return {
     service: header(shape.service, root.service),
     broker: header(shape.broker, root.broker),
-    rabbitmq: header(shape.rabbitmq, root.rabbitmq),
+    blocks: Object.fromEntries(BROKER_NAMES.map((name) => [name, header<unknown>(shape[name], root[name])])),
     types: types.valid,
     events: events.valid,
     consumers: entries(root.consumers, consumerSchema).valid,

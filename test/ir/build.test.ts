@@ -29,22 +29,45 @@ describe("buildIR", () => {
       service: "shop",
       source: "/shop",
       broker: "kafka",
-      kafka: { brokers: ["127.0.0.1:9092", "kafka-2:9093"], partitions: 6, replicationFactor: 2 },
-      rabbitmq: {
-        url: "amqps://guest:guest@rabbit.internal:5671",
-        exchange: "shop.bus",
-        queueType: "classic",
-        prefetch: 10,
+      settings: {
+        client: "kafkajs",
+        brokers: ["127.0.0.1:9092", "kafka-2:9093"],
+        partitions: 6,
+        replicationFactor: 2,
       },
       topics: ["audit.logged", "orders"],
       idempotencyStores: ["postgres", "redis"],
     });
   });
 
+  it("keeps only its broker's settings of a spec holding both blocks", () => {
+    const blocks = "kafka: { brokers: [k:9092] }\nrabbitmq: { url: amqp://r, exchange: shop.bus, prefetch: 10 }\n";
+    const spec = (broker: string) =>
+      `evgen: 1\nservice: shop\nbroker: ${broker}\n${blocks}events:\n  order.created: { schema: { id: uuid } }\n`;
+    expect(buildIR(specOf(spec("rabbitmq"))).settings).toEqual({
+      url: "amqp://r",
+      exchange: "shop.bus",
+      unrouted: "shop.unrouted",
+      queueType: "quorum",
+      prefetch: 10,
+    });
+    expect(buildIR(specOf(spec("kafka"))).settings).toEqual({
+      client: "kafkajs",
+      brokers: ["k:9092"],
+      partitions: 3,
+      replicationFactor: 1,
+    });
+  });
+
   it("applies the contract's defaults", () => {
     const defaults = minimal("rabbitmq", "consumers:\n  mailer: { on: [order.created] }\n");
-    expect(defaults.kafka).toEqual({ brokers: ["127.0.0.1:9092"], partitions: 3, replicationFactor: 1 });
-    expect(defaults.rabbitmq).toEqual({
+    expect(minimal("kafka").settings).toEqual({
+      client: "kafkajs",
+      brokers: ["127.0.0.1:9092"],
+      partitions: 3,
+      replicationFactor: 1,
+    });
+    expect(defaults.settings).toEqual({
       url: "amqp://guest:guest@127.0.0.1:5672",
       exchange: "shop.events",
       unrouted: "shop.unrouted",

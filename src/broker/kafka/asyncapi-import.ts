@@ -1,12 +1,12 @@
 // What `evgen import asyncapi` reads for Kafka: servers (host:port addresses, the default ones as
 // kafka.brokers, named environments as kafka.servers), the group id of a receive operation, and
 // the topic defaults of the channels' kafka bindings.
-import { channelEntries } from "../asyncapi/import/channels.js";
-import type { ImportContext } from "../asyncapi/import/context.js";
-import { isObj, pointer, type Obj } from "../asyncapi/import/json.js";
-import { TOPIC_DEFAULTS } from "../spec/defaults.js";
-import { BROKER_ADDRESS, KAFKA_TOPIC } from "../spec/patterns.js";
-import type { BrokerAsyncApiImport } from "./types.js";
+import { channelEntries } from "../../asyncapi/import/channels.js";
+import type { ImportContext } from "../../asyncapi/import/context.js";
+import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
+import { TOPIC_DEFAULTS } from "./spec.js";
+import { BROKER_ADDRESS, KAFKA_TOPIC } from "../../spec/patterns.js";
+import type { BrokerAsyncApiImport } from "../types.js";
 
 export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
   protocol: "kafka",

@@ -1,21 +1,21 @@
 // The RabbitMQ parts of the AsyncAPI export (src/asyncapi/export.ts): the AMQP server (never its
 // credentials), a channel per event (its routing key on the service's topic exchange) and one per
 // consumer queue, which its receive operation reads.
-import { channelMessages, eventsOf, type JsonObject } from "../asyncapi/document.js";
-import type { IR, IRConsumer } from "../ir/types.js";
-import type { BrokerAsyncApi } from "./types.js";
+import { channelMessages, eventsOf, type JsonObject } from "../../asyncapi/document.js";
+import type { IR, IRConsumer } from "../../ir/types.js";
+import type { BrokerAsyncApi } from "../types.js";
 
 const AMQP_BINDING = "0.3.0";
 
 /** The key of a consumer's queue channel; "_" cannot occur in an event type, so it never clashes. */
 const queueChannelId = (consumer: IRConsumer) => `queue_${consumer.name}`;
 
-export const rabbitmqAsyncApi: BrokerAsyncApi = {
+export const rabbitmqAsyncApi: BrokerAsyncApi<"rabbitmq"> = {
   defaultServerKey: /^rabbitmq$/,
   servers: (ir, serverKey) =>
     Object.fromEntries([
-      ["rabbitmq", amqpServer(ir.rabbitmq.url)],
-      ...Object.entries(ir.rabbitmq.servers ?? {}).map(([name, url]) => [
+      ["rabbitmq", amqpServer(ir.settings.url)],
+      ...Object.entries(ir.settings.servers ?? {}).map(([name, url]) => [
         serverKey(name),
         { ...amqpServer(url), "x-evgen-server": name },
       ]),
@@ -31,7 +31,7 @@ export const rabbitmqAsyncApi: BrokerAsyncApi = {
         bindings: {
           amqp: {
             is: "routingKey",
-            exchange: { name: ir.rabbitmq.exchange, type: "topic", durable: true, autoDelete: false, vhost },
+            exchange: { name: ir.settings.exchange, type: "topic", durable: true, autoDelete: false, vhost },
             bindingVersion: AMQP_BINDING,
           },
         },
@@ -46,8 +46,8 @@ export const rabbitmqAsyncApi: BrokerAsyncApi = {
             is: "queue",
             queue: { name: consumer.group, durable: true, exclusive: false, autoDelete: false, vhost },
             // Queue arguments and the channel's prefetch have no binding field of their own.
-            "x-evgen-queueType": ir.rabbitmq.queueType,
-            "x-evgen-prefetch": ir.rabbitmq.prefetch,
+            "x-evgen-queueType": ir.settings.queueType,
+            "x-evgen-prefetch": ir.settings.prefetch,
             bindingVersion: AMQP_BINDING,
           },
         },
@@ -78,7 +78,7 @@ function amqpServer(text: string): JsonObject {
   };
 }
 
-function vhostOf(ir: IR): string {
-  const path = new URL(ir.rabbitmq.url).pathname.replace(/^\//, "");
+function vhostOf(ir: IR<"rabbitmq">): string {
+  const path = new URL(ir.settings.url).pathname.replace(/^\//, "");
   return path === "" ? "/" : decodeURIComponent(path);
 }

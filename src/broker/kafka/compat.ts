@@ -1,6 +1,6 @@
 // evgen compat on Kafka: an event moved to another topic is no longer read where its consumers
 // read it, and a changed key spreads one entity's events over partitions, out of order.
-import type { IREvent } from "../ir/types.js";
+import type { IREvent } from "../../ir/types.js";
 
 export function kafkaRoutingChanges(before: IREvent, after: IREvent): string[] {
   const changes: string[] = [];

@@ -1,9 +1,9 @@
 // The event catalog on Kafka: brokers, topics, consumer groups and how retries wait.
-import { mdCode } from "../docs/text.js";
-import type { BrokerCatalog } from "./types.js";
+import { mdCode } from "../../docs/text.js";
+import type { BrokerCatalog } from "../types.js";
 
-export const kafkaCatalog: BrokerCatalog = {
-  broker: (ir) => `Kafka (${ir.kafka.brokers.map(mdCode).join(", ") || "none"})`,
+export const kafkaCatalog: BrokerCatalog<"kafka"> = {
+  broker: (ir) => `Kafka (${ir.settings.brokers.map(mdCode).join(", ") || "none"})`,
   eventRoute: (_ir, event) => `Topic: ${mdCode(event.topic)}`,
   consumerRoute: (_ir, consumer) =>
     `Consumer group: ${mdCode(consumer.group)} on ${consumer.topics.map(mdCode).join(", ") || "none"}`,

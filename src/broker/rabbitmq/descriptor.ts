@@ -1,25 +1,27 @@
 // RabbitMQ (amqplib): one topic exchange, a queue per consumer, wait queues named by their delay,
 // and an alternate exchange with its queue for events no queue is bound to.
-import { waitQueueName } from "../ir/names.js";
-import { envValue } from "../render/prose.js";
-import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
-import { rabbitmqCatalog } from "./rabbitmq-catalog.js";
-import { checkRabbitKeys, checkRabbitNames, checkRabbitSpec } from "./rabbitmq-checks.js";
-import { rabbitmqAsyncApi } from "./rabbitmq-asyncapi.js";
-import { rabbitmqRoutingChanges } from "./rabbitmq-compat.js";
-import type { BrokerDescriptor, BrokerView } from "./types.js";
+import { waitQueueName } from "../../ir/names.js";
+import { envValue } from "../../render/prose.js";
+import { RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
+import { rabbitmqCatalog } from "./catalog.js";
+import { checkRabbitKeys, checkRabbitNames, checkRabbitSpec } from "./checks.js";
+import { rabbitmqAsyncApi } from "./asyncapi.js";
+import { rabbitmqRoutingChanges } from "./compat.js";
+import type { BrokerDescriptor, BrokerView } from "../types.js";
+import { rabbitmqSettings } from "./settings.js";
 
 export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   name: "rabbitmq",
   label: "RabbitMQ",
   runtimeFolders: () => ["rabbitmq"],
   dependencies: () => ["amqplib"],
-  servers: (ir) => ir.rabbitmq.servers,
+  settings: rabbitmqSettings,
+  servers: (ir) => ir.settings.servers,
   connectionEnv: "AMQP_URL",
   composeService: "rabbitmq",
   names: { channel: "RabbitMQ queue", maxBytes: RABBITMQ_NAME_MAX_BYTES, consumerKey: "queue", consumerNoun: "queue" },
   consumerNames: (group, retry) => ({ retryQueues: retry.delaysMs.map((delayMs) => waitQueueName(group, delayMs)) }),
-  serviceSettings: (ir) => ir.rabbitmq,
+  serviceSettings: (ir) => ir.settings,
   eventDefFields: (event) => ({ routingKey: event.routingKey }),
   consumerDefFields: (consumer) => ({ routingKeys: consumer.routingKeys }),
   ownKeys: { event: ["routingKey"], consumer: ["queue"] },
@@ -33,9 +35,9 @@ export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   view: (ir) => ({
     transportModule: "rabbitmq/transport",
     deadLettersModule: "rabbitmq/dlq",
-    rabbitmqUrl: envValue(ir.rabbitmq.url),
-    unroutedQueue: ir.rabbitmq.unrouted,
-    ...composeUrl(ir.rabbitmq.url),
+    rabbitmqUrl: envValue(ir.settings.url),
+    unroutedQueue: ir.settings.unrouted,
+    ...composeUrl(ir.settings.url),
   }),
 };
 

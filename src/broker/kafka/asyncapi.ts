@@ -1,13 +1,13 @@
 // The Kafka parts of the AsyncAPI export (src/asyncapi/export.ts): a server per bootstrap broker,
 // a channel per topic with the messages of its events, the group id of each receive operation,
 // and the message key.
-import { channelMessages, type JsonObject } from "../asyncapi/document.js";
-import { fieldSchema } from "../asyncapi/field-schema.js";
-import type { BrokerAsyncApi } from "./types.js";
+import { channelMessages, type JsonObject } from "../../asyncapi/document.js";
+import { fieldSchema } from "../../asyncapi/field-schema.js";
+import type { BrokerAsyncApi } from "../types.js";
 
 const KAFKA_BINDING = "0.5.0";
 
-export const kafkaAsyncApi: BrokerAsyncApi = {
+export const kafkaAsyncApi: BrokerAsyncApi<"kafka"> = {
   defaultServerKey: /^kafka(-\d+)?$/,
   servers(ir, serverKey) {
     const kafkaServers = (base: string, brokers: string[], named?: string) =>
@@ -16,8 +16,8 @@ export const kafkaAsyncApi: BrokerAsyncApi = {
         { host, protocol: "kafka", ...(named ? { "x-evgen-server": named } : {}) },
       ]);
     return Object.fromEntries([
-      ...kafkaServers("kafka", ir.kafka.brokers),
-      ...Object.entries(ir.kafka.servers ?? {}).flatMap(([name, brokers]) =>
+      ...kafkaServers("kafka", ir.settings.brokers),
+      ...Object.entries(ir.settings.servers ?? {}).flatMap(([name, brokers]) =>
         kafkaServers(serverKey(name), brokers, name),
       ),
     ]);
@@ -33,8 +33,8 @@ export const kafkaAsyncApi: BrokerAsyncApi = {
         bindings: {
           kafka: {
             topic,
-            partitions: ir.kafka.partitions,
-            replicas: ir.kafka.replicationFactor,
+            partitions: ir.settings.partitions,
+            replicas: ir.settings.replicationFactor,
             bindingVersion: KAFKA_BINDING,
           },
         },

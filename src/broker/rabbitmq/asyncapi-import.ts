@@ -2,14 +2,14 @@
 // appear in AsyncAPI; the first default one as rabbitmq.url, named environments as
 // rabbitmq.servers), the routing keys of send operations, the queue of a receive operation's
 // channel, and the exchange, queue type and prefetch of the channels' amqp bindings.
-import { channelEntries } from "../asyncapi/import/channels.js";
-import type { ImportContext } from "../asyncapi/import/context.js";
-import { isObj, pointer, type Obj } from "../asyncapi/import/json.js";
-import { collectRoutingKeys } from "../asyncapi/import/operation-events.js";
-import { defaultExchange } from "../ir/names.js";
-import { RABBITMQ_DEFAULTS } from "../spec/defaults.js";
-import { QUEUE_NAME } from "../spec/patterns.js";
-import type { BrokerAsyncApiImport } from "./types.js";
+import { channelEntries } from "../../asyncapi/import/channels.js";
+import type { ImportContext } from "../../asyncapi/import/context.js";
+import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
+import { collectRoutingKeys } from "../../asyncapi/import/operation-events.js";
+import { defaultExchange } from "../../ir/names.js";
+import { RABBITMQ_DEFAULTS } from "./spec.js";
+import { QUEUE_NAME } from "../../spec/patterns.js";
+import type { BrokerAsyncApiImport } from "../types.js";
 
 export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
   protocol: "amqp",

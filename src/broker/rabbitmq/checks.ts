@@ -1,8 +1,8 @@
 // Spec rules of RabbitMQ: keys that name Kafka things, a password in the url that would be written
 // into generated files, emitted events no consumer takes, the unrouted queue's name, the exchange's length.
-import { defaultExchange, unroutedName } from "../ir/names.js";
-import { RABBITMQ_NAME_MAX_BYTES } from "../spec/patterns.js";
-import type { CheckContext } from "../validate/checks/context.js";
+import { defaultExchange, unroutedName } from "../../ir/names.js";
+import { RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
+import type { CheckContext } from "../../validate/checks/context.js";
 
 /** Keys of the spec that only Kafka reads. */
 export function checkRabbitKeys(ctx: CheckContext): void {
@@ -36,7 +36,8 @@ export function checkRabbitKeys(ctx: CheckContext): void {
  * and an event emitted that no consumer here handles waits in the unrouted queue.
  */
 export function checkRabbitSpec(ctx: CheckContext): void {
-  const { service, consumers, rabbitmq, declared } = ctx.parts;
+  const { service, consumers, declared } = ctx.parts;
+  const rabbitmq = ctx.parts.blocks.rabbitmq;
   for (const [name, url] of Object.entries(rabbitmq?.servers ?? {})) {
     if (hasRealPassword(url)) {
       ctx.warn(["rabbitmq", "servers", name], "the url holds a password, which would be written into generated files", {
@@ -69,7 +70,8 @@ function hasRealPassword(url: string): boolean {
 
 /** The names RabbitMQ needs beside the consumers' queues: the unrouted queue and the exchange. */
 export function checkRabbitNames(ctx: CheckContext): void {
-  const { service, consumers, rabbitmq } = ctx.parts;
+  const { service, consumers } = ctx.parts;
+  const rabbitmq = ctx.parts.blocks.rabbitmq;
   if (service !== undefined && Object.hasOwn(consumers, "unrouted")) {
     ctx.error(["consumers", "unrouted"], `the queue '${unroutedName(service)}' holds the events no queue is bound to`, {
       at: "key",

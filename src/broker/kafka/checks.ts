@@ -1,6 +1,6 @@
 // Spec rules of Kafka: keys that name RabbitMQ things, and event topics that clash with the retry
 // and dead-letter topics evgen derives or that Kafka's metrics would confuse.
-import type { CheckContext } from "../validate/checks/context.js";
+import type { CheckContext } from "../../validate/checks/context.js";
 
 /** Keys of the spec that only RabbitMQ reads. */
 export function checkKafkaKeys(ctx: CheckContext): void {
