@@ -1,7 +1,7 @@
 // What the generator needs to know about a broker, in one place (docs/architecture.md, "Brokers"):
 // the generator asks the project's descriptor instead of branching on the broker's name.
 import type { JsonObject } from "../asyncapi/document.js";
-import type { ImportContext } from "../asyncapi/import/context.js";
+import type { ImportContext, MessageInfo } from "../asyncapi/import/context.js";
 import type { Obj } from "../asyncapi/import/json.js";
 import type { BrokerSettings, IR, IRConsumer, IREvent, IRRetry, IRVersion } from "../ir/types.js";
 import type { BrokerName } from "../spec/broker-names.js";
@@ -56,6 +56,15 @@ export interface BrokerAsyncApi<N extends BrokerName = BrokerName> {
 /** Where an import problem is, and what it is (a JSON pointer into the AsyncAPI document). */
 export type ImportWarn = (path: string, message: string) => void;
 
+/** Where AsyncAPI bindings sit: a broker reads those of its protocol at each. */
+export type BindingPlace = "channel" | "operation" | "message";
+
+/**
+ * Reads one binding of its protocol: reports what evgen does not read there (ctx.leftover) and
+ * what it cannot follow. `node` is the channel, operation or message holding it.
+ */
+export type BindingReader = (ctx: ImportContext, binding: Obj, where: string, node: Obj) => void;
+
 /** What `evgen import asyncapi` reads for this broker: servers, a consumer's group or queue, settings in bindings (src/asyncapi/import/). */
 export interface BrokerAsyncApiImport {
   /** The AsyncAPI protocol its servers and bindings are named by: a server whose protocol starts with it tells the broker. */
@@ -74,12 +83,21 @@ export interface BrokerAsyncApiImport {
   bindingSettings(ctx: ImportContext): Obj;
   /**
    * The group or queue a receive operation names in its bindings (Kafka: its groupId; RabbitMQ: the
-   * queue of its channel), and where; what the name must look like is `pattern`.
+   * queue of its channel), and where; whether the name can be one is `canName`.
    */
   consumerWireName(ctx: ImportContext, operation: Obj, path: string): { name: string; path?: string } | undefined;
-  pattern: RegExp;
+  canName(name: string): boolean;
   /** The spec's settings block of its servers: the main addresses, and the named servers' (environments). */
   serverSettings(main: string[], named: ReadonlyMap<string, string[]>, warn: ImportWarn): Record<string, unknown>;
+  /**
+   * An event's keys of the spec that route it on this broker (Kafka: topic; RabbitMQ: routingKey),
+   * from its messages' channels and operations; a key that says no more than the default is left out.
+   */
+  eventRouting(ctx: ImportContext, type: string, infos: MessageInfo[]): Record<string, string>;
+  /** Its bindings, at each place, whatever the service's broker (src/asyncapi/import/bindings.ts). */
+  bindings: Record<BindingPlace, BindingReader>;
+  /** The group a receive operation's bindings name, which names the consumer when nothing else does. */
+  groupNamed?(operation: Obj): string | undefined;
 }
 
 export interface BrokerDescriptor<N extends BrokerName = BrokerName> {

@@ -1,8 +1,9 @@
 // Receive operations -> `consumers:` (send operations say nothing evgen.yaml does not).
-import { asyncApiImportOf } from "../../broker/asyncapi-import.js";
+import { allAsyncApiImports, asyncApiImportOf } from "../../broker/asyncapi-import.js";
 import { brokerOf } from "../../broker/index.js";
 import { consumerGroup } from "../../ir/names.js";
-import { CONSUMER_NAME, RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
+import { CONSUMER_NAME } from "../../spec/patterns.js";
+import { readBindings } from "./bindings.js";
 import type { ImportContext } from "./context.js";
 import { consumerPolicy } from "./consumer-policy.js";
 import { byKey, isObj, pointer, type Obj } from "./json.js";
@@ -65,7 +66,7 @@ function receive(
   wireName(ctx, name, consumer, operation, extension, path);
   consumerPolicy(ctx, consumer, extension, pointer(path, "x-evgen-consumer"));
   result.set(name, consumer);
-  operationBindings(ctx, operation, path);
+  readBindings(ctx, "operation", operation, path);
 }
 
 /**
@@ -79,11 +80,7 @@ function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Ob
   const found = asyncapiImport.consumerWireName(ctx, operation, path);
   const given = typeof extension.group === "string" ? extension.group : found?.name;
   if (given === undefined || given === consumerGroup(ctx.service, name)) return;
-  if (
-    !asyncapiImport.pattern.test(given) ||
-    given.startsWith("amq.") ||
-    Buffer.byteLength(given) > RABBITMQ_NAME_MAX_BYTES
-  ) {
+  if (!asyncapiImport.canName(given)) {
     ctx.warn(
       found?.path ?? path,
       `'${given}' cannot name a ${label} ${names.consumerNoun} evgen derives topics or queues from: the consumer uses '${consumerGroup(ctx.service, name)}'`,
@@ -100,17 +97,10 @@ function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Ob
   consumer[key] = given;
 }
 
-function operationBindings(ctx: ImportContext, operation: Obj, path: string): void {
-  if (!isObj(operation.bindings)) return;
-  for (const [protocol, binding] of Object.entries(operation.bindings)) {
-    const where = pointer(path, "bindings", protocol);
-    if (protocol === "kafka" && isObj(binding)) ctx.leftover(binding, where, ["groupId", "bindingVersion"]);
-    else if (protocol === "amqp" && isObj(binding)) ctx.leftover(binding, where, ["ack", "cc", "bindingVersion"]);
-    else ctx.warn(where, `${protocol} operation bindings are not imported`);
-  }
-}
-
-/** x-evgen-consumer.name, else the Kafka group id without the service prefix, else the operation id. */
+/**
+ * x-evgen-consumer.name, else the group its bindings name (a broker's import part reads it: Kafka's
+ * group id) without the service prefix, else the operation id.
+ */
 function consumerName(
   ctx: ImportContext,
   id: string,
@@ -119,10 +109,9 @@ function consumerName(
   path: string,
 ): string | undefined {
   if (typeof extension.name === "string" && CONSUMER_NAME.test(extension.name)) return extension.name;
-  const bindings = isObj(operation.bindings) ? operation.bindings : {};
-  const groupId = isObj(bindings.kafka) && isObj(bindings.kafka.groupId) ? bindings.kafka.groupId : undefined;
-  const group =
-    groupId && Array.isArray(groupId.enum) && typeof groupId.enum[0] === "string" ? groupId.enum[0] : undefined;
+  const group = allAsyncApiImports()
+    .map(({ asyncapiImport }) => asyncapiImport.groupNamed?.(operation))
+    .find((named) => named !== undefined);
   const source = group?.startsWith(`${ctx.service}.`)
     ? group.slice(ctx.service.length + 1)
     : (group ?? (id.replace(/^receive[._-]?/i, "") || id));

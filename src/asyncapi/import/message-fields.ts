@@ -1,8 +1,9 @@
 // A message -> the fields of its event version (its payload's properties); what else the
 // message says is checked against what evgen writes, and the rest reported.
 import type { FieldsSpec } from "../../spec/schema/field-type.js";
+import { readBindings } from "./bindings.js";
 import { NO_PLACE, type ImportContext, type MessageInfo } from "./context.js";
-import { isObj, pointer, type Json, type Obj } from "./json.js";
+import { isObj, pointer, type Json } from "./json.js";
 import { objectFields } from "./object-fields.js";
 
 /** Schema formats whose schemas are JSON Schema: AsyncAPI's own and JSON Schema, in JSON or YAML. */
@@ -33,7 +34,7 @@ export function messageFields(ctx: ImportContext, info: MessageInfo): FieldsSpec
   ) {
     ctx.warn(pointer(path, "summary"), "not imported: the description is");
   }
-  messageBindings(ctx, message, path);
+  readBindings(ctx, "message", message, path);
   if (message.payload === undefined) {
     ctx.warn(path, "no payload: imported with no fields");
     return {};
@@ -50,22 +51,4 @@ export function messageFields(ctx: ImportContext, info: MessageInfo): FieldsSpec
     payloadPath = pointer(payloadPath, "schema");
   }
   return objectFields(ctx, payload, payloadPath, true);
-}
-
-function messageBindings(ctx: ImportContext, message: Obj, path: string): void {
-  if (!isObj(message.bindings)) return;
-  for (const [protocol, binding] of Object.entries(message.bindings)) {
-    const where = pointer(path, "bindings", protocol);
-    if (!isObj(binding)) continue;
-    if (protocol === "kafka") {
-      ctx.leftover(binding, where, ["key", "bindingVersion"]);
-      if (binding.key !== undefined && typeof message["x-evgen-key"] !== "string") {
-        ctx.warn(
-          pointer(where, "key"),
-          "the key schema does not name a payload field: set the event's key in evgen.yaml",
-        );
-      }
-    } else if (protocol === "amqp") ctx.leftover(binding, where, ["contentEncoding", "messageType", "bindingVersion"]);
-    else ctx.warn(where, `${protocol} bindings are not imported`);
-  }
 }

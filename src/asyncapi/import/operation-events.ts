@@ -14,24 +14,8 @@ export function replyEvents(ctx: ImportContext, operation: Obj, path: string): s
   return messageTypes(ctx, messageRefs(ctx, reply.node, reply.path));
 }
 
-/** Routing keys of each message (ctx.routingKeys), from the amqp `cc` of the operations carrying it. */
-export function collectRoutingKeys(ctx: ImportContext): void {
-  const operations = isObj(ctx.root.operations) ? ctx.root.operations : {};
-  for (const [id, value] of Object.entries(operations)) {
-    if (!isObj(value) || !isObj(value.bindings) || !isObj(value.bindings.amqp)) continue;
-    const cc = value.bindings.amqp.cc;
-    if (!Array.isArray(cc) || !cc.every((key) => typeof key === "string") || cc.length === 0) continue;
-    const path = pointer("#/operations", id);
-    for (const [ref, where] of messageRefs(ctx, value, path)) {
-      const resolved = ctx.deref(ref, where);
-      if (resolved)
-        ctx.routingKeys.set(resolved.path, [...(ctx.routingKeys.get(resolved.path) ?? []), ...(cc as string[])]);
-    }
-  }
-}
-
 /** [message ref, where it is] of an operation or reply. */
-function messageRefs(ctx: ImportContext, node: Obj, path: string): Array<[Json, string]> {
+export function messageRefs(ctx: ImportContext, node: Obj, path: string): Array<[Json, string]> {
   const refs: Array<[Json, string]> = Array.isArray(node.messages)
     ? node.messages.map((m, i) => [m, pointer(path, "messages", i)])
     : [];

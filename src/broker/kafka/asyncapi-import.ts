@@ -1,11 +1,11 @@
 // What `evgen import asyncapi` reads for Kafka: servers (host:port addresses, the default ones as
 // kafka.brokers, named environments as kafka.servers), the group id of a receive operation, and
 // the topic defaults of the channels' kafka bindings.
-import { channelEntries } from "../../asyncapi/import/channels.js";
-import type { ImportContext } from "../../asyncapi/import/context.js";
+import { channelEntries } from "../../asyncapi/import/channel-entries.js";
+import type { ImportContext, MessageInfo } from "../../asyncapi/import/context.js";
 import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
 import { TOPIC_DEFAULTS } from "./spec.js";
-import { BROKER_ADDRESS, KAFKA_TOPIC } from "../../spec/patterns.js";
+import { BROKER_ADDRESS, KAFKA_TOPIC, KAFKA_TOPIC_MAX } from "../../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "../types.js";
 
 export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
@@ -25,7 +25,7 @@ export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
     return defaults ? { topicDefaults: defaults } : {};
   },
   consumerWireName: (_ctx, operation) => groupIdOf(operation),
-  pattern: KAFKA_TOPIC,
+  canName: (name) => KAFKA_TOPIC.test(name) && name.length <= KAFKA_TOPIC_MAX,
 
   serverSettings(main, named) {
     const section: Record<string, unknown> = {};
@@ -33,7 +33,59 @@ export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
     if (named.size > 0) section.servers = Object.fromEntries(named);
     return Object.keys(section).length > 0 ? { kafka: section } : {};
   },
+
+  eventRouting(ctx, type, infos): Record<string, string> {
+    const topic = eventTopic(ctx, type, infos);
+    return topic === undefined ? {} : { topic: topic };
+  },
+  bindings: {
+    channel: (ctx, binding, where) =>
+      ctx.leftover(binding, where, ["topic", "partitions", "replicas", "bindingVersion"]),
+    operation: (ctx, binding, where) => ctx.leftover(binding, where, ["groupId", "bindingVersion"]),
+    message(ctx, binding, where, message) {
+      ctx.leftover(binding, where, ["key", "bindingVersion"]);
+      if (binding.key !== undefined && typeof message["x-evgen-key"] !== "string") {
+        ctx.warn(
+          pointer(where, "key"),
+          "the key schema does not name a payload field: set the event's key in evgen.yaml",
+        );
+      }
+    },
+  },
+  groupNamed(operation) {
+    const bindings = isObj(operation.bindings) ? operation.bindings : {};
+    const groupId = isObj(bindings.kafka) && isObj(bindings.kafka.groupId) ? bindings.kafka.groupId : undefined;
+    return groupId && Array.isArray(groupId.enum) && typeof groupId.enum[0] === "string" ? groupId.enum[0] : undefined;
+  },
 };
+
+function eventTopic(ctx: ImportContext, type: string, infos: MessageInfo[]): string | undefined {
+  const addresses = [
+    ...new Set(
+      infos.flatMap((info) => info.channels.map(([path, address]) => kafkaTopicBinding(ctx, path) ?? address)),
+    ),
+  ].filter((a): a is string => a !== undefined);
+  if (addresses.length === 0) return undefined;
+  if (addresses.length > 1) {
+    ctx.warn(
+      infos[0]!.pointer,
+      `${type} is on several channels (${addresses.join(", ")}): evgen publishes an event to one topic; '${addresses[0]}' is imported`,
+    );
+  }
+  const topic = addresses[0]!;
+  if (!KAFKA_TOPIC.test(topic)) {
+    ctx.warn(infos[0]!.channels[0]![0], `'${topic}' is not a Kafka topic name: the event keeps its default topic`);
+    return undefined;
+  }
+  return topic === type ? undefined : topic;
+}
+
+function kafkaTopicBinding(ctx: ImportContext, channelPath: string): string | undefined {
+  const found = ctx.nodeAt(channelPath);
+  const channel = isObj(found) ? found : {};
+  const binding = isObj(channel.bindings) && isObj(channel.bindings.kafka) ? channel.bindings.kafka : undefined;
+  return binding && typeof binding.topic === "string" ? binding.topic : undefined;
+}
 
 /** The receive operation's group id: its kafka binding's groupId, a const or a one-value enum. */
 function groupIdOf(operation: Obj): { name: string } | undefined {

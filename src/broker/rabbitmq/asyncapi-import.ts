@@ -2,13 +2,13 @@
 // appear in AsyncAPI; the first default one as rabbitmq.url, named environments as
 // rabbitmq.servers), the routing keys of send operations, the queue of a receive operation's
 // channel, and the exchange, queue type and prefetch of the channels' amqp bindings.
-import { channelEntries } from "../../asyncapi/import/channels.js";
-import type { ImportContext } from "../../asyncapi/import/context.js";
+import { channelEntries } from "../../asyncapi/import/channel-entries.js";
+import type { ImportContext, MessageInfo } from "../../asyncapi/import/context.js";
 import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
-import { collectRoutingKeys } from "../../asyncapi/import/operation-events.js";
+import { messageRefs } from "../../asyncapi/import/operation-events.js";
 import { defaultExchange } from "../../ir/names.js";
 import { RABBITMQ_DEFAULTS } from "./spec.js";
-import { QUEUE_NAME } from "../../spec/patterns.js";
+import { QUEUE_NAME, RABBITMQ_NAME_MAX_BYTES, ROUTING_KEY } from "../../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "../types.js";
 
 export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
@@ -33,7 +33,9 @@ export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
     return { ...(name ? { exchange: name } : {}), ...queueSettings(ctx) };
   },
   consumerWireName: queueOf,
-  pattern: QUEUE_NAME,
+  // amq.* names are the broker's own.
+  canName: (name) =>
+    QUEUE_NAME.test(name) && !name.startsWith("amq.") && Buffer.byteLength(name) <= RABBITMQ_NAME_MAX_BYTES,
 
   serverSettings(main, named, warn) {
     const section: Record<string, unknown> = {};
@@ -43,6 +45,17 @@ export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
     }
     if (named.size > 0) section.servers = Object.fromEntries([...named].map(([name, urls]) => [name, urls[0]!]));
     return Object.keys(section).length > 0 ? { rabbitmq: section } : {};
+  },
+
+  eventRouting(ctx, type, infos): Record<string, string> {
+    const routingKey = eventRoutingKey(ctx, type, infos);
+    return routingKey === undefined ? {} : { routingKey };
+  },
+  bindings: {
+    channel: amqpChannelBinding,
+    operation: (ctx, binding, where) => ctx.leftover(binding, where, ["ack", "cc", "bindingVersion"]),
+    message: (ctx, binding, where) =>
+      ctx.leftover(binding, where, ["contentEncoding", "messageType", "bindingVersion"]),
   },
 };
 
@@ -106,4 +119,73 @@ function exchange(ctx: ImportContext): string | undefined {
   }
   const exchange = distinct[0];
   return exchange === undefined || exchange === defaultExchange(ctx.service) ? undefined : exchange;
+}
+
+/**
+ * RabbitMQ: the routing keys (amqp operation binding `cc`) of the operations carrying it, else the
+ * address of its channels that are routing keys (not queues, not the exchange's own name).
+ */
+function eventRoutingKey(ctx: ImportContext, type: string, infos: MessageInfo[]): string | undefined {
+  const channels = infos
+    .flatMap((info) => info.channels)
+    .filter(([path, address]) => {
+      const binding = amqpBinding(ctx, path);
+      return binding?.is !== "queue" && !(isObj(binding?.exchange) && binding.exchange.name === address);
+    });
+  const cc = infos.flatMap((info) => ctx.routingKeys.get(info.pointer) ?? []);
+  const keys = [...new Set(cc.length > 0 ? cc : channels.map(([, address]) => address))].filter(
+    (a): a is string => a !== undefined,
+  );
+  if (channels.length === 0 && cc.length > 0) channels.push([infos[0]!.pointer, undefined]);
+  if (keys.length === 0) return undefined;
+  if (keys.length > 1) {
+    ctx.warn(
+      infos[0]!.pointer,
+      `${type} is published with several routing keys (${keys.join(", ")}): evgen publishes an event with one; '${keys[0]}' is imported`,
+    );
+  }
+  const key = keys[0]!;
+  if (!ROUTING_KEY.test(key) || Buffer.byteLength(key) > RABBITMQ_NAME_MAX_BYTES) {
+    ctx.warn(
+      channels[0]?.[0] ?? infos[0]!.pointer,
+      `'${key}' is not a routing key evgen publishes with (no wildcards or parameters): the event keeps its type as routing key`,
+    );
+    return undefined;
+  }
+  return key === type ? undefined : key;
+}
+
+function amqpBinding(ctx: ImportContext, channelPath: string): Obj | undefined {
+  const found = ctx.nodeAt(channelPath);
+  const channel = isObj(found) ? found : {};
+  return isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+}
+
+function amqpChannelBinding(ctx: ImportContext, binding: Obj, where: string): void {
+  ctx.leftover(binding, where, ["is", "exchange", "queue", "bindingVersion"]);
+  if (isObj(binding.exchange)) {
+    ctx.leftover(binding.exchange, pointer(where, "exchange"), ["name", "type", "durable", "autoDelete", "vhost"]);
+    if (binding.exchange.type !== undefined && binding.exchange.type !== "topic") {
+      ctx.warn(pointer(where, "exchange", "type"), "evgen publishes to a topic exchange");
+    }
+  }
+  if (isObj(binding.queue)) {
+    ctx.leftover(binding.queue, pointer(where, "queue"), ["name", "durable", "exclusive", "autoDelete", "vhost"]);
+  }
+}
+
+/** Routing keys of each message (ctx.routingKeys), from the amqp `cc` of the operations carrying it. */
+export function collectRoutingKeys(ctx: ImportContext): void {
+  const operations = isObj(ctx.root.operations) ? ctx.root.operations : {};
+  for (const [id, value] of Object.entries(operations)) {
+    if (!isObj(value) || !isObj(value.bindings) || !isObj(value.bindings.amqp)) continue;
+    const cc = value.bindings.amqp.cc;
+    if (!Array.isArray(cc) || !cc.every((key) => typeof key === "string") || cc.length === 0) continue;
+    const path = pointer("#/operations", id);
+    for (const [ref, where] of messageRefs(ctx, value, path)) {
+      const resolved = ctx.deref(ref, where);
+      if (resolved)
+        ctx.routingKeys.set(resolved.path, [...(ctx.routingKeys.get(resolved.path) ?? []), ...(cc as string[])]);
+    }
+  }
 }
