@@ -4,7 +4,7 @@ import type { JsonObject } from "../asyncapi/document.js";
 import type { ImportContext, MessageInfo } from "../asyncapi/import/context.js";
 import type { Obj } from "../asyncapi/import/json.js";
 import type { BrokerSettings, IR, IRConsumer, IREvent, IRRetry, IRVersion } from "../ir/types.js";
-import type { BrokerName } from "../spec/broker-names.js";
+import type { BrokerName } from "../spec/schema/brokers.js";
 import type { Spec } from "../spec/schema/spec.js";
 import type { CheckContext } from "../validate/checks/context.js";
 
@@ -158,7 +158,10 @@ export interface BrokerDescriptor<N extends BrokerName = BrokerName> {
   checkNames(ctx: CheckContext, derived: ReadonlyMap<string, string>): void;
   /** What the event catalog (evgen docs, src/docs/catalog.ts) says of this broker, in Markdown. */
   catalog: BrokerCatalog<N>;
+  /** Its parts of `evgen export asyncapi`... */
   asyncapi: BrokerAsyncApi<N>;
+  /** ...and of `evgen import asyncapi` (zod-free, like the rest of the descriptor: see defaults.ts). */
+  asyncapiImport: BrokerAsyncApiImport;
   /** The view fields of templates/<broker>/ and its partials. */
   view(ir: IR<N>): BrokerView;
 }

@@ -1,12 +1,7 @@
 // The choices `evgen init` offers, kept apart from the code that acts on them so that parsing the
 // command line loads nothing heavy.
 
-export {
-  BROKER_NAMES as BROKERS,
-  DEFAULT_BROKER,
-  brokerChoice,
-  type BrokerName as Broker,
-} from "../spec/broker-names.js";
+export { BROKER_CHOICES as BROKERS, DEFAULT_BROKER, brokerChoice, type BrokerName as Broker } from "../broker/index.js";
 
 /** examples/<name>/evgen.yaml. */
 export const EXAMPLES = ["orders", "notifications", "user-analytics"] as const;

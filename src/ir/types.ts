@@ -2,7 +2,7 @@
 // name (TS identifiers, group/queue/topic names, file paths) computed exactly once. Everything
 // after this stage (plan, render) only reads it.
 
-import type { BrokerName } from "../spec/broker-names.js";
+import type { BrokerName } from "../spec/schema/brokers.js";
 import type { JsonValue } from "../spec/json.js";
 import type { StringFormat } from "../spec/schema/field-type.js";
 

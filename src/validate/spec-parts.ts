@@ -4,7 +4,7 @@ import type * as z from "zod";
 import { consumerSchema, type ConsumerSpec } from "../spec/schema/consumer.js";
 import { eventSchema, type EventSpec } from "../spec/schema/event.js";
 import { fieldsMap, type FieldsSpec } from "../spec/schema/field-type.js";
-import { BROKER_NAMES, type BrokerName } from "../spec/broker-names.js";
+import { BROKER_NAMES, type BrokerName } from "../spec/schema/brokers.js";
 import { specSchema, type Spec } from "../spec/schema/spec.js";
 
 export interface SpecParts {

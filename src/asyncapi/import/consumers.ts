@@ -1,6 +1,5 @@
 // Receive operations -> `consumers:` (send operations say nothing evgen.yaml does not).
-import { allAsyncApiImports, asyncApiImportOf } from "../../broker/asyncapi-import.js";
-import { brokerOf } from "../../broker/index.js";
+import { allBrokers, brokerOf } from "../../broker/index.js";
 import { consumerGroup } from "../../ir/names.js";
 import { CONSUMER_NAME } from "../../spec/patterns.js";
 import { readBindings } from "./bindings.js";
@@ -75,7 +74,7 @@ function receive(
  */
 function wireName(ctx: ImportContext, name: string, consumer: Obj, operation: Obj, extension: Obj, path: string): void {
   const { label, names } = brokerOf(ctx.broker);
-  const asyncapiImport = asyncApiImportOf(ctx.broker);
+  const asyncapiImport = brokerOf(ctx.broker).asyncapiImport;
   const key = names.consumerKey;
   const found = asyncapiImport.consumerWireName(ctx, operation, path);
   const given = typeof extension.group === "string" ? extension.group : found?.name;
@@ -109,7 +108,7 @@ function consumerName(
   path: string,
 ): string | undefined {
   if (typeof extension.name === "string" && CONSUMER_NAME.test(extension.name)) return extension.name;
-  const group = allAsyncApiImports()
+  const group = allBrokers()
     .map(({ asyncapiImport }) => asyncapiImport.groupNamed?.(operation))
     .find((named) => named !== undefined);
   const source = group?.startsWith(`${ctx.service}.`)

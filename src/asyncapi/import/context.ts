@@ -1,6 +1,6 @@
 // State shared by the mappers of one import: the document, the warnings so far, and what has
 // been mapped (messages, named types) so that later mappers can refer to it.
-import { DEFAULT_BROKER } from "../../spec/broker-names.js";
+import { DEFAULT_BROKER } from "../../broker/index.js";
 import { posix } from "node:path";
 import { parse } from "yaml";
 import { pascalCase, versionTypeName } from "../../ir/names.js";

@@ -1,5 +1,5 @@
 // Messages -> `events:`: one event per type, a version per message, with description, key and topic.
-import { asyncApiImportOf } from "../../broker/asyncapi-import.js";
+import { brokerOf } from "../../broker/index.js";
 import type { FieldsSpec, FieldTypeSpec } from "../../spec/schema/field-type.js";
 import type { ImportContext, MessageInfo } from "./context.js";
 import { byKey, pointer, type Obj } from "./json.js";
@@ -49,7 +49,7 @@ function event(ctx: ImportContext, type: string, list: VersionEntry[]): Obj {
   if (key !== undefined) event.key = key;
   const infos = list.map((entry) => entry.info);
   // Only the keys the service's broker reads (Kafka: topic; RabbitMQ: routingKey): the spec rejects others.
-  Object.assign(event, asyncApiImportOf(ctx.broker).eventRouting(ctx, type, infos));
+  Object.assign(event, brokerOf(ctx.broker).asyncapiImport.eventRouting(ctx, type, infos));
   if (list.length === 1 && list[0]!.version === 1) event.schema = list[0]!.fields;
   // A Map keeps the version keys numbers, so they print as `1:` rather than `"1":`.
   else event.versions = new Map(list.map((entry) => [entry.version, entry.fields]));

@@ -7,9 +7,9 @@
 // One mapper a file: service.ts (info, servers), channels.ts (messages and channel bindings),
 // events.ts (messages -> events), object-fields.ts / field-type.ts / schema-object.ts (JSON
 // Schema -> fields), consumers.ts (receive operations), components.ts (what nothing refers to).
+import { brokerOf } from "../../broker/index.js";
 import { parse } from "yaml";
 import { validateSpec } from "../../validate/index.js";
-import { asyncApiImportOf } from "../../broker/asyncapi-import.js";
 import { collectMessages } from "./channels.js";
 import { unusedComponents } from "./components.js";
 import { consumers } from "./consumers.js";
@@ -70,7 +70,7 @@ function run(ctx: ImportContext): ImportResult {
   spec.broker = ctx.broker;
   Object.assign(spec, servers(ctx));
 
-  const asyncapiImport = asyncApiImportOf(ctx.broker);
+  const asyncapiImport = brokerOf(ctx.broker).asyncapiImport;
   collectMessages(ctx);
   asyncapiImport.beforeEvents(ctx);
   const eventSpecs = events(ctx);

@@ -1,7 +1,7 @@
 // The imported spec as YAML text: block style for sections, flow style for field objects and
 // lists of values, the modeline first.
 import { Document, isScalar, visit } from "yaml";
-import { BROKER_NAMES } from "../../spec/broker-names.js";
+import { BROKER_NAMES } from "../../spec/schema/brokers.js";
 import { MODELINE } from "../../spec/modeline.js";
 import type { Obj } from "./json.js";
 

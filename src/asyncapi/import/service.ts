@@ -1,7 +1,7 @@
 // info.title -> service, servers -> broker and its addresses.
-import { allAsyncApiImports, asyncApiImportOf } from "../../broker/asyncapi-import.js";
+import { allBrokers, brokerOf } from "../../broker/index.js";
 import type { Broker } from "../../ir/types.js";
-import { DEFAULT_BROKER } from "../../spec/broker-names.js";
+import { DEFAULT_BROKER } from "../../broker/index.js";
 import { SERVER_NAME, SERVICE_NAME } from "../../spec/patterns.js";
 import type { ImportContext } from "./context.js";
 import { isObj, pointer, unescape, type Json, type Obj } from "./json.js";
@@ -33,7 +33,7 @@ function serverEntries(ctx: ImportContext): Array<[string, Obj]> {
  */
 export function detectBroker(ctx: ImportContext): Broker {
   const protocols = serverEntries(ctx).map(([, server]) => String(server.protocol ?? ""));
-  const brokers = allAsyncApiImports();
+  const brokers = allBrokers();
   const spoken = brokers.find(({ asyncapiImport }) => protocols.some((p) => p.startsWith(asyncapiImport.protocol)));
   if (spoken) return spoken.name;
   const text = JSON.stringify(ctx.root.channels ?? {});
@@ -79,7 +79,7 @@ export function servers(ctx: ImportContext): Obj {
   }
   // A document evgen did not write: its first server is the default.
   const main = (own ? defaults : usable.slice(0, 1)).map(({ address }) => address);
-  return asyncApiImportOf(ctx.broker).serverSettings(main, named, (path, message) => ctx.warn(path, message));
+  return brokerOf(ctx.broker).asyncapiImport.serverSettings(main, named, (path, message) => ctx.warn(path, message));
 }
 
 /** host:port of a Kafka server, or the URL of an AMQP one; undefined (with a warning) when it is neither for this broker. */
@@ -87,7 +87,7 @@ function serverAddress(ctx: ImportContext, path: string, server: Obj): string | 
   ctx.leftover(server, path, ["host", "protocol", "pathname"]);
   const protocol = String(server.protocol ?? "");
   const host = typeof server.host === "string" ? server.host : "";
-  const asyncapiImport = asyncApiImportOf(ctx.broker);
+  const asyncapiImport = brokerOf(ctx.broker).asyncapiImport;
   if (!asyncapiImport.serves(protocol)) {
     ctx.warn(path, `a ${protocol || "server"} server is not used by a ${ctx.broker} service`);
     return undefined;

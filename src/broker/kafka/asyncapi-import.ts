@@ -4,7 +4,7 @@
 import { channelEntries } from "../../asyncapi/import/channel-entries.js";
 import type { ImportContext, MessageInfo } from "../../asyncapi/import/context.js";
 import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
-import { TOPIC_DEFAULTS } from "./spec.js";
+import { TOPIC_DEFAULTS } from "./defaults.js";
 import { BROKER_ADDRESS, KAFKA_TOPIC, KAFKA_TOPIC_MAX } from "../../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "../types.js";
 

@@ -7,6 +7,7 @@ import { checkKafkaKeys, checkKafkaNames, checkKafkaSpec } from "./checks.js";
 import { kafkaCatalog } from "./catalog.js";
 import { kafkaRoutingChanges } from "./compat.js";
 import { kafkaAsyncApi } from "./asyncapi.js";
+import { kafkaAsyncApiImport } from "./asyncapi-import.js";
 import type { BrokerDescriptor } from "../types.js";
 import { kafkaSettings } from "./settings.js";
 
@@ -35,6 +36,7 @@ export const kafka: BrokerDescriptor<"kafka"> = {
   checkNames: checkKafkaNames,
   catalog: kafkaCatalog,
   asyncapi: kafkaAsyncApi,
+  asyncapiImport: kafkaAsyncApiImport,
   view: (ir) => ({
     transportModule: `kafka/${ir.settings.client}/transport`,
     deadLettersModule: `kafka/${ir.settings.client}/dlq`,

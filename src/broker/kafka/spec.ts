@@ -3,8 +3,7 @@
 import * as z from "zod";
 import { BROKER_ADDRESS, SERVER_NAME } from "../../spec/patterns.js";
 import { matching } from "../../spec/schema/common.js";
-
-export const DEFAULT_KAFKA_BROKERS = ["127.0.0.1:9092"];
+import { DEFAULT_KAFKA_BROKERS, TOPIC_DEFAULTS } from "./defaults.js";
 
 /** The Kafka client libraries a generated service can use (docs/spec.md). */
 export const KAFKA_CLIENTS = ["kafkajs", "platformatic"] as const;
@@ -34,19 +33,21 @@ export const kafkaSection = z
       ),
     topicDefaults: z
       .strictObject({
-        partitions: z.int().min(1).max(10_000).default(3).describe("Partitions of topics evgen creates. Default 3."),
+        partitions: z
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(TOPIC_DEFAULTS.partitions)
+          .describe(`Partitions of topics evgen creates. Default ${TOPIC_DEFAULTS.partitions}.`),
         replicationFactor: z
           .int()
           .min(1)
           .max(32_767)
-          .default(1)
-          .describe("Replicas of topics evgen creates. Default 1."),
+          .default(TOPIC_DEFAULTS.replicationFactor)
+          .describe(`Replicas of topics evgen creates. Default ${TOPIC_DEFAULTS.replicationFactor}.`),
       })
       .prefault({}),
   })
   .describe("Read only when broker is kafka.");
 
 export type KafkaBlock = z.output<typeof kafkaSection>;
-
-/** kafka.topicDefaults when the spec says nothing: { partitions, replicationFactor }. */
-export const TOPIC_DEFAULTS = kafkaSection.parse({}).topicDefaults;

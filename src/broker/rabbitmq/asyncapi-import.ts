@@ -7,7 +7,7 @@ import type { ImportContext, MessageInfo } from "../../asyncapi/import/context.j
 import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
 import { messageRefs } from "../../asyncapi/import/operation-events.js";
 import { defaultExchange } from "../../ir/names.js";
-import { RABBITMQ_DEFAULTS } from "./spec.js";
+import { RABBITMQ_DEFAULTS } from "./defaults.js";
 import { QUEUE_NAME, RABBITMQ_NAME_MAX_BYTES, ROUTING_KEY } from "../../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "../types.js";
 

@@ -6,6 +6,7 @@ import { RABBITMQ_NAME_MAX_BYTES } from "../../spec/patterns.js";
 import { rabbitmqCatalog } from "./catalog.js";
 import { checkRabbitKeys, checkRabbitNames, checkRabbitSpec } from "./checks.js";
 import { rabbitmqAsyncApi } from "./asyncapi.js";
+import { rabbitmqAsyncApiImport } from "./asyncapi-import.js";
 import { rabbitmqRoutingChanges } from "./compat.js";
 import type { BrokerDescriptor, BrokerView } from "../types.js";
 import { rabbitmqSettings } from "./settings.js";
@@ -32,6 +33,7 @@ export const rabbitmq: BrokerDescriptor<"rabbitmq"> = {
   checkNames: checkRabbitNames,
   catalog: rabbitmqCatalog,
   asyncapi: rabbitmqAsyncApi,
+  asyncapiImport: rabbitmqAsyncApiImport,
   view: (ir) => ({
     transportModule: "rabbitmq/transport",
     deadLettersModule: "rabbitmq/dlq",

@@ -3,8 +3,7 @@
 import * as z from "zod";
 import { EXCHANGE_NAME, RABBITMQ_NAME_MAX_BYTES, SERVER_NAME } from "../../spec/patterns.js";
 import { matching } from "../../spec/schema/common.js";
-
-export const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
+import { DEFAULT_AMQP_URL, RABBITMQ_DEFAULTS } from "./defaults.js";
 
 export const rabbitmqSection = z
   .strictObject({
@@ -29,15 +28,20 @@ export const rabbitmqSection = z
       .refine((name) => !name.startsWith("amq."), "exchange names starting with 'amq.' are reserved by RabbitMQ")
       .optional()
       .describe("Durable topic exchange for the service's events. Default <service>.events."),
-    queueType: z.enum(["quorum", "classic"]).default("quorum").describe("Default quorum."),
-    prefetch: z.int().min(1).max(65_535).default(50).describe("Unacknowledged deliveries per consumer. Default 50."),
+    queueType: z
+      .enum(["quorum", "classic"])
+      .default(RABBITMQ_DEFAULTS.queueType)
+      .describe(`Default ${RABBITMQ_DEFAULTS.queueType}.`),
+    prefetch: z
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(RABBITMQ_DEFAULTS.prefetch)
+      .describe(`Unacknowledged deliveries per consumer. Default ${RABBITMQ_DEFAULTS.prefetch}.`),
   })
   .describe("Read only when broker is rabbitmq.");
 
 export type RabbitmqBlock = z.output<typeof rabbitmqSection>;
-
-/** rabbitmq.queueType and rabbitmq.prefetch when the spec says nothing. */
-export const RABBITMQ_DEFAULTS = (({ queueType, prefetch }) => ({ queueType, prefetch }))(rabbitmqSection.parse({}));
 
 function isAmqpUrl(text: string): boolean {
   try {

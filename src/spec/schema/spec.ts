@@ -1,9 +1,8 @@
 // The shape of evgen.yaml (docs/spec.md): the single source of both validation and the JSON Schema
 // that editors use (schema/evgen.schema.json).
 import * as z from "zod";
-import { BROKER_NAMES } from "../broker-names.js";
 import { CONSUMER_NAME, EVENT_TYPE, SERVICE_NAME, TYPE_NAME } from "../patterns.js";
-import { brokerSections } from "./brokers.js";
+import { BROKER_NAMES, brokerSections } from "./brokers.js";
 import { matching } from "./common.js";
 import { consumerSchema } from "./consumer.js";
 import { eventSchema } from "./event.js";
