@@ -85,6 +85,20 @@ describe("evgen docs catalog", () => {
     expect(page).not.toContain("- Topic:");
   });
 
+  it("shows an event's own routing key on RabbitMQ, and the queue bound with it", () => {
+    const spec = `evgen: 1
+service: shop
+broker: rabbitmq
+events:
+  order.created: { routingKey: orders.eu.created, schema: { id: uuid } }
+consumers:
+  mailer: { on: [order.created] }
+`;
+    const page = renderCatalog(irOf(spec));
+    expect(page).toContain("- Routing key: `orders.eu.created` on exchange `shop.events`");
+    expect(page).toContain("bound to `shop.events` with `orders.eu.created`");
+  });
+
   it("warns about breaking changes between versions", () => {
     const page = renderCatalog(irOf(TRICKY));
     expect(page).toContain("> **Warning:** breaking change from version 1: field 'carrier' was removed");

@@ -4,9 +4,9 @@ import type { BrokerCatalog } from "../types.js";
 
 export const rabbitmqCatalog: BrokerCatalog<"rabbitmq"> = {
   broker: (ir) => `RabbitMQ, topic exchange ${mdCode(ir.settings.exchange)} (${ir.settings.queueType} queues)`,
-  eventRoute: (ir, event) => `Routing key: ${mdCode(event.type)} on exchange ${mdCode(ir.settings.exchange)}`,
+  eventRoute: (ir, event) => `Routing key: ${mdCode(event.routingKey)} on exchange ${mdCode(ir.settings.exchange)}`,
   consumerRoute: (ir, consumer) =>
-    `Queue: ${mdCode(consumer.group)} (${ir.settings.queueType}), bound to ${mdCode(ir.settings.exchange)} with ${consumer.on.map(mdCode).join(", ") || "none"}`,
+    `Queue: ${mdCode(consumer.group)} (${ir.settings.queueType}), bound to ${mdCode(ir.settings.exchange)} with ${consumer.routingKeys.map(mdCode).join(", ") || "none"}`,
   retryWhere: () => "Failed events wait in retry queues.",
   stageNoun: "queue",
 };
