@@ -16,6 +16,7 @@ import { metricValue } from "../e2e/service-support.js";
 import { AMQP_URL, hasKafka, hasRabbit, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
 import { sleep, waitFor } from "../support/wait.js";
+import { rabbitmqConfig } from "../../templates/runtime/rabbitmq/config.js";
 import { order, recordingLogger, type ConsumerSpec, type LogLine, type Payloads } from "./fixtures.js";
 import { kafkaService } from "./kafka-support.js";
 import { openAdmin, rabbitService, runRabbit } from "./rabbitmq-support.js";
@@ -276,6 +277,7 @@ describe.skipIf(!(await hasRabbit()))("circuit breaker on RabbitMQ", () => {
       const admin = await openAdmin();
       const handle = await startService({
         service,
+        brokerConfig: rabbitmqConfig,
         env: { PORT: "0", AMQP_URL, LOG_LEVEL: "silent" },
         createTransport: (config, log) => createRabbitTransport({ service, url: config.amqp.url, log }),
         handlers: {

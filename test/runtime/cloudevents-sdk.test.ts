@@ -23,6 +23,7 @@ import {
   subscribeRecording,
   type Outcome,
 } from "./cloudevents-sdk-cases.js";
+import { rabbitmqConfig } from "../../templates/runtime/rabbitmq/config.js";
 import { ORDER_ID, type Payloads } from "./fixtures.js";
 import { kafkaService, produceRaw, readTopic } from "./kafka-support.js";
 import { FAST_BACKOFF, openAdmin, rabbitService, type RabbitAdmin } from "./rabbitmq-support.js";
@@ -145,7 +146,11 @@ describe.skipIf(!(await hasRabbit()))("CloudEvents SDK events on RabbitMQ", () =
     expect(describeOutcome(outcomes.get(`mailer/${id}`))).toMatch(
       /^dead-letter: payload matches no version of order.created/,
     );
-    const deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+    const deadLetters = openRabbitDeadLetters(
+      service,
+      loadConfig(service, { AMQP_URL }, { brokerConfig: rabbitmqConfig }),
+      silentLogger,
+    );
     try {
       const { letters } = await deadLetters.list(service.consumers.mailer!, 20);
       expect(letters.map((letter) => [letter.id, letter.type, letter.kind])).toEqual([[id, type, "invalid"]]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../templates/runtime/core/config.js";
+import { rabbitmqConfig } from "../../templates/runtime/rabbitmq/config.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { onRabbitMQ, shopService } from "./fixtures.js";
 
 const service = shopService({
@@ -10,7 +12,7 @@ const service = shopService({
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadConfig(service, env);
+    loadConfig(service, env, { brokerConfig: kafkaConfig });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -27,18 +29,27 @@ describe("loadConfig", () => {
       ...rabbit,
       rabbitmq: { ...rabbit.rabbitmq, servers: { production: "amqps://rabbit.prod/shop" } },
     };
-    expect(loadConfig(named, { ...env, EVGEN_SERVER: "production" }).kafka.brokers).toEqual(["p1:9092", "p2:9092"]);
-    expect(loadConfig(namedRabbit, { ...env, EVGEN_SERVER: "production" }).amqp.url).toBe("amqps://rabbit.prod/shop");
-    expect(loadConfig(namedRabbit, { ...env, EVGEN_SERVER: "production", AMQP_URL: "amqp://mq" }).amqp.url).toBe(
-      "amqp://mq",
-    );
-    expect(loadConfig(named, { ...env, EVGEN_SERVER: "production", KAFKA_BROKERS: "k:9092" }).kafka.brokers).toEqual([
-      "k:9092",
-    ]);
-    expect(loadConfig(named, env).kafka.brokers).toEqual(["127.0.0.1:9092"]);
+    expect(
+      loadConfig(named, { ...env, EVGEN_SERVER: "production" }, { brokerConfig: kafkaConfig }).kafka.brokers,
+    ).toEqual(["p1:9092", "p2:9092"]);
+    expect(
+      loadConfig(namedRabbit, { ...env, EVGEN_SERVER: "production" }, { brokerConfig: rabbitmqConfig }).amqp.url,
+    ).toBe("amqps://rabbit.prod/shop");
+    expect(
+      loadConfig(
+        namedRabbit,
+        { ...env, EVGEN_SERVER: "production", AMQP_URL: "amqp://mq" },
+        { brokerConfig: rabbitmqConfig },
+      ).amqp.url,
+    ).toBe("amqp://mq");
+    expect(
+      loadConfig(named, { ...env, EVGEN_SERVER: "production", KAFKA_BROKERS: "k:9092" }, { brokerConfig: kafkaConfig })
+        .kafka.brokers,
+    ).toEqual(["k:9092"]);
+    expect(loadConfig(named, env, { brokerConfig: kafkaConfig }).kafka.brokers).toEqual(["127.0.0.1:9092"]);
     let problems: string[] = [];
     try {
-      loadConfig(named, { ...env, EVGEN_SERVER: "prod" });
+      loadConfig(named, { ...env, EVGEN_SERVER: "prod" }, { brokerConfig: kafkaConfig });
     } catch (error) {
       if (error instanceof ConfigError) problems = error.problems;
     }
@@ -49,10 +60,14 @@ describe("loadConfig", () => {
   });
 
   it("applies the defaults and the spec's broker settings", () => {
-    const config = loadConfig(service, {
-      REDIS_URL: "redis://127.0.0.1:6379",
-      DATABASE_URL: "postgres://db/x",
-    });
+    const config = loadConfig(
+      service,
+      {
+        REDIS_URL: "redis://127.0.0.1:6379",
+        DATABASE_URL: "postgres://db/x",
+      },
+      { brokerConfig: kafkaConfig },
+    );
     expect(config).toEqual({
       port: 3000,
       consumers: ["mailer", "audit", "texter"],
@@ -73,41 +88,52 @@ describe("loadConfig", () => {
 
   it("holds only the connection of the service's broker, from the spec's settings of that broker", () => {
     const env = { EVGEN_TRANSPORT: "memory" };
-    const onKafka = loadConfig(service, env);
+    const onKafka = loadConfig(service, env, { brokerConfig: kafkaConfig });
     expect(onKafka).toMatchObject({ broker: "kafka" });
     expect(onKafka).not.toHaveProperty("amqp");
-    const onRabbit = loadConfig(onRabbitMQ(service), env);
+    const onRabbit = loadConfig(onRabbitMQ(service), env, { brokerConfig: rabbitmqConfig });
     expect(onRabbit).toMatchObject({ broker: "rabbitmq", amqp: { url: "amqp://guest:guest@127.0.0.1:5672" } });
     expect(onRabbit).not.toHaveProperty("kafka");
   });
 
   it("reads only the variables of the service's broker", () => {
     // A Kafka service ignores AMQP_URL however it is written, and a RabbitMQ service KAFKA_BROKERS.
-    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory", AMQP_URL: "not a url" }).transport).toBe("memory");
-    expect(loadConfig(onRabbitMQ(service), { EVGEN_TRANSPORT: "memory", KAFKA_BROKERS: "no-port" }).transport).toBe(
-      "memory",
-    );
+    expect(
+      loadConfig(service, { EVGEN_TRANSPORT: "memory", AMQP_URL: "not a url" }, { brokerConfig: kafkaConfig })
+        .transport,
+    ).toBe("memory");
+    expect(
+      loadConfig(
+        onRabbitMQ(service),
+        { EVGEN_TRANSPORT: "memory", KAFKA_BROKERS: "no-port" },
+        { brokerConfig: rabbitmqConfig },
+      ).transport,
+    ).toBe("memory");
   });
 
   it("reads every variable", () => {
-    const config = loadConfig(service, {
-      PORT: "8080",
-      EVGEN_CONSUMERS: "texter, mailer",
-      EVGEN_TRANSPORT: "broker",
-      KAFKA_BROKERS: "k1:9092,k2:9093",
-      KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
-      KAFKA_SASL_USERNAME: "svc",
-      KAFKA_SASL_PASSWORD: "s3cret",
-      KAFKA_SSL: "true",
-      KAFKA_SESSION_TIMEOUT_MS: "10000",
-      KAFKA_GROUP_PROTOCOL: "consumer",
-      REDIS_URL: "rediss://cache:6380",
-      LOG_LEVEL: "debug",
-      EVGEN_API_TOKEN: "tok",
-      HTTP_BODY_LIMIT: "2048",
-      SHUTDOWN_TIMEOUT: "500",
-      IDEMPOTENCY_TIMEOUT_MS: "250",
-    });
+    const config = loadConfig(
+      service,
+      {
+        PORT: "8080",
+        EVGEN_CONSUMERS: "texter, mailer",
+        EVGEN_TRANSPORT: "broker",
+        KAFKA_BROKERS: "k1:9092,k2:9093",
+        KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+        KAFKA_SASL_USERNAME: "svc",
+        KAFKA_SASL_PASSWORD: "s3cret",
+        KAFKA_SSL: "true",
+        KAFKA_SESSION_TIMEOUT_MS: "10000",
+        KAFKA_GROUP_PROTOCOL: "consumer",
+        REDIS_URL: "rediss://cache:6380",
+        LOG_LEVEL: "debug",
+        EVGEN_API_TOKEN: "tok",
+        HTTP_BODY_LIMIT: "2048",
+        SHUTDOWN_TIMEOUT: "500",
+        IDEMPOTENCY_TIMEOUT_MS: "250",
+      },
+      { brokerConfig: kafkaConfig },
+    );
     expect(config).toMatchObject({
       port: 8080,
       consumers: ["texter", "mailer"],
@@ -160,12 +186,14 @@ describe("loadConfig", () => {
   });
 
   it("requires store URLs only for the consumers that run, and not on the memory transport", () => {
-    expect(loadConfig(service, { EVGEN_CONSUMERS: "texter" }).consumers).toEqual(["texter"]);
+    expect(loadConfig(service, { EVGEN_CONSUMERS: "texter" }, { brokerConfig: kafkaConfig }).consumers).toEqual([
+      "texter",
+    ]);
     expect(problemsOf({ EVGEN_CONSUMERS: "audit" })).toEqual([
       "DATABASE_URL: required: consumer audit uses idempotency postgres",
     ]);
-    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory" }).transport).toBe("memory");
-    expect(loadConfig(service, {}, { publisherOnly: true }).transport).toBe("broker");
+    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory" }, { brokerConfig: kafkaConfig }).transport).toBe("memory");
+    expect(loadConfig(service, {}, { brokerConfig: kafkaConfig, publisherOnly: true }).transport).toBe("broker");
   });
 
   it("requires the shutdown to end within the Kafka session timeout, where consumers run on Kafka", () => {
@@ -174,9 +202,16 @@ describe("loadConfig", () => {
       "SHUTDOWN_TIMEOUT: must be below KAFKA_SESSION_TIMEOUT_MS (10000), so that a stopping consumer leaves its group before the group gives its partitions away",
     ]);
     expect(problemsOf({ EVGEN_CONSUMERS: "texter", SHUTDOWN_TIMEOUT: "30000" })).toHaveLength(1); // default session 30 s
-    expect(loadConfig(service, { ...env, SHUTDOWN_TIMEOUT: "9999" }).shutdownTimeoutMs).toBe(9999);
-    expect(loadConfig(service, { EVGEN_CONSUMERS: "", SHUTDOWN_TIMEOUT: "60000" }).consumers).toEqual([]);
-    expect(loadConfig(service, { EVGEN_TRANSPORT: "memory", SHUTDOWN_TIMEOUT: "60000" }).transport).toBe("memory");
+    expect(
+      loadConfig(service, { ...env, SHUTDOWN_TIMEOUT: "9999" }, { brokerConfig: kafkaConfig }).shutdownTimeoutMs,
+    ).toBe(9999);
+    expect(
+      loadConfig(service, { EVGEN_CONSUMERS: "", SHUTDOWN_TIMEOUT: "60000" }, { brokerConfig: kafkaConfig }).consumers,
+    ).toEqual([]);
+    expect(
+      loadConfig(service, { EVGEN_TRANSPORT: "memory", SHUTDOWN_TIMEOUT: "60000" }, { brokerConfig: kafkaConfig })
+        .transport,
+    ).toBe("memory");
   });
 
   it("requires the HTTP buffer limit to hold at least one body of the largest size", () => {
@@ -184,12 +219,16 @@ describe("loadConfig", () => {
       "HTTP_BUFFER_LIMIT: must be at least HTTP_BODY_LIMIT (4096), or no body of that size fits",
     ]);
     expect(
-      loadConfig(service, {
-        EVGEN_TRANSPORT: "memory",
-        HTTP_BODY_LIMIT: "4096",
-        HTTP_BODY_TIMEOUT: "500",
-        HTTP_BUFFER_LIMIT: "4096",
-      }),
+      loadConfig(
+        service,
+        {
+          EVGEN_TRANSPORT: "memory",
+          HTTP_BODY_LIMIT: "4096",
+          HTTP_BODY_TIMEOUT: "500",
+          HTTP_BUFFER_LIMIT: "4096",
+        },
+        { brokerConfig: kafkaConfig },
+      ),
     ).toMatchObject({
       httpBodyTimeoutMs: 500,
       httpBufferLimit: 4096,
@@ -197,7 +236,9 @@ describe("loadConfig", () => {
   });
 
   it("treats empty variables as unset", () => {
-    expect(loadConfig(service, { PORT: "", LOG_LEVEL: "", EVGEN_TRANSPORT: "memory" })).toMatchObject({
+    expect(
+      loadConfig(service, { PORT: "", LOG_LEVEL: "", EVGEN_TRANSPORT: "memory" }, { brokerConfig: kafkaConfig }),
+    ).toMatchObject({
       port: 3000,
       logLevel: "info",
       consumers: ["mailer", "audit", "texter"],
@@ -206,8 +247,12 @@ describe("loadConfig", () => {
 
   it("runs no consumer when EVGEN_CONSUMERS is set and empty (HTTP only), all when it is unset", () => {
     // No store URL is required either: no consumer that needs one runs.
-    expect(loadConfig(service, { EVGEN_CONSUMERS: "" }).consumers).toEqual([]);
-    expect(loadConfig(service, {}, { publisherOnly: true }).consumers).toEqual(["mailer", "audit", "texter"]);
+    expect(loadConfig(service, { EVGEN_CONSUMERS: "" }, { brokerConfig: kafkaConfig }).consumers).toEqual([]);
+    expect(loadConfig(service, {}, { brokerConfig: kafkaConfig, publisherOnly: true }).consumers).toEqual([
+      "mailer",
+      "audit",
+      "texter",
+    ]);
     expect(problemsOf({ EVGEN_CONSUMERS: " , " })).toEqual([
       'EVGEN_CONSUMERS: must name at least one consumer (empty runs none) (got " , ")',
     ]);
@@ -216,12 +261,16 @@ describe("loadConfig", () => {
   it("never repeats a value that may be a secret", () => {
     const error = (() => {
       try {
-        return loadConfig(onRabbitMQ(service), {
-          EVGEN_TRANSPORT: "memory",
-          AMQP_URL: "http://user:hunter2@mq",
-          REDIS_URL: "tcp://:hunter2@cache",
-          DATABASE_URL: "mysql://root:hunter2@db",
-        });
+        return loadConfig(
+          onRabbitMQ(service),
+          {
+            EVGEN_TRANSPORT: "memory",
+            AMQP_URL: "http://user:hunter2@mq",
+            REDIS_URL: "tcp://:hunter2@cache",
+            DATABASE_URL: "mysql://root:hunter2@db",
+          },
+          { brokerConfig: rabbitmqConfig },
+        );
       } catch (e) {
         return e as ConfigError;
       }
@@ -235,11 +284,15 @@ describe("loadConfig", () => {
   });
 
   it("reads API clients from EVGEN_API_TOKENS beside EVGEN_API_TOKEN, keeping digests of their tokens", () => {
-    const config = loadConfig(service, {
-      EVGEN_TRANSPORT: "memory",
-      EVGEN_API_TOKEN: "tok",
-      EVGEN_API_TOKENS: "shop:shop-token-0123456789:order.created|order.shipped, ops:ops-token-0123456789abc",
-    });
+    const config = loadConfig(
+      service,
+      {
+        EVGEN_TRANSPORT: "memory",
+        EVGEN_API_TOKEN: "tok",
+        EVGEN_API_TOKENS: "shop:shop-token-0123456789:order.created|order.shipped, ops:ops-token-0123456789abc",
+      },
+      { brokerConfig: kafkaConfig },
+    );
     expect(config.apiClients.map(({ name, types }) => ({ name, types: types && [...types] }))).toEqual([
       { name: "default", types: undefined },
       { name: "shop", types: ["order.created", "order.shipped"] },
@@ -284,7 +337,11 @@ describe("loadConfig", () => {
       events: { ...service.events, "notification.sent": { ...service.events["notification.sent"]!, http: false } },
     };
     expect(() =>
-      loadConfig(hidden, { EVGEN_TRANSPORT: "memory", EVGEN_API_TOKENS: "ops:ops-token-0123456789:notification.sent" }),
+      loadConfig(
+        hidden,
+        { EVGEN_TRANSPORT: "memory", EVGEN_API_TOKENS: "ops:ops-token-0123456789:notification.sent" },
+        { brokerConfig: kafkaConfig },
+      ),
     ).toThrow(
       'client ops may publish "notification.sent", which POST /events does not accept (accepted: order.created, order.shipped)',
     );

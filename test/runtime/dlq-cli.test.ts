@@ -2,6 +2,7 @@
 // records what it was asked (the broker implementations have their own tests).
 import { describe, expect, it } from "vitest";
 import { runDeadLetterTool, type DeadLetter, type DeadLetters } from "../../templates/runtime/core/dlq.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({
@@ -42,6 +43,7 @@ async function run(argv: string[], env: Record<string, string> = {}, fail?: Erro
   };
   const code = await runDeadLetterTool({
     service,
+    brokerConfig: kafkaConfig,
     argv,
     env: { LOG_LEVEL: "silent", ...env },
     open: (_service, config) => {

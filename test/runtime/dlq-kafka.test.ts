@@ -14,6 +14,7 @@ import { createPublisher, type Publisher } from "../../templates/runtime/core/pu
 import { FAILURE_HEADERS, type ConsumerDef, type Transport } from "../../templates/runtime/core/types.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
 import { KAFKA_CLIENTS } from "../support/kafka-clients.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { order, type Payloads } from "./fixtures.js";
 import {
   mailServerDownLetter,
@@ -62,7 +63,7 @@ describe.skipIf(!(await hasKafka())).each(KAFKA_CLIENTS)(
       publisher = createPublisher<Payloads>(service, transport);
       deadLetters = openDeadLetters[client](
         service,
-        loadConfig(service, { KAFKA_BROKERS: KAFKA_BROKERS.join(",") }),
+        loadConfig(service, { KAFKA_BROKERS: KAFKA_BROKERS.join(",") }, { brokerConfig: kafkaConfig }),
         silentLogger,
       );
       for (let i = 0; i < 3; i++) ids.push(await publisher.publish("order.created", order({ orderId: randomUUID() })));

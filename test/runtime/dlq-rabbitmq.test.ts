@@ -9,6 +9,7 @@ import { openRabbitDeadLetters } from "../../templates/runtime/rabbitmq/dlq.js";
 import { silentLogger } from "../../templates/runtime/core/logger.js";
 import { FAILURE_HEADERS, type ServiceDef } from "../../templates/runtime/core/types.js";
 import { AMQP_URL, hasRabbit } from "../support/brokers.js";
+import { rabbitmqConfig } from "../../templates/runtime/rabbitmq/config.js";
 import { order } from "./fixtures.js";
 import {
   openAdmin,
@@ -49,7 +50,11 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
       auditorRun = await runRabbit(service, { auditor: handlersOf("auditor") });
       mailerRun = await runRabbit(service, { mailer: handlersOf("mailer") });
       admin = await openAdmin();
-      deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+      deadLetters = openRabbitDeadLetters(
+        service,
+        loadConfig(service, { AMQP_URL }, { brokerConfig: rabbitmqConfig }),
+        silentLogger,
+      );
       for (let i = 0; i < 4; i++)
         ids.push(await auditorRun.publisher.publish("order.created", order({ orderId: randomUUID() })));
       await waitForEvery(ids, (id) => seenBy("mailer", id).length === 2, 20_000, "two attempts at every event");
@@ -113,7 +118,11 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
     const seen: Sighting[] = [];
     const run = await runRabbit(service, { mailer: recordingHandlers(seen, "mailer", () => true) });
     const admin = await openAdmin();
-    const deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+    const deadLetters = openRabbitDeadLetters(
+      service,
+      loadConfig(service, { AMQP_URL }, { brokerConfig: rabbitmqConfig }),
+      silentLogger,
+    );
     try {
       const ids: string[] = [];
       for (let i = 0; i < 20; i++)
@@ -142,7 +151,11 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ dead letters", () => {
 
   it("names a dead-letter queue that does not exist", async () => {
     const service = rabbitService({ mailer: { on: ["order.created"] } });
-    const deadLetters = openRabbitDeadLetters(service, loadConfig(service, { AMQP_URL }), silentLogger);
+    const deadLetters = openRabbitDeadLetters(
+      service,
+      loadConfig(service, { AMQP_URL }, { brokerConfig: rabbitmqConfig }),
+      silentLogger,
+    );
     try {
       await expect(deadLetters.list(service.consumers.mailer!, 1)).rejects.toThrow(
         `queue ${service.consumers.mailer!.deadLetterQueue} does not exist`,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
 import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
 import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { ORDER_ID, order, shopService } from "./fixtures.js";
 
 const service = shopService({ mailer: { on: ["order.created", "order.shipped"] } });
@@ -20,6 +21,7 @@ const received: EvgenEvent[] = [];
 beforeAll(async () => {
   handle = await startService({
     service,
+    brokerConfig: kafkaConfig,
     env: { PORT: "0", EVGEN_TRANSPORT: "memory", LOG_LEVEL: "silent" },
     createTransport: (_config, log) => (memory = createMemoryTransport({ service, log, timeScale: 0 })),
     handlers: {

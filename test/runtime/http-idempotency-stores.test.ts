@@ -8,6 +8,7 @@ import { createRedisStore } from "../../templates/runtime/stores/idempotency-red
 import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
 import { startService, type ServiceHandle, type StoreFactories } from "../../templates/runtime/core/service.js";
 import { DATABASE_URL, REDIS_URL, hasPostgres, hasRedis, uniqueName } from "../support/brokers.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { order, shopService } from "./fixtures.js";
 
 const STORES = [
@@ -31,6 +32,7 @@ describe.each(STORES)("HTTP repeats remembered in $kind", ({ kind, available, en
       let memory!: MemoryTransport;
       const handle = await startService({
         service,
+        brokerConfig: kafkaConfig,
         env: { PORT: "0", EVGEN_TRANSPORT: "memory", LOG_LEVEL: "silent", ...env },
         createTransport: (_config, log) => (memory = createMemoryTransport({ service, log, timeScale: 0 })),
         handlers: { mailer: { "order.created": () => undefined } },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryTransport, type MemoryTransport } from "../../templates/runtime/memory/transport.js";
 import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
 import { metricValue } from "../e2e/service-support.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { order, shopService } from "./fixtures.js";
 
 const SHOP = "shop-token-0123456789";
@@ -27,6 +28,7 @@ let publishDelayMs = 0;
 beforeAll(async () => {
   handle = await startService({
     service,
+    brokerConfig: kafkaConfig,
     env: {
       PORT: "0",
       EVGEN_TRANSPORT: "memory",

@@ -6,6 +6,7 @@ import { createMemoryTransport, type MemoryTransport } from "../../templates/run
 import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
 import type { EvgenEvent } from "../../templates/runtime/core/handlers.js";
 import { UndeliverableError } from "../../templates/runtime/core/errors.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { ORDER_ID, order, shopService } from "./fixtures.js";
 
 const TOKEN = "test-token-0123456789";
@@ -25,6 +26,7 @@ let base: string;
 beforeAll(async () => {
   handle = await startService({
     service,
+    brokerConfig: kafkaConfig,
     env: {
       PORT: "0",
       EVGEN_TRANSPORT: "memory",

@@ -8,6 +8,7 @@ import { createPostgresStore } from "../../templates/runtime/stores/idempotency-
 import { createRedisStore } from "../../templates/runtime/stores/idempotency-redis.js";
 import type { IdempotencyStore } from "../../templates/runtime/core/idempotency.js";
 import { startService } from "../../templates/runtime/core/service.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { order, shopService } from "./fixtures.js";
 
 /** A TCP server that takes every connection and never sends a byte. */
@@ -74,6 +75,7 @@ describe.each(["redis", "postgres"] as const)("a service whose %s store never an
     let memory!: MemoryTransport;
     const handle = await startService({
       service,
+      brokerConfig: kafkaConfig,
       env: {
         PORT: "0",
         EVGEN_TRANSPORT: "memory",

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createKafkaTransport } from "../../templates/runtime/kafka/kafkajs/transport.js";
 import { startService, type ServiceHandle } from "../../templates/runtime/core/service.js";
 import { hasKafka, KAFKA_BROKERS } from "../support/brokers.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { order } from "./fixtures.js";
 import { kafkaService, waitFor } from "./kafka-support.js";
 
@@ -25,6 +26,7 @@ describe.skipIf(!(await hasKafka()))("a Kafka service joining a group that is he
       const start = (env: Record<string, string> = {}) =>
         startService({
           service,
+          brokerConfig: kafkaConfig,
           env: {
             PORT: "0",
             KAFKA_BROKERS: KAFKA_BROKERS.join(","),

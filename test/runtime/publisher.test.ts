@@ -7,6 +7,8 @@ import { createMemoryTransport } from "../../templates/runtime/memory/transport.
 import { createMetrics } from "../../templates/runtime/core/metrics.js";
 import { createPublisher } from "../../templates/runtime/core/publisher.js";
 import type { OutgoingMessage, Transport } from "../../templates/runtime/core/types.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
+import { rabbitmqConfig } from "../../templates/runtime/rabbitmq/config.js";
 import { ORDER_ID, onRabbitMQ, order, shopService, type Payloads } from "./fixtures.js";
 
 const service = shopService();
@@ -151,9 +153,11 @@ describe("publisher", () => {
   ] as const)("on %s counts as unrouted what no consumer of the service handles", async (broker, expected) => {
     const kafkaShop = shopService({ mailer: { on: ["order.created"] } });
     const shop = broker === "kafka" ? kafkaShop : onRabbitMQ(kafkaShop);
+    const { keepsUnrouted } = broker === "kafka" ? kafkaConfig : rabbitmqConfig;
     const metrics = createMetrics({ defaultMetrics: false });
     const publisher = createPublisher<Payloads>(shop, createMemoryTransport({ service: shop, log: silentLogger }), {
       metrics,
+      countUnrouted: keepsUnrouted,
     });
     await publisher.publish("order.created", order());
     await publisher.publish("order.shipped", { orderId: ORDER_ID, carrier: "dhl" });

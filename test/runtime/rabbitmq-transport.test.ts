@@ -11,6 +11,7 @@ import { DELIVERY_LIMIT } from "../../templates/runtime/rabbitmq/topology.js";
 import type { Delivery, ServiceDef } from "../../templates/runtime/core/types.js";
 import { AMQP_URL, hasRabbit, RABBIT_VHOST, uniqueName } from "../support/brokers.js";
 import { foreignCloudEvent } from "../support/cloud-events.js";
+import { rabbitmqConfig } from "../../templates/runtime/rabbitmq/config.js";
 import { order, recordingLogger, type Payloads } from "./fixtures.js";
 import {
   FAST_BACKOFF,
@@ -531,6 +532,7 @@ describe.skipIf(!(await hasRabbit()))("RabbitMQ transport", () => {
     cleanups.push(() => admin.remove(service));
     const handle = await startService({
       service,
+      brokerConfig: rabbitmqConfig,
       env: { PORT: "0", AMQP_URL, EVGEN_CONSUMERS: "", LOG_LEVEL: "silent" },
       createTransport: (config, log) => createRabbitTransport({ service, url: config.amqp.url, log }),
       handlers: {},

@@ -2,6 +2,7 @@
 // Its handler prints when it starts and finishes, so the test can see shutdown wait for it.
 import { createMemoryTransport } from "../../templates/runtime/memory/transport.js";
 import { runService } from "../../templates/runtime/core/service.js";
+import { kafkaConfig } from "../../templates/runtime/kafka/config.js";
 import { shopService } from "./fixtures.js";
 
 const service = shopService({ slow: { on: ["order.created"], timeoutMs: 60_000 } });
@@ -9,6 +10,7 @@ const handlerMs = Number(process.env.HANDLER_MS ?? 0);
 
 await runService({
   service,
+  brokerConfig: kafkaConfig,
   createTransport: (_config, log) => createMemoryTransport({ service, log }),
   handlers: {
     slow: {

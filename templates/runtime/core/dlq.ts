@@ -3,7 +3,7 @@
 // rabbitmq/dlq.ts); this file is the command line around them and what they share.
 import { parseArgs } from "node:util";
 import { isStructuredMode, readStructured } from "./cloudevents.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, type BrokerConfigPart, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
 import { FAILURE_HEADERS, type ConsumerDef, type Logger, type ServiceDef } from "./types.js";
 
@@ -104,6 +104,8 @@ The broker settings come from the environment, as for the service (KAFKA_BROKERS
 
 export interface DeadLetterToolOptions<S extends ServiceDef = ServiceDef> {
   service: S;
+  /** Its broker's part of the configuration (the broker folder's config.ts). */
+  brokerConfig: BrokerConfigPart<S["broker"]>;
   open: OpenDeadLetters<S>;
   /** Defaults to process.argv.slice(2). */
   argv?: string[];
@@ -174,7 +176,10 @@ export async function runDeadLetterTool<S extends ServiceDef>(options: DeadLette
   }
   let config: Config<S["broker"]>;
   try {
-    config = loadConfig(service, options.env ?? process.env, { publisherOnly: true });
+    config = loadConfig(service, options.env ?? process.env, {
+      brokerConfig: options.brokerConfig,
+      publisherOnly: true,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr(`${error.message}\n`);

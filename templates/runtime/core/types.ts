@@ -1,35 +1,22 @@
 // The contract between the generated definitions, the broker-neutral consumer pipeline and the
-// transports (memory, Kafka, RabbitMQ). Transports own the wire format; the pipeline owns the
-// decisions (validate, dedupe, handle, retry or dead-letter).
+// transports (memory, and one per broker: Kafka, RabbitMQ). Transports own the wire format; the
+// pipeline owns the decisions (validate, dedupe, handle, retry or dead-letter). Nothing here names a
+// broker: a broker's runtime folder adds its settings to BrokerSettings (<broker>/settings.ts), its
+// variables and connection to core/config.ts's BrokerConnections (<broker>/config.ts).
 import type { ZodType } from "zod";
 import type { CircuitBreaker, CircuitBreakerDef } from "./circuit.js";
 import type { FilterDef } from "./filter.js";
 
-/** Each broker's settings from the spec, held in a ServiceDef under the broker's name. */
-export interface BrokerSettings {
-  kafka: KafkaSettings;
-  rabbitmq: RabbitSettings;
-}
+/**
+ * Each broker's settings from the spec, held in a ServiceDef under the broker's name. Core names no
+ * broker: each broker's runtime folder adds its entry by declaration merging, in its settings.ts
+ * (`declare module "../core/types.js" { interface BrokerSettings { <broker>: <Broker>Settings } }`),
+ * so that a project knows the broker it ships and no other.
+ */
+export interface BrokerSettings {}
 
+/** The brokers of this compilation: those whose runtime folder added its settings to BrokerSettings. */
 export type Broker = keyof BrokerSettings;
-
-/** servers: named environments of the spec, picked with EVGEN_SERVER (docs/spec.md). */
-export interface KafkaSettings {
-  brokers: string[];
-  servers?: Record<string, string[]>;
-  partitions: number;
-  replicationFactor: number;
-}
-
-export interface RabbitSettings {
-  url: string;
-  servers?: Record<string, string>;
-  exchange: string;
-  /** `<service>.unrouted`: the exchange's alternate exchange and its queue (events no queue is bound to). */
-  unrouted: string;
-  queueType: "quorum" | "classic";
-  prefetch: number;
-}
 
 export interface RetryPolicy {
   attempts: number; // deliveries in total, the first included

@@ -3,7 +3,7 @@
 import { createRedisStore } from "./runtime/stores/idempotency-redis.js";
 import { runService } from "./runtime/core/service.js";
 import { serviceDef } from "./service-def.js";
-import { createTransport } from "./transport.js";
+import { brokerConfig, createTransport } from "./transport.js";
 import * as deliveryLogModule from "../handlers/delivery-log.js";
 import * as preferencesModule from "../handlers/preferences.js";
 import * as routeTriggersModule from "../handlers/route-triggers.js";
@@ -13,6 +13,7 @@ import * as sendSmsModule from "../handlers/send-sms.js";
 
 await runService({
   service: serviceDef,
+  brokerConfig,
   handlers: {
     "delivery-log": deliveryLogModule.default,
     preferences: preferencesModule.default,

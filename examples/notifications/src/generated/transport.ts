@@ -4,9 +4,13 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "./runtime/core/config.js";
 import { createMemoryTransport } from "./runtime/memory/transport.js";
+import { rabbitmqConfig } from "./runtime/rabbitmq/config.js";
 import { createRabbitTransport } from "./runtime/rabbitmq/transport.js";
 import type { Logger, Transport } from "./runtime/core/types.js";
 import { serviceDef } from "./service-def.js";
+
+/** RabbitMQ's part of the configuration: its variables (AMQP_*), read with the others by loadConfig. */
+export const brokerConfig = rabbitmqConfig;
 
 export function createTransport(config: Config<"rabbitmq">, log: Logger): Transport {
   if (config.transport === "memory") return createMemoryTransport({ service: serviceDef, log });

@@ -3,7 +3,7 @@
 import { createPostgresStore } from "./runtime/stores/idempotency-postgres.js";
 import { runService } from "./runtime/core/service.js";
 import { serviceDef } from "./service-def.js";
-import { createTransport } from "./transport.js";
+import { brokerConfig, createTransport } from "./transport.js";
 import * as inventoryModule from "../handlers/inventory.js";
 import * as orderStatusModule from "../handlers/order-status.js";
 import * as paymentModule from "../handlers/payment.js";
@@ -11,6 +11,7 @@ import * as shippingModule from "../handlers/shipping.js";
 
 await runService({
   service: serviceDef,
+  brokerConfig,
   handlers: {
     inventory: inventoryModule.default,
     "order-status": orderStatusModule.default,

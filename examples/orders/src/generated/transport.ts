@@ -2,11 +2,15 @@
 // The broker this service talks to: Kafka, or the in-memory broker when EVGEN_TRANSPORT=memory
 // (npm run dev).
 import type { Config } from "./runtime/core/config.js";
+import { kafkaConfig } from "./runtime/kafka/config.js";
 import { createKafkaTransport } from "./runtime/kafka/kafkajs/transport.js";
 import type { LagMetrics } from "./runtime/core/metrics.js";
 import { createMemoryTransport } from "./runtime/memory/transport.js";
 import type { Logger, Transport } from "./runtime/core/types.js";
 import { serviceDef } from "./service-def.js";
+
+/** Kafka's part of the configuration: its variables (KAFKA_*), read with the others by loadConfig. */
+export const brokerConfig = kafkaConfig;
 
 export function createTransport(
   config: Config<"kafka">,

@@ -9,7 +9,7 @@ import {
 } from "./runtime/core/publisher.js";
 import type { Logger } from "./runtime/core/types.js";
 import { serviceDef } from "./service-def.js";
-import { createTransport } from "./transport.js";
+import { brokerConfig, createTransport } from "./transport.js";
 
 export * from "./events.js";
 export { InvalidPayloadError, NonRetryableError } from "./runtime/core/errors.js";
@@ -28,7 +28,10 @@ export interface PublisherOptions {
  * EVGEN_TRANSPORT=memory). It connects on the first publish; close() it when done.
  */
 export function createPublisher(options: PublisherOptions = {}): Publisher<EventPayloads> {
-  const config = loadConfig(serviceDef, options.env ?? process.env, { publisherOnly: true });
+  const config = loadConfig(serviceDef, options.env ?? process.env, {
+    brokerConfig,
+    publisherOnly: true,
+  });
   const log = options.log ?? createLogger({ level: config.logLevel, name: serviceDef.service });
   return createRuntimePublisher<EventPayloads>(serviceDef, createTransport(config, log), {
     ownsTransport: true,

@@ -4,7 +4,7 @@ import { createRedisStore } from "./runtime/stores/idempotency-redis.js";
 import { runService } from "./runtime/core/service.js";
 import { createRedisWindowStore } from "./runtime/stores/window-redis.js";
 import { serviceDef } from "./service-def.js";
-import { createTransport } from "./transport.js";
+import { brokerConfig, createTransport } from "./transport.js";
 import * as analyticsStoreModule from "../handlers/analytics-store.js";
 import * as normalizeModule from "../handlers/normalize.js";
 import * as pageHourModule from "../handlers/page-hour.js";
@@ -12,6 +12,7 @@ import * as userMinuteModule from "../handlers/user-minute.js";
 
 await runService({
   service: serviceDef,
+  brokerConfig,
   handlers: {
     "analytics-store": analyticsStoreModule.default,
     normalize: normalizeModule.default,

@@ -2,7 +2,7 @@
 // retries that ride out a broker restart, as the kafkajs runtime does (docs/architecture.md).
 import type { BaseOptions, SASLMechanismValue } from "@platformatic/kafka";
 import type { ConnectionOptions } from "node:tls";
-import type { KafkaSaslMechanism } from "../../core/config.js";
+import type { KafkaSaslMechanism } from "../config.js";
 
 export interface KafkaConnection {
   brokers: string[];

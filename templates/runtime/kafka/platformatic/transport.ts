@@ -2,7 +2,7 @@
 // lag metric and shutdown as the kafkajs one (../kafkajs/transport.ts), which the tests hold both to.
 import { Admin } from "@platformatic/kafka";
 import type { ConnectionOptions } from "node:tls";
-import type { KafkaSaslMechanism } from "../../core/config.js";
+import type { KafkaSaslMechanism } from "../config.js";
 import { errorMessage } from "../../core/errors.js";
 import { attributeHeaders } from "../headers.js";
 import { clientOptions, type KafkaConnection } from "./client.js";

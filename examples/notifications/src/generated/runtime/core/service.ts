@@ -4,7 +4,7 @@
 // for a window consumer, its window closer), with a graceful, bounded shutdown.
 import type { AddressInfo } from "node:net";
 import { circuitFor } from "./circuit.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, type BrokerConfigPart, type Config } from "./config.js";
 import { errorMessage } from "./errors.js";
 import type { ConsumerHandlers } from "./handlers.js";
 import { createHttpServer } from "./http.js";
@@ -41,6 +41,8 @@ export interface WindowStoreFactories {
 
 export interface ServiceOptions<S extends ServiceDef = ServiceDef> {
   service: S;
+  /** Its broker's part of the configuration (the generated transport.ts exports it as brokerConfig). */
+  brokerConfig: BrokerConfigPart<S["broker"]>;
   /** Handlers by consumer name (every consumer but the window consumers). */
   handlers: Record<string, ConsumerHandlers>;
   /** The aggregates of the window consumers, by consumer name. */
@@ -130,7 +132,8 @@ function openWindowStore(
 /** Starts the service in this process; throws ConfigError or any startup error (after cleaning up). */
 export async function startService<S extends ServiceDef>(options: ServiceOptions<S>): Promise<ServiceHandle> {
   const { service } = options;
-  const config = loadConfig(service, options.env ?? process.env);
+  const { brokerConfig } = options;
+  const config = loadConfig(service, options.env ?? process.env, { brokerConfig });
   const log = createLogger({ level: config.logLevel, name: service.service });
   const metrics = createMetrics();
   // Undone in reverse order on stop, or when startup fails halfway.
@@ -185,7 +188,10 @@ export async function startService<S extends ServiceDef>(options: ServiceOptions
     cleanups.push(() => storeProbe.stop());
     await storeProbe.check();
 
-    const publisher = createPublisher<Record<string, unknown>>(service, transport, { metrics });
+    const publisher = createPublisher<Record<string, unknown>>(service, transport, {
+      metrics,
+      countUnrouted: brokerConfig.keepsUnrouted,
+    });
     cleanups.push(() => publisher.close());
 
     // Stopped after the subscriptions (no handler runs any more) and before the publisher closes.

@@ -3,7 +3,8 @@
 // idempotent as long as the arguments match; a queue that exists with other arguments makes
 // RabbitMQ close the channel (PRECONDITION_FAILED), reported here with the queue's name.
 import type { Channel, ChannelModel, Options } from "amqplib";
-import type { ConsumerDef, Logger, RabbitSettings, ServiceDef } from "../core/types.js";
+import type { ConsumerDef, Logger, ServiceDef } from "../core/types.js";
+import type { RabbitSettings } from "./settings.js";
 
 type QueueType = RabbitSettings["queueType"];
 

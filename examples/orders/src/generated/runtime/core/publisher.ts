@@ -30,6 +30,11 @@ export interface PublisherOptions {
   metrics?: Metrics;
   /** Close the transport with the publisher (a publisher used on its own). */
   ownsTransport?: boolean;
+  /**
+   * Count as unrouted the events of a type no consumer of the service handles: the broker keeps
+   * them aside (its BrokerConfigPart's `keepsUnrouted`; RabbitMQ: `<service>.unrouted`).
+   */
+  countUnrouted?: boolean;
 }
 
 function issuesOf(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): PayloadIssue[] {
@@ -80,11 +85,11 @@ export function createPublisher<Payloads>(
 ): Publisher<Payloads> {
   let connecting: Promise<void> | undefined;
   let closed = false;
-  // On RabbitMQ these land in `<service>.unrouted` (unless another service's queue is bound to them).
+  // Where the broker keeps them aside, these land there (unless another service's queue is bound to them).
   const handled = new Set(Object.values(service.consumers).flatMap((consumer) => consumer.on));
   const counted = (type: string) => {
     options.metrics?.published(type);
-    if (service.broker === "rabbitmq" && !handled.has(type)) options.metrics?.unrouted(type);
+    if (options.countUnrouted && !handled.has(type)) options.metrics?.unrouted(type);
   };
   const inFlight = new Set<Promise<unknown>>();
 
