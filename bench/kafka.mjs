@@ -126,9 +126,9 @@ async function consumeRawPlatformatic(topic) {
     fallbackMode: "earliest",
     autocommit: false,
     maxWaitTime: 1000,
-    // kafkajs's fetch sizes, which the generated consumer uses too.
-    maxBytes: 10 * 1024 * 1024,
-    maxBytesPerPartition: 1024 * 1024,
+    // The generated consumer's fetch sizes (templates/runtime/kafka/platformatic/consumer.ts).
+    maxBytes: 512 * 1024,
+    maxBytesPerPartition: 256 * 1024,
   });
   process.once("SIGTERM", () => void consumer.close(true).then(() => process.exit(0)));
   // The last record of each partition of a fetch, committed when the next fetch answers (the

@@ -96,6 +96,30 @@ describe("CloudEvents decoding", () => {
     expect(decoded.ok ? "" : decoded.problem).toMatch(problem);
   });
 
+  it("refuses a body that is not UTF-8, and keeps one that carries U+FFFD itself", () => {
+    const body = (text: string, ...tail: number[]) => Buffer.concat([Buffer.from(text), Buffer.from(tail)]);
+    const attributes = { ...context, datacontenttype: "application/json", dataversion: "2" };
+    const json = JSON.stringify({ ...SHIPPED, carrier: "d" }).slice(0, -2);
+    // 0xff is no UTF-8 byte: decoding would read it as U+FFFD, a carrier the producer never sent.
+    expect(decodeCloudEvent(events, attributes, body(json, 0xff, 0x22, 0x7d))).toEqual({
+      ok: false,
+      problem: "body is not UTF-8",
+    });
+    const replaced = { ...SHIPPED, carrier: "d\uFFFDhl" };
+    expect(decodeCloudEvent(events, attributes, Buffer.from(JSON.stringify(replaced)))).toMatchObject({
+      ok: true,
+      event: { data: replaced },
+    });
+  });
+
+  it("reads each event's own dataversion, whatever the one before", () => {
+    const versions = ["2", "1", "1", "v1", "2", "2"].map((dataversion) => {
+      const decoded = binary({ dataversion });
+      return decoded.ok ? decoded.event.dataversion : "refused";
+    });
+    expect(versions).toEqual([2, 1, 1, "refused", 2, 2]);
+  });
+
   it("keeps binary mode on application/json and tells structured mode by its media type", () => {
     expect(
       [

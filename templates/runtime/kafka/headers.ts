@@ -92,24 +92,62 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 }
 
 /**
- * Header names as text (@platformatic/kafka hands them over as bytes): the same few names come
- * with every record, so each is decoded once and then recognised by a hash of its bytes, computed
- * in JavaScript, instead of a call into C++ per header of every record.
+ * Names the decoder below hands over as the very string the code compares them with (an
+ * internalized literal), so that recognising one in `entryHeaderAttributes` is a pointer comparison.
  */
-export function headerNameDecoder(): (bytes?: Buffer) => string {
-  const known = new Map<number, { bytes: Buffer; name: string }>();
-  return (bytes) => {
+const KNOWN_NAMES = new Map(
+  [
+    ...NAMED_HEADERS,
+    CONTENT_TYPE,
+    TRACEPARENT,
+    ...Object.values(FAILURE_HEADERS),
+    ...Object.values(ORIGINAL_HEADERS),
+  ].map((name) => [name, name]),
+);
+
+/**
+ * Header names as text (@platformatic/kafka hands them over as bytes). Records mostly carry the
+ * same names in the same order, so each name is first compared with the one at its position in the
+ * record before (the client passes the record being read as the second argument); any other is
+ * recognised by a hash of its bytes, computed in JavaScript, and decoded only the first time: no
+ * call into C++ per header of every record.
+ */
+export function headerNameDecoder(): (bytes?: Buffer, record?: object) => string {
+  const known = new Map<number, DecodedName>();
+  // The names of the record before, in their order.
+  const order: DecodedName[] = [];
+  let current: object | undefined;
+  let position = 0;
+  return (bytes, record) => {
     if (bytes === undefined) return "";
+    if (record !== current || record === undefined) {
+      current = record;
+      position = 0;
+    }
+    const expected = order[position];
+    if (expected !== undefined && sameBytes(expected.bytes, bytes)) {
+      position++;
+      return expected.name;
+    }
     if (bytes.length > 64) return bytes.toString();
     let hash = bytes.length;
     for (let i = 0; i < bytes.length; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
-    const seen = known.get(hash);
-    if (seen && sameBytes(seen.bytes, bytes)) return seen.name;
-    const name = bytes.toString();
-    // Bounded: names made up per record (unusual) are decoded each time instead of piling up.
-    if (known.size < 256) known.set(hash, { bytes: Buffer.from(bytes), name });
-    return name;
+    let seen = known.get(hash);
+    if (!seen || !sameBytes(seen.bytes, bytes)) {
+      const text = bytes.toString();
+      seen = { bytes: Buffer.from(bytes), name: KNOWN_NAMES.get(text) ?? text };
+      // Bounded: names made up per record (unusual) are decoded each time instead of piling up.
+      if (known.size < 256) known.set(hash, seen);
+    }
+    if (position < 32) order[position++] = seen;
+    return seen.name;
   };
+}
+
+interface DecodedName {
+  /** A copy: the fetched bytes it came from are reused. */
+  bytes: Buffer;
+  name: string;
 }
 
 // Headers whose values repeat from record to record.
@@ -148,25 +186,84 @@ export function headerAttributes(headers: RecordHeaders | undefined): Record<str
   return attributes as Record<string, string>;
 }
 
-/** headerAttributes of headers read into a Map (@platformatic/kafka), with the same shape. */
-export function mapHeaderAttributes(headers: HeaderMap): Record<string, string> {
-  const attributes: Record<string, string | undefined> = {
-    id: text(headers.get("ce_id")),
-    type: TYPE.of(headers.get("ce_type")),
-    source: SOURCE.of(headers.get("ce_source")),
-    specversion: SPECVERSION.of(headers.get("ce_specversion")),
-    time: text(headers.get("ce_time")),
-    subject: text(headers.get("ce_subject")),
-    dataversion: DATAVERSION.of(headers.get("ce_dataversion")),
-    dataschema: DATASCHEMA.of(headers.get("ce_dataschema")),
-    datacontenttype: DATACONTENTTYPE.of(headers.get(CONTENT_TYPE) ?? headers.get("ce_datacontenttype")),
-    traceparent: text(headers.get(TRACEPARENT) ?? headers.get("ce_traceparent")),
-  };
-  // Names alone: no [name, value] pair is made per header of every record.
-  for (const name of headers.keys()) {
-    if (name.startsWith(PREFIX) && !NAMED_HEADERS.has(name))
-      attributes[name.slice(PREFIX.length)] = text(headers.get(name));
+/**
+ * headerAttributes of the header entries @platformatic/kafka reads (names decoded by
+ * headerNameDecoder), with the same shape: one pass over the entries, the last of repeated headers
+ * winning as in the client's Map of them.
+ */
+export function entryHeaderAttributes(
+  entries: ReadonlyArray<readonly [string, Buffer | undefined]>,
+): Record<string, string> {
+  let id: Buffer | undefined;
+  let type: Buffer | undefined;
+  let source: Buffer | undefined;
+  let specversion: Buffer | undefined;
+  let time: Buffer | undefined;
+  let subject: Buffer | undefined;
+  let dataversion: Buffer | undefined;
+  let dataschema: Buffer | undefined;
+  let contentType: Buffer | undefined;
+  let datacontenttype: Buffer | undefined;
+  let traceparent: Buffer | undefined;
+  let ceTraceparent: Buffer | undefined;
+  let extensions: Map<string, Buffer | undefined> | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const value = entry[1];
+    switch (entry[0]) {
+      case "ce_id":
+        id = value;
+        break;
+      case "ce_type":
+        type = value;
+        break;
+      case "ce_source":
+        source = value;
+        break;
+      case "ce_specversion":
+        specversion = value;
+        break;
+      case "ce_time":
+        time = value;
+        break;
+      case "ce_subject":
+        subject = value;
+        break;
+      case "ce_dataversion":
+        dataversion = value;
+        break;
+      case "ce_dataschema":
+        dataschema = value;
+        break;
+      case CONTENT_TYPE:
+        contentType = value;
+        break;
+      case "ce_datacontenttype":
+        datacontenttype = value;
+        break;
+      case TRACEPARENT:
+        traceparent = value;
+        break;
+      case "ce_traceparent":
+        ceTraceparent = value;
+        break;
+      default:
+        if (entry[0].startsWith(PREFIX)) (extensions ??= new Map()).set(entry[0], value);
+    }
   }
+  const attributes: Record<string, string | undefined> = {
+    id: text(id),
+    type: TYPE.of(type),
+    source: SOURCE.of(source),
+    specversion: SPECVERSION.of(specversion),
+    time: text(time),
+    subject: text(subject),
+    dataversion: DATAVERSION.of(dataversion),
+    dataschema: DATASCHEMA.of(dataschema),
+    datacontenttype: DATACONTENTTYPE.of(contentType ?? datacontenttype),
+    traceparent: text(traceparent ?? ceTraceparent),
+  };
+  if (extensions) for (const [name, value] of extensions) attributes[name.slice(PREFIX.length)] = text(value);
   return attributes as Record<string, string>;
 }
 

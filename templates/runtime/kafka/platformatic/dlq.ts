@@ -11,7 +11,7 @@ import {
   type Range,
   type ReadOptions,
 } from "../dead-letters.js";
-import { headerValue, mapHeaderAttributes } from "../headers.js";
+import { entryHeaderAttributes, headerValue } from "../headers.js";
 import { clientOptions, type KafkaConnection } from "./client.js";
 import { createRecordSender, type RecordSender } from "./producer.js";
 import type { Logger, ServiceDef } from "../../core/types.js";
@@ -122,11 +122,15 @@ class PlatformaticDeadLetterLog implements DeadLetterLog<DlqRecord> {
   }
 
   describe(record: DlqRecord): DeadLetter {
-    return describeDeadLetter(mapHeaderAttributes(record.headers), (name) => headerValue(record.headers, name), {
-      position: `${record.topic}[${record.partition}]@${record.offset}`,
-      ...(record.key === undefined ? {} : { key: record.key.toString() }),
-      body: record.value ?? Buffer.alloc(0),
-    });
+    return describeDeadLetter(
+      entryHeaderAttributes(record.headerEntries),
+      (name) => headerValue(record.headers, name),
+      {
+        position: `${record.topic}[${record.partition}]@${record.offset}`,
+        ...(record.key === undefined ? {} : { key: record.key.toString() }),
+        body: record.value ?? Buffer.alloc(0),
+      },
+    );
   }
 
   writtenAt(record: DlqRecord): number {

@@ -166,16 +166,33 @@ function payloadIssues(error: { issues: Array<{ path: PropertyKey[]; message: st
   return error.issues.map((i) => `${i.path.map(String).join(".") || "(payload)"}: ${i.message}`).join("; ");
 }
 
+const REPLACEMENT_CHARACTER = "\uFFFD";
+
 /** The data as a JSON value: a binary-mode body must be UTF-8 JSON. */
 function dataValue(data: EventData): { ok: true; value: unknown } | { ok: false; problem: string } {
   if (!Buffer.isBuffer(data)) return { ok: true, value: data.value };
-  // Checked first: decoding would replace what is not UTF-8 and hand the handler other bytes.
-  if (!isUtf8(data)) return { ok: false, problem: "body is not UTF-8" };
+  const text = data.toString();
+  // Decoding replaces what is not UTF-8 with U+FFFD, which would hand the handler other bytes: a
+  // text without one came from UTF-8 (and one-byte text, as most is, cannot hold it: the search
+  // ends at once), a text with one is checked byte by byte.
+  if (text.indexOf(REPLACEMENT_CHARACTER) !== -1 && !isUtf8(data)) return { ok: false, problem: "body is not UTF-8" };
   try {
-    return { ok: true, value: JSON.parse(data.toString()) };
+    return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return { ok: false, problem: `body is not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+let lastVersionText = "1";
+let lastVersion = 1;
+
+/** `dataversion` as a number (NaN when it is not one); the text mostly repeats from event to event. */
+function versionNumber(text: string): number {
+  if (text === lastVersionText) return lastVersion;
+  const version = /^[1-9]\d{0,8}$/.test(text) ? Number(text) : NaN;
+  lastVersionText = text;
+  lastVersion = version;
+  return version;
 }
 
 type Versioned = { ok: true; version: number; data: unknown } | { ok: false; problem: string };
@@ -190,7 +207,7 @@ function versioned(def: EventDef, attributes: WireAttributes, value: unknown): V
   let named: number | undefined;
   let by = "";
   if (dataversion !== undefined) {
-    named = /^[1-9]\d{0,8}$/.test(dataversion) ? Number(dataversion) : NaN;
+    named = versionNumber(dataversion);
     by = `dataversion "${dataversion}"`;
   } else if (dataschema !== undefined) {
     const match = DATASCHEMA_VERSION.exec(dataschema.replace(/[?#].*$/, ""));
