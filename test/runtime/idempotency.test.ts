@@ -91,25 +91,34 @@ describe.skipIf(!(await hasRedis()))("redis store", () => {
 describe.skipIf(!(await hasPostgres()))("postgres store", () => {
   storeContract("postgres", () => createPostgresStore({ connectionString: DATABASE_URL }));
 
+  // The race is lost in a few ways (relation, row type, catalog row), each in a few percent of
+  // starts: many rounds make a missing one show.
   it("creates its table when missing, also when several processes start at once", async () => {
-    const table = uniqueName("evgen_processed_test").replaceAll("-", "_");
-    const stores = [1, 2, 3].map(() => createPostgresStore({ connectionString: DATABASE_URL, table }));
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     try {
-      await Promise.all(
-        stores.map((store, i) => store.mark({ consumer: "shop.audit", source: "/shop", id: `e-${i}`, ttlMs: WEEK })),
-      );
-      const rows = await client.query(`SELECT consumer, source, id, processed_at FROM ${table} ORDER BY id`);
-      expect(rows.rows.map((r) => [r.consumer, r.source, r.id])).toEqual([
-        ["shop.audit", "/shop", "e-0"],
-        ["shop.audit", "/shop", "e-1"],
-        ["shop.audit", "/shop", "e-2"],
-      ]);
-      expect(rows.rows[0].processed_at).toBeInstanceOf(Date);
+      for (let round = 0; round < 30; round++) {
+        const table = uniqueName("evgen_processed_test").replaceAll("-", "_");
+        const stores = [1, 2, 3].map(() => createPostgresStore({ connectionString: DATABASE_URL, table }));
+        try {
+          await Promise.all(
+            stores.map((store, i) =>
+              store.mark({ consumer: "shop.audit", source: "/shop", id: `e-${i}`, ttlMs: WEEK }),
+            ),
+          );
+          const rows = await client.query(`SELECT consumer, source, id, processed_at FROM ${table} ORDER BY id`);
+          expect(rows.rows.map((r) => [r.consumer, r.source, r.id])).toEqual([
+            ["shop.audit", "/shop", "e-0"],
+            ["shop.audit", "/shop", "e-1"],
+            ["shop.audit", "/shop", "e-2"],
+          ]);
+          expect(rows.rows[0].processed_at).toBeInstanceOf(Date);
+        } finally {
+          await Promise.all(stores.map((store) => store.close()));
+          await client.query(`DROP TABLE IF EXISTS ${table}`);
+        }
+      }
     } finally {
-      await Promise.all(stores.map((store) => store.close()));
-      await client.query(`DROP TABLE IF EXISTS ${table}`);
       await client.end();
     }
   });

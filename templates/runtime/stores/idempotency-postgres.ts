@@ -36,8 +36,11 @@ export interface PostgresStore extends IdempotencyStore {
 
 const DEFAULT_PRUNE_EVERY_MS = 10 * 60 * 1000;
 
-/** Errors two processes may get when they create the same table at the same moment. */
-const ALREADY_CREATED = new Set(["42P07", "23505"]);
+/**
+ * Errors two processes may get when they create the same table at the same moment: the relation
+ * (42P07), its row type (42710, "type ... already exists"), or a catalog row (23505) the other made.
+ */
+const ALREADY_CREATED = new Set(["42P07", "42710", "23505"]);
 
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const tableName = options.table ?? "evgen_processed";

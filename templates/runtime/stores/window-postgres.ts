@@ -18,8 +18,11 @@ export interface PostgresWindowStoreOptions {
   timeoutMs?: number;
 }
 
-/** Errors two processes may get when they create the same table at the same moment. */
-const ALREADY_CREATED = new Set(["42P07", "23505"]);
+/**
+ * Errors two processes may get when they create the same table at the same moment: the relation
+ * (42P07), its row type (42710, "type ... already exists"), or a catalog row (23505) the other made.
+ */
+const ALREADY_CREATED = new Set(["42P07", "42710", "23505"]);
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 const PRUNE_BATCH = 1000;
 
