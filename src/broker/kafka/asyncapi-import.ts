@@ -3,7 +3,7 @@
 // the topic defaults of the channels' kafka bindings.
 import { channelEntries } from "../../asyncapi/import/channel-entries.js";
 import type { ImportContext, MessageInfo } from "../../asyncapi/import/context.js";
-import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
+import { bindingOf, isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
 import { TOPIC_DEFAULTS } from "./defaults.js";
 import { BROKER_ADDRESS, KAFKA_TOPIC, KAFKA_TOPIC_MAX } from "../../spec/patterns.js";
 import type { BrokerAsyncApiImport } from "../types.js";
@@ -36,7 +36,7 @@ export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
 
   eventRouting(ctx, type, infos): Record<string, string> {
     const topic = eventTopic(ctx, type, infos);
-    return topic === undefined ? {} : { topic: topic };
+    return topic === undefined ? {} : { topic };
   },
   bindings: {
     channel: (ctx, binding, where) =>
@@ -53,8 +53,7 @@ export const kafkaAsyncApiImport: BrokerAsyncApiImport = {
     },
   },
   groupNamed(operation) {
-    const bindings = isObj(operation.bindings) ? operation.bindings : {};
-    const groupId = isObj(bindings.kafka) && isObj(bindings.kafka.groupId) ? bindings.kafka.groupId : undefined;
+    const groupId = groupIdSchema(operation);
     return groupId && Array.isArray(groupId.enum) && typeof groupId.enum[0] === "string" ? groupId.enum[0] : undefined;
   },
 };
@@ -81,17 +80,20 @@ function eventTopic(ctx: ImportContext, type: string, infos: MessageInfo[]): str
 }
 
 function kafkaTopicBinding(ctx: ImportContext, channelPath: string): string | undefined {
-  const found = ctx.nodeAt(channelPath);
-  const channel = isObj(found) ? found : {};
-  const binding = isObj(channel.bindings) && isObj(channel.bindings.kafka) ? channel.bindings.kafka : undefined;
-  return binding && typeof binding.topic === "string" ? binding.topic : undefined;
+  const topic = bindingOf(ctx.nodeAt(channelPath), "kafka")?.topic;
+  return typeof topic === "string" ? topic : undefined;
+}
+
+/** The schema of a receive operation's group id (its kafka binding's groupId). */
+function groupIdSchema(operation: Obj): Obj | undefined {
+  const groupId = bindingOf(operation, "kafka")?.groupId;
+  return isObj(groupId) ? groupId : undefined;
 }
 
 /** The receive operation's group id: its kafka binding's groupId, a const or a one-value enum. */
 function groupIdOf(operation: Obj): { name: string } | undefined {
-  const bindings = isObj(operation.bindings) ? operation.bindings : {};
-  const groupId = isObj(bindings.kafka) ? bindings.kafka.groupId : undefined;
-  if (!isObj(groupId)) return undefined;
+  const groupId = groupIdSchema(operation);
+  if (!groupId) return undefined;
   const value =
     groupId.const ?? (Array.isArray(groupId.enum) && groupId.enum.length === 1 ? groupId.enum[0] : undefined);
   return typeof value === "string" ? { name: value } : undefined;
@@ -101,7 +103,7 @@ function groupIdOf(operation: Obj): { name: string } | undefined {
 function topicDefaults(ctx: ImportContext): Obj | undefined {
   const found = new Map<string, { partitions?: number; replicationFactor?: number }>();
   for (const { path, channel } of channelEntries(ctx)) {
-    const binding = isObj(channel.bindings) && isObj(channel.bindings.kafka) ? channel.bindings.kafka : undefined;
+    const binding = bindingOf(channel, "kafka");
     if (!binding) continue;
     const partitions = typeof binding.partitions === "number" ? binding.partitions : undefined;
     const replicationFactor = typeof binding.replicas === "number" ? binding.replicas : undefined;

@@ -4,7 +4,7 @@
 // channel, and the exchange, queue type and prefetch of the channels' amqp bindings.
 import { channelEntries } from "../../asyncapi/import/channel-entries.js";
 import type { ImportContext, MessageInfo } from "../../asyncapi/import/context.js";
-import { isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
+import { bindingOf, isObj, pointer, type Obj } from "../../asyncapi/import/json.js";
 import { messageRefs } from "../../asyncapi/import/operation-events.js";
 import { defaultExchange } from "../../ir/names.js";
 import { RABBITMQ_DEFAULTS } from "./defaults.js";
@@ -63,8 +63,7 @@ export const rabbitmqAsyncApiImport: BrokerAsyncApiImport = {
 function queueOf(ctx: ImportContext, operation: Obj, path: string): { name: string; path: string } | undefined {
   const channel = ctx.deref(operation.channel, pointer(path, "channel"));
   if (!channel || !isObj(channel.node)) return undefined;
-  const binding =
-    isObj(channel.node.bindings) && isObj(channel.node.bindings.amqp) ? channel.node.bindings.amqp : undefined;
+  const binding = bindingOf(channel.node, "amqp");
   if (binding?.is !== "queue") return undefined;
   const queue = isObj(binding.queue) ? binding.queue : {};
   const where = pointer(channel.path, "bindings", "amqp", "queue");
@@ -89,7 +88,7 @@ function queueOf(ctx: ImportContext, operation: Obj, path: string): { name: stri
 function queueSettings(ctx: ImportContext): Obj {
   const settings: Obj = {};
   for (const { path, channel } of channelEntries(ctx)) {
-    const binding = isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+    const binding = bindingOf(channel, "amqp");
     if (!binding) continue;
     for (const key of ["queueType", "prefetch"] as const) {
       const value = binding[`x-evgen-${key}`];
@@ -109,7 +108,7 @@ function queueSettings(ctx: ImportContext): Obj {
 function exchange(ctx: ImportContext): string | undefined {
   const names = new Map<string, string>();
   for (const { path, channel } of channelEntries(ctx)) {
-    const binding = isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+    const binding = bindingOf(channel, "amqp");
     const name = binding && isObj(binding.exchange) ? binding.exchange.name : undefined;
     if (typeof name === "string" && name !== "") names.set(path, name);
   }
@@ -156,9 +155,7 @@ function eventRoutingKey(ctx: ImportContext, type: string, infos: MessageInfo[])
 }
 
 function amqpBinding(ctx: ImportContext, channelPath: string): Obj | undefined {
-  const found = ctx.nodeAt(channelPath);
-  const channel = isObj(found) ? found : {};
-  return isObj(channel.bindings) && isObj(channel.bindings.amqp) ? channel.bindings.amqp : undefined;
+  return bindingOf(ctx.nodeAt(channelPath), "amqp");
 }
 
 function amqpChannelBinding(ctx: ImportContext, binding: Obj, where: string): void {
@@ -175,11 +172,11 @@ function amqpChannelBinding(ctx: ImportContext, binding: Obj, where: string): vo
 }
 
 /** Routing keys of each message (ctx.routingKeys), from the amqp `cc` of the operations carrying it. */
-export function collectRoutingKeys(ctx: ImportContext): void {
+function collectRoutingKeys(ctx: ImportContext): void {
   const operations = isObj(ctx.root.operations) ? ctx.root.operations : {};
   for (const [id, value] of Object.entries(operations)) {
-    if (!isObj(value) || !isObj(value.bindings) || !isObj(value.bindings.amqp)) continue;
-    const cc = value.bindings.amqp.cc;
+    if (!isObj(value)) continue;
+    const cc = bindingOf(value, "amqp")?.cc;
     if (!Array.isArray(cc) || !cc.every((key) => typeof key === "string") || cc.length === 0) continue;
     const path = pointer("#/operations", id);
     for (const [ref, where] of messageRefs(ctx, value, path)) {
